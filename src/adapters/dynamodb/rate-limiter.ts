@@ -1,0 +1,74 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { RateDecision, RateLimiter } from '../../app/ports';
+import { keys } from './commerce-table';
+
+const HOUR = 3_600;
+const DAY = 86_400;
+/** Windows linger this long past their day before DynamoDB's TTL may remove them. */
+const EXPIRY_SLACK_SECONDS = HOUR;
+
+/**
+ * Fixed-window rate limits in the commerce table. One item per key and UTC day holds the day's
+ * count and one count per hour (`h00`…`h23`), so a single conditional `UpdateItem` checks and counts
+ * both windows atomically: DynamoDB serialises updates of one item, so concurrent requests can never
+ * push a count past its limit, and a refused request counts in neither window.
+ */
+export function createDynamoRateLimiter(options: {
+  readonly client: Pick<DynamoDBDocumentClient, 'send'>;
+  readonly tableName: string;
+}): RateLimiter {
+  const { client, tableName } = options;
+  return {
+    async checkRateLimit({ scope, key, limits, now }): Promise<RateDecision> {
+      const { day, hourAttribute, dayEnds, hourEnds } = windowsAt(now);
+      const itemKey = keys.rateWindow(scope, key, day);
+      try {
+        await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: itemKey,
+            UpdateExpression:
+              'SET expiresAt = if_not_exists(expiresAt, :expiresAt) ADD #day :one, #hour :one',
+            ConditionExpression:
+              '(attribute_not_exists(#day) OR #day < :perDay) AND (attribute_not_exists(#hour) OR #hour < :perHour)',
+            ExpressionAttributeNames: { '#day': 'day', '#hour': hourAttribute },
+            ExpressionAttributeValues: {
+              ':one': 1,
+              ':perDay': limits.perDay,
+              ':perHour': limits.perHour,
+              ':expiresAt': dayEnds + EXPIRY_SLACK_SECONDS,
+            },
+          }),
+        );
+        return { allowed: true };
+      } catch (err: unknown) {
+        if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      }
+      // Refused: read the window to tell the client how long to wait. Only refused requests pay
+      // for this read.
+      const { Item } = await client.send(
+        new GetCommand({ TableName: tableName, Key: itemKey, ConsistentRead: true }),
+      );
+      const dayCount = Number(Item?.day ?? 0);
+      if (dayCount >= limits.perDay)
+        return { allowed: false, window: 'day', retryAfterSeconds: dayEnds - now };
+      return { allowed: false, window: 'hour', retryAfterSeconds: hourEnds - now };
+    },
+  };
+}
+
+/** The UTC day and hour windows that contain `now` (epoch seconds). */
+export function windowsAt(now: number): {
+  day: string;
+  hourAttribute: string;
+  dayEnds: number;
+  hourEnds: number;
+} {
+  const date = new Date(now * 1000);
+  const day = date.toISOString().slice(0, 10).replaceAll('-', '');
+  const hour = String(date.getUTCHours()).padStart(2, '0');
+  const dayStarts = now - (now % DAY);
+  const hourStarts = now - (now % HOUR);
+  return { day, hourAttribute: `h${hour}`, dayEnds: dayStarts + DAY, hourEnds: hourStarts + HOUR };
+}

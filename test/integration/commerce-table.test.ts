@@ -1,0 +1,166 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDynamoQuoteStore } from '../../src/adapters/dynamodb/quote-store';
+import { createDynamoRateLimiter, windowsAt } from '../../src/adapters/dynamodb/rate-limiter';
+import type { StoredQuote } from '../../src/app/ports';
+import type { PricedCart } from '../../src/domain/priced-cart';
+import { startTestTable, type TestTable } from '../support/dynamo';
+
+let table: TestTable;
+beforeAll(async () => {
+  table = await startTestTable();
+});
+afterAll(async () => {
+  await table.close();
+});
+
+const NOW = 1_790_000_000;
+
+function makeQuote(overrides: Partial<StoredQuote> = {}): StoredQuote {
+  const pricedCart: PricedCart = {
+    currency: 'usd',
+    catalogVersion: 'v1',
+    lines: [
+      {
+        sku: 'TEE-CLASSIC-BLK',
+        name: 'Tee',
+        unitAmount: 3200,
+        quantity: 2,
+        subtotal: 6400,
+        discount: 640,
+        total: 5760,
+      },
+    ],
+    subtotal: 6400,
+    discount: 640,
+    total: 5760,
+    appliedBundles: [],
+    hints: [],
+  };
+  return {
+    quoteSignature: `qs1.k1.sig-${Math.random().toString(36).slice(2)}.mac`,
+    cartHash: 'hash-a',
+    items: [{ sku: 'TEE-CLASSIC-BLK', quantity: 2 }],
+    pricedCart,
+    issuedAt: NOW,
+    expiresAt: NOW + 600,
+    ...overrides,
+  };
+}
+
+describe('quote store on DynamoDB', () => {
+  it('finds the newest cached quote of a cart and its pointer by signature', async () => {
+    const store = createDynamoQuoteStore(table);
+    const older = makeQuote({ cartHash: 'hash-newest', issuedAt: NOW - 100, expiresAt: NOW + 500 });
+    const newer = makeQuote({ cartHash: 'hash-newest', issuedAt: NOW - 10, expiresAt: NOW + 590 });
+    await store.saveQuote(older);
+    await store.saveQuote(newer);
+    expect(await store.findCachedQuote('hash-newest', 'v1', NOW)).toEqual(newer);
+    expect(await store.fetchQuoteBySignature(older.quoteSignature, NOW)).toEqual({
+      quoteSignature: older.quoteSignature,
+      cartHash: 'hash-newest',
+      currency: 'usd',
+      total: 5760,
+      catalogVersion: 'v1',
+      issuedAt: NOW - 100,
+      expiresAt: NOW + 500,
+    });
+  });
+
+  it('treats an expired quote as absent even though the table still holds it', async () => {
+    const store = createDynamoQuoteStore(table);
+    const quote = makeQuote({ cartHash: 'hash-expired' });
+    await store.saveQuote(quote);
+    expect(await store.findCachedQuote('hash-expired', 'v1', quote.expiresAt - 1)).not.toBeNull();
+    expect(await store.findCachedQuote('hash-expired', 'v1', quote.expiresAt)).toBeNull();
+    expect(await store.fetchQuoteBySignature(quote.quoteSignature, quote.expiresAt)).toBeNull();
+    const { Item } = await table.client.send(
+      new GetCommand({ TableName: table.tableName, Key: { PK: 'CART#hash-expired', SK: `QUOTE#${NOW}` } }),
+    );
+    expect(Item).toBeDefined();
+  });
+
+  it('does not serve a cached quote of another catalog version', async () => {
+    const store = createDynamoQuoteStore(table);
+    await store.saveQuote(makeQuote({ cartHash: 'hash-version' }));
+    expect(await store.findCachedQuote('hash-version', 'v2', NOW)).toBeNull();
+  });
+
+  it('saves the same quote twice without harm', async () => {
+    const store = createDynamoQuoteStore(table);
+    const quote = makeQuote({ cartHash: 'hash-twice' });
+    await store.saveQuote(quote);
+    await store.saveQuote(quote);
+    expect(await store.findCachedQuote('hash-twice', 'v1', NOW)).toEqual(quote);
+  });
+});
+
+describe('rate limiter on DynamoDB', () => {
+  it('lets exactly the limit through when 50 requests race against a limit of 20', async () => {
+    const limiter = createDynamoRateLimiter(table);
+    const decisions = await Promise.all(
+      Array.from({ length: 50 }, () =>
+        limiter.checkRateLimit({
+          scope: 'quote',
+          key: 'race',
+          limits: { perHour: 20, perDay: 100 },
+          now: NOW,
+        }),
+      ),
+    );
+    expect(decisions.filter((d) => d.allowed)).toHaveLength(20);
+    const refused = decisions.find((d) => !d.allowed);
+    expect(refused).toMatchObject({ allowed: false, window: 'hour' });
+  });
+
+  it('opens the next hour and says how long to wait', async () => {
+    const limiter = createDynamoRateLimiter(table);
+    const start = NOW - (NOW % 3600) + 3000; // 10 minutes before the hour ends
+    const limits = { perHour: 2, perDay: 100 };
+    const check = (now: number) => limiter.checkRateLimit({ scope: 'quote', key: 'hourly', limits, now });
+    expect((await check(start)).allowed).toBe(true);
+    expect((await check(start + 1)).allowed).toBe(true);
+    expect(await check(start + 2)).toEqual({ allowed: false, window: 'hour', retryAfterSeconds: 598 });
+    expect((await check(start + 600)).allowed).toBe(true);
+  });
+
+  it('enforces the daily window across hours', async () => {
+    const limiter = createDynamoRateLimiter(table);
+    const dayStart = NOW - (NOW % 86_400);
+    const limits = { perHour: 10, perDay: 3 };
+    const check = (now: number) => limiter.checkRateLimit({ scope: 'quote', key: 'daily', limits, now });
+    expect((await check(dayStart + 100)).allowed).toBe(true);
+    expect((await check(dayStart + 3_700)).allowed).toBe(true);
+    expect((await check(dayStart + 7_300)).allowed).toBe(true);
+    const refused = await check(dayStart + 10_000);
+    expect(refused).toEqual({ allowed: false, window: 'day', retryAfterSeconds: 86_400 - 10_000 });
+    expect((await check(dayStart + 86_400)).allowed).toBe(true);
+  });
+
+  it('keeps scopes and keys apart', async () => {
+    const limiter = createDynamoRateLimiter(table);
+    const limits = { perHour: 1, perDay: 1 };
+    expect((await limiter.checkRateLimit({ scope: 'quote', key: 'apart', limits, now: NOW })).allowed).toBe(
+      true,
+    );
+    expect(
+      (await limiter.checkRateLimit({ scope: 'checkout', key: 'apart', limits, now: NOW })).allowed,
+    ).toBe(true);
+    expect((await limiter.checkRateLimit({ scope: 'quote', key: 'apart-2', limits, now: NOW })).allowed).toBe(
+      true,
+    );
+    expect((await limiter.checkRateLimit({ scope: 'quote', key: 'apart', limits, now: NOW })).allowed).toBe(
+      false,
+    );
+  });
+
+  it('names UTC windows by day and hour', () => {
+    const at = Date.UTC(2026, 10, 26, 23, 59, 59) / 1000;
+    expect(windowsAt(at)).toEqual({
+      day: '20261126',
+      hourAttribute: 'h23',
+      dayEnds: at + 1,
+      hourEnds: at + 1,
+    });
+  });
+});
