@@ -26,6 +26,7 @@ export interface BaseConfig {
   readonly signingKeys: SigningKeys;
   readonly rateLimits: {
     readonly quote: RateLimits;
+    readonly sessionStatus: RateLimits;
   };
 }
 
@@ -129,6 +130,10 @@ export async function loadBaseConfig(reader: EnvReader): Promise<BaseConfig> {
       quote: {
         perHour: reader.int('RATE_LIMIT_QUOTE_PER_HOUR', 300, { min: 1, max: 1_000_000 }),
         perDay: reader.int('RATE_LIMIT_QUOTE_PER_DAY', 2_000, { min: 1, max: 10_000_000 }),
+      },
+      sessionStatus: {
+        perHour: reader.int('RATE_LIMIT_STATUS_PER_HOUR', 600, { min: 1, max: 1_000_000 }),
+        perDay: reader.int('RATE_LIMIT_STATUS_PER_DAY', 3_000, { min: 1, max: 10_000_000 }),
       },
     },
   };
@@ -257,6 +262,68 @@ function parseShippingOptions(raw: string | undefined): ShippingOption[] {
       ...(o.maxDays !== undefined ? { maxDays: o.maxDays } : {}),
     };
   });
+}
+
+/** Where paid-order notifications go. */
+export type NotifierConfig =
+  | { readonly kind: 'log' }
+  | { readonly kind: 'outbox'; readonly dir: string }
+  | { readonly kind: 'ses'; readonly from: string; readonly to: readonly string[] };
+
+/** Settings of fulfilment: the webhook and the success page's status route. */
+export interface FulfilmentConfig {
+  readonly tableName: string;
+  readonly dynamoEndpoint: string | undefined;
+  readonly stripeSecretKey: string;
+  readonly stripeApiBase: string | undefined;
+  readonly notifier: NotifierConfig;
+}
+
+export interface WebhookConfig extends FulfilmentConfig {
+  readonly webhookSecret: string;
+  /** How old a signed event may be (seconds); Stripe's SDK default is 300. */
+  readonly toleranceSeconds: number;
+}
+
+/** Reads the fulfilment settings (Stripe key, table, notifier). */
+export async function loadFulfilmentConfig(reader: EnvReader): Promise<FulfilmentConfig> {
+  return {
+    tableName: reader.string('COMMERCE_TABLE', 'babesclub-commerce'),
+    dynamoEndpoint: reader.optional('DYNAMODB_ENDPOINT'),
+    stripeSecretKey: await reader.secret('STRIPE_SECRET_KEY'),
+    stripeApiBase: reader.optional('STRIPE_API_BASE'),
+    notifier: readNotifier(reader),
+  };
+}
+
+/** Reads the webhook's settings. */
+export async function loadWebhookConfig(reader: EnvReader): Promise<WebhookConfig> {
+  const [fulfilment, webhookSecret] = await Promise.all([
+    loadFulfilmentConfig(reader),
+    reader.secret('STRIPE_WEBHOOK_SECRET'),
+  ]);
+  return {
+    ...fulfilment,
+    webhookSecret,
+    toleranceSeconds: reader.int('STRIPE_WEBHOOK_TOLERANCE', 300, { min: 1, max: 3_600 }),
+  };
+}
+
+function readNotifier(reader: EnvReader): NotifierConfig {
+  const kind = reader.string('NOTIFIER', 'log');
+  switch (kind) {
+    case 'log':
+      return { kind };
+    case 'outbox':
+      return { kind, dir: reader.string('OUTBOX_DIR', `${reader.string('DATA_DIR', '.data')}/outbox`) };
+    case 'ses': {
+      const to = reader.list('NOTIFY_TO', []);
+      if (to.length === 0) throw new ConfigError('NOTIFY_TO is required when NOTIFIER=ses');
+      return { kind, from: reader.string('NOTIFY_FROM'), to };
+    }
+    default:
+      throw new ConfigError(`NOTIFIER must be log, outbox or ses (got "${kind}")`);
+  }
 }
 
 /** Reads a secret's string from AWS Secrets Manager; the client is loaded only when needed. */

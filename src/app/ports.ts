@@ -273,3 +273,16 @@ export interface FulfilmentStore {
   /** Drops the coupon's ownership item and notes the release on the session. */
   releaseCoupon(couponId: string, sessionId: string, now: number): Promise<void>;
 }
+
+/** A verified Stripe event, narrowed to what the webhook uses. */
+export interface VerifiedEvent {
+  readonly id: string;
+  readonly type: string;
+  /** Epoch seconds. */
+  readonly created: number;
+  readonly livemode: boolean;
+  /** SHA-256 of the raw payload, kept with the event marker for replay diagnostics. */
+  readonly digest: string;
+  /** The Checkout Session of `checkout.session.*` events; `null` for other objects. */
+  readonly session: CheckoutSessionView | null;
+}

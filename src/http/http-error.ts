@@ -16,7 +16,10 @@ export type ErrorCode =
   | 'honeypot'
   | 'rate_limited'
   | 'internal_error'
-  | 'payment_provider_error';
+  | 'payment_provider_error'
+  | 'invalid_signature'
+  | 'event_in_progress'
+  | 'processing_timeout';
 
 /** One problem with a request, for `error.details`. */
 export interface ErrorDetail {

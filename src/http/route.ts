@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { describeError, type Telemetry } from '../app/telemetry';
 import { corsHeaders, preflightHeaders } from './cors';
-import { httpErrors } from './http-error';
+import { HttpError, httpErrors } from './http-error';
 import { toHttpError } from './map-error';
 import { clientIpOf, headerOf } from './request';
 
@@ -33,6 +33,11 @@ export interface RouteOptions {
   readonly allowedOrigins: ReadonlySet<string> | null;
   readonly telemetry: Telemetry;
   readonly now?: () => number;
+  /**
+   * If the route's logic has not answered by then, answer 503 `processing_timeout` anyway (the
+   * logic's own steps are idempotent; whatever it leaves undone, a retry completes).
+   */
+  readonly deadlineMs?: number;
   handle(request: RouteRequest): Promise<RouteResult>;
 }
 
@@ -67,7 +72,8 @@ export function createRoute(options: RouteOptions): ApiHandler {
         if (!options.methods.includes(event.httpMethod)) throw httpErrors.methodNotAllowed(options.methods);
         if (allowedOrigins && origin !== undefined && !allowedOrigins.has(origin))
           throw httpErrors.originNotAllowed();
-        const answer = await options.handle({ event, requestId, clientIp: clientIpOf(event), receivedAt });
+        const work = options.handle({ event, requestId, clientIp: clientIpOf(event), receivedAt });
+        const answer = options.deadlineMs ? await withDeadline(work, options.deadlineMs) : await work;
         result = {
           statusCode: answer.statusCode,
           headers: { ...BASE_HEADERS, ...cors, ...answer.headers },
@@ -109,4 +115,21 @@ export function lazyHandler(build: () => Promise<ApiHandler>): ApiHandler {
     });
     return (await ready)(event, context);
   };
+}
+
+async function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new HttpError(503, 'processing_timeout', 'Processing took too long; retry later.')),
+      ms,
+    );
+  });
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+    // A late failure of abandoned work must not become an unhandled rejection.
+    work.catch(() => undefined);
+  }
 }

@@ -104,7 +104,8 @@ export function toProviderError(err: unknown): PaymentProviderError {
   return new PaymentProviderError('unavailable', `Stripe call failed: ${String(err)}`, {}, { cause: err });
 }
 
-function toView(session: Stripe.Checkout.Session): CheckoutSessionView {
+/** What this system reads of a Stripe Checkout Session object (API response or event payload). */
+export function toView(session: Stripe.Checkout.Session): CheckoutSessionView {
   const discount = session.discounts?.[0]?.coupon;
   const shipping = session.collected_information?.shipping_details?.address ?? null;
   return {
