@@ -20,6 +20,8 @@ export interface DeliveryAttempt {
   statusCode: number | null;
   /** What went wrong when there was no answer (`ECONNREFUSED`, `timeout`…). */
   error: string | null;
+  /** The backoff before the next attempt, or `null` when this one was the last. */
+  retryInMs: number | null;
 }
 
 export interface Delivery {
@@ -57,6 +59,8 @@ export class WebhookDispatcher {
   private readonly running = new Set<Promise<void>>();
   private readonly timers = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
   private closed = false;
+  /** Bumped by {@link clear}: deliveries of an older generation stop at their next step. */
+  private generation = 0;
 
   constructor(private readonly options: DispatcherOptions) {
     this.url = options.url;
@@ -100,6 +104,7 @@ export class WebhookDispatcher {
 
   /** Stops retries and forgets events; deliveries in flight finish on their own. */
   clear(): void {
+    this.generation += 1;
     this.events.length = 0;
     this.cancelTimers();
   }
@@ -127,8 +132,9 @@ export class WebhookDispatcher {
   private async deliver(event: EventObject, delivery: Delivery): Promise<void> {
     // Stripe sends the event pretty-printed; the signature covers these exact bytes.
     const payload = JSON.stringify(event, null, 2);
+    const generation = this.generation;
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
-      if (this.closed) return;
+      if (this.closed || generation !== this.generation) return;
       delivery.nextAttemptAt = null;
       const at = this.options.now();
       const signature = Stripe.webhooks.generateTestHeaderString({
@@ -137,8 +143,9 @@ export class WebhookDispatcher {
         timestamp: Math.floor(at / 1000),
       });
       const result = await this.post(delivery.url, payload, signature);
-      delivery.attempts.push({ at, ...result });
       const ok = result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300;
+      const retryInMs = ok || attempt === this.maxAttempts ? null : this.baseDelayMs * 2 ** (attempt - 1);
+      delivery.attempts.push({ at, ...result, retryInMs });
       this.options.log(
         `webhook ${event.type} ${event.id} attempt ${attempt}: ${result.statusCode ?? result.error}${ok ? '' : attempt < this.maxAttempts ? ' (will retry)' : ' (giving up)'}`,
       );
@@ -146,13 +153,12 @@ export class WebhookDispatcher {
         delivery.status = 'delivered';
         return;
       }
-      if (attempt === this.maxAttempts) break;
-      const delay = this.baseDelayMs * 2 ** (attempt - 1);
-      delivery.nextAttemptAt = this.options.now() + delay;
-      await this.sleep(delay);
+      if (retryInMs === null) break;
+      delivery.nextAttemptAt = this.options.now() + retryInMs;
+      await this.sleep(retryInMs);
     }
     delivery.nextAttemptAt = null;
-    delivery.status = this.closed && delivery.status === 'pending' ? 'pending' : 'failed';
+    delivery.status = 'failed';
   }
 
   private sleep(ms: number): Promise<void> {
