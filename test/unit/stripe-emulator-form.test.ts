@@ -97,8 +97,8 @@ describe('parameter schemas', () => {
     ]);
     expect(errorOf('mode=').code).toBe('parameter_invalid_empty');
     expect([
-      errorOf('mode=x&items[1][quantity]=two').code,
-      errorOf('mode=x&items[1][quantity]=two').param,
+      errorOf('mode=x&items[0][quantity]=two').code,
+      errorOf('mode=x&items[0][quantity]=two').param,
     ]).toEqual(['parameter_invalid_integer', 'items[0][quantity]']);
     expect(errorOf('mode=x&items[0][quantity]=0').param).toBe('items[0][quantity]');
     expect(errorOf('mode=x&items[0][quantity]=1&items[1][quantity]=1&items[2][quantity]=1').param).toBe(
