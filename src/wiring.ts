@@ -185,6 +185,8 @@ async function createNotifier(config: NotifierConfig, telemetry: Telemetry): Pro
 export interface FulfilOverrides extends WiringOverrides {
   readonly gateway?: CheckoutGateway;
   readonly notifier?: Notifier;
+  /** The table client to use instead of a new one (tests wrap it to inject failures). */
+  readonly tableClient?: DynamoDBDocumentClient;
 }
 
 /**
@@ -196,12 +198,14 @@ export async function buildWebhookHandler(env: Env, overrides: FulfilOverrides =
   const config = await loadWebhookConfig(reader);
   const telemetry =
     overrides.telemetry ?? createPowertoolsTelemetry(env.POWERTOOLS_SERVICE_NAME ?? 'cart-checkout');
-  const dynamo = createDocumentClient({
-    endpoint: config.dynamoEndpoint,
-    region: env.AWS_REGION,
-    requestTimeoutMs: 500,
-    maxAttempts: 2,
-  });
+  const dynamo =
+    overrides.tableClient ??
+    createDocumentClient({
+      endpoint: config.dynamoEndpoint,
+      region: env.AWS_REGION,
+      requestTimeoutMs: 500,
+      maxAttempts: 2,
+    });
   const fulfil = await buildFulfilDeps(config, telemetry, dynamo, overrides);
   return createStripeWebhookRoute({
     ...fulfil,
