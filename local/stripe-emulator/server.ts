@@ -473,7 +473,7 @@ class EmulatorServer implements StripeEmulator {
       } else {
         ({ statusCode, payload } = this.execute(matched.route, {
           params,
-          id: decodeURIComponent(matched.id),
+          id: safeDecode(matched.id),
           request: { id: requestId, idempotencyKey },
         }));
         const store = !(payload instanceof StripeApiError) || payload.storeIdempotent;
@@ -576,7 +576,7 @@ class EmulatorServer implements StripeEmulator {
 
   private handlePay(res: http.ServerResponse, method: string, path: string, body: string): void {
     const match = /^\/pay\/([^/]+)(\/cancel|\/settle)?$/.exec(path);
-    const record = match ? this.core.findSession(decodeURIComponent(match[1] ?? '')) : undefined;
+    const record = match ? this.core.findSession(safeDecode(match[1] ?? '')) : undefined;
     if (!match || !record) {
       sendHtml(
         res,
@@ -657,8 +657,8 @@ class EmulatorServer implements StripeEmulator {
   private control(method: string, path: string, body: string): unknown {
     const sessionAction = /^\/_emulator\/sessions\/([^/]+)\/(complete|settle|expire)$/.exec(path);
     const resend = /^\/_emulator\/events\/([^/]+)\/resend$/.exec(path);
-    const route = `${method} ${sessionAction ? `/_emulator/sessions/:id/${sessionAction[2]}` : resend ? '/_emulator/events/:id/resend' : path}`;
-    switch (route) {
+    const endpoint = `${method} ${sessionAction ? `/_emulator/sessions/:id/${sessionAction[2]}` : resend ? '/_emulator/events/:id/resend' : path}`;
+    switch (endpoint) {
       case 'GET /_emulator/state':
         return this.state();
       case 'GET /_emulator/faults':
@@ -670,7 +670,7 @@ class EmulatorServer implements StripeEmulator {
         return undefined;
       case 'POST /_emulator/sessions/:id/complete': {
         const input = readJson(body);
-        return this.completeSession(decodeURIComponent(sessionAction?.[1] ?? ''), {
+        return this.completeSession(safeDecode(sessionAction?.[1] ?? ''), {
           async: optionalBoolean(input, 'async'),
           email: optionalString(input, 'email'),
         });
@@ -679,10 +679,10 @@ class EmulatorServer implements StripeEmulator {
         const succeeded = optionalBoolean(readJson(body), 'succeeded');
         if (succeeded === undefined)
           throw new EmulatorError('invalid_request', 'Send {"succeeded": true|false}.', 400);
-        return this.settleAsyncPayment(decodeURIComponent(sessionAction?.[1] ?? ''), succeeded);
+        return this.settleAsyncPayment(safeDecode(sessionAction?.[1] ?? ''), succeeded);
       }
       case 'POST /_emulator/sessions/:id/expire':
-        return this.expireSession(decodeURIComponent(sessionAction?.[1] ?? ''));
+        return this.expireSession(safeDecode(sessionAction?.[1] ?? ''));
       case 'POST /_emulator/expire-due':
         return { expired: this.expireDueSessions() };
       case 'PUT /_emulator/webhook': {
@@ -695,7 +695,7 @@ class EmulatorServer implements StripeEmulator {
         return { webhookUrl: url };
       }
       case 'POST /_emulator/events/:id/resend':
-        this.resendEvent(decodeURIComponent(resend?.[1] ?? ''));
+        this.resendEvent(safeDecode(resend?.[1] ?? ''));
         return undefined;
       case 'POST /_emulator/reset':
         this.reset();
@@ -703,6 +703,15 @@ class EmulatorServer implements StripeEmulator {
       default:
         throw new EmulatorError('invalid_request', `No control endpoint ${method} ${path}.`, 404);
     }
+  }
+}
+
+/** Decodes a path segment; a malformed escape is kept as it came (and then matches nothing). */
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
   }
 }
 
