@@ -471,13 +471,12 @@ class EmulatorServer implements StripeEmulator {
         payload = JSON.parse(replay.body);
         extra = { 'Idempotent-Replayed': 'true', 'Original-Request': replay.requestId };
       } else {
-        ({ statusCode, payload } = this.execute(matched.route, {
+        let store: boolean;
+        ({ statusCode, payload, store } = this.execute(matched.route, {
           params,
           id: safeDecode(matched.id),
           request: { id: requestId, idempotencyKey },
         }));
-        const store = !(payload instanceof StripeApiError) || payload.storeIdempotent;
-        if (payload instanceof StripeApiError) payload = payload.toJSON();
         if (method === 'POST' && idempotencyKey && store) {
           this.idempotency.save(apiKey, idempotencyKey, {
             method,
@@ -497,12 +496,20 @@ class EmulatorServer implements StripeEmulator {
     respond(statusCode, payload, extra);
   }
 
-  /** Runs an API route; Stripe errors become the answer (and may be stored for idempotency). */
-  private execute(apiRoute: ApiRoute, context: ApiContext): { statusCode: number; payload: unknown } {
+  /**
+   * Runs an API route. Stripe errors become the answer; `store` says whether an idempotency key
+   * keeps it (not for parameter validation errors, as in Stripe).
+   */
+  private execute(
+    apiRoute: ApiRoute,
+    context: ApiContext,
+  ): { statusCode: number; payload: unknown; store: boolean } {
     try {
-      return { statusCode: 200, payload: apiRoute.run(this.core, context) };
+      return { statusCode: 200, payload: apiRoute.run(this.core, context), store: true };
     } catch (err: unknown) {
-      if (err instanceof StripeApiError) return { statusCode: err.statusCode, payload: err };
+      if (err instanceof StripeApiError) {
+        return { statusCode: err.statusCode, payload: err.toJSON(), store: err.storeIdempotent };
+      }
       this.log(
         `internal error in ${apiRoute.method} ${apiRoute.pattern}: ${err instanceof Error ? err.message : String(err)}`,
       );
@@ -513,6 +520,7 @@ class EmulatorServer implements StripeEmulator {
           type: 'api_error',
           message: 'An unexpected error occurred in the Stripe emulator.',
         }),
+        store: true,
       };
     }
   }
