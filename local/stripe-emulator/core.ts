@@ -714,9 +714,7 @@ export class EmulatorCore {
     const expand = checkExpand(expandOnlySchema.parse(raw, '').expand, ['line_items']);
     const record = this.requireSessionForApi(id);
     if (record.session.status !== 'open') {
-      throw new StripeApiError('Only Checkout Sessions with a status in ["open"] can be expired.', {
-        param: 'session',
-      });
+      throw new StripeApiError('Only Checkout Sessions with a status in ["open"] can be expired.');
     }
     this.expire(record, request);
     return this.sessionView(record, expand);

@@ -54,6 +54,7 @@ const STYLE = `
   .card { background: #fff; border-radius: .75rem; box-shadow: 0 1px 3px rgba(0,0,0,.12); padding: 1.25rem; }
   h1 { font-size: 1.35rem; margin: 0 0 1rem; }
   table { width: 100%; border-collapse: collapse; margin-bottom: 1rem; }
+  caption { text-align: left; margin-bottom: .5rem; }
   th, td { padding: .45rem 0; text-align: left; vertical-align: top; }
   td.amount, th.amount { text-align: right; white-space: nowrap; }
   tbody tr { border-bottom: 1px solid #e3e8ee; }
@@ -113,7 +114,7 @@ export function renderPayPage(record: SessionRecord, options: { message?: string
     ? `<tr><th scope="row" colspan="2">Tax</th><td class="amount">${money(totals?.amount_tax ?? 0)}</td></tr>`
     : '';
   const summary = `<table>
-<caption class="muted" style="text-align:left;margin-bottom:.5rem">Order summary</caption>
+<caption class="muted">Order summary</caption>
 <thead><tr><th scope="col">Item</th><th scope="col" class="amount">Qty</th><th scope="col" class="amount">Amount</th></tr></thead>
 <tbody>
 ${rows}

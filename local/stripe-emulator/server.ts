@@ -471,13 +471,12 @@ class EmulatorServer implements StripeEmulator {
         payload = JSON.parse(replay.body);
         extra = { 'Idempotent-Replayed': 'true', 'Original-Request': replay.requestId };
       } else {
-        ({ statusCode, payload } = this.execute(matched.route, {
+        let store: boolean;
+        ({ statusCode, payload, store } = this.execute(matched.route, {
           params,
-          id: decodeURIComponent(matched.id),
+          id: safeDecode(matched.id),
           request: { id: requestId, idempotencyKey },
         }));
-        const store = !(payload instanceof StripeApiError) || payload.storeIdempotent;
-        if (payload instanceof StripeApiError) payload = payload.toJSON();
         if (method === 'POST' && idempotencyKey && store) {
           this.idempotency.save(apiKey, idempotencyKey, {
             method,
@@ -497,12 +496,20 @@ class EmulatorServer implements StripeEmulator {
     respond(statusCode, payload, extra);
   }
 
-  /** Runs an API route; Stripe errors become the answer (and may be stored for idempotency). */
-  private execute(apiRoute: ApiRoute, context: ApiContext): { statusCode: number; payload: unknown } {
+  /**
+   * Runs an API route. Stripe errors become the answer; `store` says whether an idempotency key
+   * keeps it (not for parameter validation errors, as in Stripe).
+   */
+  private execute(
+    apiRoute: ApiRoute,
+    context: ApiContext,
+  ): { statusCode: number; payload: unknown; store: boolean } {
     try {
-      return { statusCode: 200, payload: apiRoute.run(this.core, context) };
+      return { statusCode: 200, payload: apiRoute.run(this.core, context), store: true };
     } catch (err: unknown) {
-      if (err instanceof StripeApiError) return { statusCode: err.statusCode, payload: err };
+      if (err instanceof StripeApiError) {
+        return { statusCode: err.statusCode, payload: err.toJSON(), store: err.storeIdempotent };
+      }
       this.log(
         `internal error in ${apiRoute.method} ${apiRoute.pattern}: ${err instanceof Error ? err.message : String(err)}`,
       );
@@ -513,6 +520,7 @@ class EmulatorServer implements StripeEmulator {
           type: 'api_error',
           message: 'An unexpected error occurred in the Stripe emulator.',
         }),
+        store: true,
       };
     }
   }
@@ -576,7 +584,7 @@ class EmulatorServer implements StripeEmulator {
 
   private handlePay(res: http.ServerResponse, method: string, path: string, body: string): void {
     const match = /^\/pay\/([^/]+)(\/cancel|\/settle)?$/.exec(path);
-    const record = match ? this.core.findSession(decodeURIComponent(match[1] ?? '')) : undefined;
+    const record = match ? this.core.findSession(safeDecode(match[1] ?? '')) : undefined;
     if (!match || !record) {
       sendHtml(
         res,
@@ -657,8 +665,8 @@ class EmulatorServer implements StripeEmulator {
   private control(method: string, path: string, body: string): unknown {
     const sessionAction = /^\/_emulator\/sessions\/([^/]+)\/(complete|settle|expire)$/.exec(path);
     const resend = /^\/_emulator\/events\/([^/]+)\/resend$/.exec(path);
-    const route = `${method} ${sessionAction ? `/_emulator/sessions/:id/${sessionAction[2]}` : resend ? '/_emulator/events/:id/resend' : path}`;
-    switch (route) {
+    const endpoint = `${method} ${sessionAction ? `/_emulator/sessions/:id/${sessionAction[2]}` : resend ? '/_emulator/events/:id/resend' : path}`;
+    switch (endpoint) {
       case 'GET /_emulator/state':
         return this.state();
       case 'GET /_emulator/faults':
@@ -670,7 +678,7 @@ class EmulatorServer implements StripeEmulator {
         return undefined;
       case 'POST /_emulator/sessions/:id/complete': {
         const input = readJson(body);
-        return this.completeSession(decodeURIComponent(sessionAction?.[1] ?? ''), {
+        return this.completeSession(safeDecode(sessionAction?.[1] ?? ''), {
           async: optionalBoolean(input, 'async'),
           email: optionalString(input, 'email'),
         });
@@ -679,10 +687,10 @@ class EmulatorServer implements StripeEmulator {
         const succeeded = optionalBoolean(readJson(body), 'succeeded');
         if (succeeded === undefined)
           throw new EmulatorError('invalid_request', 'Send {"succeeded": true|false}.', 400);
-        return this.settleAsyncPayment(decodeURIComponent(sessionAction?.[1] ?? ''), succeeded);
+        return this.settleAsyncPayment(safeDecode(sessionAction?.[1] ?? ''), succeeded);
       }
       case 'POST /_emulator/sessions/:id/expire':
-        return this.expireSession(decodeURIComponent(sessionAction?.[1] ?? ''));
+        return this.expireSession(safeDecode(sessionAction?.[1] ?? ''));
       case 'POST /_emulator/expire-due':
         return { expired: this.expireDueSessions() };
       case 'PUT /_emulator/webhook': {
@@ -695,7 +703,7 @@ class EmulatorServer implements StripeEmulator {
         return { webhookUrl: url };
       }
       case 'POST /_emulator/events/:id/resend':
-        this.resendEvent(decodeURIComponent(resend?.[1] ?? ''));
+        this.resendEvent(safeDecode(resend?.[1] ?? ''));
         return undefined;
       case 'POST /_emulator/reset':
         this.reset();
@@ -703,6 +711,15 @@ class EmulatorServer implements StripeEmulator {
       default:
         throw new EmulatorError('invalid_request', `No control endpoint ${method} ${path}.`, 404);
     }
+  }
+}
+
+/** Decodes a path segment; a malformed escape is kept as it came (and then matches nothing). */
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
   }
 }
 

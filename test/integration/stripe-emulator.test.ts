@@ -1,6 +1,11 @@
 import Stripe from 'stripe';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EmulatorError, type StripeEmulator, startStripeEmulator } from '../../local/stripe-emulator';
+import {
+  createSeededRandom,
+  EmulatorError,
+  type StripeEmulator,
+  startStripeEmulator,
+} from '../../local/stripe-emulator';
 import sessionFixture from '../fixtures/stripe/checkout.session.json';
 import couponFixture from '../fixtures/stripe/coupon.json';
 
@@ -133,6 +138,22 @@ describe('Stripe emulator API through the official SDK', () => {
 
     expect(Object.keys(sessionFixture).filter((key) => !(key in session))).toEqual([]);
     expect(Object.keys(couponFixture).filter((key) => !(key in coupon))).toEqual([]);
+  });
+
+  it('names objects identically when given the same seeded random source', async () => {
+    const ids: string[] = [];
+    for (let run = 0; run < 2; run++) {
+      const seeded = await startStripeEmulator({ webhookSecret: 'whsec_x', random: createSeededRandom(7) });
+      try {
+        const sdk = new Stripe(SECRET_KEY, { ...seeded.sdkOptions(), maxNetworkRetries: 0 });
+        ids.push((await sdk.checkout.sessions.create(sessionParams())).id);
+      } finally {
+        await seeded.close();
+      }
+    }
+    expect(ids[0]).toMatch(/^cs_test_/);
+    expect(ids[1]).toBe(ids[0]);
+    expect((await stripe.checkout.sessions.create(sessionParams())).id).not.toBe(ids[0]);
   });
 
   it('expands line_items on retrieve, and only when asked', async () => {
