@@ -33,10 +33,20 @@ export async function verifyCatalogPrices(
       continue;
     }
     if (price.active !== product.active) {
-      differences.push({ ...base, field: 'active', catalog: String(product.active), stripe: String(price.active) });
+      differences.push({
+        ...base,
+        field: 'active',
+        catalog: String(product.active),
+        stripe: String(price.active),
+      });
     }
     if (price.unit_amount !== product.unitAmount) {
-      differences.push({ ...base, field: 'unit_amount', catalog: String(product.unitAmount), stripe: String(price.unit_amount) });
+      differences.push({
+        ...base,
+        field: 'unit_amount',
+        catalog: String(product.unitAmount),
+        stripe: String(price.unit_amount),
+      });
     }
     if (price.currency !== product.currency) {
       differences.push({ ...base, field: 'currency', catalog: product.currency, stripe: price.currency });
@@ -50,6 +60,10 @@ export function formatDifferences(differences: readonly PriceDifference[]): stri
   const header = ['sku', 'price', 'field', 'catalog', 'stripe'];
   const rows = differences.map((d) => [d.sku, d.priceId, d.field, d.catalog, d.stripe]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
-  const line = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
   return `${[line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n')}\n`;
 }

@@ -1,5 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { pricesFromCatalogProducts, type StripeEmulator, startStripeEmulator } from '../../local/stripe-emulator';
+import {
+  pricesFromCatalogProducts,
+  type StripeEmulator,
+  startStripeEmulator,
+} from '../../local/stripe-emulator';
 import { createStripeClient } from '../../src/adapters/stripe/stripe-client';
 import { formatDifferences, verifyCatalogPrices } from '../../src/ops/catalog-verify';
 import { loadSampleCatalog } from '../support/catalog-factory';
@@ -11,9 +15,19 @@ afterAll(async () => {
 });
 
 async function stripeWith(prices: ReturnType<typeof pricesFromCatalogProducts>) {
-  const emulator = await startStripeEmulator({ port: 0, apiKey: TEST_STRIPE_KEY, webhookSecret: TEST_WEBHOOK_SECRET, prices });
+  const emulator = await startStripeEmulator({
+    port: 0,
+    apiKey: TEST_STRIPE_KEY,
+    webhookSecret: TEST_WEBHOOK_SECRET,
+    prices,
+  });
   emulators.push(emulator);
-  return createStripeClient({ secretKey: TEST_STRIPE_KEY, apiBase: emulator.url, timeoutMs: 2_000, maxNetworkRetries: 0 });
+  return createStripeClient({
+    secretKey: TEST_STRIPE_KEY,
+    apiBase: emulator.url,
+    timeoutMs: 2_000,
+    maxNetworkRetries: 0,
+  });
 }
 
 describe('catalog verify', () => {
@@ -30,11 +44,18 @@ describe('catalog verify', () => {
     const seeded = pricesFromCatalogProducts(catalog.products);
     const [first, second, ...rest] = seeded;
     if (!first || !second) throw new Error('the sample catalog needs two Stripe prices');
-    const stripe = await stripeWith([{ ...first, unitAmount: first.unitAmount + 100, active: false }, ...rest]);
+    const stripe = await stripeWith([
+      { ...first, unitAmount: first.unitAmount + 100, active: false },
+      ...rest,
+    ]);
     const { differences } = await verifyCatalogPrices(catalog, stripe.prices);
     expect(differences).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ priceId: first.id, field: 'unit_amount', catalog: String(first.unitAmount) }),
+        expect.objectContaining({
+          priceId: first.id,
+          field: 'unit_amount',
+          catalog: String(first.unitAmount),
+        }),
         expect.objectContaining({ priceId: first.id, field: 'active', stripe: 'false' }),
         expect.objectContaining({ priceId: second.id, field: 'exists' }),
       ]),
