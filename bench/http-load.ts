@@ -54,14 +54,22 @@ export async function runLoad(options: {
   };
 }
 
-function send(url: URL, method: string, body: string | undefined, headers: Record<string, string>): Promise<number> {
+function send(
+  url: URL,
+  method: string,
+  body: string | undefined,
+  headers: Record<string, string>,
+): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = request(
       url,
       {
         method,
         agent: keepAlive,
-        headers: { ...headers, ...(body ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } : {}) },
+        headers: {
+          ...headers,
+          ...(body ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } : {}),
+        },
       },
       (res) => {
         res.resume();
