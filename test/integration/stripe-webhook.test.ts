@@ -312,6 +312,24 @@ describe('POST /stripe/webhook', () => {
     );
   });
 
+  it('answers by its deadline when a step is slow, and the redelivery finds the work done', async () => {
+    const api = await makeCommerceApi({ table, stripe, now: () => clock.now, webhookDeadlineMs: 200 });
+    const { sessionId } = await api.buy(nextCart());
+    const event = makeSessionEvent(
+      'checkout.session.completed',
+      stripe.completeSession(sessionId),
+      nowSeconds(),
+    );
+    stripe.faults.add({ method: 'DELETE', path: '/v1/coupons/*', delayMs: 1_000 });
+    // Without the deadline the answer would be a 200 after the slow delete; 503 proves it answered first.
+    const late = await deliver(api, event);
+    expect(late.statusCode).toBe(503);
+    expect(parse(late).error.code).toBe('processing_timeout');
+    await new Promise((resolve) => setTimeout(resolve, 1_300)); // the abandoned work completes
+    expect(parse(await deliver(api, event)).result).toBe('duplicate');
+    expect(await ordersOf(sessionId)).toHaveLength(1);
+  });
+
   it('fulfils once when the success page and the webhook race on one session', async () => {
     const api = await makeCommerceApi({ table, stripe, now: () => clock.now });
     const { sessionId } = await api.buy(nextCart());
