@@ -12,19 +12,39 @@ export interface LoadResult {
   readonly statuses: Readonly<Record<number, number>>;
 }
 
+/** One request of a run: what differs from the run's defaults. */
+export interface LoadRequest {
+  /** Path and query, resolved against the run's `url`. */
+  readonly path?: string;
+  readonly method?: string;
+  readonly body?: string | undefined;
+  readonly headers?: Record<string, string>;
+}
+
+/** One answer, for runs that check what came back (the reliability suite). */
+export interface LoadAnswer {
+  readonly index: number;
+  readonly status: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly body: string;
+}
+
 /**
  * Sends `requests` HTTP requests to loopback, `concurrency` at a time, over keep-alive connections,
- * and measures each one from write to last byte.
+ * and measures each one from write to last byte. `body` (or `request`) shapes each request by its
+ * index; `onAnswer` sees every answer (its body is only read when `onAnswer` is given).
  */
 export async function runLoad(options: {
   readonly url: string;
   readonly method?: string;
   readonly requests: number;
   readonly concurrency: number;
-  readonly body: (index: number) => string | undefined;
+  readonly body?: (index: number) => string | undefined;
+  readonly request?: (index: number) => LoadRequest;
   readonly headers?: Record<string, string>;
+  readonly onAnswer?: (answer: LoadAnswer) => void;
 }): Promise<LoadResult> {
-  const target = new URL(options.url);
+  const base = new URL(options.url);
   const latencies: number[] = [];
   const statuses: Record<number, number> = {};
   let next = 0;
@@ -33,11 +53,20 @@ export async function runLoad(options: {
     while (next < options.requests) {
       const index = next;
       next += 1;
-      const body = options.body(index);
+      const spec = options.request?.(index) ?? {};
+      const body = spec.body ?? options.body?.(index);
+      const target = spec.path ? new URL(spec.path, base) : base;
       const t0 = process.hrtime.bigint();
-      const status = await send(target, options.method ?? 'POST', body, options.headers ?? {});
+      const answer = await send(
+        target,
+        spec.method ?? options.method ?? 'POST',
+        body,
+        { ...options.headers, ...spec.headers },
+        options.onAnswer !== undefined,
+      );
       latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
-      statuses[status] = (statuses[status] ?? 0) + 1;
+      statuses[answer.status] = (statuses[answer.status] ?? 0) + 1;
+      options.onAnswer?.({ index, ...answer });
     }
   };
   await Promise.all(Array.from({ length: options.concurrency }, worker));
@@ -59,21 +88,32 @@ function send(
   method: string,
   body: string | undefined,
   headers: Record<string, string>,
-): Promise<number> {
+  keepBody: boolean,
+): Promise<Omit<LoadAnswer, 'index'>> {
   return new Promise((resolve, reject) => {
+    const hasType = Object.keys(headers).some((name) => name.toLowerCase() === 'content-type');
     const req = request(
       url,
       {
         method,
         agent: keepAlive,
         headers: {
+          ...(body !== undefined && !hasType ? { 'Content-Type': 'application/json' } : {}),
           ...headers,
-          ...(body ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } : {}),
+          ...(body !== undefined ? { 'Content-Length': Buffer.byteLength(body) } : {}),
         },
       },
       (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
+        const chunks: Buffer[] = [];
+        if (keepBody) res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        else res.resume();
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
       },
     );
     req.on('error', reject);
@@ -88,6 +128,16 @@ export function percentile(sorted: readonly number[], fraction: number): number 
   if (sorted.length === 0) return 0;
   const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil(fraction * sorted.length) - 1));
   return sorted[rank] ?? 0;
+}
+
+/** The middle value (mean of the two middle ones for an even count). */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[middle] ?? 0)
+    : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 }
 
 /** Formats a load result as a table row. */

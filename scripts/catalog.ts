@@ -1,3 +1,4 @@
+import { resolveSecretsManagerValue } from '../src/adapters/secrets-manager';
 import { createStripeClient } from '../src/adapters/stripe/stripe-client';
 import { EnvReader } from '../src/config';
 import { formatDifferences, verifyCatalogPrices } from '../src/ops/catalog-verify';
@@ -15,7 +16,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return argv[0] === '--help' || argv[0] === '-h' ? 0 : 2;
   }
-  const reader = new EnvReader(process.env);
+  const reader = new EnvReader(process.env, resolveSecretsManagerValue);
   if (!reader.optional('STRIPE_SECRET_KEY')) {
     console.error('catalog verify: set STRIPE_SECRET_KEY (and STRIPE_API_BASE for the emulator).');
     return 2;

@@ -14,6 +14,11 @@ export type Env = Readonly<Record<string, string | undefined>>;
 export type SecretResolver = (reference: string) => Promise<string>;
 
 const SECRET_ARN_PREFIX = 'arn:aws:secretsmanager:';
+
+/** The resolver of a reader that was given none: a secret reference is a configuration error. */
+const refuseSecretReferences: SecretResolver = async () => {
+  throw new Error('this reader resolves no secret references');
+};
 export const DEFAULT_ALLOWED_ORIGINS = ['https://thebabesclub.com', 'https://www.thebabesclub.com'];
 
 /** Settings every route shares. */
@@ -32,12 +37,14 @@ export interface BaseConfig {
 
 /**
  * Reads an environment once into typed values; every problem names its variable. Values that
- * reference a secret (a Secrets Manager ARN) are resolved once, through `resolveSecret`.
+ * reference a secret (a Secrets Manager ARN) are resolved once, through `resolveSecret`: the
+ * wiring of routes that read secrets passes the Secrets Manager resolver
+ * (`src/adapters/secrets-manager.ts`), so routes that read none do not bundle its SDK client.
  */
 export class EnvReader {
   constructor(
     private readonly env: Env,
-    private readonly resolveSecret: SecretResolver = resolveSecretsManagerValue,
+    private readonly resolveSecret: SecretResolver = refuseSecretReferences,
   ) {}
 
   string(name: string, fallback?: string): string {
@@ -323,18 +330,5 @@ function readNotifier(reader: EnvReader): NotifierConfig {
     }
     default:
       throw new ConfigError(`NOTIFIER must be log, outbox or ses (got "${kind}")`);
-  }
-}
-
-/** Reads a secret's string from AWS Secrets Manager; the client is loaded only when needed. */
-async function resolveSecretsManagerValue(arn: string): Promise<string> {
-  const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
-  const client = new SecretsManagerClient({ maxAttempts: 3 });
-  try {
-    const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: arn }));
-    if (!SecretString) throw new Error('the secret has no string value');
-    return SecretString.trim();
-  } finally {
-    client.destroy();
   }
 }

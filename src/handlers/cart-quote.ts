@@ -1,5 +1,5 @@
 import { lazyHandler } from '../http/route';
-import { buildSharedDeps, cartQuoteHandlerOf } from '../wiring';
+import { buildSharedDeps, cartQuoteHandlerOf } from '../wiring/shared';
 
 /** Lambda: `POST /cart/quote` (and its `OPTIONS` preflight). */
 export const handler = lazyHandler(async () => cartQuoteHandlerOf(await buildSharedDeps(process.env)));

@@ -1,4 +1,4 @@
-import { buildCatalogHandler } from '../wiring';
+import { buildCatalogHandler } from '../wiring/catalog';
 
 /** Lambda: `GET /catalog` (and its `OPTIONS` preflight). */
 export const handler = buildCatalogHandler(process.env);

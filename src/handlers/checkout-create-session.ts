@@ -1,5 +1,6 @@
 import { lazyHandler } from '../http/route';
-import { buildSharedDeps, checkoutHandlerOf } from '../wiring';
+import { checkoutHandlerOf } from '../wiring/payments';
+import { buildSharedDeps } from '../wiring/shared';
 
 /** Lambda: `POST /checkout/create-session` (and its `OPTIONS` preflight). */
 export const handler = lazyHandler(async () => checkoutHandlerOf(await buildSharedDeps(process.env)));

@@ -1,5 +1,6 @@
 import { lazyHandler } from '../http/route';
-import { buildSharedDeps, sessionStatusHandlerOf } from '../wiring';
+import { sessionStatusHandlerOf } from '../wiring/payments';
+import { buildSharedDeps } from '../wiring/shared';
 
 /** Lambda: `GET /checkout/session-status` (and its `OPTIONS` preflight). */
 export const handler = lazyHandler(async () => sessionStatusHandlerOf(await buildSharedDeps(process.env)));

@@ -1,0 +1,156 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createDocumentClient } from '../adapters/dynamodb/commerce-table';
+import { createDynamoEventLedger } from '../adapters/dynamodb/event-ledger';
+import { createDynamoFulfilmentStore, createDynamoSessionStore } from '../adapters/dynamodb/session-store';
+import { createLogNotifier, createOutboxNotifier } from '../adapters/notify/notifiers';
+import { resolveSecretsManagerValue } from '../adapters/secrets-manager';
+import { createStripeClient } from '../adapters/stripe/stripe-client';
+import { createStripeGateway } from '../adapters/stripe/stripe-gateway';
+import { createWebhookVerifier } from '../adapters/stripe/webhook-verifier';
+import type { FulfilDeps } from '../app/fulfil-order';
+import type { CheckoutGateway, Notifier } from '../app/ports';
+import type { Telemetry } from '../app/telemetry';
+import {
+  type Env,
+  EnvReader,
+  type FulfilmentConfig,
+  loadCheckoutConfig,
+  loadFulfilmentConfig,
+  loadWebhookConfig,
+  type NotifierConfig,
+} from '../config';
+import type { ApiHandler } from '../http/route';
+import { createCheckoutSessionRoute } from '../http/routes/checkout-create-session';
+import { createSessionStatusRoute } from '../http/routes/checkout-session-status';
+import { createStripeWebhookRoute } from '../http/routes/stripe-webhook';
+import { telemetryFor } from './catalog';
+import type { SharedDeps, TableOverrides } from './shared';
+
+/** Checkout needs the Stripe key and the session records on top of the shared parts. */
+export async function checkoutHandlerOf(
+  shared: SharedDeps,
+  overrides: { gateway?: CheckoutGateway } = {},
+): Promise<ApiHandler> {
+  const checkout = await loadCheckoutConfig(shared.reader);
+  const gateway =
+    overrides.gateway ??
+    createStripeGateway(
+      createStripeClient({
+        secretKey: checkout.stripeSecretKey,
+        apiBase: checkout.stripeApiBase,
+        timeoutMs: 3_000,
+        maxNetworkRetries: 1,
+      }),
+    );
+  return createCheckoutSessionRoute({
+    catalog: shared.catalog,
+    quotes: shared.store,
+    sessions: createDynamoSessionStore({ client: shared.dynamo, tableName: shared.config.tableName }),
+    limiter: shared.limiter,
+    gateway,
+    signingKeys: shared.config.signingKeys,
+    quoteTtlSeconds: shared.config.quoteTtlSeconds,
+    checkout,
+    telemetry: shared.telemetry,
+    now: shared.now,
+    allowedOrigins: shared.config.allowedOrigins,
+    clientKeyOf: shared.clientKeyOf,
+  });
+}
+
+const WEBHOOK_DEADLINE_MS = 8_000;
+
+/** Fulfilment parts shared by the webhook and the status route, on the fulfilment config. */
+async function buildFulfilDeps(
+  config: FulfilmentConfig,
+  telemetry: Telemetry,
+  dynamo: DynamoDBDocumentClient,
+  overrides: { gateway?: CheckoutGateway; notifier?: Notifier },
+): Promise<FulfilDeps> {
+  const table = { client: dynamo, tableName: config.tableName };
+  return {
+    sessions: createDynamoSessionStore(table),
+    fulfilment: createDynamoFulfilmentStore(table),
+    gateway:
+      overrides.gateway ??
+      createStripeGateway(
+        createStripeClient({
+          secretKey: config.stripeSecretKey,
+          apiBase: config.stripeApiBase,
+          timeoutMs: 2_000,
+          maxNetworkRetries: 0,
+        }),
+      ),
+    notifier: overrides.notifier ?? (await createNotifier(config.notifier, telemetry)),
+    telemetry,
+    stripeCall: { timeoutMs: 2_000 },
+  };
+}
+
+async function createNotifier(config: NotifierConfig, telemetry: Telemetry): Promise<Notifier> {
+  switch (config.kind) {
+    case 'log':
+      return createLogNotifier(telemetry.log);
+    case 'outbox':
+      return createOutboxNotifier(config.dir);
+    case 'ses': {
+      // Loaded only where SES is configured, so other deployments do not pay for the client.
+      const { createSesNotifier } = await import('../adapters/notify/ses-notifier');
+      return createSesNotifier({ from: config.from, to: config.to });
+    }
+  }
+}
+
+/** What the webhook and status route may have swapped (tests, the local stack). */
+export interface FulfilOverrides extends TableOverrides {
+  readonly gateway?: CheckoutGateway;
+  readonly notifier?: Notifier;
+  /** The webhook's answer deadline (tests shorten it). */
+  readonly webhookDeadlineMs?: number;
+}
+
+/**
+ * `POST /stripe/webhook` reads the Stripe key, the webhook secret and the table — not the
+ * quote-signing keys. Its DynamoDB calls are short and few, and a deadline answers Stripe in time.
+ */
+export async function buildWebhookHandler(env: Env, overrides: FulfilOverrides = {}): Promise<ApiHandler> {
+  const reader = new EnvReader(env, overrides.resolveSecret ?? resolveSecretsManagerValue);
+  const config = await loadWebhookConfig(reader);
+  const telemetry = telemetryFor(env, overrides);
+  const dynamo =
+    overrides.tableClient ??
+    createDocumentClient({
+      endpoint: config.dynamoEndpoint,
+      region: env.AWS_REGION,
+      requestTimeoutMs: 500,
+      maxAttempts: 2,
+    });
+  const fulfil = await buildFulfilDeps(config, telemetry, dynamo, overrides);
+  return createStripeWebhookRoute({
+    ...fulfil,
+    ledger: createDynamoEventLedger({ client: dynamo, tableName: config.tableName }),
+    verify: createWebhookVerifier({
+      secret: config.webhookSecret,
+      toleranceSeconds: config.toleranceSeconds,
+    }),
+    deadlineMs: overrides.webhookDeadlineMs ?? WEBHOOK_DEADLINE_MS,
+    ...(overrides.now ? { now: overrides.now } : {}),
+  });
+}
+
+/** `GET /checkout/session-status`: shared parts plus fulfilment (it may fulfil a paid session). */
+export async function sessionStatusHandlerOf(
+  shared: SharedDeps,
+  overrides: FulfilOverrides = {},
+): Promise<ApiHandler> {
+  const config = await loadFulfilmentConfig(shared.reader);
+  const fulfil = await buildFulfilDeps(config, shared.telemetry, shared.dynamo, overrides);
+  return createSessionStatusRoute({
+    ...fulfil,
+    limiter: shared.limiter,
+    rateLimits: shared.config.rateLimits.sessionStatus,
+    allowedOrigins: shared.config.allowedOrigins,
+    clientKeyOf: shared.clientKeyOf,
+    now: shared.now,
+  });
+}

@@ -1,0 +1,47 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { describe, expect, it } from 'vitest';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** The npm packages a handler's bundle holds (esbuild metafile), bundled as the CDK app does. */
+async function packagesOf(handler: string): Promise<Set<string>> {
+  const result = await build({
+    entryPoints: [path.join(root, 'src/handlers', `${handler}.ts`)],
+    bundle: true,
+    write: false,
+    outfile: path.join(root, 'dist', handler, 'index.mjs'),
+    format: 'esm',
+    platform: 'node',
+    target: 'node22',
+    mainFields: ['module', 'main'],
+    metafile: true,
+    logLevel: 'silent',
+  });
+  const packages = new Set<string>();
+  for (const input of Object.keys(result.metafile.inputs)) {
+    const match = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
+    if (match?.[1]) packages.add(match[1]);
+  }
+  return packages;
+}
+
+// Each bundle holds only the SDKs its route uses: less code to load on a cold start.
+describe('handler bundles', () => {
+  it('keep the Stripe and SES SDKs out of the quote handler', async () => {
+    const packages = await packagesOf('cart-quote');
+    expect(packages.has('@aws-sdk/client-dynamodb')).toBe(true);
+    expect(packages.has('stripe')).toBe(false);
+    expect(packages.has('@aws-sdk/client-sesv2')).toBe(false);
+  });
+
+  it('keep every SDK out of the catalog handler', async () => {
+    const packages = [...(await packagesOf('catalog'))];
+    expect(packages.filter((name) => name === 'stripe' || name.startsWith('@aws-sdk/'))).toEqual([]);
+  });
+
+  it('give the checkout handler the Stripe SDK it calls', async () => {
+    expect((await packagesOf('checkout-create-session')).has('stripe')).toBe(true);
+  });
+});
