@@ -33,12 +33,13 @@ const DEPLOYED_NODE_OPTIONS = '--enable-source-maps';
 const RUNS = 15;
 
 type FloorName = 'bare' | 'dynamodb' | 'dynamodb+stripe';
+type CallFloorName = 'dynamodb, 1 call' | 'dynamodb+stripe, 1 call each';
 
 interface HandlerTarget {
   readonly name: string;
   readonly floor: FloorName;
   /** The request of one run (each run gets its own, e.g. a fresh quote to check out). */
-  event(run: number): Promise<APIGatewayProxyEvent>;
+  event(): Promise<APIGatewayProxyEvent>;
 }
 
 /**
@@ -68,6 +69,44 @@ const FLOORS: Readonly<Record<FloorName, string>> = {
     "  return { statusCode: 200, body: '{}' };",
     '};',
   ].join('\n'),
+};
+
+/**
+ * The same floors, each making one call per client before it answers: what the SDKs' own work on a
+ * first call costs (endpoint rules, signing, connections), which every real first request pays.
+ */
+const CALL_FLOORS: Readonly<Record<CallFloorName, string>> = {
+  'dynamodb, 1 call': [
+    "import { GetCommand } from '@aws-sdk/lib-dynamodb';",
+    "import { createDocumentClient } from './src/adapters/dynamodb/commerce-table';",
+    'let client;',
+    'export const handler = async () => {',
+    '  client ??= createDocumentClient({ endpoint: process.env.DYNAMODB_ENDPOINT, region: process.env.AWS_REGION });',
+    "  await client.send(new GetCommand({ TableName: process.env.COMMERCE_TABLE, Key: { PK: 'FLOOR', SK: 'FLOOR' } }));",
+    "  return { statusCode: 200, body: '{}' };",
+    '};',
+  ].join('\n'),
+  'dynamodb+stripe, 1 call each': [
+    "import { GetCommand } from '@aws-sdk/lib-dynamodb';",
+    "import { createDocumentClient } from './src/adapters/dynamodb/commerce-table';",
+    "import { createStripeClient } from './src/adapters/stripe/stripe-client';",
+    'let clients;',
+    'export const handler = async () => {',
+    '  clients ??= [',
+    '    createDocumentClient({ endpoint: process.env.DYNAMODB_ENDPOINT, region: process.env.AWS_REGION }),',
+    '    createStripeClient({ secretKey: process.env.STRIPE_SECRET_KEY, apiBase: process.env.STRIPE_API_BASE, timeoutMs: 3000, maxNetworkRetries: 1 }),',
+    '  ];',
+    "  await clients[0].send(new GetCommand({ TableName: process.env.COMMERCE_TABLE, Key: { PK: 'FLOOR', SK: 'FLOOR' } }));",
+    "  await clients[1].coupons.retrieve('floor_missing').catch(() => undefined);",
+    "  return { statusCode: 200, body: '{}' };",
+    '};',
+  ].join('\n'),
+};
+
+const CALL_FLOOR_OF: Readonly<Record<FloorName, CallFloorName | null>> = {
+  bare: null,
+  dynamodb: 'dynamodb, 1 call',
+  'dynamodb+stripe': 'dynamodb+stripe, 1 call each',
 };
 
 /** Loads a bundle, serves one request, prints what it measured and exits: one Lambda cold start. */
@@ -196,124 +235,75 @@ export interface ColdStartFigures {
   readonly floor: FloorName;
   readonly handler: Sample;
   readonly floorSample: Sample;
-  readonly ratio: number;
+  /** The floor that also makes one call per client, when the floor has a client. */
+  readonly callFloor: { readonly name: CallFloorName; readonly sample: Sample } | null;
   readonly bundle: BundleFacts;
 }
 
 /**
- * Cold starts of every handler as deployed (bundle, env, `NODE_OPTIONS`), each next to its floor:
+ * Cold starts of every handler as deployed (bundle, env, `NODE_OPTIONS`), each next to its floors:
  * a fresh `node` per run that imports the bundle and serves one representative request against the
- * bench's dynalite and Stripe emulator. Median of {@link RUNS} runs; handler and floor runs
- * alternate, so a slow moment of the machine hits both.
+ * bench's dynalite and Stripe emulator. Median of {@link RUNS} runs; the runs of a handler and its
+ * floors alternate, so a slow moment of the machine hits them alike.
  */
 export async function measureColdStarts(): Promise<{
   figures: ColdStartFigures[];
-  floors: Record<FloorName, BundleFacts>;
+  floors: Record<FloorName | CallFloorName, BundleFacts>;
 }> {
   const stack = await startBenchStack();
   const work = mkdtempSync(path.join(tmpdir(), 'cold-start-'));
   try {
     const shop = new BenchShop(stack);
-    const headers = shop.browserHeaders;
-    const targets: HandlerTarget[] = [
-      {
-        name: 'cart-quote',
-        floor: 'dynamodb',
-        event: async () =>
-          makeProxyEvent({ path: '/cart/quote', body: { items: shop.freshCart() }, headers }),
-      },
-      {
-        name: 'checkout-create-session',
-        floor: 'dynamodb+stripe',
-        event: async () => {
-          const quote = await shop.quote();
-          return makeProxyEvent({
-            path: '/checkout/create-session',
-            body: { items: quote.items, quoteSignature: quote.quoteSignature, email: 'bench@example.com' },
-            headers,
-          });
-        },
-      },
-      {
-        name: 'checkout-session-status',
-        floor: 'dynamodb+stripe',
-        event: async () => {
-          const { sessionId } = await shop.paidSession();
-          return makeProxyEvent({
-            method: 'GET',
-            path: '/checkout/session-status',
-            query: { session_id: sessionId },
-            headers: { Origin: shop.origin },
-          });
-        },
-      },
-      {
-        name: 'stripe-webhook',
-        floor: 'dynamodb+stripe',
-        event: async () => {
-          const { event } = await shop.paidSession();
-          return makeProxyEvent({ path: '/stripe/webhook', rawBody: event.body, headers: event.headers });
-        },
-      },
-      {
-        name: 'catalog',
-        floor: 'bare',
-        event: async () =>
-          makeProxyEvent({ method: 'GET', path: '/catalog', headers: { Origin: shop.origin } }),
-      },
-    ];
-
+    const targets = handlerTargets(shop);
     const bundles = new Map<string, BundleFacts>();
     for (const target of targets) {
       const file = path.join(PROJECT_ROOT, 'src/handlers', `${target.name}.ts`);
       bundles.set(target.name, await bundleLikeCdk({ file }, path.join(work, target.name, 'index.mjs')));
     }
-    const floors = {} as Record<FloorName, BundleFacts>;
-    for (const [name, contents] of Object.entries(FLOORS) as [FloorName, string][]) {
-      floors[name] = await bundleLikeCdk({ contents }, path.join(work, `floor-${name}`, 'index.mjs'));
+    const floors = {} as Record<FloorName | CallFloorName, BundleFacts>;
+    for (const [name, contents] of Object.entries({ ...FLOORS, ...CALL_FLOORS })) {
+      const dir = `floor-${name.replaceAll(/[^a-z]+/g, '-')}`;
+      floors[name as FloorName | CallFloorName] = await bundleLikeCdk(
+        { contents },
+        path.join(work, dir, 'index.mjs'),
+      );
     }
     const runner = path.join(work, 'runner.mjs');
     writeFileSync(runner, RUNNER);
+    const env = deployedEnv(stack.env);
 
-    const env: NodeJS.ProcessEnv = {
-      ...stack.env,
-      PATH: process.env.PATH,
-      AWS_REGION: 'us-east-1',
-      NODE_OPTIONS: DEPLOYED_NODE_OPTIONS,
-      POWERTOOLS_SERVICE_NAME: 'cart-checkout',
-      POWERTOOLS_METRICS_NAMESPACE: 'CartCheckout',
-      POWERTOOLS_LOG_LEVEL: 'INFO',
-      // Node 20 here, Node 22+ in Lambda: the SDK's warning about Node 20 does not exist there.
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    };
-    const samples = new Map<string, { handler: Sample[]; floor: Sample[] }>(
-      targets.map((t) => [t.name, { handler: [], floor: [] }]),
+    const samples = new Map(
+      targets.map((t) => [t.name, { handler: [] as Sample[], floor: [] as Sample[], call: [] as Sample[] }]),
     );
     const eventsDir = path.join(work, 'events');
     mkdirSync(eventsDir);
     for (let run = 0; run <= RUNS; run += 1) {
       for (const target of targets) {
         const eventFile = path.join(eventsDir, `${target.name}-${run}.json`);
-        writeFileSync(eventFile, JSON.stringify(await target.event(run)));
-        const bundle = bundles.get(target.name)!.file;
-        const handler = await coldStart(runner, bundle, eventFile, env);
+        writeFileSync(eventFile, JSON.stringify(await target.event()));
+        const runs = samples.get(target.name)!;
+        const handler = await coldStart(runner, bundles.get(target.name)!.file, eventFile, env);
         const floor = await coldStart(runner, floors[target.floor].file, eventFile, env);
-        if (run === 0) continue;
-        samples.get(target.name)?.handler.push(handler);
-        samples.get(target.name)?.floor.push(floor);
+        const callFloorName = CALL_FLOOR_OF[target.floor];
+        const call = callFloorName
+          ? await coldStart(runner, floors[callFloorName].file, eventFile, env)
+          : null;
+        if (run === 0) continue; // warms the disk cache and the bench's own servers
+        runs.handler.push(handler);
+        runs.floor.push(floor);
+        if (call) runs.call.push(call);
       }
     }
 
     const figures = targets.map((target): ColdStartFigures => {
       const runs = samples.get(target.name)!;
-      const handler = medianSample(runs.handler);
-      const floorSample = medianSample(runs.floor);
+      const callFloorName = CALL_FLOOR_OF[target.floor];
       return {
         name: target.name,
         floor: target.floor,
-        handler,
-        floorSample,
-        ratio: handler.wallMs / floorSample.wallMs,
+        handler: medianSample(runs.handler),
+        floorSample: medianSample(runs.floor),
+        callFloor: callFloorName ? { name: callFloorName, sample: medianSample(runs.call) } : null,
         bundle: bundles.get(target.name)!,
       };
     });
@@ -322,6 +312,73 @@ export async function measureColdStarts(): Promise<{
     rmSync(work, { recursive: true, force: true });
     await stack.close();
   }
+}
+
+/** Each handler with a representative first request (a fresh one per run: no run reuses another's work). */
+function handlerTargets(shop: BenchShop): HandlerTarget[] {
+  const headers = shop.browserHeaders;
+  return [
+    {
+      name: 'cart-quote',
+      floor: 'dynamodb',
+      event: async () => makeProxyEvent({ path: '/cart/quote', body: { items: shop.freshCart() }, headers }),
+    },
+    {
+      name: 'checkout-create-session',
+      floor: 'dynamodb+stripe',
+      event: async () => {
+        const quote = await shop.quote();
+        return makeProxyEvent({
+          path: '/checkout/create-session',
+          body: { items: quote.items, quoteSignature: quote.quoteSignature, email: 'bench@example.com' },
+          headers,
+        });
+      },
+    },
+    {
+      name: 'checkout-session-status',
+      floor: 'dynamodb+stripe',
+      // The success page right after payment, before the webhook: the route fulfils the order.
+      event: async () => {
+        const { sessionId } = await shop.paidSession();
+        return makeProxyEvent({
+          method: 'GET',
+          path: '/checkout/session-status',
+          query: { session_id: sessionId },
+          headers: { Origin: shop.origin },
+        });
+      },
+    },
+    {
+      name: 'stripe-webhook',
+      floor: 'dynamodb+stripe',
+      event: async () => {
+        const { event } = await shop.paidSession();
+        return makeProxyEvent({ path: '/stripe/webhook', rawBody: event.body, headers: event.headers });
+      },
+    },
+    {
+      name: 'catalog',
+      floor: 'bare',
+      event: async () =>
+        makeProxyEvent({ method: 'GET', path: '/catalog', headers: { Origin: shop.origin } }),
+    },
+  ];
+}
+
+/** The environment of a deployed function, pointed at the bench's servers. */
+function deployedEnv(stackEnv: Readonly<Record<string, string | undefined>>): NodeJS.ProcessEnv {
+  return {
+    ...stackEnv,
+    PATH: process.env.PATH,
+    AWS_REGION: 'us-east-1',
+    NODE_OPTIONS: DEPLOYED_NODE_OPTIONS,
+    POWERTOOLS_SERVICE_NAME: 'cart-checkout',
+    POWERTOOLS_METRICS_NAMESPACE: 'CartCheckout',
+    POWERTOOLS_LOG_LEVEL: 'INFO',
+    // Node 20 here, Node 22+ in Lambda: the SDK's warning about Node 20 does not exist there.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  };
 }
 
 function medianSample(samples: readonly Sample[]): Sample {
@@ -333,27 +390,37 @@ function medianSample(samples: readonly Sample[]): Sample {
   };
 }
 
+const ratioCell = (handler: Sample, floor: Sample) => {
+  const ratio = handler.wallMs / floor.wallMs;
+  return `${ratio.toFixed(2)}×`;
+};
+
 /** The cold-start section of `npm run bench`. */
 export async function runColdStartBench(): Promise<string> {
   const { figures, floors } = await measureColdStarts();
   const lines = [
-    `Cold start: fresh \`node ${process.version}\` per run, spawn → first answer (median of ${RUNS}); bundles as the CDK app builds them`,
-    `(esbuild ${BUNDLE_SETTINGS.format}, ${BUNDLE_SETTINGS.target}, minified, source maps, NODE_OPTIONS=${DEPLOYED_NODE_OPTIONS}); target ≤ 1.2× the floor.`,
+    `Fresh \`node ${process.version}\` per run, spawn → first answer, median of ${RUNS} runs (load = importing the bundle,`,
+    `1st = serving the first request). Bundled as the CDK app does (esbuild ${BUNDLE_SETTINGS.format}, ${BUNDLE_SETTINGS.target}, minified,`,
+    `source maps; NODE_OPTIONS=${DEPLOYED_NODE_OPTIONS}); secrets pinned in env (no Secrets Manager call).`,
+    'Floor: the same SDK clients created with the same options, then an answer (target: handler ≤ 1.2× floor).',
+    'Floor + 1 call: the floor also makes one call per client (a DynamoDB GetItem, a Stripe retrieve).',
     '',
-    '| handler | cold start | load / 1st request | floor | floor cold start | ratio | bundle (gzip) | Stripe SDK in bundle |',
-    '| --- | ---: | ---: | --- | ---: | ---: | ---: | --- |',
+    '| handler | cold start (load / 1st) | floor (load / 1st) | ratio | floor + 1 call | ratio | bundle (gzip) | Stripe SDK |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
   ];
+  const cell = (s: Sample) => `${ms(s.wallMs)} (${ms(s.loadMs)} / ${ms(s.firstMs)})`;
   for (const f of figures) {
+    const ratio = f.handler.wallMs / f.floorSample.wallMs;
     lines.push(
-      `| ${f.name} | ${ms(f.handler.wallMs)} | ${ms(f.handler.loadMs)} / ${ms(f.handler.firstMs)} | ${f.floor} | ${ms(f.floorSample.wallMs)} | ${f.ratio.toFixed(2)}× ${f.ratio <= 1.2 ? '✓' : '✗'} | ${kib(f.bundle.bytes)} (${kib(f.bundle.gzipBytes)}) | ${f.bundle.packages.has('stripe') ? 'yes' : 'no'} |`,
+      `| ${f.name} | ${cell(f.handler)} | ${f.floor}: ${cell(f.floorSample)} | ${ratio.toFixed(2)}× ${ratio <= 1.2 ? '✓' : '✗'} | ${f.callFloor ? cell(f.callFloor.sample) : '—'} | ${f.callFloor ? ratioCell(f.handler, f.callFloor.sample) : '—'} | ${kib(f.bundle.bytes)} (${kib(f.bundle.gzipBytes)}) | ${f.bundle.packages.has('stripe') ? 'yes' : 'no'} |`,
     );
   }
   lines.push('');
-  lines.push('Floors (the same SDK clients, created with the same options, and an answer):');
-  for (const [name, facts] of Object.entries(floors)) {
-    lines.push(`  ${name.padEnd(16)} ${kib(facts.bytes).padStart(8)} (gzip ${kib(facts.gzipBytes)})`);
-  }
-  lines.push('');
+  lines.push(
+    `Floor bundles: ${Object.entries(floors)
+      .map(([name, facts]) => `${name} ${kib(facts.bytes)}`)
+      .join(', ')}.`,
+  );
   lines.push('Packages in each handler bundle (esbuild metafile):');
   for (const f of figures) {
     lines.push(`  ${f.name.padEnd(24)} ${[...f.bundle.packages].sort().join(', ')}`);
@@ -363,6 +430,7 @@ export async function runColdStartBench(): Promise<string> {
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   console.log(await runColdStartBench());
 }

@@ -10,10 +10,19 @@ export const METRICS_NAMESPACE = 'CartCheckout';
  */
 export function createPowertoolsTelemetry(serviceName: string): Telemetry & { readonly logger: Logger } {
   const logger = new Logger({ serviceName });
-  const powertoolsMetrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName });
+  // Made on the first count: a few milliseconds of cold start that routes counting nothing (the
+  // catalog) never pay.
+  let powertoolsMetrics: Metrics | undefined;
   const metrics: MetricsSink = {
-    count: (name, value = 1) => powertoolsMetrics.addMetric(name, MetricUnit.Count, value),
-    flush: () => powertoolsMetrics.publishStoredMetrics(),
+    count: (name, value = 1) => {
+      powertoolsMetrics ??= new Metrics({ namespace: METRICS_NAMESPACE, serviceName });
+      powertoolsMetrics.addMetric(name, MetricUnit.Count, value);
+    },
+    // Publishing nothing would log Powertools' "No application metrics" warning on every request
+    // that counts none (every catalog request): log lines that cost money and say nothing.
+    flush: () => {
+      if (powertoolsMetrics?.hasStoredMetrics()) powertoolsMetrics.publishStoredMetrics();
+    },
   };
   return { log: logger, logger, metrics };
 }

@@ -8,6 +8,7 @@ import { maskEmail } from '../domain/email';
 import { type ChargeLine, foldDiscountIntoLines } from '../domain/inline-discount';
 import type { PricedCart } from '../domain/priced-cart';
 import { type SigningKeys, verifyQuoteSignature } from '../domain/quote-signature';
+import { QuoteAlreadyPaidError, QuoteMismatchError, QuoteOutdatedError } from './checkout-errors';
 import {
   type CheckoutGateway,
   type CheckoutSessionView,
@@ -22,6 +23,8 @@ import {
 import { issueQuote } from './quote-cart';
 import { enforceRateLimit } from './rate-limit';
 import { describeError, type Telemetry } from './telemetry';
+
+export { QuoteAlreadyPaidError, QuoteMismatchError, QuoteOutdatedError };
 
 /** The whole checkout must answer within this budget (API Gateway allows 29 s; people less). */
 const CHECKOUT_BUDGET_MS = 8_000;
@@ -59,27 +62,6 @@ export interface CreateCheckoutResult {
   /** The signature the session was made for (a fresh one when the presented quote had expired). */
   readonly quoteSignature: string;
   readonly reused: boolean;
-}
-
-/** The presented items are not the signed cart, or the signature is not ours. */
-export class QuoteMismatchError extends Error {
-  override readonly name = 'QuoteMismatchError';
-  readonly code = 'quote_mismatch';
-}
-
-/** Prices changed since the quote: the customer must see the new quote before paying. */
-export class QuoteOutdatedError extends Error {
-  override readonly name = 'QuoteOutdatedError';
-  readonly code = 'quote_outdated';
-  constructor(readonly quote: StoredQuote) {
-    super('Prices changed since this quote was issued; review the new quote.');
-  }
-}
-
-/** The quote's session was already paid. */
-export class QuoteAlreadyPaidError extends Error {
-  override readonly name = 'QuoteAlreadyPaidError';
-  readonly code = 'quote_already_paid';
 }
 
 /**

@@ -1,4 +1,4 @@
-import { QuoteAlreadyPaidError, QuoteMismatchError, QuoteOutdatedError } from '../app/create-checkout';
+import { QuoteAlreadyPaidError, QuoteMismatchError, QuoteOutdatedError } from '../app/checkout-errors';
 import { PaymentProviderError } from '../app/ports';
 import { RateLimitedError } from '../app/rate-limit';
 import { CartValidationError } from '../domain/cart-validation';

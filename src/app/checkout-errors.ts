@@ -1,0 +1,25 @@
+import type { StoredQuote } from './ports';
+
+// The checkout's refusals live apart from the use case, so that the HTTP edge can map them
+// without every route's bundle loading the checkout and its pricing code.
+
+/** The presented items are not the signed cart, or the signature is not ours. */
+export class QuoteMismatchError extends Error {
+  override readonly name = 'QuoteMismatchError';
+  readonly code = 'quote_mismatch';
+}
+
+/** Prices changed since the quote: the customer must see the new quote before paying. */
+export class QuoteOutdatedError extends Error {
+  override readonly name = 'QuoteOutdatedError';
+  readonly code = 'quote_outdated';
+  constructor(readonly quote: StoredQuote) {
+    super('Prices changed since this quote was issued; review the new quote.');
+  }
+}
+
+/** The quote's session was already paid. */
+export class QuoteAlreadyPaidError extends Error {
+  override readonly name = 'QuoteAlreadyPaidError';
+  readonly code = 'quote_already_paid';
+}
