@@ -166,6 +166,15 @@ export interface SessionRecord {
   readonly createdAt: number;
 }
 
+/** A session record as read back from the table, with how far its fulfilment got. */
+export interface StoredSession extends SessionRecord {
+  /**
+   * Every fulfilment step is recorded as done: paid, order written, operator notified and coupon
+   * released (the steps run in this order, so the last two imply the others).
+   */
+  readonly fulfilled: boolean;
+}
+
 /** `QUOTE#<signature>` / `SESSION#<id>`: a session made for a quote. */
 export interface QuoteSessionSummary {
   readonly sessionId: string;
@@ -185,7 +194,7 @@ export interface SessionStore {
    * history, in that order, each idempotent — a retry after a crash completes what is missing.
    */
   recordSession(record: SessionRecord, attempt: number, now: number): Promise<void>;
-  getSession(sessionId: string): Promise<SessionRecord | null>;
+  getSession(sessionId: string): Promise<StoredSession | null>;
 }
 
 /** `ORDERS#<yyyy-mm-dd>`: a paid order, as the operator fulfils it by hand. */

@@ -477,6 +477,22 @@ describe('GET /checkout/session-status', () => {
     expect(api.notifier.sent.map((o) => o.sessionId)).toEqual([sessionId]);
   });
 
+  it('writes nothing and calls no coupon delete when shown again after fulfilment', async () => {
+    const api = await makeCommerceApi({ table, stripe, now: () => clock.now });
+    const { sessionId } = await api.buy(nextCart());
+    stripe.completeSession(sessionId);
+    expect(parse(await statusOf(api, sessionId)).paymentStatus).toBe('paid');
+    const fulfilled = (await scan('')).filter((item) => !String(item.PK).startsWith('LIMIT#'));
+    const couponDeletes = stripe.requestCount('DELETE /v1/coupons/:id');
+    clock.now += 60_000;
+
+    const again = await statusOf(api, sessionId);
+    expect(parse(again)).toMatchObject({ status: 'complete', paymentStatus: 'paid' });
+    expect((await scan('')).filter((item) => !String(item.PK).startsWith('LIMIT#'))).toEqual(fulfilled);
+    expect(stripe.requestCount('DELETE /v1/coupons/:id')).toBe(couponDeletes);
+    expect(api.notifier.sent.filter((o) => o.sessionId === sessionId)).toHaveLength(1);
+  });
+
   it('answers 400 for a malformed id and 404 for a session it did not create', async () => {
     const api = await makeCommerceApi({ table, stripe, now: () => clock.now });
     const malformed = await statusOf(api, 'not-a-session');

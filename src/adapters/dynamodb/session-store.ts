@@ -7,7 +7,13 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { FulfilmentStore, QuoteSessionSummary, SessionRecord, SessionStore } from '../../app/ports';
+import type {
+  FulfilmentStore,
+  QuoteSessionSummary,
+  SessionRecord,
+  SessionStore,
+  StoredSession,
+} from '../../app/ports';
 import { maskEmail } from '../../domain/email';
 import { keys } from './commerce-table';
 
@@ -88,9 +94,18 @@ export function createDynamoSessionStore(options: {
       const { Item } = await client.send(
         new GetCommand({ TableName: tableName, Key: keys.session(sessionId), ConsistentRead: true }),
       );
-      return Item ? toSessionRecord(Item) : null;
+      return Item ? { ...toSessionRecord(Item), fulfilled: isFulfilled(Item) } : null;
     },
   };
+}
+
+/** Whether a `SESSION#<id>` item records every fulfilment step (see {@link StoredSession.fulfilled}). */
+function isFulfilled(item: Record<string, unknown>): boolean {
+  return (
+    item.status === 'complete' &&
+    item.notifiedAt !== undefined &&
+    (typeof item.couponId !== 'string' || item.couponReleasedAt !== undefined)
+  );
 }
 
 /** Reads a `SESSION#<id>` item back into a {@link SessionRecord}. */

@@ -43,7 +43,8 @@ export function createSessionStatusRoute(deps: SessionStatusRouteDeps): ApiHandl
       const record = await deps.sessions.getSession(sessionId);
       const session = record ? await deps.gateway.retrieveSession(sessionId, deps.stripeCall) : null;
       if (!record || !session) throw new HttpError(404, 'not_found', 'No such checkout session.');
-      if (session.status === 'complete') await fulfilSession(deps, session, now);
+      // A success page shown again after fulfilment has nothing left to do: no writes, no coupon call.
+      if (session.status === 'complete' && !record.fulfilled) await fulfilSession(deps, session, now);
       return {
         statusCode: 200,
         body: {
