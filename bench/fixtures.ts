@@ -103,15 +103,29 @@ export class BenchShop {
     return { items, quoteSignature: String(body.quoteSignature) };
   }
 
-  /** A Checkout Session for a fresh quote; its id. */
-  async openSession(): Promise<string> {
-    const quote = await this.quote();
+  /** The Checkout Session of a quote; its id. */
+  async checkout(quote: BenchQuote): Promise<string> {
     const body = await this.post('/checkout/create-session', {
       items: quote.items,
       quoteSignature: quote.quoteSignature,
       email: 'bench@example.com',
     });
     return String(body.sessionId);
+  }
+
+  /** A Checkout Session for a fresh quote; its id. */
+  async openSession(): Promise<string> {
+    return this.checkout(await this.quote());
+  }
+
+  /** Delivers a signed event to the stack's webhook, as Stripe would; fails unless it is taken. */
+  async deliver(event: { body: string; headers: Record<string, string> }): Promise<void> {
+    const response = await fetch(`${this.stack.url}/stripe/webhook`, {
+      method: 'POST',
+      headers: event.headers,
+      body: event.body,
+    });
+    if (!response.ok) throw new Error(`webhook answered ${response.status}: ${await response.text()}`);
   }
 
   /** A session paid at the emulator; its `checkout.session.completed` event is not delivered yet. */

@@ -145,5 +145,5 @@ export function formatLoad(label: string, r: LoadResult): string {
   const statuses = Object.entries(r.statuses)
     .map(([s, n]) => `${s}×${n}`)
     .join(' ');
-  return `${label.padEnd(34)} c=${String(r.concurrency).padEnd(3)} p50 ${r.p50.toFixed(2).padStart(6)} ms  p99 ${r.p99.toFixed(2).padStart(6)} ms  ${r.requestsPerSecond.toFixed(0).padStart(6)} req/s  [${statuses}]`;
+  return `${label.padEnd(40)} c=${String(r.concurrency).padEnd(3)} p50 ${r.p50.toFixed(2).padStart(6)} ms  p99 ${r.p99.toFixed(2).padStart(6)} ms  ${r.requestsPerSecond.toFixed(0).padStart(6)} req/s  [${statuses}]`;
 }

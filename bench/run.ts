@@ -1,19 +1,36 @@
 /**
- * `npm run bench`: one printed report of the project's speed figures. Not part of `npm test`:
- * machines are noisy, so figures are printed, never asserted.
+ * `npm run bench`: one printed report of the project's speed and cost figures. Not part of
+ * `npm test`: machines are noisy, so figures are printed, never asserted.
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
 process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 
+const { cpus } = await import('node:os');
+const { runColdStartBench } = await import('./cold-start');
+const { runWarmLatencyBench } = await import('./warm-latency');
 const { runQuoteLatencyBench } = await import('./quote-latency');
+const { runCostBench } = await import('./cost');
+// MERGE POINT (pricing helper): once bench/pricing.ts is on main, import it here —
+//   const { runPricingBench } = await import('./pricing');
+// — and add ['Pricing scale: priceCart, 1–100 lines × 0–20 bundles', runPricingBench] to `sections`.
 
-const sections: [string, () => Promise<string>][] = [['Quote endpoint', runQuoteLatencyBench]];
+const sections: [string, () => Promise<string>][] = [
+  ['Cold start', runColdStartBench],
+  ['Warm latency, every route', runWarmLatencyBench],
+  ['Quote endpoint', runQuoteLatencyBench],
+  ['Cost per call, per 10,000 quotes and per 1,000 paid orders', runCostBench],
+];
 
-console.log(`Benchmarks — Node ${process.version}, ${process.platform}/${process.arch}\n`);
+const cpu = cpus();
+console.log(
+  `Benchmarks — Node ${process.version}, ${process.platform}/${process.arch}, ${cpu.length} × ${cpu[0]?.model ?? 'CPU'}\n`,
+);
 for (const [title, run] of sections) {
+  const started = performance.now();
   console.log(`## ${title}\n`);
   console.log(`${await run()}\n`);
+  console.log(`(${((performance.now() - started) / 1000).toFixed(0)} s)\n`);
 }
 
 export {};

@@ -1,0 +1,121 @@
+import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { createDocumentClient } from '../src/adapters/dynamodb/commerce-table';
+
+/** What one DynamoDB request cost, as DynamoDB bills it. */
+export interface DynamoCall {
+  /** e.g. `PutItem`. */
+  readonly operation: string;
+  readonly kind: 'read' | 'write';
+  /** Read or write request units. */
+  readonly units: number;
+  /** Where the units came from: DynamoDB's `ConsumedCapacity`, or computed from item sizes. */
+  readonly source: 'returned' | 'computed';
+  readonly failedCondition: boolean;
+}
+
+const READS = new Set(['GetItem', 'Query', 'Scan', 'BatchGetItem']);
+
+/**
+ * Counts every DynamoDB request a document client sends, at the SDK: a middleware asks for
+ * `ReturnConsumedCapacity: 'TOTAL'` and records what comes back. A write refused by its condition
+ * returns no `ConsumedCapacity` but is billed all the same (on the larger of the stored item and the
+ * one sent): those units are computed from the item sizes, by DynamoDB's rules.
+ */
+export function tallyDynamoCalls(
+  client: DynamoDBDocumentClient,
+  options: { readonly endpoint: string },
+): { readonly calls: DynamoCall[]; reset(): void; close(): void } {
+  const calls: DynamoCall[] = [];
+  // Reads the stored item of a refused write; its own client, so its reads are not counted.
+  const reader = createDocumentClient({ endpoint: options.endpoint });
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const input = args.input as Record<string, unknown>;
+      input.ReturnConsumedCapacity = 'TOTAL';
+      const operation = String(context.commandName ?? 'Unknown').replace(/Command$/, '');
+      const kind = READS.has(operation) ? 'read' : 'write';
+      try {
+        const result = await next(args);
+        const consumed = (result.output as { ConsumedCapacity?: unknown }).ConsumedCapacity;
+        const entries = Array.isArray(consumed) ? consumed : consumed ? [consumed] : [];
+        const units = entries.reduce(
+          (sum, c) => sum + Number((c as { CapacityUnits?: number }).CapacityUnits ?? 0),
+          0,
+        );
+        calls.push({ operation, kind, units, source: 'returned', failedCondition: false });
+        return result;
+      } catch (err: unknown) {
+        if ((err as { name?: string }).name === 'ConditionalCheckFailedException') {
+          calls.push({
+            operation,
+            kind,
+            units: await refusedWriteUnits(reader, input),
+            source: 'computed',
+            failedCondition: true,
+          });
+        }
+        throw err;
+      }
+    },
+    { step: 'initialize', name: 'benchTallyConsumedCapacity' },
+  );
+  return {
+    calls,
+    reset: () => {
+      calls.length = 0;
+    },
+    close: () => reader.destroy(),
+  };
+}
+
+/** A refused conditional write is billed on the larger of the stored item and the item sent, ≥ 1 unit. */
+async function refusedWriteUnits(
+  reader: DynamoDBDocumentClient,
+  input: Record<string, unknown>,
+): Promise<number> {
+  const sent = input.Item as Record<string, unknown> | undefined;
+  const key =
+    (input.Key as Record<string, unknown> | undefined) ?? (sent ? { PK: sent.PK, SK: sent.SK } : undefined);
+  let stored = 0;
+  if (key?.PK !== undefined && key.SK !== undefined) {
+    const { Item } = await reader.send(
+      new GetCommand({
+        TableName: String(input.TableName),
+        Key: { PK: key.PK, SK: key.SK },
+        ConsistentRead: true,
+      }),
+    );
+    stored = Item ? itemBytes(Item) : 0;
+  }
+  return Math.max(1, Math.ceil(Math.max(stored, sent ? itemBytes(sent) : 0) / 1024));
+}
+
+/**
+ * DynamoDB's size of an item (as the document client sees it): attribute names plus values; strings
+ * in UTF-8 bytes, numbers about one byte per two digits plus one, lists and maps 3 bytes plus 1 per
+ * element.
+ */
+export function itemBytes(item: Record<string, unknown>): number {
+  let bytes = 0;
+  for (const [name, value] of Object.entries(item)) {
+    if (value !== undefined) bytes += Buffer.byteLength(name) + valueBytes(value);
+  }
+  return bytes;
+}
+
+function valueBytes(value: unknown): number {
+  if (typeof value === 'string') return Buffer.byteLength(value);
+  if (typeof value === 'number') {
+    const digits = String(Math.abs(value)).replace('.', '').replace(/e.*$/i, '').replace(/^0+/, '');
+    return Math.ceil(digits.length / 2) + 1;
+  }
+  if (value === null || typeof value === 'boolean') return 1;
+  if (value instanceof Uint8Array) return value.length;
+  if (Array.isArray(value)) return 3 + value.reduce((sum: number, v) => sum + 1 + valueBytes(v), 0);
+  if (value instanceof Set) return [...value].reduce((sum: number, v) => sum + valueBytes(v), 0);
+  if (typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+    return 3 + entries.length + itemBytes(Object.fromEntries(entries));
+  }
+  return 0;
+}
