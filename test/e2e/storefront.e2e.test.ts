@@ -6,10 +6,11 @@ import { promisify } from 'node:util';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalStack, startLocalStack } from '../../local/stack';
-import { buildStorefront, storefrontHandler } from '../../local/storefront';
+import { buildStorefront, type StorefrontAssets, storefrontHandler } from '../../local/storefront';
 import type { PublicCatalog, TieredBundle } from '../../storefront/src/api-types';
 import { formatMoney } from '../../storefront/src/messages';
 import { type LittleServer, launchChromium, startLittleServer } from '../support/browser';
+import { makeCatalog } from '../support/catalog-factory';
 import { createRecordingTelemetry } from '../support/telemetry';
 
 const run = promisify(execFile);
@@ -27,6 +28,7 @@ let dataDir: string;
 let stack: LocalStack;
 let browser: Browser;
 let catalog: PublicCatalog;
+let assets: StorefrontAssets;
 /** The same storefront hosted on an origin the API allows, and on one it does not. */
 let allowedSite: LittleServer;
 let foreignSite: LittleServer;
@@ -36,7 +38,7 @@ const pageErrors: Error[] = [];
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'storefront-e2e-'));
   mkdirSync(SHOTS_DIR, { recursive: true });
-  const assets = await buildStorefront();
+  assets = await buildStorefront();
   // The sites serve the storefront pointed at the stack's API, which starts after them (its
   // allowlist must name one of them): the handler is made on the first request.
   let handler: ReturnType<typeof storefrontHandler> | undefined;
@@ -251,6 +253,54 @@ describe('storefront in Chromium', () => {
     }
     await page.getByRole('button', { name: 'Checkout' }).click();
     await page.waitForURL((url) => url.origin === stack.stripe?.url && url.pathname.startsWith('/pay/'));
+  });
+
+  it('shows the new total and asks again when prices changed between the quote and checkout', async () => {
+    const tee = product('TEE-CROP-BLK');
+    const newPrice = tee.unitAmount + 500;
+    const priceDir = mkdtempSync(join(tmpdir(), 'storefront-e2e-prices-'));
+    // The storefront on its own site, pointed at whichever stack listens on the API's port.
+    let apiBase = '';
+    const site = await startLittleServer((req, res) => storefrontHandler(assets, { apiBase })(req, res));
+    const stackOptions = {
+      stripePort: 0,
+      dynamoPort: 0,
+      dataDir: priceDir,
+      env: { ALLOWED_ORIGINS: site.origin },
+      telemetry: createRecordingTelemetry(),
+    };
+    let current = await startLocalStack({ ...stackOptions, port: 0, catalog: makeCatalog() });
+    try {
+      apiBase = current.url;
+      const page = await openPage();
+      await page.goto(`${site.origin}/`);
+      await addToCart(page, tee.name);
+      const oldTotal = formatMoney(tee.unitAmount, catalog.currency);
+      expect(await page.getByTestId('total').textContent()).toBe(oldTotal);
+
+      // The shop changes a price: the same API (port, table, keys) comes back with a new catalog.
+      await current.close();
+      current = await startLocalStack({
+        ...stackOptions,
+        port: Number(new URL(apiBase).port),
+        catalog: makeCatalog({ version: `${catalog.version}-e2e`, prices: { [tee.sku]: newPrice } }),
+      });
+      const newTotal = formatMoney(newPrice, catalog.currency);
+      await page.getByRole('button', { name: 'Checkout' }).click();
+      const warning = page.locator('.alert[data-source="price"]');
+      await warning.waitFor();
+      expect(await warning.textContent()).toContain(`now ${newTotal} (it was ${oldTotal})`);
+      expect(await page.getByTestId('total').textContent()).toBe(newTotal);
+      expect(new URL(page.url()).origin).toBe(site.origin);
+
+      await page.getByRole('button', { name: 'Checkout' }).click();
+      await page.waitForURL((url) => url.origin === current.stripe?.url);
+      await page.getByRole('button', { name: `Pay ${newTotal}` }).waitFor();
+    } finally {
+      await current.close();
+      await site.close();
+      rmSync(priceDir, { recursive: true, force: true });
+    }
   });
 
   it('lets a storefront on an allowed origin use the API, and hides its answers from any other origin', async () => {
