@@ -14,10 +14,6 @@ export const BUNDLE_SETTINGS = {
   minify: true,
   sourcemap: true,
   mainFields: ['module', 'main'],
-  // Some CommonJS dependencies call `require` for Node built-ins; inside an ESM bundle that name
-  // does not exist unless it is created.
-  banner:
-    "import{createRequire as __cjsRequire}from'node:module';const require=__cjsRequire(import.meta.url);",
 } as const;
 
 /** The same settings as `NodejsFunction` bundling options. */
@@ -31,7 +27,6 @@ export function nodejsBundlingOptions(): BundlingOptions {
     // Source maps only need to map to file names and lines; without the sources they stay small.
     sourcesContent: false,
     mainFields: [...BUNDLE_SETTINGS.mainFields],
-    banner: BUNDLE_SETTINGS.banner,
     externalModules: [],
     forceDockerBundling: false,
     logLevel: LogLevel.WARNING,
