@@ -116,6 +116,8 @@ export class CommerceStack extends Stack {
       ...(config.notifier.kind === 'ses'
         ? { NOTIFY_FROM: config.notifier.from, NOTIFY_TO: config.notifier.to }
         : {}),
+      // Changing it (config `secretsRevision`) rolls out new versions, which read the secrets anew.
+      SECRETS_REVISION: String(config.secretsRevision),
       POWERTOOLS_SERVICE_NAME: serviceName,
       POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
       POWERTOOLS_LOG_LEVEL: 'INFO',

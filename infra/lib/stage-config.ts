@@ -135,6 +135,11 @@ const StageConfigSchema = v.strictObject({
     ),
     {},
   ),
+  /**
+   * Bump after changing a secret's value: the functions read secrets once per cold start, and a
+   * changed environment publishes new versions, i.e. fresh execution environments.
+   */
+  secretsRevision: v.optional(Int(0, 1_000_000), 0),
   logRetentionDays: v.picklist(RETENTION_DAYS, `must be one of ${RETENTION_DAYS.join(', ')}`),
   rollout: v.picklist(
     ['canary10Percent5Minutes', 'linear10PercentEvery1Minute', 'allAtOnce'],

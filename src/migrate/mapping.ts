@@ -23,6 +23,8 @@ export type Transform = (typeof TRANSFORMS)[number];
 
 const PLACEHOLDER = /\{([A-Za-z0-9_.-]+)((?:\|[A-Za-z]+)*)\}/g;
 const RESERVED_TARGETS = new Set(['PK', 'SK', 'expiresAt']);
+/** A source of the same layout (e.g. a point-in-time restore of the commerce table) keeps its keys. */
+const SAME_LAYOUT_PK = '{PK}';
 
 const Template = v.pipe(
   v.string(),
@@ -58,12 +60,14 @@ const CopySchema = v.strictObject({
     PK: v.pipe(
       Template,
       v.check(
-        (t) => KNOWN_PK_PREFIXES.some((p) => t.startsWith(p)),
-        `must start with one of the single table's prefixes: ${KNOWN_PK_PREFIXES.join(' ')}`,
+        (t) => t === SAME_LAYOUT_PK || KNOWN_PK_PREFIXES.some((p) => t.startsWith(p)),
+        `must start with one of the single table's prefixes (${KNOWN_PK_PREFIXES.join(' ')}), or be "${SAME_LAYOUT_PK}" to copy from a table of the same layout`,
       ),
     ),
     SK: Template,
   }),
+  /** Start from every source attribute (then apply `key`, `attributes`, `ttl`); for same-layout copies. */
+  copyAll: v.optional(v.boolean(), false),
   attributes: v.pipe(
     v.optional(v.record(v.string(), AttributeSchema), {}),
     v.check(
@@ -141,6 +145,7 @@ export function mapItem(source: SourceItem, mapping: CopyMapping, now: number): 
   }
   try {
     const item: TargetItem = {
+      ...(mapping.copyAll ? source : {}),
       PK: renderTemplate(mapping.key.PK, source),
       SK: renderTemplate(mapping.key.SK, source),
     };
@@ -167,6 +172,9 @@ export function mapItem(source: SourceItem, mapping: CopyMapping, now: number): 
         };
       }
       item.expiresAt = expiresAt;
+    } else if (typeof item.expiresAt === 'number' && item.expiresAt <= now) {
+      // Copied as it was: already expired items are absent to every reader of the table.
+      return { kind: 'skip', reason: 'expired', detail: 'its expiresAt has passed' };
     }
     const ipAttribute = findRawIp(item);
     if (ipAttribute) {

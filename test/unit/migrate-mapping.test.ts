@@ -103,6 +103,22 @@ describe('migration mapping', () => {
     });
   });
 
+  it('copies items of the same layout whole, keys included, and drops the expired ones', () => {
+    const mapping = parseMapping(
+      { key: { PK: '{PK}', SK: '{SK}' }, copyAll: true },
+      'restore.json',
+    ) as CopyMapping;
+    const session = {
+      PK: 'SESSION#cs_1',
+      SK: 'METADATA',
+      status: 'complete',
+      lines: [{ sku: 'A', quantity: 1 }],
+    };
+    expect(mapItem(session, mapping, NOW)).toEqual({ kind: 'put', item: session });
+    const quote = { PK: 'CART#h', SK: 'QUOTE#1', expiresAt: NOW - 1 };
+    expect(mapItem(quote, mapping, NOW)).toMatchObject({ kind: 'skip', reason: 'expired' });
+  });
+
   it('accepts a mapping that skips a whole table, but only with a reason', () => {
     expect(parseMapping({ skip: 'windows expire within a day' }, 's.json')).toEqual({
       skip: 'windows expire within a day',

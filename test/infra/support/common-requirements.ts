@@ -235,6 +235,7 @@ export function itMeetsTheCommonRequirements(get: () => SynthesizedStage): void 
         POWERTOOLS_SERVICE_NAME: `cart-checkout-${config.stage}`,
         CHECKOUT_SUCCESS_URL: config.checkout.successUrl,
         NOTIFIER: config.notifier.kind,
+        SECRETS_REVISION: String(config.secretsRevision),
       });
     }
   });
