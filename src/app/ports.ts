@@ -1,3 +1,4 @@
+import type Stripe from 'stripe';
 import type { CartItem } from '../domain/cart';
 import type { PricedCart } from '../domain/priced-cart';
 
@@ -54,4 +55,234 @@ export interface RateLimiter {
     readonly limits: RateLimits;
     readonly now: number;
   }): Promise<RateDecision>;
+}
+
+/** Stripe (or the emulator) failed or refused a call. */
+export class PaymentProviderError extends Error {
+  override readonly name = 'PaymentProviderError';
+  readonly code = 'payment_provider_error';
+  constructor(
+    /** `rejected`: Stripe refused these parameters (4xx); `unavailable`: network, timeout, 429 or 5xx. */
+    readonly kind: 'rejected' | 'unavailable',
+    message: string,
+    readonly details: { readonly providerCode?: string; readonly statusCode?: number } = {},
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** A one-time coupon for a quote's bundle discount. */
+export interface CouponSpec {
+  readonly id: string;
+  readonly amountOff: number;
+  readonly currency: string;
+  /** Epoch seconds after which it can no longer be redeemed. */
+  readonly redeemBy: number;
+  readonly name: string;
+  readonly metadata: Readonly<Record<string, string>>;
+}
+
+/** What this system reads of a Checkout Session. */
+export interface CheckoutSessionView {
+  readonly id: string;
+  readonly url: string | null;
+  /** `open`, `complete` or `expired` (Stripe may add values). */
+  readonly status: string | null;
+  /** `paid`, `unpaid` or `no_payment_required`. */
+  readonly paymentStatus: string;
+  readonly currency: string | null;
+  readonly amountSubtotal: number | null;
+  readonly amountTotal: number | null;
+  readonly amountDiscount: number;
+  readonly amountShipping: number;
+  readonly amountTax: number;
+  /** Epoch seconds. */
+  readonly expiresAt: number;
+  readonly metadata: Readonly<Record<string, string>>;
+  readonly customerEmail: string | null;
+  readonly customerName: string | null;
+  readonly shippingAddress: Readonly<Record<string, string | null>> | null;
+  readonly couponId: string | null;
+}
+
+/** Per-call limits, so a caller with a deadline (the webhook's 10 s) is never kept waiting past it. */
+export interface CallOptions {
+  readonly idempotencyKey?: string;
+  readonly timeoutMs?: number;
+}
+
+/** The checkout provider (Stripe Checkout), narrowed to what this system does with it. */
+export interface CheckoutGateway {
+  createCoupon(spec: CouponSpec, options: CallOptions): Promise<void>;
+  /** The coupon, or `null` when it does not exist (or was deleted). */
+  retrieveCoupon(
+    id: string,
+    options?: CallOptions,
+  ): Promise<{ amountOff: number | null; valid: boolean } | null>;
+  /** Deletes a coupon; a coupon that is already gone is not an error. */
+  deleteCoupon(id: string, options?: CallOptions): Promise<'deleted' | 'missing'>;
+  createSession(
+    params: Stripe.Checkout.SessionCreateParams,
+    options: CallOptions,
+  ): Promise<CheckoutSessionView>;
+  /** The session, or `null` when Stripe does not know it. */
+  retrieveSession(id: string, options?: CallOptions): Promise<CheckoutSessionView | null>;
+}
+
+/** A line of a checkout as recorded for fulfilment. */
+export interface SessionLine {
+  readonly sku: string;
+  readonly name: string;
+  readonly quantity: number;
+  readonly unitAmount: number;
+  readonly total: number;
+}
+
+/** How a quote's discount reached Stripe. */
+export type DiscountMode = 'coupon' | 'inline' | 'none';
+
+/** `SESSION#<id>`: what this system knows about a Checkout Session it created. */
+export interface SessionRecord {
+  readonly sessionId: string;
+  readonly quoteSignature: string;
+  readonly cartHash: string;
+  readonly catalogVersion: string;
+  /** `open` → `complete` (paid) | `awaiting_payment` → `complete` | `payment_failed`; or `expired`. */
+  readonly status: 'open' | 'awaiting_payment' | 'complete' | 'payment_failed' | 'expired';
+  readonly couponId: string | null;
+  readonly discountMode: DiscountMode;
+  readonly currency: string;
+  readonly amountSubtotal: number;
+  readonly amountDiscount: number;
+  readonly amountTotal: number;
+  readonly lines: readonly SessionLine[];
+  /** `j***@example.com`; the full address stays with Stripe until the order is paid. */
+  readonly emailMasked: string | null;
+  readonly checkoutUrl: string;
+  /** Epoch seconds. */
+  readonly sessionExpiresAt: number;
+  /** Epoch seconds. */
+  readonly createdAt: number;
+}
+
+/** `QUOTE#<signature>` / `SESSION#<id>`: a session made for a quote. */
+export interface QuoteSessionSummary {
+  readonly sessionId: string;
+  readonly status: SessionRecord['status'];
+  readonly checkoutUrl: string;
+  readonly sessionExpiresAt: number;
+  /** 1 for the quote's first session, 2 after it expired, … */
+  readonly attempt: number;
+}
+
+/** Checkout sessions in the commerce table. */
+export interface SessionStore {
+  /** The sessions made for a quote signature. */
+  listQuoteSessions(quoteSignature: string): Promise<QuoteSessionSummary[]>;
+  /**
+   * Records a created session: the session record, the coupon's ownership and the quote's session
+   * history, in that order, each idempotent — a retry after a crash completes what is missing.
+   */
+  recordSession(record: SessionRecord, attempt: number, now: number): Promise<void>;
+  getSession(sessionId: string): Promise<SessionRecord | null>;
+}
+
+/** `ORDERS#<yyyy-mm-dd>`: a paid order, as the operator fulfils it by hand. */
+export interface OrderRecord {
+  readonly sessionId: string;
+  /** ISO 8601 (UTC). */
+  readonly paidAt: string;
+  readonly paymentStatus: string;
+  readonly currency: string;
+  readonly amountSubtotal: number;
+  readonly amountDiscount: number;
+  readonly amountShipping: number;
+  readonly amountTax: number;
+  readonly amountTotal: number;
+  readonly lines: readonly SessionLine[];
+  readonly customerEmail: string | null;
+  readonly customerName: string | null;
+  readonly shippingAddress: Readonly<Record<string, string | null>> | null;
+  readonly discountMode: DiscountMode;
+}
+
+/** Tells the operator about a paid order (log, local outbox, email). */
+export interface Notifier {
+  notifyOrder(order: OrderRecord): Promise<void>;
+}
+
+/** `EVENT#<id>`: which Stripe events were processed, with a lease while one is being processed. */
+export interface EventLedger {
+  /**
+   * Takes the event for processing. `acquired` (with the lease token to finish or release it),
+   * `done` (processed before: nothing to do) or `in_progress` (another delivery holds a live lease).
+   */
+  begin(
+    event: { readonly id: string; readonly type: string; readonly digest: string },
+    now: number,
+  ): Promise<
+    { readonly state: 'acquired'; readonly token: string } | { readonly state: 'done' | 'in_progress' }
+  >;
+  /** Marks the event processed (kept 90 days). */
+  finish(eventId: string, token: string, now: number): Promise<void>;
+  /** Gives the event back after a failure, so Stripe's retry processes it again. */
+  release(eventId: string, token: string): Promise<void>;
+}
+
+/** Session state changes made by the webhook and the success page. All idempotent. */
+export interface FulfilmentStore {
+  /**
+   * Marks the session paid, keeping the first `paidAt` and customer details ever recorded.
+   * `null` when this system has no record of the session.
+   */
+  markPaid(
+    sessionId: string,
+    paid: {
+      readonly paidAt: number;
+      readonly paymentStatus: string;
+      readonly customerEmail: string | null;
+      readonly customerName: string | null;
+      readonly shippingAddress: Readonly<Record<string, string | null>> | null;
+      readonly amountShipping: number;
+      readonly amountTax: number;
+      readonly amountTotal: number | null;
+    },
+  ): Promise<{ readonly record: SessionRecord; readonly paidAt: number; readonly notified: boolean } | null>;
+  /** Writes the order item once; `false` when it already existed. */
+  writeOrder(order: OrderRecord): Promise<boolean>;
+  /** Claims the right to notify (a lease); `false` when notified already or another caller holds it. */
+  claimNotification(sessionId: string, now: number): Promise<boolean>;
+  markNotified(sessionId: string, now: number): Promise<void>;
+  /**
+   * Moves a session from one of `from` to `to`; `false` when it was not in any of them (so an
+   * expired event never overwrites a paid session). `null` when the session is unknown.
+   */
+  transition(
+    sessionId: string,
+    from: readonly SessionRecord['status'][],
+    to: SessionRecord['status'],
+    now: number,
+  ): Promise<boolean | null>;
+  /** Mirrors the status on the quote's session history item (used to refuse paying a quote twice). */
+  setQuoteSessionStatus(
+    quoteSignature: string,
+    sessionId: string,
+    status: SessionRecord['status'],
+  ): Promise<void>;
+  /** Drops the coupon's ownership item and notes the release on the session. */
+  releaseCoupon(couponId: string, sessionId: string, now: number): Promise<void>;
+}
+
+/** A verified Stripe event, narrowed to what the webhook uses. */
+export interface VerifiedEvent {
+  readonly id: string;
+  readonly type: string;
+  /** Epoch seconds. */
+  readonly created: number;
+  readonly livemode: boolean;
+  /** SHA-256 of the raw payload, kept with the event marker for replay diagnostics. */
+  readonly digest: string;
+  /** The Checkout Session of `checkout.session.*` events; `null` for other objects. */
+  readonly session: CheckoutSessionView | null;
 }

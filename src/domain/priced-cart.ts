@@ -1,3 +1,4 @@
+import type { CartItem } from './cart';
 import type { Bundle } from './catalog';
 import type { Cents, Currency } from './money';
 
@@ -39,6 +40,11 @@ export interface NextTierHint {
   readonly extraSaving: Cents;
   /** Ready-to-show sentence. */
   readonly message: string;
+  /**
+   * The exact units whose addition was priced to get `extraSaving` (the cheapest qualifying ones).
+   * Optional so that hand-built values stay valid; `priceCart` always sets it.
+   */
+  readonly addition?: readonly CartItem[];
 }
 
 /** The result of `priceCart` (pricing.ts). All amounts are integer minor units. */
@@ -52,4 +58,10 @@ export interface PricedCart {
   readonly appliedBundles: readonly AppliedBundle[];
   /** At most 3, largest extra saving first; only hints with a positive extra saving. */
   readonly hints: readonly NextTierHint[];
+  /**
+   * `exact` when the bundle search proved this is the largest discount the catalog allows;
+   * `heuristic` when the cart outgrew the search budget and the greedy fallback priced part of it
+   * (docs/pricing.md). Optional so that hand-built values stay valid; `priceCart` always sets it.
+   */
+  readonly search?: 'exact' | 'heuristic';
 }

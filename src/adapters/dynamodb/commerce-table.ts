@@ -19,6 +19,20 @@ export const keys = {
     SK: `CART#${cartHash}`,
   }),
   quotePartition: (quoteSignature: string) => `QUOTE#${quoteSignature}`,
+  quoteSession: (quoteSignature: string, sessionId: string) => ({
+    PK: `QUOTE#${quoteSignature}`,
+    SK: `SESSION#${sessionId}`,
+  }),
+  session: (sessionId: string) => ({ PK: `SESSION#${sessionId}`, SK: 'METADATA' }),
+  couponOwner: (couponId: string, sessionId: string) => ({
+    PK: `COUPON#${couponId}`,
+    SK: `SESSION#${sessionId}`,
+  }),
+  order: (paidAtIso: string, sessionId: string) => ({
+    PK: `ORDERS#${paidAtIso.slice(0, 10)}`,
+    SK: `${paidAtIso}#${sessionId}`,
+  }),
+  ordersPartition: (day: string) => `ORDERS#${day}`,
   rateWindow: (scope: string, key: string, day: string) => ({
     PK: `LIMIT#${scope}#${key}`,
     SK: `WINDOW#${day}`,

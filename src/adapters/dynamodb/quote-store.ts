@@ -4,7 +4,7 @@ import {
   type DynamoDBDocumentClient,
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { QuotePointer, QuoteStore, StoredQuote } from '../../app/ports';
+import type { QuotePointer, QuoteStore } from '../../app/ports';
 import type { CartItem } from '../../domain/cart';
 import type { PricedCart } from '../../domain/priced-cart';
 import { keys } from './commerce-table';

@@ -1,0 +1,177 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { ApiHandler } from '../src/http/route';
+
+/** Bodies above this are refused by the local server itself (API Gateway's own limit is 10 MB). */
+const MAX_LOCAL_BODY_BYTES = 1024 * 1024;
+
+/** A route of the local server: a Lambda handler, or a plain Node handler (static pages). */
+export type LocalRoute =
+  | { readonly kind: 'lambda'; readonly handler: ApiHandler }
+  | {
+      readonly kind: 'node';
+      readonly handler: (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+    };
+
+export interface LocalApi {
+  readonly url: string;
+  readonly port: number;
+  readonly server: Server;
+  close(): Promise<void>;
+}
+
+/**
+ * An HTTP server that turns each request into an API Gateway REST proxy event, calls the same
+ * Lambda handler code as AWS, and writes the proxy result back: the local stack's edge.
+ */
+export async function startLocalApi(options: {
+  readonly routes: ReadonlyMap<string, LocalRoute>;
+  readonly port?: number;
+  readonly host?: string;
+}): Promise<LocalApi> {
+  const server = createServer((req, res) => {
+    handle(options.routes, req, res).catch(() => {
+      if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ error: { code: 'internal_error', message: 'Local server error.' } }));
+    });
+  });
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
+    port,
+    server,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+async function handle(routes: ReadonlyMap<string, LocalRoute>, req: IncomingMessage, res: ServerResponse) {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const route = routes.get(url.pathname);
+  if (!route) {
+    writeJson(res, 404, { error: { code: 'not_found', message: 'No such route.' } });
+    return;
+  }
+  if (route.kind === 'node') {
+    await route.handler(req, res);
+    return;
+  }
+  const body = await readBody(req);
+  if (body === 'too_large') {
+    writeJson(res, 413, { error: { code: 'payload_too_large', message: 'The request body is too large.' } });
+    return;
+  }
+  const result = await route.handler(toProxyEvent(req, url, body));
+  writeProxyResult(res, result);
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer | 'too_large'> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_LOCAL_BODY_BYTES) tooLarge = true;
+      else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(tooLarge ? 'too_large' : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/** Builds the REST API (v1) proxy event API Gateway would send for this request. */
+export function toProxyEvent(req: IncomingMessage, url: URL, body: Buffer): APIGatewayProxyEvent {
+  const headers: Record<string, string> = {};
+  const multiValueHeaders: Record<string, string[]> = {};
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    const name = req.rawHeaders[i] as string;
+    const value = req.rawHeaders[i + 1] as string;
+    headers[name] = value;
+    multiValueHeaders[name] = [...(multiValueHeaders[name] ?? []), value];
+  }
+  const query: Record<string, string> = {};
+  const multiQuery: Record<string, string[]> = {};
+  for (const [key, value] of url.searchParams) {
+    query[key] = value;
+    multiQuery[key] = [...(multiQuery[key] ?? []), value];
+  }
+  // API Gateway passes text bodies as strings and others base64-encoded; do the same by content.
+  const text = body.length === 0 ? null : decodeUtf8(body);
+  const method = req.method ?? 'GET';
+  const sourceIp = (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
+  return {
+    resource: url.pathname,
+    path: url.pathname,
+    httpMethod: method,
+    headers,
+    multiValueHeaders,
+    queryStringParameters: url.searchParams.size > 0 ? query : null,
+    multiValueQueryStringParameters: url.searchParams.size > 0 ? multiQuery : null,
+    pathParameters: null,
+    stageVariables: null,
+    body: body.length === 0 ? null : (text ?? body.toString('base64')),
+    isBase64Encoded: body.length > 0 && text === null,
+    requestContext: {
+      accountId: 'local',
+      apiId: 'local',
+      authorizer: null,
+      protocol: `HTTP/${req.httpVersion}`,
+      httpMethod: method,
+      path: url.pathname,
+      stage: 'local',
+      requestId: randomUUID(),
+      requestTimeEpoch: Date.now(),
+      resourceId: 'local',
+      resourcePath: url.pathname,
+      identity: {
+        accessKey: null,
+        accountId: null,
+        apiKey: null,
+        apiKeyId: null,
+        caller: null,
+        clientCert: null,
+        cognitoAuthenticationProvider: null,
+        cognitoAuthenticationType: null,
+        cognitoIdentityId: null,
+        cognitoIdentityPoolId: null,
+        principalOrgId: null,
+        sourceIp,
+        user: null,
+        userAgent: req.headers['user-agent'] ?? null,
+        userArn: null,
+      },
+    },
+  };
+}
+
+function decodeUtf8(body: Buffer): string | null {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(body);
+  } catch {
+    return null;
+  }
+}
+
+function writeProxyResult(res: ServerResponse, result: APIGatewayProxyResult) {
+  const headers: Record<string, string | number | boolean | string[]> = { ...result.headers };
+  for (const [name, values] of Object.entries(result.multiValueHeaders ?? {}))
+    headers[name] = values.map(String);
+  res.writeHead(result.statusCode, headers as Record<string, string>);
+  res.end(result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body);
+}
+
+function writeJson(res: ServerResponse, status: number, body: unknown) {
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' });
+  res.end(JSON.stringify(body));
+}

@@ -1,0 +1,221 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ensureCommerceTable } from '../src/adapters/dynamodb/commerce-table';
+import type { Notifier } from '../src/app/ports';
+import type { Telemetry } from '../src/app/telemetry';
+import { DEFAULT_ALLOWED_ORIGINS, type Env } from '../src/config';
+import type { Catalog } from '../src/domain/catalog';
+import {
+  buildCatalogHandler,
+  buildSharedDeps,
+  buildWebhookHandler,
+  cartQuoteHandlerOf,
+  checkoutHandlerOf,
+  loadBundledCatalog,
+  sessionStatusHandlerOf,
+} from '../src/wiring';
+import { type LocalRoute, startLocalApi } from './api-server';
+import { createDevSecrets, loadOrCreateDevSecrets } from './dev-secrets';
+import { type RunningDynalite, startDynalite } from './dynalite';
+import { checkoutResultPage } from './pages';
+import { pricesFromCatalogProducts, type StripeEmulator, startStripeEmulator } from './stripe-emulator';
+
+/** The emulator accepts any test key; this one names itself in logs. */
+export const LOCAL_STRIPE_KEY = 'sk_test_local_emulator';
+
+export interface LocalStackOptions {
+  /** Port of the API (0 = any free port). Defaults to `PORT`, then 3000. */
+  readonly port?: number;
+  /** Port of the Stripe emulator (0 = any). Defaults to `STRIPE_EMULATOR_PORT`, then 12111. */
+  readonly stripePort?: number;
+  /** Port of dynalite (0 = any). Defaults to `DYNAMODB_PORT`, then 8000. */
+  readonly dynamoPort?: number;
+  /** Where dynalite, dev secrets and the outbox live; in memory (fresh secrets) when `null`. */
+  readonly dataDir?: string | null;
+  /** Environment the stack reads; defaults fill what it leaves unset. */
+  readonly env?: Env;
+  readonly catalog?: Catalog;
+  readonly telemetry?: Telemetry;
+  readonly notifier?: Notifier;
+  /** Lines the emulator logs (requests, deliveries); dropped by default. */
+  readonly emulatorLog?: (line: string) => void;
+}
+
+export interface LocalStack {
+  readonly url: string;
+  readonly env: Env;
+  readonly dynamoEndpoint: string;
+  /** The Stripe emulator, unless real Stripe is configured (`STRIPE_SECRET_KEY`). */
+  readonly stripe: StripeEmulator | null;
+  /** What the stack started, for people. */
+  readonly summary: readonly string[];
+  close(): Promise<void>;
+}
+
+/** Written while the stack runs, so `npm run orders` can reach its DynamoDB. */
+export const STACK_FILE = 'local-stack.json';
+
+/**
+ * Starts the local stack in this process: dynalite (persisted under `dataDir`), the commerce table,
+ * dev secrets, the Stripe emulator (delivering signed events to the local webhook), and the API with
+ * every route — all through the same wiring as the Lambda handlers.
+ */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const baseEnv = options.env ?? process.env;
+  const dataDir = options.dataDir === null ? null : resolve(options.dataDir ?? baseEnv.DATA_DIR ?? '.data');
+  const summary: string[] = [];
+  const closers: (() => Promise<void> | void)[] = [];
+  const portOf = (explicit: number | undefined, name: string, fallback: number) =>
+    explicit ?? Number(baseEnv[name] ?? fallback);
+
+  try {
+    let secrets = createDevSecrets();
+    if (dataDir) {
+      mkdirSync(dataDir, { recursive: true });
+      const loaded = loadOrCreateDevSecrets(dataDir);
+      secrets = loaded.secrets;
+      summary.push(
+        `dev secrets     ${loaded.created ? 'generated into' : 'read from'} ${join(dataDir, 'dev-secrets.json')}`,
+      );
+    }
+    const dynamo: RunningDynalite = await startDynalite({
+      port: portOf(options.dynamoPort, 'DYNAMODB_PORT', 8000),
+      ...(dataDir ? { path: join(dataDir, 'dynamodb') } : {}),
+    });
+    closers.push(() => dynamo.close());
+
+    const tableName = baseEnv.COMMERCE_TABLE ?? 'babesclub-commerce';
+    const admin = new DynamoDBClient({
+      endpoint: dynamo.endpoint,
+      region: 'local',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    const tableState = await ensureCommerceTable(admin, tableName);
+    admin.destroy();
+    summary.push(
+      `DynamoDB        dynalite at ${dynamo.endpoint} (${dataDir ? `data in ${join(dataDir, 'dynamodb')}` : 'in memory'}), table ${tableName} ${tableState}`,
+    );
+
+    const routes = new Map<string, LocalRoute>();
+    const api = await startLocalApi({ routes, port: portOf(options.port, 'PORT', 3000) });
+    closers.unshift(() => api.close());
+    const ownOrigins = [`http://localhost:${api.port}`, `http://127.0.0.1:${api.port}`];
+    const webhookSecret = baseEnv.STRIPE_WEBHOOK_SECRET ?? secrets.stripeWebhookSecret;
+    const catalog = options.catalog ?? loadBundledCatalog();
+
+    let stripe: StripeEmulator | null = null;
+    if (!baseEnv.STRIPE_SECRET_KEY) {
+      stripe = await startStripeEmulator({
+        port: portOf(options.stripePort, 'STRIPE_EMULATOR_PORT', 12111),
+        webhookUrl: `${api.url}/stripe/webhook`,
+        webhookSecret,
+        prices: pricesFromCatalogProducts(catalog.products),
+        expireIntervalMs: 30_000,
+        ...(options.emulatorLog ? { log: options.emulatorLog } : {}),
+      });
+      closers.unshift(() => stripe?.close());
+      summary.push(
+        `Stripe          emulator at ${stripe.url}, delivering events to ${api.url}/stripe/webhook`,
+      );
+    } else {
+      summary.push(
+        'Stripe          real Stripe (STRIPE_SECRET_KEY is set); register the webhook with the Stripe CLI',
+      );
+    }
+
+    const env: Env = {
+      NOTIFIER: dataDir ? 'outbox' : 'log',
+      ...baseEnv,
+      COMMERCE_TABLE: tableName,
+      DYNAMODB_ENDPOINT: dynamo.endpoint,
+      DATA_DIR: dataDir ?? undefined,
+      QUOTE_SIGNING_KEYS: baseEnv.QUOTE_SIGNING_KEYS ?? secrets.quoteSigningKeys,
+      QUOTE_SIGNING_KEY_ID: baseEnv.QUOTE_SIGNING_KEYS
+        ? baseEnv.QUOTE_SIGNING_KEY_ID
+        : secrets.quoteSigningKeyId,
+      STRIPE_WEBHOOK_SECRET: webhookSecret,
+      STRIPE_SECRET_KEY: baseEnv.STRIPE_SECRET_KEY ?? LOCAL_STRIPE_KEY,
+      STRIPE_API_BASE: stripe ? stripe.url : baseEnv.STRIPE_API_BASE,
+      ALLOWED_ORIGINS: baseEnv.ALLOWED_ORIGINS ?? [...DEFAULT_ALLOWED_ORIGINS, ...ownOrigins].join(','),
+      CHECKOUT_SUCCESS_URL:
+        baseEnv.CHECKOUT_SUCCESS_URL ?? `${api.url}/checkout/success?session_id={CHECKOUT_SESSION_ID}`,
+      CHECKOUT_CANCEL_URL: baseEnv.CHECKOUT_CANCEL_URL ?? `${api.url}/checkout/cancel`,
+    };
+    const overrides = {
+      catalog,
+      ...(options.telemetry ? { telemetry: options.telemetry } : {}),
+    };
+    const shared = await buildSharedDeps(env, overrides);
+    closers.push(() => shared.dynamo.destroy());
+    const fulfilOverrides = {
+      ...overrides,
+      telemetry: shared.telemetry,
+      ...(options.notifier ? { notifier: options.notifier } : {}),
+    };
+    routes.set('/cart/quote', { kind: 'lambda', handler: cartQuoteHandlerOf(shared) });
+    routes.set('/catalog', {
+      kind: 'lambda',
+      handler: buildCatalogHandler(env, { ...overrides, telemetry: shared.telemetry }),
+    });
+    routes.set('/checkout/create-session', { kind: 'lambda', handler: await checkoutHandlerOf(shared) });
+    routes.set('/checkout/session-status', {
+      kind: 'lambda',
+      handler: await sessionStatusHandlerOf(shared, fulfilOverrides),
+    });
+    routes.set('/stripe/webhook', {
+      kind: 'lambda',
+      handler: await buildWebhookHandler(env, fulfilOverrides),
+    });
+    routes.set('/checkout/success', { kind: 'node', handler: checkoutResultPage('success') });
+    routes.set('/checkout/cancel', { kind: 'node', handler: checkoutResultPage('cancel') });
+    routes.set('/health', {
+      kind: 'node',
+      handler: (_req, res) => {
+        res.writeHead(200, {
+          'Content-Type': 'application/json; charset=utf-8',
+          'Cache-Control': 'no-store',
+        });
+        res.end(JSON.stringify({ status: 'ok', catalogVersion: catalog.version }));
+      },
+    });
+    summary.push(
+      `API             ${api.url}  (POST /cart/quote, POST /checkout/create-session, GET /checkout/session-status, POST /stripe/webhook, GET /catalog, GET /health)`,
+    );
+    summary.push(`CORS allowlist  ${String(env.ALLOWED_ORIGINS)}`);
+    summary.push(
+      `Notifications   ${env.NOTIFIER === 'outbox' ? `outbox files in ${String(env.OUTBOX_DIR ?? join(String(dataDir), 'outbox'))}` : String(env.NOTIFIER)}`,
+    );
+
+    if (dataDir) {
+      const stackFile = join(dataDir, STACK_FILE);
+      writeFileSync(
+        stackFile,
+        `${JSON.stringify({ pid: process.pid, apiUrl: api.url, dynamoEndpoint: dynamo.endpoint, tableName, stripeUrl: stripe?.url ?? null }, null, 2)}\n`,
+      );
+      closers.unshift(() => rmSync(stackFile, { force: true }));
+    }
+
+    return {
+      url: api.url,
+      env,
+      dynamoEndpoint: dynamo.endpoint,
+      stripe,
+      summary,
+      close: () => closeAll(closers),
+    };
+  } catch (err: unknown) {
+    await closeAll(closers);
+    throw err;
+  }
+}
+
+async function closeAll(closers: readonly (() => Promise<void> | void)[]): Promise<void> {
+  for (const close of closers) {
+    try {
+      await close();
+    } catch {
+      // Keep closing the rest.
+    }
+  }
+}

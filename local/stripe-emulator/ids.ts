@@ -1,0 +1,53 @@
+import { randomBytes } from 'node:crypto';
+
+/** A source of random bytes; inject a seeded one to get the same ids on every run. */
+export type RandomSource = (size: number) => Uint8Array;
+
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+const UPPER = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+
+/** Object kinds the emulator names, with Stripe's prefixes and (roughly) Stripe's lengths. */
+const FORMATS = {
+  checkoutSession: { prefix: 'cs_test_a1', length: 56, alphabet: BASE62 },
+  event: { prefix: 'evt_1', length: 24, alphabet: BASE62 },
+  paymentIntent: { prefix: 'pi_3', length: 24, alphabet: BASE62 },
+  price: { prefix: 'price_1', length: 24, alphabet: BASE62 },
+  product: { prefix: 'prod_', length: 14, alphabet: BASE62 },
+  shippingRate: { prefix: 'shr_1', length: 24, alphabet: BASE62 },
+  lineItem: { prefix: 'li_1', length: 24, alphabet: BASE62 },
+  request: { prefix: 'req_', length: 14, alphabet: BASE62 },
+  coupon: { prefix: '', length: 8, alphabet: UPPER },
+} as const;
+
+export type IdKind = keyof typeof FORMATS;
+
+/** Makes Stripe-looking ids (`cs_test_a1…`, `evt_1…`, `pi_3…`) from a random source. */
+export function createIdGenerator(random: RandomSource = randomBytes): (kind: IdKind) => string {
+  return (kind) => {
+    const { prefix, length, alphabet } = FORMATS[kind];
+    const bytes = random(length);
+    let id = prefix;
+    for (let i = 0; i < length; i++) id += alphabet[(bytes[i] ?? 0) % alphabet.length];
+    return id;
+  };
+}
+
+/**
+ * A deterministic {@link RandomSource} (xorshift32 from `seed`): two emulators built with the same
+ * seed name their objects identically, which keeps snapshots and logs of tests stable.
+ */
+export function createSeededRandom(seed = 1): RandomSource {
+  let state = seed >>> 0 || 1;
+  return (size) => {
+    const out = new Uint8Array(size);
+    for (let i = 0; i < size; i++) {
+      state ^= state << 13;
+      state >>>= 0;
+      state ^= state >>> 17;
+      state ^= state << 5;
+      state >>>= 0;
+      out[i] = state & 0xff;
+    }
+    return out;
+  };
+}

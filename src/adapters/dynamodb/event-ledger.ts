@@ -1,0 +1,94 @@
+import { randomUUID } from 'node:crypto';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { EventLedger } from '../../app/ports';
+
+const DAY = 86_400;
+/** Processed events are remembered this long (Stripe retries for up to 3 days). */
+export const EVENT_RETENTION_DAYS = 90;
+/**
+ * A delivery holds the event this long. Longer than the webhook's own timeout, so a lease only
+ * lapses when its holder is surely gone (a crashed or timed-out invocation).
+ */
+export const EVENT_LEASE_SECONDS = 30;
+
+/** {@link EventLedger} on the commerce table: `EVENT#<id>` / `METADATA`. */
+export function createDynamoEventLedger(options: {
+  readonly client: Pick<DynamoDBDocumentClient, 'send'>;
+  readonly tableName: string;
+  readonly newToken?: () => string;
+}): EventLedger {
+  const { client, tableName } = options;
+  const newToken = options.newToken ?? randomUUID;
+  const keyOf = (id: string) => ({ PK: `EVENT#${id}`, SK: 'METADATA' });
+  return {
+    async begin(event, now) {
+      const token = newToken();
+      try {
+        await client.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: {
+              ...keyOf(event.id),
+              type: 'stripe-event',
+              eventType: event.type,
+              digest: event.digest,
+              status: 'processing',
+              leaseToken: token,
+              leaseUntil: now + EVENT_LEASE_SECONDS,
+              firstSeenAt: now,
+              expiresAt: now + EVENT_RETENTION_DAYS * DAY,
+            },
+            // A lapsed lease is taken over; an expired marker (TTL pending) counts as absent.
+            ConditionExpression:
+              'attribute_not_exists(PK) OR expiresAt <= :now OR (#status = :processing AND leaseUntil < :now)',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':now': now, ':processing': 'processing' },
+          }),
+        );
+        return { state: 'acquired', token };
+      } catch (err: unknown) {
+        if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      }
+      const { Item } = await client.send(
+        new GetCommand({ TableName: tableName, Key: keyOf(event.id), ConsistentRead: true }),
+      );
+      return { state: Item?.status === 'done' ? 'done' : 'in_progress' };
+    },
+
+    async finish(eventId, token, now) {
+      await client.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: keyOf(eventId),
+          UpdateExpression: 'SET #status = :done, processedAt = :now REMOVE leaseToken, leaseUntil',
+          ConditionExpression: 'leaseToken = :token',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':done': 'done', ':now': now, ':token': token },
+        }),
+      );
+    },
+
+    async release(eventId, token) {
+      try {
+        await client.send(
+          new DeleteCommand({
+            TableName: tableName,
+            Key: keyOf(eventId),
+            ConditionExpression: 'leaseToken = :token',
+            ExpressionAttributeValues: { ':token': token },
+          }),
+        );
+      } catch (err: unknown) {
+        // Someone took over a lapsed lease: theirs to finish.
+        if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      }
+    },
+  };
+}

@@ -1,0 +1,291 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { FulfilmentStore, QuoteSessionSummary, SessionRecord, SessionStore } from '../../app/ports';
+import { maskEmail } from '../../domain/email';
+import { keys } from './commerce-table';
+
+const DAY = 86_400;
+/** How long a quote's session history is kept (DESIGN.md: 60 days). */
+export const SESSION_HISTORY_DAYS = 60;
+/** A coupon ownership item outlives its coupon's redemption window by this much, as a backstop. */
+const COUPON_OWNERSHIP_SLACK_SECONDS = 7 * DAY;
+
+/** Checkout sessions in the commerce table. */
+export function createDynamoSessionStore(options: {
+  readonly client: Pick<DynamoDBDocumentClient, 'send'>;
+  readonly tableName: string;
+}): SessionStore {
+  const { client, tableName } = options;
+
+  async function putIfAbsent(item: Record<string, unknown>): Promise<void> {
+    try {
+      await client.send(
+        new PutCommand({ TableName: tableName, Item: item, ConditionExpression: 'attribute_not_exists(PK)' }),
+      );
+    } catch (err: unknown) {
+      // Already written by an earlier attempt: the first write stands (it may since have advanced).
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+    }
+  }
+
+  return {
+    async listQuoteSessions(quoteSignature) {
+      const result = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+          ExpressionAttributeValues: { ':pk': keys.quotePartition(quoteSignature), ':prefix': 'SESSION#' },
+          ConsistentRead: true,
+        }),
+      );
+      return (result.Items ?? []).map(
+        (item): QuoteSessionSummary => ({
+          sessionId: String(item.SK).slice('SESSION#'.length),
+          status: item.status as SessionRecord['status'],
+          checkoutUrl: String(item.checkoutUrl),
+          sessionExpiresAt: Number(item.sessionExpiresAt),
+          attempt: Number(item.attempt ?? 1),
+        }),
+      );
+    },
+
+    async recordSession(record, attempt, now) {
+      await putIfAbsent({
+        ...keys.session(record.sessionId),
+        type: 'session',
+        ...record,
+        lines: JSON.stringify(record.lines),
+        updatedAt: now,
+      });
+      if (record.couponId) {
+        await putIfAbsent({
+          ...keys.couponOwner(record.couponId, record.sessionId),
+          type: 'coupon-owner',
+          quoteSignature: record.quoteSignature,
+          expiresAt: record.sessionExpiresAt + COUPON_OWNERSHIP_SLACK_SECONDS,
+        });
+      }
+      await putIfAbsent({
+        ...keys.quoteSession(record.quoteSignature, record.sessionId),
+        type: 'quote-session',
+        status: record.status,
+        checkoutUrl: record.checkoutUrl,
+        sessionExpiresAt: record.sessionExpiresAt,
+        attempt,
+        createdAt: record.createdAt,
+        expiresAt: now + SESSION_HISTORY_DAYS * DAY,
+      });
+    },
+
+    async getSession(sessionId) {
+      const { Item } = await client.send(
+        new GetCommand({ TableName: tableName, Key: keys.session(sessionId), ConsistentRead: true }),
+      );
+      return Item ? toSessionRecord(Item) : null;
+    },
+  };
+}
+
+/** Reads a `SESSION#<id>` item back into a {@link SessionRecord}. */
+export function toSessionRecord(item: Record<string, unknown>): SessionRecord {
+  return {
+    sessionId: String(item.sessionId),
+    quoteSignature: String(item.quoteSignature),
+    cartHash: String(item.cartHash),
+    catalogVersion: String(item.catalogVersion),
+    status: item.status as SessionRecord['status'],
+    couponId: typeof item.couponId === 'string' ? item.couponId : null,
+    discountMode: item.discountMode as SessionRecord['discountMode'],
+    currency: String(item.currency),
+    amountSubtotal: Number(item.amountSubtotal),
+    amountDiscount: Number(item.amountDiscount),
+    amountTotal: Number(item.amountTotal),
+    lines: JSON.parse(String(item.lines)),
+    emailMasked: typeof item.emailMasked === 'string' ? item.emailMasked : null,
+    checkoutUrl: String(item.checkoutUrl),
+    sessionExpiresAt: Number(item.sessionExpiresAt),
+    createdAt: Number(item.createdAt),
+  };
+}
+
+/** {@link FulfilmentStore} on the commerce table: conditional updates of `SESSION#<id>`. */
+export function createDynamoFulfilmentStore(options: {
+  readonly client: Pick<DynamoDBDocumentClient, 'send'>;
+  readonly tableName: string;
+}): FulfilmentStore {
+  const { client, tableName } = options;
+
+  async function exists(sessionId: string): Promise<boolean> {
+    const { Item } = await client.send(
+      new GetCommand({
+        TableName: tableName,
+        Key: keys.session(sessionId),
+        ConsistentRead: true,
+        ProjectionExpression: 'PK',
+      }),
+    );
+    return Item !== undefined;
+  }
+
+  return {
+    async markPaid(sessionId, paid) {
+      try {
+        const { Attributes } = await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keys.session(sessionId),
+            UpdateExpression:
+              'SET #status = :complete, paymentStatus = :paymentStatus, paidAt = if_not_exists(paidAt, :paidAt), ' +
+              'emailMasked = if_not_exists(emailMasked, :emailMasked), amountShipping = :shipping, ' +
+              'amountTax = :tax, chargedTotal = :charged, updatedAt = :paidAt',
+            ConditionExpression: 'attribute_exists(PK)',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':complete': 'complete',
+              ':paymentStatus': paid.paymentStatus,
+              ':paidAt': paid.paidAt,
+              ':emailMasked': paid.customerEmail ? maskEmail(paid.customerEmail) : null,
+              ':shipping': paid.amountShipping,
+              ':tax': paid.amountTax,
+              ':charged': paid.amountTotal,
+            },
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
+        if (!Attributes) return null;
+        return {
+          record: toSessionRecord(Attributes),
+          paidAt: Number(Attributes.paidAt),
+          notified: Attributes.notifiedAt !== undefined,
+        };
+      } catch (err: unknown) {
+        if (err instanceof ConditionalCheckFailedException) return null;
+        throw err;
+      }
+    },
+
+    async writeOrder(order) {
+      try {
+        await client.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: {
+              ...keys.order(order.paidAt, order.sessionId),
+              type: 'order',
+              ...order,
+              lines: JSON.stringify(order.lines),
+              shippingAddress: order.shippingAddress ? JSON.stringify(order.shippingAddress) : null,
+            },
+            ConditionExpression: 'attribute_not_exists(PK)',
+          }),
+        );
+        return true;
+      } catch (err: unknown) {
+        if (err instanceof ConditionalCheckFailedException) return false;
+        throw err;
+      }
+    },
+
+    async claimNotification(sessionId, now) {
+      try {
+        await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keys.session(sessionId),
+            UpdateExpression: 'SET notifyLeaseUntil = :until',
+            ConditionExpression:
+              'attribute_exists(PK) AND attribute_not_exists(notifiedAt) AND ' +
+              '(attribute_not_exists(notifyLeaseUntil) OR notifyLeaseUntil < :now)',
+            ExpressionAttributeValues: { ':until': now + NOTIFY_LEASE_SECONDS, ':now': now },
+          }),
+        );
+        return true;
+      } catch (err: unknown) {
+        if (err instanceof ConditionalCheckFailedException) return false;
+        throw err;
+      }
+    },
+
+    async markNotified(sessionId, now) {
+      await client.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: keys.session(sessionId),
+          UpdateExpression: 'SET notifiedAt = if_not_exists(notifiedAt, :now) REMOVE notifyLeaseUntil',
+          ExpressionAttributeValues: { ':now': now },
+        }),
+      );
+    },
+
+    async transition(sessionId, from, to, now) {
+      const names = from.map((_, i) => `:from${i}`);
+      try {
+        await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keys.session(sessionId),
+            UpdateExpression: 'SET #status = :to, updatedAt = :now',
+            ConditionExpression: `attribute_exists(PK) AND #status IN (${names.join(', ')})`,
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':to': to,
+              ':now': now,
+              ...Object.fromEntries(from.map((status, i) => [`:from${i}`, status])),
+            },
+          }),
+        );
+        return true;
+      } catch (err: unknown) {
+        if (!(err instanceof ConditionalCheckFailedException)) throw err;
+        return (await exists(sessionId)) ? false : null;
+      }
+    },
+
+    async setQuoteSessionStatus(quoteSignature, sessionId, status) {
+      try {
+        await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keys.quoteSession(quoteSignature, sessionId),
+            UpdateExpression: 'SET #status = :status',
+            ConditionExpression: 'attribute_exists(PK) AND #status <> :complete',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':status': status, ':complete': 'complete' },
+          }),
+        );
+      } catch (err: unknown) {
+        // Gone (TTL) or already complete: nothing to mirror.
+        if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      }
+    },
+
+    async releaseCoupon(couponId, sessionId, now) {
+      await client.send(
+        new DeleteCommand({ TableName: tableName, Key: keys.couponOwner(couponId, sessionId) }),
+      );
+      await client
+        .send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keys.session(sessionId),
+            UpdateExpression: 'SET couponReleasedAt = if_not_exists(couponReleasedAt, :now)',
+            ConditionExpression: 'attribute_exists(PK)',
+            ExpressionAttributeValues: { ':now': now },
+          }),
+        )
+        .catch((err: unknown) => {
+          if (!(err instanceof ConditionalCheckFailedException)) throw err;
+        });
+    },
+  };
+}
+
+/** A notification claim lapses after this, so a crashed sender's order is notified by the next try. */
+const NOTIFY_LEASE_SECONDS = 60;

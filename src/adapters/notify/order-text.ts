@@ -1,0 +1,45 @@
+import type { OrderRecord } from '../../app/ports';
+import { type Currency, formatMoney } from '../../domain/money';
+
+const money = (amount: number, currency: string) => formatMoney(amount, currency as Currency);
+
+/** Subject line of an order notification. */
+export function orderSubject(order: OrderRecord): string {
+  return `New order ${money(order.amountTotal, order.currency)} — ${order.sessionId.slice(-10)}`;
+}
+
+/** A plain-text order sheet for the person packing it: lines, totals, customer and address. */
+export function formatOrderText(order: OrderRecord): string {
+  const address = order.shippingAddress;
+  const lines = [
+    `Paid order ${order.sessionId}`,
+    `Paid at: ${order.paidAt} (${order.paymentStatus})`,
+    '',
+    'Items:',
+    ...order.lines.map(
+      (l) =>
+        `  ${String(l.quantity).padStart(3)} × ${l.sku.padEnd(20)} ${l.name}  ${money(l.total, order.currency)}`,
+    ),
+    '',
+    `Subtotal: ${money(order.amountSubtotal, order.currency)}`,
+    `Bundle discount: -${money(order.amountDiscount, order.currency)}${order.discountMode === 'none' ? ' (not applied at Stripe)' : ''}`,
+    `Shipping: ${money(order.amountShipping, order.currency)}`,
+    `Tax: ${money(order.amountTax, order.currency)}`,
+    `Total charged: ${money(order.amountTotal, order.currency)}`,
+    '',
+    `Customer: ${order.customerName ?? '(no name)'} <${order.customerEmail ?? 'no email'}>`,
+    'Ship to:',
+    ...(address
+      ? [
+          order.customerName ?? '',
+          address.line1 ?? '',
+          address.line2 ?? '',
+          [address.city, address.state, address.postal_code].filter(Boolean).join(', '),
+          address.country ?? '',
+        ]
+          .filter(Boolean)
+          .map((l) => `  ${l}`)
+      : ['  (no shipping address collected)']),
+  ];
+  return `${lines.join('\n')}\n`;
+}

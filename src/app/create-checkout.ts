@@ -1,0 +1,492 @@
+import { createHash } from 'node:crypto';
+import type Stripe from 'stripe';
+import type { CheckoutConfig } from '../config';
+import { type CartItem, hashCart } from '../domain/cart';
+import { validateCart } from '../domain/cart-validation';
+import type { Catalog } from '../domain/catalog';
+import { maskEmail } from '../domain/email';
+import { type ChargeLine, foldDiscountIntoLines } from '../domain/inline-discount';
+import type { PricedCart } from '../domain/priced-cart';
+import { type SigningKeys, verifyQuoteSignature } from '../domain/quote-signature';
+import {
+  type CheckoutGateway,
+  type CheckoutSessionView,
+  type DiscountMode,
+  PaymentProviderError,
+  type QuoteStore,
+  type RateLimiter,
+  type SessionRecord,
+  type SessionStore,
+  type StoredQuote,
+} from './ports';
+import { issueQuote } from './quote-cart';
+import { enforceRateLimit } from './rate-limit';
+import { describeError, type Telemetry } from './telemetry';
+
+/** The whole checkout must answer within this budget (API Gateway allows 29 s; people less). */
+const CHECKOUT_BUDGET_MS = 8_000;
+/** One Stripe attempt never waits longer than this. */
+const STRIPE_ATTEMPT_TIMEOUT_MS = 3_000;
+/** A coupon stays redeemable this long after its session expires (clock skew at Stripe). */
+const COUPON_GRACE_SECONDS = 300;
+
+export interface CreateCheckoutDeps {
+  readonly catalog: Catalog;
+  readonly quotes: QuoteStore;
+  readonly sessions: SessionStore;
+  readonly limiter: RateLimiter;
+  readonly gateway: CheckoutGateway;
+  readonly signingKeys: SigningKeys;
+  readonly quoteTtlSeconds: number;
+  readonly checkout: CheckoutConfig;
+  readonly telemetry: Telemetry;
+  /** Epoch milliseconds; deadlines are measured with it. */
+  readonly now: () => number;
+}
+
+export interface CreateCheckoutRequest {
+  readonly items: readonly CartItem[];
+  readonly quoteSignature: string;
+  readonly email: string | undefined;
+  readonly clientKey: string;
+  /** Epoch milliseconds at which the request arrived. */
+  readonly receivedAt: number;
+}
+
+export interface CreateCheckoutResult {
+  readonly checkoutUrl: string;
+  readonly sessionId: string;
+  /** The signature the session was made for (a fresh one when the presented quote had expired). */
+  readonly quoteSignature: string;
+  readonly reused: boolean;
+}
+
+/** The presented items are not the signed cart, or the signature is not ours. */
+export class QuoteMismatchError extends Error {
+  override readonly name = 'QuoteMismatchError';
+  readonly code = 'quote_mismatch';
+}
+
+/** Prices changed since the quote: the customer must see the new quote before paying. */
+export class QuoteOutdatedError extends Error {
+  override readonly name = 'QuoteOutdatedError';
+  readonly code = 'quote_outdated';
+  constructor(readonly quote: StoredQuote) {
+    super('Prices changed since this quote was issued; review the new quote.');
+  }
+}
+
+/** The quote's session was already paid. */
+export class QuoteAlreadyPaidError extends Error {
+  override readonly name = 'QuoteAlreadyPaidError';
+  readonly code = 'quote_already_paid';
+}
+
+/**
+ * Creates (or reuses) the Stripe Checkout Session for a signed quote. Every step is idempotent and
+ * ordered so that a retry after any failure completes the work without duplicates: Stripe calls
+ * carry idempotency keys derived from the signature, and the table records are written after the
+ * session exists, each with a conditional put.
+ */
+export async function createCheckout(
+  deps: CreateCheckoutDeps,
+  request: CreateCheckoutRequest,
+): Promise<CreateCheckoutResult> {
+  const { telemetry } = deps;
+  const deadline = request.receivedAt + CHECKOUT_BUDGET_MS;
+  const now = Math.floor(request.receivedAt / 1000);
+  const items = validateCart(deps.catalog, request.items);
+  const cartHash = hashCart(items);
+
+  // Verification is pure: a forged or mismatched request is refused before anything is written.
+  const verified = verifyPresentedQuote(deps, request.quoteSignature, items, cartHash, now);
+
+  await enforceRateLimit(deps, {
+    scope: 'checkout',
+    key: request.clientKey,
+    limits: deps.checkout.rateLimits.perClient,
+    now,
+  });
+  await enforceRateLimit(deps, {
+    scope: 'checkout-quote',
+    key: createHash('sha256').update(request.quoteSignature).digest('base64url').slice(0, 22),
+    limits: deps.checkout.rateLimits.perQuote,
+    now,
+  });
+
+  const quote = await settleQuote(deps, verified);
+
+  const sessions = await deps.sessions.listQuoteSessions(quote.quoteSignature);
+  if (sessions.some((s) => s.status === 'complete' || s.status === 'awaiting_payment')) {
+    throw new QuoteAlreadyPaidError('This quote has already been paid.');
+  }
+  const open = sessions.find((s) => s.status === 'open' && s.sessionExpiresAt > now + 60);
+  if (open) {
+    telemetry.metrics.count('CheckoutSessionReused');
+    return {
+      checkoutUrl: open.checkoutUrl,
+      sessionId: open.sessionId,
+      quoteSignature: quote.quoteSignature,
+      reused: true,
+    };
+  }
+  const attempt = Math.max(0, ...sessions.map((s) => s.attempt)) + 1;
+
+  const sessionExpiresAt = now + deps.checkout.sessionTtlSeconds;
+  const { session, couponId, discountMode } = await createStripeSession(deps, {
+    quote,
+    attempt,
+    email: request.email,
+    sessionExpiresAt,
+    deadline,
+  });
+  if (!session.url) throw new PaymentProviderError('unavailable', 'Stripe returned a session without a URL');
+
+  const pricedCart = quote.pricedCart;
+  const chargedItems = (session.amountTotal ?? 0) - session.amountShipping - session.amountTax;
+  const expectedItems = discountMode === 'none' ? pricedCart.subtotal : pricedCart.total;
+  if (chargedItems !== expectedItems) {
+    telemetry.log.error('session amount differs from the quote', {
+      sessionId: session.id,
+      expected: expectedItems,
+      charged: chargedItems,
+      discountMode,
+    });
+  }
+
+  const record: SessionRecord = {
+    sessionId: session.id,
+    quoteSignature: quote.quoteSignature,
+    cartHash,
+    catalogVersion: pricedCart.catalogVersion,
+    status: 'open',
+    couponId,
+    discountMode,
+    currency: pricedCart.currency,
+    amountSubtotal: pricedCart.subtotal,
+    amountDiscount: discountMode === 'none' ? 0 : pricedCart.discount,
+    amountTotal: expectedItems,
+    lines: pricedCart.lines.map((l) => ({
+      sku: l.sku,
+      name: l.name,
+      quantity: l.quantity,
+      unitAmount: l.unitAmount,
+      total: discountMode === 'none' ? l.subtotal : l.total,
+    })),
+    emailMasked: request.email ? maskEmail(request.email) : null,
+    checkoutUrl: session.url,
+    sessionExpiresAt: session.expiresAt,
+    createdAt: now,
+  };
+  await deps.sessions.recordSession(record, attempt, now);
+
+  telemetry.metrics.count('CheckoutSessionCreated');
+  telemetry.log.info('order notification: checkout session created', {
+    sessionId: session.id,
+    amountTotal: record.amountTotal,
+    currency: record.currency,
+    units: items.reduce((sum, i) => sum + i.quantity, 0),
+    discountMode,
+    email: record.emailMasked,
+    attempt,
+  });
+  return {
+    checkoutUrl: session.url,
+    sessionId: session.id,
+    quoteSignature: quote.quoteSignature,
+    reused: false,
+  };
+}
+
+type VerifiedQuote =
+  | { readonly outcome: 'valid' | 'reissue'; readonly quote: StoredQuote }
+  | { readonly outcome: 'outdated'; readonly quote: StoredQuote };
+
+/**
+ * Verifies the presented signature against a fresh pricing of the presented items (no I/O). An
+ * expired (or merely re-versioned) quote with an unchanged total is re-issued with a fresh
+ * signature; a changed total is `outdated`; anything else is {@link QuoteMismatchError}.
+ */
+function verifyPresentedQuote(
+  deps: CreateCheckoutDeps,
+  presented: string,
+  items: readonly CartItem[],
+  cartHash: string,
+  now: number,
+): VerifiedQuote {
+  const fresh = issueQuote(deps, items, cartHash, now);
+  const check = verifyQuoteSignature(
+    presented,
+    {
+      cartHash,
+      currency: fresh.pricedCart.currency,
+      total: fresh.pricedCart.total,
+      catalogVersion: fresh.pricedCart.catalogVersion,
+    },
+    { keys: deps.signingKeys, now, ttlSeconds: deps.quoteTtlSeconds },
+  );
+  switch (check.status) {
+    case 'valid':
+      return {
+        outcome: 'valid',
+        quote: {
+          ...fresh,
+          quoteSignature: presented,
+          issuedAt: check.claims.issuedAt,
+          expiresAt: check.claims.issuedAt + deps.quoteTtlSeconds,
+        },
+      };
+    case 'expired':
+      return { outcome: 'reissue', quote: fresh };
+    case 'outdated':
+      return {
+        outcome: check.claims.total === fresh.pricedCart.total ? 'reissue' : 'outdated',
+        quote: fresh,
+      };
+    case 'mismatch':
+    case 'malformed':
+    case 'unknown_key':
+      deps.telemetry.log.warn('quote signature refused', { reason: check.status });
+      throw new QuoteMismatchError('The items do not match the signed quote; request a new quote.');
+  }
+}
+
+/** Caches a re-issued or new quote; an outdated one is refused with the new quote. */
+async function settleQuote(deps: CreateCheckoutDeps, verified: VerifiedQuote): Promise<StoredQuote> {
+  if (verified.outcome === 'valid') return verified.quote;
+  await saveQuoteQuietly(deps, verified.quote);
+  if (verified.outcome === 'outdated') throw new QuoteOutdatedError(verified.quote);
+  deps.telemetry.log.info('quote re-issued at the same price');
+  return verified.quote;
+}
+
+async function saveQuoteQuietly(deps: CreateCheckoutDeps, quote: StoredQuote): Promise<void> {
+  try {
+    await deps.quotes.saveQuote(quote);
+  } catch (err: unknown) {
+    deps.telemetry.log.error('quote cache write failed', { error: describeError(err) });
+  }
+}
+
+interface StripeSessionOutcome {
+  readonly session: CheckoutSessionView;
+  readonly couponId: string | null;
+  readonly discountMode: DiscountMode;
+}
+
+/** The quote's one-time coupon id: derived from the signature, so every retry names the same coupon. */
+export function couponIdOf(quoteSignature: string): string {
+  return `quote_${createHash('sha256').update(quoteSignature).digest('hex').slice(0, 32)}`;
+}
+
+async function createStripeSession(
+  deps: CreateCheckoutDeps,
+  input: {
+    readonly quote: StoredQuote;
+    readonly attempt: number;
+    readonly email: string | undefined;
+    readonly sessionExpiresAt: number;
+    readonly deadline: number;
+  },
+): Promise<StripeSessionOutcome> {
+  const { gateway, telemetry } = deps;
+  const { quote, attempt, deadline } = input;
+  const pricedCart = quote.pricedCart;
+  const suffix = attempt > 1 ? `-${attempt}` : '';
+  const timeoutMs = () => attemptTimeout(deps.now(), deadline);
+
+  if (pricedCart.discount > 0) {
+    const couponId = couponIdOf(quote.quoteSignature);
+    let couponReady = true;
+    try {
+      await gateway.createCoupon(
+        {
+          id: couponId,
+          amountOff: pricedCart.discount,
+          currency: pricedCart.currency,
+          redeemBy: input.sessionExpiresAt + COUPON_GRACE_SECONDS,
+          name: bundleNames(pricedCart),
+          metadata: { cartHash: quote.cartHash, catalogVersion: pricedCart.catalogVersion },
+        },
+        { idempotencyKey: `coupon-${quote.quoteSignature}`, timeoutMs: timeoutMs() },
+      );
+    } catch (err: unknown) {
+      couponReady = await recoverCoupon(deps, err, couponId, pricedCart.discount, timeoutMs);
+    }
+    if (couponReady) {
+      try {
+        const session = await gateway.createSession(
+          sessionParams(deps.checkout, deps.catalog, quote, input, { mode: 'coupon', couponId }),
+          { idempotencyKey: `checkout-${quote.quoteSignature}${suffix}`, timeoutMs: timeoutMs() },
+        );
+        return { session, couponId, discountMode: 'coupon' };
+      } catch (err: unknown) {
+        if (
+          !(
+            err instanceof PaymentProviderError &&
+            err.kind === 'rejected' &&
+            /discount|coupon/i.test(err.message)
+          )
+        ) {
+          throw err;
+        }
+        reportCouponFallback(deps, err);
+      }
+    }
+    const mode = deps.checkout.couponFallback;
+    const session = await gateway.createSession(
+      sessionParams(deps.checkout, deps.catalog, quote, input, { mode }),
+      {
+        idempotencyKey: `checkout-${quote.quoteSignature}${suffix}-${mode}`,
+        timeoutMs: timeoutMs(),
+      },
+    );
+    return { session, couponId: null, discountMode: mode };
+  }
+
+  // Nothing to discount.
+  const session = await gateway.createSession(
+    sessionParams(deps.checkout, deps.catalog, quote, input, { mode: 'none' }),
+    {
+      idempotencyKey: `checkout-${quote.quoteSignature}${suffix}`,
+      timeoutMs: timeoutMs(),
+    },
+  );
+  return { session, couponId: null, discountMode: 'none' };
+
+  function reportCouponFallback(d: CreateCheckoutDeps, err: unknown) {
+    d.telemetry.metrics.count('CouponFallback');
+    d.telemetry.log.error('coupon refused by Stripe; falling back', {
+      fallback: d.checkout.couponFallback,
+      error: describeError(err),
+    });
+  }
+
+  /**
+   * After a failed coupon create: `true` when the coupon exists anyway and fits (an earlier attempt
+   * made it), `false` to fall back (Stripe refused it), and rethrows when Stripe is unavailable.
+   */
+  async function recoverCoupon(
+    d: CreateCheckoutDeps,
+    err: unknown,
+    id: string,
+    amountOff: number,
+    timeout: () => number,
+  ): Promise<boolean> {
+    if (!(err instanceof PaymentProviderError) || err.kind !== 'rejected') throw err;
+    if (err.details.providerCode === 'resource_already_exists') {
+      const existing = await gateway.retrieveCoupon(id, { timeoutMs: timeout() });
+      if (existing?.valid && existing.amountOff === amountOff) return true;
+    }
+    reportCouponFallback(d, err);
+    telemetry.log.warn('coupon not usable', { couponId: id });
+    return false;
+  }
+}
+
+function attemptTimeout(now: number, deadline: number): number {
+  const remaining = deadline - now;
+  if (remaining < 250) throw new PaymentProviderError('unavailable', 'no time left for another Stripe call');
+  return Math.min(STRIPE_ATTEMPT_TIMEOUT_MS, Math.floor(remaining / 2));
+}
+
+function bundleNames(pricedCart: PricedCart): string {
+  const names = pricedCart.appliedBundles.map((b) => b.name).join(', ');
+  return (names || 'Bundle discount').slice(0, 40);
+}
+
+/** Builds the Checkout Session parameters, typed by the SDK. */
+export function sessionParams(
+  config: CheckoutConfig,
+  catalog: Catalog,
+  quote: StoredQuote,
+  input: { readonly email: string | undefined; readonly sessionExpiresAt: number },
+  discount: { readonly mode: DiscountMode; readonly couponId?: string },
+): Stripe.Checkout.SessionCreateParams {
+  const pricedCart = quote.pricedCart;
+  const charged: ChargeLine[] =
+    discount.mode === 'inline'
+      ? foldDiscountIntoLines(pricedCart.lines)
+      : pricedCart.lines.map((l) => ({
+          sku: l.sku,
+          name: l.name,
+          unitAmount: l.unitAmount,
+          quantity: l.quantity,
+        }));
+  const metadata = {
+    quoteSignature: quote.quoteSignature,
+    cartHash: quote.cartHash,
+    catalogVersion: pricedCart.catalogVersion,
+    quoteTotal: String(pricedCart.total),
+    discountMode: discount.mode,
+  };
+  const params: Stripe.Checkout.SessionCreateParams = {
+    mode: 'payment',
+    line_items: charged.map((line) => lineItem(config, catalog, quote, line, discount.mode)),
+    metadata,
+    client_reference_id: quote.cartHash,
+    success_url: config.successUrl,
+    cancel_url: config.cancelUrl,
+    expires_at: input.sessionExpiresAt,
+    payment_intent_data: {
+      metadata: { cartHash: quote.cartHash, catalogVersion: pricedCart.catalogVersion },
+    },
+  };
+  if (discount.mode === 'coupon' && discount.couponId) params.discounts = [{ coupon: discount.couponId }];
+  if (input.email) params.customer_email = input.email;
+  if (config.automaticTax) params.automatic_tax = { enabled: true };
+  if (config.shippingCountries.length > 0) {
+    params.shipping_address_collection = {
+      allowed_countries: [...config.shippingCountries],
+    };
+  }
+  const shipping = shippingOptions(config, pricedCart.currency, pricedCart.total);
+  if (shipping.length > 0) params.shipping_options = shipping;
+  return params;
+}
+
+function lineItem(
+  config: CheckoutConfig,
+  catalog: Catalog,
+  quote: StoredQuote,
+  line: ChargeLine,
+  mode: DiscountMode,
+): Stripe.Checkout.SessionCreateParams.LineItem {
+  const product = catalog.productsBySku.get(line.sku);
+  const priceId = config.usePriceIds && mode !== 'inline' ? product?.stripePriceId : undefined;
+  if (priceId && line.unitAmount === product?.unitAmount) return { price: priceId, quantity: line.quantity };
+  return {
+    quantity: line.quantity,
+    price_data: {
+      currency: quote.pricedCart.currency,
+      unit_amount: line.unitAmount,
+      product_data: { name: line.name, metadata: { sku: line.sku } },
+    },
+  };
+}
+
+function shippingOptions(
+  config: CheckoutConfig,
+  currency: string,
+  total: number,
+): Stripe.Checkout.SessionCreateParams.ShippingOption[] {
+  const options = config.shippingOptions.map((o) => ({ ...o }));
+  if (config.freeShippingThreshold !== null && total >= config.freeShippingThreshold) {
+    options.unshift({ name: 'Free shipping', amount: 0 });
+  }
+  return options.map((o) => ({
+    shipping_rate_data: {
+      type: 'fixed_amount',
+      display_name: o.name,
+      fixed_amount: { amount: o.amount, currency },
+      ...(o.minDays !== undefined && o.maxDays !== undefined
+        ? {
+            delivery_estimate: {
+              minimum: { unit: 'business_day', value: o.minDays },
+              maximum: { unit: 'business_day', value: o.maxDays },
+            },
+          }
+        : {}),
+    },
+  }));
+}

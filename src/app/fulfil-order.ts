@@ -1,0 +1,99 @@
+import type {
+  CallOptions,
+  CheckoutGateway,
+  CheckoutSessionView,
+  FulfilmentStore,
+  Notifier,
+  OrderRecord,
+  SessionRecord,
+  SessionStore,
+} from './ports';
+import type { Telemetry } from './telemetry';
+
+export interface FulfilDeps {
+  readonly sessions: SessionStore;
+  readonly fulfilment: FulfilmentStore;
+  readonly gateway: CheckoutGateway;
+  readonly notifier: Notifier;
+  readonly telemetry: Telemetry;
+  /** Limits of each Stripe call (the webhook must answer within 10 s). */
+  readonly stripeCall: CallOptions;
+}
+
+export type FulfilOutcome = 'fulfilled' | 'not_paid' | 'unknown_session';
+
+const PAID = new Set(['paid', 'no_payment_required']);
+
+/**
+ * Fulfils a paid Checkout Session, once, whoever calls first — the webhook or the success page.
+ * Each step is idempotent and recorded, so a retry after a failure redoes only what is missing:
+ * mark the session paid (keeping the first `paidAt`), write the order item (conditional put), mirror
+ * the status on the quote, notify the operator (claimed with a lease, then marked), delete the coupon.
+ */
+export async function fulfilSession(
+  deps: FulfilDeps,
+  session: CheckoutSessionView,
+  now: number,
+): Promise<FulfilOutcome> {
+  if (!PAID.has(session.paymentStatus)) return 'not_paid';
+  const paid = await deps.fulfilment.markPaid(session.id, {
+    paidAt: now,
+    paymentStatus: session.paymentStatus,
+    customerEmail: session.customerEmail,
+    customerName: session.customerName,
+    shippingAddress: session.shippingAddress,
+    amountShipping: session.amountShipping,
+    amountTax: session.amountTax,
+    amountTotal: session.amountTotal,
+  });
+  if (!paid) return 'unknown_session';
+  const { record } = paid;
+
+  const order = orderOf(record, session, paid.paidAt);
+  if (await deps.fulfilment.writeOrder(order)) {
+    deps.telemetry.metrics.count('OrderFulfilled');
+    deps.telemetry.log.info('order paid', {
+      sessionId: record.sessionId,
+      amountTotal: order.amountTotal,
+      currency: order.currency,
+    });
+  }
+  await deps.fulfilment.setQuoteSessionStatus(record.quoteSignature, record.sessionId, 'complete');
+
+  if (!paid.notified && (await deps.fulfilment.claimNotification(record.sessionId, now))) {
+    await deps.notifier.notifyOrder(order);
+    await deps.fulfilment.markNotified(record.sessionId, now);
+  }
+  await releaseCoupon(deps, record, now);
+  return 'fulfilled';
+}
+
+/** Deletes the session's one-time coupon at Stripe (a missing one is fine) and drops its ownership. */
+export async function releaseCoupon(
+  deps: Pick<FulfilDeps, 'gateway' | 'fulfilment' | 'stripeCall'>,
+  record: SessionRecord,
+  now: number,
+): Promise<void> {
+  if (!record.couponId) return;
+  await deps.gateway.deleteCoupon(record.couponId, deps.stripeCall);
+  await deps.fulfilment.releaseCoupon(record.couponId, record.sessionId, now);
+}
+
+function orderOf(record: SessionRecord, session: CheckoutSessionView, paidAt: number): OrderRecord {
+  return {
+    sessionId: record.sessionId,
+    paidAt: new Date(paidAt * 1000).toISOString(),
+    paymentStatus: session.paymentStatus,
+    currency: record.currency,
+    amountSubtotal: record.amountSubtotal,
+    amountDiscount: record.amountDiscount,
+    amountShipping: session.amountShipping,
+    amountTax: session.amountTax,
+    amountTotal: session.amountTotal ?? record.amountTotal,
+    lines: record.lines,
+    customerEmail: session.customerEmail,
+    customerName: session.customerName,
+    shippingAddress: session.shippingAddress,
+    discountMode: record.discountMode,
+  };
+}

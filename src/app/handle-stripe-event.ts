@@ -1,0 +1,109 @@
+import { type FulfilDeps, fulfilSession, releaseCoupon } from './fulfil-order';
+import type { EventLedger, SessionRecord, VerifiedEvent } from './ports';
+import { describeError } from './telemetry';
+
+export interface HandleEventDeps extends FulfilDeps {
+  readonly ledger: EventLedger;
+}
+
+/** What happened to one delivery. */
+export type EventOutcome =
+  | { readonly result: 'processed' | 'ignored' | 'duplicate' | 'unknown_session' }
+  /** Another delivery of this event is being processed: answer non-2xx so Stripe retries later. */
+  | { readonly result: 'in_progress' };
+
+/**
+ * Processes a verified Stripe event exactly once. The event marker is taken with a lease; the event
+ * counts as done only when every step is done, and any failure gives the marker back (and rethrows,
+ * so the webhook answers 5xx and Stripe redelivers). Steps are idempotent, so a redelivery redoes
+ * only what is missing.
+ */
+export async function handleStripeEvent(
+  deps: HandleEventDeps,
+  event: VerifiedEvent,
+  now: number,
+): Promise<EventOutcome> {
+  const { telemetry } = deps;
+  telemetry.log.appendKeys({ eventId: event.id, eventType: event.type });
+  try {
+    if (!event.session) {
+      telemetry.log.info('event type not handled; ignored');
+      return { result: 'ignored' };
+    }
+    const lease = await deps.ledger.begin(event, now);
+    if (lease.state !== 'acquired') return { result: lease.state === 'done' ? 'duplicate' : 'in_progress' };
+    let result: 'processed' | 'ignored' | 'unknown_session';
+    try {
+      result = await process(deps, event, now);
+    } catch (err: unknown) {
+      await deps.ledger.release(event.id, lease.token).catch((releaseErr: unknown) => {
+        telemetry.log.error('could not release the event marker', { error: describeError(releaseErr) });
+      });
+      throw err;
+    }
+    await deps.ledger.finish(event.id, lease.token, now);
+    if (result === 'unknown_session') {
+      telemetry.log.warn('event for a session this system did not create; ignored', {
+        sessionId: event.session.id,
+      });
+    }
+    return { result };
+  } finally {
+    telemetry.log.removeKeys(['eventId', 'eventType']);
+  }
+}
+
+async function process(
+  deps: HandleEventDeps,
+  event: VerifiedEvent,
+  now: number,
+): Promise<'processed' | 'ignored' | 'unknown_session'> {
+  const session = event.session;
+  if (!session) return 'ignored';
+  switch (event.type) {
+    case 'checkout.session.completed':
+      if (session.paymentStatus === 'unpaid') {
+        return moveTo(deps, session.id, ['open'], 'awaiting_payment', now, false);
+      }
+      return (await fulfilSession(deps, session, now)) === 'unknown_session'
+        ? 'unknown_session'
+        : 'processed';
+    case 'checkout.session.async_payment_succeeded':
+      return (await fulfilSession(deps, session, now)) === 'unknown_session'
+        ? 'unknown_session'
+        : 'processed';
+    case 'checkout.session.async_payment_failed':
+      return moveTo(deps, session.id, ['open', 'awaiting_payment'], 'payment_failed', now, true);
+    case 'checkout.session.expired':
+      return moveTo(deps, session.id, ['open'], 'expired', now, true);
+    default:
+      deps.telemetry.log.info('event type not handled; ignored');
+      return 'ignored';
+  }
+}
+
+/**
+ * Moves a session's status (only from the listed states, so an expiry never overwrites a payment)
+ * and, for endings without payment, releases the coupon. A repeat finds the status already moved and
+ * still completes the coupon release.
+ */
+async function moveTo(
+  deps: HandleEventDeps,
+  sessionId: string,
+  from: readonly SessionRecord['status'][],
+  to: SessionRecord['status'],
+  now: number,
+  releasesCoupon: boolean,
+): Promise<'processed' | 'unknown_session'> {
+  const moved = await deps.fulfilment.transition(sessionId, from, to, now);
+  if (moved === null) return 'unknown_session';
+  const record = await deps.sessions.getSession(sessionId);
+  if (!record) return 'unknown_session';
+  if (record.status === to) {
+    await deps.fulfilment.setQuoteSessionStatus(record.quoteSignature, sessionId, to);
+    if (releasesCoupon) await releaseCoupon(deps, record, now);
+  } else {
+    deps.telemetry.log.info('status not changed', { sessionId, status: record.status, wanted: to });
+  }
+  return 'processed';
+}

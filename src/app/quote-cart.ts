@@ -1,0 +1,102 @@
+import { type CartItem, hashCart } from '../domain/cart';
+import { validateCart } from '../domain/cart-validation';
+import type { Catalog } from '../domain/catalog';
+import type { PricedCart } from '../domain/priced-cart';
+import { priceCart } from '../domain/pricing';
+import { type SigningKeys, signQuote } from '../domain/quote-signature';
+import type { QuoteStore, RateLimiter, RateLimits, StoredQuote } from './ports';
+import { enforceRateLimit } from './rate-limit';
+import { describeError, type Telemetry } from './telemetry';
+
+export interface QuoteCartDeps {
+  readonly catalog: Catalog;
+  readonly store: QuoteStore;
+  readonly limiter: RateLimiter;
+  readonly signingKeys: SigningKeys;
+  readonly quoteTtlSeconds: number;
+  readonly rateLimits: RateLimits;
+  readonly telemetry: Telemetry;
+}
+
+export interface QuoteCartRequest {
+  readonly items: readonly CartItem[];
+  /** Pseudonym of the client (keyed hash of its IP) for rate limits. */
+  readonly clientKey: string;
+  /** Epoch seconds. */
+  readonly now: number;
+}
+
+export interface QuoteCartResult {
+  readonly quote: StoredQuote;
+  readonly cached: boolean;
+}
+
+/**
+ * Prices a cart and returns a signed quote. The same normalised cart at the same catalog version
+ * gets the cached quote (same signature, no write) while it lives. Bad carts are refused before
+ * anything is written, rate-limit counters included.
+ */
+export async function quoteCart(deps: QuoteCartDeps, request: QuoteCartRequest): Promise<QuoteCartResult> {
+  const { catalog, store, telemetry, now } = { ...deps, now: request.now };
+  const items = validateCart(catalog, request.items);
+  await enforceRateLimit(deps, { scope: 'quote', key: request.clientKey, limits: deps.rateLimits, now });
+
+  const cartHash = hashCart(items);
+  const cached = await findCachedQuoteSafely(deps, cartHash, now);
+  if (cached) {
+    telemetry.metrics.count('QuoteCacheHit');
+    return { quote: cached, cached: true };
+  }
+
+  const quote = issueQuote(deps, items, cartHash, now);
+  try {
+    await store.saveQuote(quote);
+  } catch (err: unknown) {
+    // The signature stands on its own (checkout re-prices and verifies it without the cache), so a
+    // failed cache write costs a cache miss later, not the customer's quote.
+    telemetry.log.error('quote cache write failed; answering uncached', { error: describeError(err) });
+  }
+  telemetry.metrics.count('QuoteIssued');
+  return { quote, cached: false };
+}
+
+/** Prices and signs a normalised cart (no I/O). Checkout uses it to re-issue a quote. */
+export function issueQuote(
+  deps: Pick<QuoteCartDeps, 'catalog' | 'signingKeys' | 'quoteTtlSeconds'>,
+  items: readonly CartItem[],
+  cartHash: string,
+  now: number,
+): StoredQuote {
+  const pricedCart: PricedCart = priceCart(deps.catalog, items);
+  const quoteSignature = signQuote(
+    {
+      cartHash,
+      currency: pricedCart.currency,
+      total: pricedCart.total,
+      catalogVersion: pricedCart.catalogVersion,
+      issuedAt: now,
+    },
+    deps.signingKeys,
+  );
+  return {
+    quoteSignature,
+    cartHash,
+    items,
+    pricedCart,
+    issuedAt: now,
+    expiresAt: now + deps.quoteTtlSeconds,
+  };
+}
+
+async function findCachedQuoteSafely(
+  deps: QuoteCartDeps,
+  cartHash: string,
+  now: number,
+): Promise<StoredQuote | null> {
+  try {
+    return await deps.store.findCachedQuote(cartHash, deps.catalog.version, now);
+  } catch (err: unknown) {
+    deps.telemetry.log.error('quote cache read failed; pricing afresh', { error: describeError(err) });
+    return null;
+  }
+}

@@ -1,0 +1,706 @@
+import type { Catalog, Product } from './catalog';
+import { type Cents, percentOf } from './money';
+
+/*
+ * The bundle optimiser behind priceCart: which bundle applications, over which units, give the
+ * customer the largest total discount. docs/pricing.md explains the model, the search, its bound and
+ * the tie-breaks; the comments here say why the code is shaped the way it is.
+ */
+
+/** One normalised cart line as the optimiser sees it. */
+export interface OptimiserLine {
+  readonly product: Product;
+  readonly quantity: number;
+}
+
+/** One application of a bundle: the units it consumed and what it saves. */
+export interface BundleApplication {
+  /** Index into `catalog.activeBundles`. */
+  readonly bundleIndex: number;
+  /** Units consumed, by SKU, in SKU order. */
+  readonly units: readonly { readonly sku: string; readonly quantity: number }[];
+  readonly discount: Cents;
+}
+
+/** The applications chosen for a cart. */
+export interface BundleChoice {
+  /** Ordered by bundle (catalog order), then application. */
+  readonly applications: readonly BundleApplication[];
+  readonly discount: Cents;
+  /** False when some part of the cart outgrew the search budget and was priced by the greedy fallback. */
+  readonly exact: boolean;
+}
+
+/** Solved components by content, so that re-pricing a cart that differs in one place reuses the rest. */
+export type ComponentCache = Map<string, ComponentSolution>;
+
+interface ComponentSolution {
+  readonly applications: readonly BundleApplication[];
+  readonly exact: boolean;
+}
+
+/**
+ * A bundle that can apply to the cart at hand, in the optimiser's terms. Lines are indices into the
+ * cart's lines. Sets carry their fixed saving per application, which is known before the search.
+ */
+type Stage =
+  | {
+      readonly kind: 'tiered';
+      readonly bundleIndex: number;
+      readonly lines: readonly number[];
+      readonly tiers: readonly { readonly minQuantity: number; readonly percentOff: number }[];
+    }
+  | {
+      readonly kind: 'multi';
+      readonly bundleIndex: number;
+      readonly lines: readonly number[];
+      readonly size: number;
+      readonly price: Cents;
+    }
+  | {
+      readonly kind: 'set';
+      readonly bundleIndex: number;
+      readonly items: readonly { readonly line: number; readonly quantity: number }[];
+      readonly amount: Cents;
+      readonly saving: Cents;
+    };
+
+class SearchBudgetExceeded extends Error {
+  override readonly name = 'SearchBudgetExceeded';
+}
+
+/** Bounds are computed in floating point; this margin keeps rounding noise from pruning a real optimum. */
+const BOUND_EPSILON = 1e-6;
+
+/**
+ * Chooses the bundle applications that maximise the cart's total discount. Each unit counts toward at
+ * most one application. The cart splits into independent components (bundles that share no cart
+ * line); each is solved exactly within `budget` units of search work, or by the greedy fallback past
+ * it. `cache` lets a caller that prices many similar carts (the hints) reuse solved components.
+ */
+export function chooseBundles(
+  catalog: Catalog,
+  lines: readonly OptimiserLine[],
+  budget: number,
+  cache: ComponentCache = new Map(),
+): BundleChoice {
+  const stages = buildStages(catalog, lines);
+  const applications: BundleApplication[] = [];
+  let exact = true;
+  for (const component of splitComponents(stages, lines.length)) {
+    const key = componentKey(component, stages, lines);
+    let solution = cache.get(key);
+    if (!solution) {
+      solution = solveComponent(component, stages, lines, budget);
+      cache.set(key, solution);
+    }
+    applications.push(...solution.applications);
+    exact &&= solution.exact;
+  }
+  // Components are found in processing order; callers want catalog order. The sort is stable, so a
+  // bundle's own applications keep their order.
+  applications.sort((a, b) => a.bundleIndex - b.bundleIndex);
+  return { applications, discount: applications.reduce((sum, a) => sum + a.discount, 0), exact };
+}
+
+/**
+ * The stages that could apply to this cart, in processing order: sets first (one degree of freedom
+ * each: how many times), then collection bundles, catalog order within each. Bundles that cannot
+ * apply at all (too few eligible units, missing set items, no saving) are left out up front.
+ */
+function buildStages(catalog: Catalog, lines: readonly OptimiserLine[]): Stage[] {
+  const sets: Stage[] = [];
+  const collections: Stage[] = [];
+  const lineBySku = new Map(lines.map((line, index) => [line.product.sku, index]));
+  for (const [bundleIndex, bundle] of catalog.activeBundles.entries()) {
+    if (bundle.kind === 'set') {
+      const items: { line: number; quantity: number }[] = [];
+      let amount = 0;
+      for (const item of bundle.items) {
+        const index = lineBySku.get(item.sku);
+        const line = index === undefined ? undefined : lines[index];
+        if (index === undefined || !line || !line.product.active || line.quantity < item.quantity) break;
+        items.push({ line: index, quantity: item.quantity });
+        amount += line.product.unitAmount * item.quantity;
+      }
+      if (items.length !== bundle.items.length) continue;
+      const saving =
+        bundle.price !== undefined ? amount - bundle.price : percentOf(amount, bundle.percentOff ?? 0);
+      if (saving > 0) sets.push({ kind: 'set', bundleIndex, items, amount, saving });
+      continue;
+    }
+    const eligible: number[] = [];
+    let units = 0;
+    lines.forEach((line, index) => {
+      if (line.product.active && line.product.collections.includes(bundle.collection)) {
+        eligible.push(index);
+        units += line.quantity;
+      }
+    });
+    if (bundle.kind === 'tiered_percent') {
+      const first = bundle.tiers[0];
+      if (first && units >= first.minQuantity) {
+        collections.push({ kind: 'tiered', bundleIndex, lines: eligible, tiers: bundle.tiers });
+      }
+    } else if (units >= bundle.quantity) {
+      collections.push({
+        kind: 'multi',
+        bundleIndex,
+        lines: eligible,
+        size: bundle.quantity,
+        price: bundle.price,
+      });
+    }
+  }
+  return [...sets, ...collections];
+}
+
+function stageLines(stage: Stage): readonly number[] {
+  return stage.kind === 'set' ? stage.items.map((item) => item.line) : stage.lines;
+}
+
+interface Component {
+  /** Stage indices, in processing order. */
+  readonly stages: readonly number[];
+  /** Line indices, ascending. */
+  readonly lines: readonly number[];
+}
+
+/** Groups stages that share a cart line (transitively); different groups never compete for a unit. */
+function splitComponents(stages: readonly Stage[], lineCount: number): Component[] {
+  const parent = stages.map((_, index) => index);
+  const find = (i: number): number => {
+    let root = i;
+    while (parent[root] !== root) root = parent[root] ?? root;
+    parent[i] = root;
+    return root;
+  };
+  const ownerOfLine = new Array<number>(lineCount).fill(-1);
+  stages.forEach((stage, s) => {
+    for (const line of stageLines(stage)) {
+      const owner = ownerOfLine[line] ?? -1;
+      if (owner < 0) ownerOfLine[line] = s;
+      else parent[find(s)] = find(owner);
+    }
+  });
+  const byRoot = new Map<number, { stages: number[]; lines: Set<number> }>();
+  stages.forEach((stage, s) => {
+    const root = find(s);
+    let entry = byRoot.get(root);
+    if (!entry) {
+      entry = { stages: [], lines: new Set() };
+      byRoot.set(root, entry);
+    }
+    entry.stages.push(s);
+    for (const line of stageLines(stage)) entry.lines.add(line);
+  });
+  return [...byRoot.values()].map((entry) => ({
+    stages: entry.stages,
+    lines: [...entry.lines].sort((a, b) => a - b),
+  }));
+}
+
+function componentKey(component: Component, stages: readonly Stage[], lines: readonly OptimiserLine[]) {
+  const bundles = component.stages.map((s) => stages[s]?.bundleIndex).join(',');
+  const contents = component.lines.map((l) => `${lines[l]?.product.sku}:${lines[l]?.quantity}`).join(',');
+  return `${bundles}|${contents}`;
+}
+
+function solveComponent(
+  component: Component,
+  stages: readonly Stage[],
+  lines: readonly OptimiserLine[],
+  budget: number,
+): ComponentSolution {
+  const model = buildModel(component, stages, lines);
+  try {
+    return { applications: searchExactly(model, budget), exact: true };
+  } catch (err: unknown) {
+    if (!(err instanceof SearchBudgetExceeded)) throw err;
+    return { applications: chooseGreedily(model), exact: false };
+  }
+}
+
+/*
+ * The search model of one component. Lines are local indices 0..n-1. At stage b, units are grouped
+ * by (unit amount, eligibility for stages b..K-1): units of one group are interchangeable for every
+ * decision still to come, so the search state at stage b is the count of units left in each group.
+ * Groups get coarser as stages pass, which lets states reached in different ways meet in the memo.
+ */
+interface Group {
+  readonly amount: Cents;
+  /** Local line indices, ascending. */
+  readonly lines: readonly number[];
+  /** Eligible for the stage being decided. */
+  readonly eligible: boolean;
+  /** The group these units belong to at the next stage, or -1 when no later stage wants them. */
+  readonly next: number;
+  /** Per-unit value if the current stage takes a unit of this group (an optimistic bound). */
+  readonly here: number;
+  /** Per-unit upper bound of what any later stage can make of a unit of this group. */
+  readonly later: number;
+}
+
+interface Model {
+  readonly stages: readonly Stage[];
+  /** Per local line: the product, quantity, and global index. */
+  readonly lines: readonly {
+    readonly product: Product;
+    readonly quantity: number;
+    readonly global: number;
+  }[];
+  /** groups[b] for b in 0..K-1. */
+  readonly groups: readonly (readonly Group[])[];
+  /** For set stages: per item, the group (at that stage) holding the item's line. */
+  readonly setItemGroups: readonly (readonly number[])[];
+  /** bound[b][g]: per-unit upper bound of what stages b..K-1 can make of a unit of group g. */
+  readonly bound: readonly (readonly number[])[];
+  readonly initial: readonly number[];
+}
+
+function buildModel(
+  component: Component,
+  allStages: readonly Stage[],
+  allLines: readonly OptimiserLine[],
+): Model {
+  const localOf = new Map(component.lines.map((global, local) => [global, local]));
+  const lines = component.lines.map((global) => {
+    const line = allLines[global];
+    if (!line) throw new Error(`line ${global} missing`);
+    return { product: line.product, quantity: line.quantity, global };
+  });
+  const stages = component.stages.map((s) => {
+    const stage = allStages[s];
+    if (!stage) throw new Error(`stage ${s} missing`);
+    return stage;
+  });
+  // roles[line] = for each stage, whether (and for sets, as which item) the line is eligible.
+  const eligibleFor = lines.map(() => new Array<boolean>(stages.length).fill(false));
+  stages.forEach((stage, s) => {
+    for (const global of stageLines(stage)) {
+      const local = localOf.get(global);
+      const row = local === undefined ? undefined : eligibleFor[local];
+      if (row) row[s] = true;
+    }
+  });
+  const perUnit = (stage: Stage, amount: Cents): number => {
+    switch (stage.kind) {
+      case 'tiered': {
+        // percentOf rounds half up, so one application can exceed p% of its sum by half a cent;
+        // spreading that half cent over the fewest units an application can have keeps the bound valid.
+        const top = stage.tiers[stage.tiers.length - 1]?.percentOff ?? 0;
+        const first = stage.tiers[0]?.minQuantity ?? 1;
+        return (top * amount) / 100 + 0.5 / first;
+      }
+      case 'multi':
+        return amount - stage.price / stage.size;
+      case 'set':
+        return (amount * stage.saving) / stage.amount;
+    }
+  };
+  const signature = (line: number, from: number): string => {
+    const parts: string[] = [];
+    for (let s = from; s < stages.length; s++) {
+      if (!eligibleFor[line]?.[s]) continue;
+      // Set items are specific SKUs: two lines in the same set are never interchangeable.
+      parts.push(stages[s]?.kind === 'set' ? `${s}:${line}` : `${s}`);
+    }
+    return parts.join(',');
+  };
+  const groupLines: number[][][] = [];
+  for (let b = 0; b < stages.length; b++) {
+    const byKey = new Map<string, number[]>();
+    lines.forEach((line, local) => {
+      const sig = signature(local, b);
+      if (sig === '') return;
+      const key = `${line.product.unitAmount}|${sig}`;
+      const members = byKey.get(key);
+      if (members) members.push(local);
+      else byKey.set(key, [local]);
+    });
+    // Price descending, then first line: the enumeration order that the tie-break documents.
+    groupLines.push(
+      [...byKey.values()].sort(
+        (a, c) =>
+          (lines[c[0] ?? 0]?.product.unitAmount ?? 0) - (lines[a[0] ?? 0]?.product.unitAmount ?? 0) ||
+          (a[0] ?? 0) - (c[0] ?? 0),
+      ),
+    );
+  }
+  const groupOfLine = groupLines.map((groups) => {
+    const of = new Array<number>(lines.length).fill(-1);
+    groups.forEach((members, g) => {
+      for (const line of members) of[line] = g;
+    });
+    return of;
+  });
+  // Upper bounds per unit, built from the last stage backwards: best[b][g] = max(0, max over s >= b).
+  const best: number[][] = [];
+  const groups: Group[][] = new Array(stages.length);
+  for (let b = stages.length - 1; b >= 0; b--) {
+    const stage = stages[b];
+    if (!stage) continue;
+    const row: number[] = [];
+    groups[b] = (groupLines[b] ?? []).map((members, g) => {
+      const first = members[0] ?? 0;
+      const amount = lines[first]?.product.unitAmount ?? 0;
+      const eligible = eligibleFor[first]?.[b] ?? false;
+      const next = b + 1 < stages.length ? (groupOfLine[b + 1]?.[first] ?? -1) : -1;
+      const later = next >= 0 ? (best[b + 1]?.[next] ?? 0) : 0;
+      const here = eligible ? perUnit(stage, amount) : 0;
+      row[g] = Math.max(0, later, here);
+      return { amount, lines: members, eligible, next, here, later };
+    });
+    best[b] = row;
+  }
+  const setItemGroups = stages.map((stage, b) =>
+    stage.kind === 'set'
+      ? stage.items.map((item) => groupOfLine[b]?.[localOf.get(item.line) ?? -1] ?? -1)
+      : [],
+  );
+  const initial = (groupLines[0] ?? []).map((members) =>
+    members.reduce((sum, line) => sum + (lines[line]?.quantity ?? 0), 0),
+  );
+  return { stages, lines, groups, setItemGroups, bound: best, initial };
+}
+
+interface StageResult {
+  /** Discount from this stage onwards. */
+  readonly d: Cents;
+  /** Units consumed from this stage onwards. */
+  readonly u: number;
+  /** Units this stage takes from each of its groups. */
+  readonly take: readonly number[];
+}
+
+const NOTHING: StageResult = { d: 0, u: 0, take: [] };
+
+/** More discount wins; on equal discount, fewer units consumed. */
+function isBetter(d: number, u: number, best: StageResult | undefined): boolean {
+  return !best || d > best.d || (d === best.d && u < best.u);
+}
+
+function tierPercent(tiers: readonly { minQuantity: number; percentOff: number }[], units: number): number {
+  let percent = 0;
+  for (const tier of tiers) if (units >= tier.minQuantity) percent = tier.percentOff;
+  return percent;
+}
+
+/**
+ * Exact search: depth-first over stages with the group-count vector as state, memoised per stage,
+ * with branch-and-bound inside each stage's enumeration. Throws SearchBudgetExceeded past `budget`
+ * units of work (one unit per state expanded and per choice enumerated).
+ */
+function searchExactly(model: Model, budget: number): BundleApplication[] {
+  const { stages, groups, setItemGroups } = model;
+  const memo = stages.map(() => new Map<string, StageResult>());
+  let work = 0;
+  const tick = () => {
+    work += 1;
+    if (work > budget) throw new SearchBudgetExceeded();
+  };
+  const bound = (b: number, counts: readonly number[]): number => {
+    const row = model.bound[b];
+    if (!row) return 0;
+    let total = 0;
+    for (let g = 0; g < counts.length; g++) total += (counts[g] ?? 0) * (row[g] ?? 0);
+    return total;
+  };
+  const project = (b: number, counts: readonly number[], take: readonly number[]): number[] => {
+    const nextGroups = groups[b + 1];
+    if (!nextGroups) return [];
+    const next = new Array<number>(nextGroups.length).fill(0);
+    (groups[b] ?? []).forEach((group, g) => {
+      if (group.next >= 0) next[group.next] = (next[group.next] ?? 0) + (counts[g] ?? 0) - (take[g] ?? 0);
+    });
+    return next;
+  };
+
+  const solve = (b: number, counts: readonly number[]): StageResult => {
+    const stage = stages[b];
+    if (!stage) return NOTHING;
+    const key = counts.join(',');
+    const known = memo[b]?.get(key);
+    if (known) return known;
+    tick();
+    const result = stage.kind === 'set' ? solveSet(b, stage, counts) : solveCollection(b, stage, counts);
+    memo[b]?.set(key, result);
+    return result;
+  };
+
+  const solveSet = (b: number, stage: Stage & { kind: 'set' }, counts: readonly number[]): StageResult => {
+    const itemGroups = setItemGroups[b] ?? [];
+    let most = Number.POSITIVE_INFINITY;
+    stage.items.forEach((item, i) => {
+      most = Math.min(most, Math.floor((counts[itemGroups[i] ?? -1] ?? 0) / item.quantity));
+    });
+    const perApplication = stage.items.reduce((sum, item) => sum + item.quantity, 0);
+    let best: StageResult | undefined;
+    // Most applications first: on a full tie the earlier find wins, so earlier stages take more.
+    for (let times = most; times >= 0; times--) {
+      tick();
+      const take = new Array<number>(counts.length).fill(0);
+      stage.items.forEach((item, i) => {
+        const g = itemGroups[i] ?? -1;
+        take[g] = (take[g] ?? 0) + times * item.quantity;
+      });
+      const next = project(b, counts, take);
+      const value = times * stage.saving;
+      if (best && value + bound(b + 1, next) + BOUND_EPSILON < best.d) continue;
+      const rest = solve(b + 1, next);
+      const d = value + rest.d;
+      const u = times * perApplication + rest.u;
+      if (isBetter(d, u, best)) best = { d, u, take };
+    }
+    return best ?? NOTHING;
+  };
+
+  const solveCollection = (
+    b: number,
+    stage: Stage & { kind: 'tiered' | 'multi' },
+    counts: readonly number[],
+  ): StageResult => {
+    const stageGroups = groups[b] ?? [];
+    const contested: number[] = [];
+    const privates: number[] = [];
+    // Optimistic total of everything this stage and later stages could still make.
+    let optimistic = 0;
+    stageGroups.forEach((group, g) => {
+      const count = counts[g] ?? 0;
+      if (count === 0) return;
+      if (!group.eligible) optimistic += count * group.later;
+      else if (group.next >= 0) {
+        contested.push(g);
+        optimistic += count * Math.max(group.here, group.later);
+      } else {
+        privates.push(g);
+        optimistic += count * Math.max(0, group.here);
+      }
+    });
+    // Units no later stage wants are only this stage's to take, and for any number of them the most
+    // expensive are best (both kinds of value grow with the sum): one dimension, sorted by amount.
+    const prefix = [0];
+    for (const g of privates) {
+      const amount = stageGroups[g]?.amount ?? 0;
+      for (let i = 0; i < (counts[g] ?? 0); i++) prefix.push((prefix[prefix.length - 1] ?? 0) + amount);
+    }
+    const privateUnits = prefix.length - 1;
+    const take = new Array<number>(counts.length).fill(0);
+    let best: StageResult | undefined;
+
+    const stageValue = (units: number, sum: Cents): number | undefined => {
+      if (units === 0) return 0;
+      if (stage.kind === 'tiered') {
+        const percent = tierPercent(stage.tiers, units);
+        if (percent === 0) return undefined;
+        const value = percentOf(sum, percent);
+        // A zero-value application only spends units: never better than not applying.
+        return value > 0 ? value : undefined;
+      }
+      if (units % stage.size !== 0) return undefined;
+      const value = sum - (units / stage.size) * stage.price;
+      return value > 0 ? value : undefined;
+    };
+
+    const leaf = (takenUnits: number, takenSum: Cents) => {
+      let bestValue: number | undefined;
+      let bestPrivate = 0;
+      for (let k = 0; k <= privateUnits; k++) {
+        const value = stageValue(takenUnits + k, takenSum + (prefix[k] ?? 0));
+        if (value !== undefined && (bestValue === undefined || value > bestValue)) {
+          bestValue = value;
+          bestPrivate = k;
+        }
+      }
+      if (bestValue === undefined) return;
+      const next = project(b, counts, take);
+      if (best && bestValue + bound(b + 1, next) + BOUND_EPSILON < best.d) return;
+      const rest = solve(b + 1, next);
+      const d = bestValue + rest.d;
+      const u = takenUnits + bestPrivate + rest.u;
+      if (!isBetter(d, u, best)) return;
+      const chosen = [...take];
+      let left = bestPrivate;
+      for (const g of privates) {
+        const n = Math.min(left, counts[g] ?? 0);
+        chosen[g] = n;
+        left -= n;
+      }
+      best = { d, u, take: chosen };
+    };
+
+    const enumerate = (j: number, takenUnits: number, takenSum: Cents, optimism: number) => {
+      const g = contested[j];
+      if (g === undefined) {
+        leaf(takenUnits, takenSum);
+        return;
+      }
+      const group = stageGroups[g];
+      const count = counts[g] ?? 0;
+      if (!group) return;
+      const withoutThis = optimism - count * Math.max(group.here, group.later);
+      for (let x = count; x >= 0; x--) {
+        tick();
+        const optimismAfter = withoutThis + x * group.here + (count - x) * group.later;
+        if (best && optimismAfter + BOUND_EPSILON < best.d) continue;
+        take[g] = x;
+        enumerate(j + 1, takenUnits + x, takenSum + x * group.amount, optimismAfter);
+      }
+      take[g] = 0;
+    };
+
+    enumerate(0, 0, 0, optimistic);
+    return best ?? NOTHING;
+  };
+
+  solve(0, model.initial);
+  return reconstruct(model, (b, counts) => memo[b]?.get(counts.join(',')), project);
+}
+
+/** Walks the memoised optimum from the first stage and turns group takes into applications. */
+function reconstruct(
+  model: Model,
+  lookup: (b: number, counts: readonly number[]) => StageResult | undefined,
+  project: (b: number, counts: readonly number[], take: readonly number[]) => number[],
+): BundleApplication[] {
+  const remaining = model.lines.map((line) => line.quantity);
+  const applications: BundleApplication[] = [];
+  let counts: readonly number[] = model.initial;
+  model.stages.forEach((stage, b) => {
+    const result = lookup(b, counts);
+    if (!result) throw new Error(`pricing search: stage ${b} has no memoised result`);
+    const taken = new Array<number>(model.lines.length).fill(0);
+    (model.groups[b] ?? []).forEach((group, g) => {
+      let left = result.take[g] ?? 0;
+      // Units of one group are interchangeable from here on; take from the lowest SKU first.
+      for (const line of group.lines) {
+        const n = Math.min(left, remaining[line] ?? 0);
+        taken[line] = (taken[line] ?? 0) + n;
+        remaining[line] = (remaining[line] ?? 0) - n;
+        left -= n;
+      }
+      if (left !== 0) throw new Error('pricing search: a group ran out of units');
+    });
+    applications.push(...splitApplications(model, stage, taken));
+    counts = project(b, counts, result.take);
+  });
+  return applications;
+}
+
+/** Cuts a stage's consumed units into its applications and prices each one. */
+function splitApplications(model: Model, stage: Stage, taken: readonly number[]): BundleApplication[] {
+  const total = taken.reduce((sum, n) => sum + n, 0);
+  if (total === 0) return [];
+  const skuOf = (local: number) => model.lines[local]?.product.sku ?? '';
+  const amountOf = (local: number) => model.lines[local]?.product.unitAmount ?? 0;
+  const toUnits = (perLine: readonly number[]) =>
+    perLine.flatMap((n, local) => (n > 0 ? [{ sku: skuOf(local), quantity: n }] : []));
+  switch (stage.kind) {
+    case 'tiered': {
+      const sum = taken.reduce((s, n, local) => s + n * amountOf(local), 0);
+      const discount = percentOf(sum, tierPercent(stage.tiers, total));
+      return [{ bundleIndex: stage.bundleIndex, units: toUnits(taken), discount }];
+    }
+    case 'set': {
+      const perApplication = stage.items.reduce((sum, item) => sum + item.quantity, 0);
+      const times = total / perApplication;
+      const units = toUnits(taken.map((n) => n / times));
+      return Array.from({ length: times }, () => ({
+        bundleIndex: stage.bundleIndex,
+        units,
+        discount: stage.saving,
+      }));
+    }
+    case 'multi': {
+      // Any split of an optimal multi-buy selection into groups of `size` saves on every group (a
+      // group without saving could be dropped for a better answer), so split deterministically:
+      // most expensive units first.
+      const order: number[] = [];
+      taken.forEach((n, local) => {
+        for (let i = 0; i < n; i++) order.push(local);
+      });
+      order.sort((a, c) => amountOf(c) - amountOf(a) || a - c);
+      const result: BundleApplication[] = [];
+      for (let start = 0; start < order.length; start += stage.size) {
+        const perLine = new Array<number>(model.lines.length).fill(0);
+        let sum = 0;
+        for (const local of order.slice(start, start + stage.size)) {
+          perLine[local] = (perLine[local] ?? 0) + 1;
+          sum += amountOf(local);
+        }
+        const discount = sum - stage.price;
+        if (discount <= 0) throw new Error('pricing search: a multi-buy application without saving');
+        result.push({ bundleIndex: stage.bundleIndex, units: toUnits(perLine), discount });
+      }
+      return result;
+    }
+  }
+}
+
+/**
+ * The fallback past the search budget: repeatedly apply the single application with the largest
+ * saving (ties: fewer units, then catalog order) until none saves anything. Valid, never
+ * overlapping, deterministic; not always optimal.
+ */
+function chooseGreedily(model: Model): BundleApplication[] {
+  const remaining = model.lines.map((line) => line.quantity);
+  const localOf = new Map(model.lines.map((line, local) => [line.global, local]));
+  const tieredDone = new Set<number>();
+  const applications: BundleApplication[] = [];
+  const amountOf = (local: number) => model.lines[local]?.product.unitAmount ?? 0;
+  // Eligible units of a collection stage, most expensive first (then lowest SKU).
+  const unitsFor = (stage: Stage & { kind: 'tiered' | 'multi' }): number[] => {
+    const locals = stage.lines
+      .map((global) => localOf.get(global) ?? -1)
+      .filter((local) => local >= 0)
+      .sort((a, c) => amountOf(c) - amountOf(a) || a - c);
+    return locals.flatMap((local) => Array.from({ length: remaining[local] ?? 0 }, () => local));
+  };
+  for (;;) {
+    let best: { stage: Stage; perLine: number[]; discount: number; units: number } | undefined;
+    for (const stage of model.stages) {
+      const perLine = new Array<number>(model.lines.length).fill(0);
+      let discount = 0;
+      let units = 0;
+      if (stage.kind === 'set') {
+        const fits = stage.items.every(
+          (item) => (remaining[localOf.get(item.line) ?? -1] ?? 0) >= item.quantity,
+        );
+        if (!fits) continue;
+        for (const item of stage.items) perLine[localOf.get(item.line) ?? -1] = item.quantity;
+        discount = stage.saving;
+        units = stage.items.reduce((sum, item) => sum + item.quantity, 0);
+      } else {
+        if (stage.kind === 'tiered' && tieredDone.has(stage.bundleIndex)) continue;
+        const available = unitsFor(stage);
+        const chosen = stage.kind === 'multi' ? available.slice(0, stage.size) : available;
+        if (stage.kind === 'multi' && chosen.length < stage.size) continue;
+        const sum = chosen.reduce((s, local) => s + amountOf(local), 0);
+        for (const local of chosen) perLine[local] = (perLine[local] ?? 0) + 1;
+        units = chosen.length;
+        discount =
+          stage.kind === 'multi' ? sum - stage.price : percentOf(sum, tierPercent(stage.tiers, units));
+      }
+      if (discount <= 0) continue;
+      const better =
+        !best ||
+        discount > best.discount ||
+        (discount === best.discount &&
+          (units < best.units || (units === best.units && stage.bundleIndex < best.stage.bundleIndex)));
+      if (better) best = { stage, perLine, discount, units };
+    }
+    if (!best) break;
+    best.perLine.forEach((n, local) => {
+      remaining[local] = (remaining[local] ?? 0) - n;
+    });
+    if (best.stage.kind === 'tiered') tieredDone.add(best.stage.bundleIndex);
+    applications.push({
+      bundleIndex: best.stage.bundleIndex,
+      units: best.perLine.flatMap((n, local) =>
+        n > 0 ? [{ sku: model.lines[local]?.product.sku ?? '', quantity: n }] : [],
+      ),
+      discount: best.discount,
+    });
+  }
+  return applications;
+}

@@ -1,0 +1,390 @@
+import { type CartItem, normaliseCart } from './cart';
+import { type Bundle, type Catalog, maxQuantityOf, type Product } from './catalog';
+import { allocateProportionally, formatMoney } from './money';
+import type { AppliedBundle, NextTierHint, PricedCart, PricedLine } from './priced-cart';
+import {
+  type BundleApplication,
+  type BundleChoice,
+  type ComponentCache,
+  chooseBundles,
+  type OptimiserLine,
+} from './pricing-search';
+
+/**
+ * Units of search work allowed per independent group of overlapping bundles before the engine falls
+ * back to its greedy heuristic. Realistic carts use a few hundred at most; see docs/pricing.md.
+ */
+export const DEFAULT_SEARCH_BUDGET = 20_000;
+
+/** Hints returned with a priced cart, at most. */
+export const MAX_HINTS = 3;
+
+/** Tuning for {@link priceCart}. */
+export interface PriceCartOptions {
+  /** Overrides {@link DEFAULT_SEARCH_BUDGET} (a positive integer). */
+  readonly searchBudget?: number;
+}
+
+export type PricingErrorCode = 'unknown_sku' | 'quantity_out_of_range';
+
+/** The cart handed to the pricing engine is not one it can price; callers validate carts first. */
+export class PricingError extends Error {
+  override readonly name = 'PricingError';
+  constructor(
+    readonly code: PricingErrorCode,
+    message: string,
+    readonly sku: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Prices a cart against the catalog: line amounts, the bundle discounts that save the customer the
+ * most (each unit counts toward at most one bundle application), each line's exact share of the
+ * discount, and up to three hints for adding items that would unlock a further saving.
+ *
+ * Pure and deterministic: the same catalog and cart contents give the same result in any item order,
+ * which is what lets a quote be signed and re-priced later. Items are expected to be validated
+ * (known, active SKUs, quantities within bounds); they are normalised here (duplicates merged,
+ * sorted by SKU) and the lines come back in that order.
+ *
+ * @throws PricingError `unknown_sku` for a SKU not in the catalog, `quantity_out_of_range` for a
+ *   quantity that is not a positive integer.
+ */
+export function priceCart(
+  catalog: Catalog,
+  items: readonly CartItem[],
+  options: PriceCartOptions = {},
+): PricedCart {
+  const budget = options.searchBudget ?? DEFAULT_SEARCH_BUDGET;
+  if (!Number.isInteger(budget) || budget < 1) {
+    throw new RangeError(`searchBudget must be a positive integer, got ${budget}`);
+  }
+  const cart = resolveCart(catalog, items);
+  // Shared by the hint re-pricings: a component of the cart that an addition does not touch is
+  // solved once.
+  const cache: ComponentCache = new Map();
+  const choice = chooseBundles(catalog, cart, budget, cache);
+
+  const discounts = allocateDiscounts(cart, choice.applications);
+  const lines: PricedLine[] = cart.map(({ product, quantity }, index) => {
+    const subtotal = product.unitAmount * quantity;
+    const discount = discounts[index] ?? 0;
+    return {
+      sku: product.sku,
+      name: product.name,
+      unitAmount: product.unitAmount,
+      quantity,
+      subtotal,
+      discount,
+      total: subtotal - discount,
+    };
+  });
+  const subtotal = lines.reduce((sum, line) => sum + line.subtotal, 0);
+  return {
+    currency: catalog.currency,
+    catalogVersion: catalog.version,
+    lines,
+    subtotal,
+    discount: choice.discount,
+    total: subtotal - choice.discount,
+    appliedBundles: summariseBundles(catalog, choice.applications),
+    hints: findHints(catalog, cart, choice, budget, cache),
+    search: choice.exact ? 'exact' : 'heuristic',
+  };
+}
+
+function resolveCart(catalog: Catalog, items: readonly CartItem[]): OptimiserLine[] {
+  for (const { sku, quantity } of items) {
+    if (!Number.isInteger(quantity) || quantity < 1) {
+      throw new PricingError(
+        'quantity_out_of_range',
+        `Quantity of "${sku}" must be a positive integer, got ${quantity}; validate the cart before pricing it`,
+        sku,
+      );
+    }
+  }
+  return normaliseCart(items).map(({ sku, quantity }) => {
+    const product = catalog.productsBySku.get(sku);
+    if (!product) {
+      throw new PricingError(
+        'unknown_sku',
+        `SKU "${sku}" is not in catalog ${catalog.version}; validate the cart before pricing it`,
+        sku,
+      );
+    }
+    return { product, quantity };
+  });
+}
+
+/**
+ * Splits each application's discount over the units it consumed, in proportion to their amounts,
+ * remainder cents by `allocateProportionally`'s rule. Lines' shares then sum to the cart discount
+ * exactly, and no line's share exceeds its subtotal (no application saves more than its units cost).
+ */
+function allocateDiscounts(cart: readonly OptimiserLine[], applications: readonly BundleApplication[]) {
+  const indexBySku = new Map(cart.map((line, index) => [line.product.sku, index]));
+  const discounts = cart.map(() => 0);
+  for (const application of applications) {
+    const indices = application.units.map((unit) => indexBySku.get(unit.sku) ?? -1);
+    const weights = application.units.map(
+      (unit, i) => (cart[indices[i] ?? -1]?.product.unitAmount ?? 0) * unit.quantity,
+    );
+    allocateProportionally(application.discount, weights).forEach((share, i) => {
+      const index = indices[i] ?? -1;
+      discounts[index] = (discounts[index] ?? 0) + share;
+    });
+  }
+  return discounts;
+}
+
+function summariseBundles(catalog: Catalog, applications: readonly BundleApplication[]): AppliedBundle[] {
+  const summaries: AppliedBundle[] = [];
+  catalog.activeBundles.forEach((bundle, bundleIndex) => {
+    const own = applications.filter((a) => a.bundleIndex === bundleIndex);
+    if (own.length === 0) return;
+    summaries.push({
+      id: bundle.id,
+      name: bundle.name,
+      kind: bundle.kind,
+      timesApplied: own.length,
+      unitsUsed: unitsOf(own),
+      discount: own.reduce((sum, a) => sum + a.discount, 0),
+    });
+  });
+  return summaries;
+}
+
+function unitsOf(applications: readonly BundleApplication[]): number {
+  return applications.reduce((sum, a) => sum + a.units.reduce((s, unit) => s + unit.quantity, 0), 0);
+}
+
+/*
+ * Hints. For each active bundle the engine proposes the cheapest additions that would make the bundle
+ * apply further, re-prices cart + addition with the same optimiser, and keeps the first proposal
+ * whose re-pricing really applies the bundle further and saves more. See docs/pricing.md, "Hints".
+ */
+
+interface Proposal {
+  readonly addition: readonly CartItem[];
+  /** Whether the re-priced cart applies the bundle further than now. */
+  readonly reached: (after: readonly BundleApplication[]) => boolean;
+  readonly describe: (after: readonly BundleApplication[], saving: string) => string;
+}
+
+interface CartState {
+  readonly catalog: Catalog;
+  readonly cart: readonly OptimiserLine[];
+  readonly quantityOf: (sku: string) => number;
+  /** Units of `sku` consumed by any application. */
+  readonly usedOf: (sku: string) => number;
+  /** Units of `sku` consumed by applications of bundle `bundleIndex`. */
+  readonly usedByBundle: (bundleIndex: number, sku: string) => number;
+  readonly applications: readonly BundleApplication[];
+}
+
+function findHints(
+  catalog: Catalog,
+  cart: readonly OptimiserLine[],
+  choice: BundleChoice,
+  budget: number,
+  cache: ComponentCache,
+): NextTierHint[] {
+  const quantities = new Map(cart.map((line) => [line.product.sku, line.quantity]));
+  const used = new Map<string, number>();
+  const usedBy = new Map<string, number>();
+  for (const application of choice.applications) {
+    for (const unit of application.units) {
+      used.set(unit.sku, (used.get(unit.sku) ?? 0) + unit.quantity);
+      const key = `${application.bundleIndex}|${unit.sku}`;
+      usedBy.set(key, (usedBy.get(key) ?? 0) + unit.quantity);
+    }
+  }
+  const state: CartState = {
+    catalog,
+    cart,
+    quantityOf: (sku) => quantities.get(sku) ?? 0,
+    usedOf: (sku) => used.get(sku) ?? 0,
+    usedByBundle: (bundleIndex, sku) => usedBy.get(`${bundleIndex}|${sku}`) ?? 0,
+    applications: choice.applications,
+  };
+  const items = cart.map(({ product, quantity }) => ({ sku: product.sku, quantity }));
+  const hints: (NextTierHint & { bundleIndex: number })[] = [];
+  catalog.activeBundles.forEach((bundle, bundleIndex) => {
+    for (const proposal of proposeAdditions(state, bundle, bundleIndex)) {
+      const after = chooseBundles(
+        catalog,
+        resolveCart(catalog, [...items, ...proposal.addition]),
+        budget,
+        cache,
+      );
+      const extraSaving = after.discount - choice.discount;
+      if (extraSaving <= 0 || !proposal.reached(after.applications)) continue;
+      hints.push({
+        bundleIndex,
+        bundleId: bundle.id,
+        bundleName: bundle.name,
+        skus: interchangeableSkus(state, bundle, proposal.addition),
+        quantityToAdd: proposal.addition.reduce((sum, item) => sum + item.quantity, 0),
+        extraSaving,
+        message: proposal.describe(after.applications, formatMoney(extraSaving, catalog.currency)),
+        addition: proposal.addition,
+      });
+      break;
+    }
+  });
+  return hints
+    .sort((a, b) => b.extraSaving - a.extraSaving || a.bundleIndex - b.bundleIndex)
+    .slice(0, MAX_HINTS)
+    .map(({ bundleIndex: _, ...hint }) => hint);
+}
+
+/** Candidate additions for one bundle, smallest first; empty when the bundle cannot go further. */
+function proposeAdditions(state: CartState, bundle: Bundle, bundleIndex: number): Proposal[] {
+  const { catalog } = state;
+  const own = (applications: readonly BundleApplication[]) =>
+    applications.filter((a) => a.bundleIndex === bundleIndex);
+  const timesNow = own(state.applications).length;
+  const appliedFurther = (after: readonly BundleApplication[]) => own(after).length > timesNow;
+
+  if (bundle.kind === 'set') {
+    const products = bundle.items.map((item) => catalog.productsBySku.get(item.sku));
+    if (products.some((p) => !p?.active)) return [];
+    // Either count every unit of the set's SKUs in the cart (the re-pricing may move a unit from
+    // another bundle to the set), or only the units no bundle uses.
+    const variants = [
+      (sku: string) => state.quantityOf(sku) - state.usedByBundle(bundleIndex, sku),
+      (sku: string) => state.quantityOf(sku) - state.usedOf(sku),
+    ];
+    const proposals: Proposal[] = [];
+    const seen = new Set<string>();
+    for (const available of variants) {
+      const missing = bundle.items.map((item) => ({
+        sku: item.sku,
+        quantity: Math.max(0, item.quantity - available(item.sku)),
+      }));
+      const needed = missing.reduce((sum, m) => sum + m.quantity, 0);
+      const wanted = bundle.items.reduce((sum, item) => sum + item.quantity, 0);
+      // Only a set the cart has started (some item present) and not already able to apply.
+      if (needed === 0 || needed === wanted) continue;
+      const addition = missing.filter((m) => m.quantity > 0);
+      if (!addition.every((m) => fits(state, m.sku, m.quantity))) continue;
+      const key = addition.map((m) => `${m.sku}:${m.quantity}`).join(',');
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const names = addition.map((m) => {
+        const name = catalog.productsBySku.get(m.sku)?.name ?? m.sku;
+        return m.quantity > 1 ? `${m.quantity} × ${name}` : name;
+      });
+      proposals.push({
+        addition,
+        reached: appliedFurther,
+        describe: (_, saving) =>
+          `Add ${joinWords(names)} to complete the ${bundle.name} — save ${saving} more`,
+      });
+    }
+    return proposals;
+  }
+
+  const eligible = catalog.products.filter((p) => p.active && p.collections.includes(bundle.collection));
+  const inCart = eligible.reduce((sum, p) => sum + state.quantityOf(p.sku), 0);
+  // A hint for a collection the customer has not started would be an advert, not a hint.
+  if (inCart === 0) return [];
+  const usedHere = unitsOf(own(state.applications));
+  const leftover = eligible.reduce((sum, p) => sum + state.quantityOf(p.sku) - state.usedOf(p.sku), 0);
+  const label = (n: number) => (n === 1 ? bundle.unit.one : bundle.unit.other);
+
+  let quantities: number[];
+  let reached: Proposal['reached'];
+  let describe: (quantity: number) => Proposal['describe'];
+  if (bundle.kind === 'tiered_percent') {
+    const target = bundle.tiers.find((tier) => tier.minQuantity > usedHere);
+    if (!target) return [];
+    quantities = [target.minQuantity - inCart, target.minQuantity - (usedHere + leftover)];
+    reached = (after) => unitsOf(own(after)) >= target.minQuantity;
+    describe = (quantity) => (after, saving) => {
+      const units = unitsOf(own(after));
+      const percent = bundle.tiers.reduce((p, tier) => (units >= tier.minQuantity ? tier.percentOff : p), 0);
+      return `Add ${quantity} more ${label(quantity)} to get ${percent}% off — save ${saving} more`;
+    };
+  } else {
+    const size = bundle.quantity;
+    quantities = [size - ((inCart - usedHere) % size), size - (leftover % size)];
+    reached = appliedFurther;
+    describe = (quantity) => (_, saving) =>
+      `Add ${quantity} more ${label(quantity)} to get ${size} for ${formatMoney(bundle.price, catalog.currency)} — save ${saving} more`;
+  }
+  return [...new Set(quantities.filter((q) => q > 0))]
+    .sort((a, b) => a - b)
+    .flatMap((quantity) => {
+      const addition = cheapestUnits(state, eligible, quantity);
+      return addition ? [{ addition, reached, describe: describe(quantity) }] : [];
+    });
+}
+
+/** Whether `quantity` more units of `sku` stay within the product's maximum. */
+function fits(state: CartState, sku: string, quantity: number): boolean {
+  const product = state.catalog.productsBySku.get(sku);
+  return !!product?.active && state.quantityOf(sku) + quantity <= maxQuantityOf(state.catalog, product);
+}
+
+/** The cheapest `quantity` units among `products` (then lowest SKU), within each product's maximum. */
+function cheapestUnits(
+  state: CartState,
+  products: readonly Product[],
+  quantity: number,
+): CartItem[] | undefined {
+  const addition: CartItem[] = [];
+  let left = quantity;
+  const byPrice = [...products].sort((a, b) => a.unitAmount - b.unitAmount || (a.sku < b.sku ? -1 : 1));
+  for (const product of byPrice) {
+    if (left === 0) break;
+    const room = maxQuantityOf(state.catalog, product) - state.quantityOf(product.sku);
+    const n = Math.min(room, left);
+    if (n <= 0) continue;
+    addition.push({ sku: product.sku, quantity: n });
+    left -= n;
+  }
+  return left === 0 ? addition : undefined;
+}
+
+/**
+ * The SKUs a hint can honestly name: those of the priced addition, plus, for collection bundles, any
+ * SKU that prices identically in its place (same unit amount, same bundle memberships) and has room.
+ * A SKU with another price or membership could change the saving, so it is not named.
+ */
+function interchangeableSkus(state: CartState, bundle: Bundle, addition: readonly CartItem[]): string[] {
+  const skus = new Set(addition.map((item) => item.sku));
+  if (bundle.kind !== 'set') {
+    const { catalog } = state;
+    const membership = (p: Product) =>
+      catalog.activeBundles
+        .map((b) =>
+          b.kind === 'set'
+            ? b.items.some((item) => item.sku === p.sku)
+              ? `set:${p.sku}`
+              : '-'
+            : p.collections.includes(b.collection)
+              ? 'in'
+              : '-',
+        )
+        .join(',');
+    for (const item of addition) {
+      const added = catalog.productsBySku.get(item.sku);
+      if (!added) continue;
+      const key = `${added.unitAmount}|${membership(added)}`;
+      for (const p of catalog.products) {
+        if (p.active && `${p.unitAmount}|${membership(p)}` === key && fits(state, p.sku, item.quantity)) {
+          skus.add(p.sku);
+        }
+      }
+    }
+  }
+  return [...skus].sort();
+}
+
+function joinWords(words: readonly string[]): string {
+  if (words.length <= 1) return words.join('');
+  return `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}`;
+}

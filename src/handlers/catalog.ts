@@ -1,0 +1,4 @@
+import { buildCatalogHandler } from '../wiring';
+
+/** Lambda: `GET /catalog` (and its `OPTIONS` preflight). */
+export const handler = buildCatalogHandler(process.env);

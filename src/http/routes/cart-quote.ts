@@ -1,0 +1,63 @@
+import * as v from 'valibot';
+import { type QuoteCartDeps, quoteCart } from '../../app/quote-cart';
+import { SKU_PATTERN } from '../../domain/catalog';
+import { httpErrors } from '../http-error';
+import { quoteBody } from '../quote-body';
+import { detailsOfIssues, readJsonBody } from '../request';
+import { type ApiHandler, createRoute } from '../route';
+
+/** Lines a cart may have before merging repeated SKUs. */
+export const MAX_CART_LINES = 50;
+
+const CartItemSchema = v.strictObject({
+  sku: v.pipe(v.string('sku must be a string'), v.regex(SKU_PATTERN, 'sku must be an upper-case SKU')),
+  // Range is the catalog's business (422 quantity_out_of_range); here only the type.
+  quantity: v.pipe(v.number('quantity must be a number'), v.integer('quantity must be a whole number')),
+});
+
+export const CartItemsSchema = v.pipe(
+  v.array(CartItemSchema, 'items must be an array'),
+  v.minLength(1, 'items must not be empty'),
+  v.maxLength(MAX_CART_LINES, `items may have at most ${MAX_CART_LINES} lines`),
+);
+
+/** The honeypot: a field people never see and bots fill in. */
+export const HoneypotSchema = v.optional(v.string('website must be a string'));
+
+const QuoteRequestSchema = v.strictObject({ items: CartItemsSchema, website: HoneypotSchema });
+
+export interface CartQuoteRouteDeps extends QuoteCartDeps {
+  readonly allowedOrigins: ReadonlySet<string>;
+  readonly clientKeyOf: (ip: string) => string;
+  readonly now?: () => number;
+}
+
+/** `POST /cart/quote`: validate → honeypot → price (cached) → signed quote. */
+export function createCartQuoteRoute(deps: CartQuoteRouteDeps): ApiHandler {
+  return createRoute({
+    name: 'cart-quote',
+    methods: ['POST'],
+    allowedOrigins: deps.allowedOrigins,
+    telemetry: deps.telemetry,
+    ...(deps.now ? { now: deps.now } : {}),
+    async handle({ event, clientIp, receivedAt }) {
+      const parsed = v.safeParse(QuoteRequestSchema, readJsonBody(event));
+      if (!parsed.success) throw httpErrors.validation(detailsOfIssues(parsed.issues));
+      if (parsed.output.website) {
+        deps.telemetry.metrics.count('HoneypotTriggered');
+        deps.telemetry.log.warn('honeypot field filled; request dropped');
+        throw httpErrors.honeypot();
+      }
+      const { quote, cached } = await quoteCart(deps, {
+        items: parsed.output.items,
+        clientKey: deps.clientKeyOf(clientIp),
+        now: Math.floor(receivedAt / 1000),
+      });
+      return {
+        statusCode: 200,
+        body: quoteBody(quote),
+        headers: { 'X-Quote-Cache': cached ? 'hit' : 'miss' },
+      };
+    },
+  });
+}

@@ -1,0 +1,64 @@
+import * as v from 'valibot';
+import { type CreateCheckoutDeps, createCheckout } from '../../app/create-checkout';
+import { httpErrors } from '../http-error';
+import { detailsOfIssues, readJsonBody } from '../request';
+import { type ApiHandler, createRoute } from '../route';
+import { CartItemsSchema, HoneypotSchema } from './cart-quote';
+
+const EmailSchema = v.pipe(
+  v.string('email must be a string'),
+  v.trim(),
+  v.maxLength(254, 'email is too long'),
+  v.regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'email must be an email address'),
+);
+
+const CheckoutRequestSchema = v.strictObject({
+  items: CartItemsSchema,
+  quoteSignature: v.pipe(
+    v.string('quoteSignature must be a string'),
+    v.minLength(1, 'quoteSignature is required'),
+    v.maxLength(400, 'quoteSignature is too long'),
+  ),
+  email: v.optional(EmailSchema),
+  website: HoneypotSchema,
+});
+
+export interface CheckoutRouteDeps extends CreateCheckoutDeps {
+  readonly allowedOrigins: ReadonlySet<string>;
+  readonly clientKeyOf: (ip: string) => string;
+}
+
+/** `POST /checkout/create-session`: signed quote → Stripe Checkout Session URL. */
+export function createCheckoutSessionRoute(deps: CheckoutRouteDeps): ApiHandler {
+  return createRoute({
+    name: 'checkout-create-session',
+    methods: ['POST'],
+    allowedOrigins: deps.allowedOrigins,
+    telemetry: deps.telemetry,
+    now: deps.now,
+    async handle({ event, clientIp, receivedAt }) {
+      const parsed = v.safeParse(CheckoutRequestSchema, readJsonBody(event));
+      if (!parsed.success) throw httpErrors.validation(detailsOfIssues(parsed.issues));
+      if (parsed.output.website) {
+        deps.telemetry.metrics.count('HoneypotTriggered');
+        deps.telemetry.log.warn('honeypot field filled; request dropped');
+        throw httpErrors.honeypot();
+      }
+      const result = await createCheckout(deps, {
+        items: parsed.output.items,
+        quoteSignature: parsed.output.quoteSignature,
+        email: parsed.output.email,
+        clientKey: deps.clientKeyOf(clientIp),
+        receivedAt,
+      });
+      return {
+        statusCode: result.reused ? 200 : 201,
+        body: {
+          checkoutUrl: result.checkoutUrl,
+          sessionId: result.sessionId,
+          quoteSignature: result.quoteSignature,
+        },
+      };
+    },
+  });
+}

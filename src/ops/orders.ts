@@ -1,0 +1,112 @@
+import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { keys } from '../adapters/dynamodb/commerce-table';
+import { toSessionRecord } from '../adapters/dynamodb/session-store';
+import type { OrderRecord, SessionRecord } from '../app/ports';
+import { type Currency, formatMoney } from '../domain/money';
+
+type Client = Pick<DynamoDBDocumentClient, 'send'>;
+
+/** Paid orders of one UTC day (`YYYY-MM-DD`), oldest first. */
+export async function listOrders(client: Client, tableName: string, day: string): Promise<OrderRecord[]> {
+  const orders: OrderRecord[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await client.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'PK = :pk',
+        ExpressionAttributeValues: { ':pk': keys.ordersPartition(day) },
+        ExclusiveStartKey: start,
+      }),
+    );
+    orders.push(...(page.Items ?? []).map(toOrder));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return orders;
+}
+
+/** Everything the table knows about one checkout session: record, quote history, order. */
+export async function showSession(
+  client: Client,
+  tableName: string,
+  sessionId: string,
+): Promise<{
+  session: SessionRecord & Record<string, unknown>;
+  order: OrderRecord | null;
+  quoteSessions: Record<string, unknown>[];
+} | null> {
+  const { Item } = await client.send(
+    new GetCommand({ TableName: tableName, Key: keys.session(sessionId), ConsistentRead: true }),
+  );
+  if (!Item) return null;
+  const session = { ...Item, ...toSessionRecord(Item) };
+  const history = await client.send(
+    new QueryCommand({
+      TableName: tableName,
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+      ExpressionAttributeValues: {
+        ':pk': keys.quotePartition(session.quoteSignature),
+        ':prefix': 'SESSION#',
+      },
+    }),
+  );
+  let order: OrderRecord | null = null;
+  if (typeof Item.paidAt === 'number') {
+    const paidAt = new Date(Item.paidAt * 1000).toISOString();
+    const found = await client.send(
+      new GetCommand({ TableName: tableName, Key: keys.order(paidAt, sessionId) }),
+    );
+    order = found.Item ? toOrder(found.Item) : null;
+  }
+  return { session, order, quoteSessions: history.Items ?? [] };
+}
+
+function toOrder(item: Record<string, unknown>): OrderRecord {
+  return {
+    sessionId: String(item.sessionId),
+    paidAt: String(item.paidAt),
+    paymentStatus: String(item.paymentStatus),
+    currency: String(item.currency),
+    amountSubtotal: Number(item.amountSubtotal),
+    amountDiscount: Number(item.amountDiscount),
+    amountShipping: Number(item.amountShipping),
+    amountTax: Number(item.amountTax),
+    amountTotal: Number(item.amountTotal),
+    lines: JSON.parse(String(item.lines)),
+    customerEmail: typeof item.customerEmail === 'string' ? item.customerEmail : null,
+    customerName: typeof item.customerName === 'string' ? item.customerName : null,
+    shippingAddress: typeof item.shippingAddress === 'string' ? JSON.parse(item.shippingAddress) : null,
+    discountMode: item.discountMode as OrderRecord['discountMode'],
+  };
+}
+
+/** A fixed-width table of orders for the terminal. */
+export function formatOrdersTable(orders: readonly OrderRecord[]): string {
+  if (orders.length === 0) return 'No paid orders.\n';
+  const rows = orders.map((o) => [
+    o.paidAt.slice(11, 19),
+    o.sessionId,
+    o.customerEmail ?? '-',
+    o.lines.map((l) => `${l.quantity}× ${l.sku}`).join(', '),
+    formatMoney(o.amountTotal, o.currency as Currency),
+    o.shippingAddress
+      ? [
+          o.customerName,
+          o.shippingAddress.line1,
+          o.shippingAddress.city,
+          o.shippingAddress.postal_code,
+          o.shippingAddress.country,
+        ]
+          .filter(Boolean)
+          .join(', ')
+      : '-',
+  ]);
+  const header = ['time (UTC)', 'session', 'email', 'items', 'total', 'ship to'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
+  return `${[line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n')}\n`;
+}

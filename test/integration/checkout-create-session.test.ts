@@ -1,0 +1,353 @@
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyResult } from 'aws-lambda';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { StripeEmulator } from '../../local/stripe-emulator';
+import { couponIdOf } from '../../src/app/create-checkout';
+import type { Catalog } from '../../src/domain/catalog';
+import { priceCart } from '../../src/domain/pricing';
+import { buildSharedDeps, cartQuoteHandlerOf, checkoutHandlerOf } from '../../src/wiring';
+import { loadSampleCatalog, makeCatalog } from '../support/catalog-factory';
+import { startTestTable, type TestTable } from '../support/dynamo';
+import { makeTestEnv } from '../support/env';
+import { makeProxyEvent } from '../support/events';
+import { startTestEmulator, TEST_STRIPE_KEY } from '../support/stripe';
+import { createRecordingTelemetry } from '../support/telemetry';
+
+const SHOP = 'https://thebabesclub.com';
+const START_MS = Date.UTC(2026, 10, 26, 15, 0, 0);
+
+let table: TestTable;
+let stripe: StripeEmulator;
+const clock = { now: START_MS };
+
+beforeAll(async () => {
+  table = await startTestTable('checkout-test');
+  stripe = await startTestEmulator({ now: () => clock.now });
+});
+afterAll(async () => {
+  await stripe.close();
+  await table.close();
+});
+afterEach(() => {
+  stripe.faults.clear();
+});
+
+// A discounted cart: 2 tees (10%) + 3 stickers (3 for $10).
+const ITEMS = [
+  { sku: 'TEE-CLASSIC-WHT', quantity: 2 },
+  { sku: 'STICKER-HEART', quantity: 3 },
+];
+
+const signingKeys = `t1:${Buffer.alloc(32, 7).toString('base64')}`;
+
+async function makeApi(options: { catalog?: Catalog; env?: Record<string, string> } = {}) {
+  const telemetry = createRecordingTelemetry();
+  const env = makeTestEnv(table, {
+    QUOTE_SIGNING_KEYS: signingKeys,
+    STRIPE_SECRET_KEY: TEST_STRIPE_KEY,
+    STRIPE_API_BASE: stripe.url,
+    CHECKOUT_SUCCESS_URL: 'https://thebabesclub.com/checkout/success?session_id={CHECKOUT_SESSION_ID}',
+    CHECKOUT_CANCEL_URL: 'https://thebabesclub.com/cart',
+    ...options.env,
+  });
+  const shared = await buildSharedDeps(env, {
+    telemetry,
+    now: () => clock.now,
+    ...(options.catalog ? { catalog: options.catalog } : {}),
+  });
+  return { quote: cartQuoteHandlerOf(shared), checkout: await checkoutHandlerOf(shared), telemetry };
+}
+
+const post = (body: unknown, sourceIp = '203.0.113.50') =>
+  makeProxyEvent({
+    path: '/checkout/create-session',
+    body,
+    sourceIp,
+    headers: { 'Content-Type': 'application/json', Origin: SHOP },
+  });
+
+function parse(result: APIGatewayProxyResult) {
+  return JSON.parse(result.body) as Record<string, any>;
+}
+
+async function tableItems(prefix: string) {
+  const { Items } = await table.client.send(new ScanCommand({ TableName: table.tableName }));
+  return (Items ?? []).filter((item) => String(item.PK).startsWith(prefix));
+}
+
+async function quoteFor(api: Awaited<ReturnType<typeof makeApi>>, items: typeof ITEMS) {
+  const result = await api.quote(
+    makeProxyEvent({ body: { items }, headers: { 'Content-Type': 'application/json', Origin: SHOP } }),
+  );
+  expect(result.statusCode).toBe(200);
+  return parse(result);
+}
+
+describe('POST /checkout/create-session', () => {
+  it('creates a Stripe session whose total is the quoted total, with a one-time coupon', async () => {
+    clock.now += 3_600_000;
+    const api = await makeApi();
+    const quoted = await quoteFor(api, ITEMS);
+    const result = await api.checkout(
+      post({ items: ITEMS, quoteSignature: quoted.quoteSignature, email: 'jane.doe@example.com' }),
+    );
+    expect(result.statusCode).toBe(201);
+    expect(result.headers?.['Access-Control-Allow-Origin']).toBe(SHOP);
+    const body = parse(result);
+    expect(body.quoteSignature).toBe(quoted.quoteSignature);
+    expect(body.checkoutUrl).toContain(body.sessionId);
+
+    const session = stripe.session(body.sessionId);
+    expect(session?.amount_total).toBe(quoted.quote.total);
+    expect(session?.amount_subtotal).toBe(quoted.quote.subtotal);
+    expect(session?.total_details?.amount_discount).toBe(quoted.quote.discount);
+    expect(session?.customer_email).toBe('jane.doe@example.com');
+    expect(session?.metadata).toMatchObject({
+      quoteSignature: quoted.quoteSignature,
+      cartHash: quoted.quote.cartHash,
+    });
+    expect(session?.expires_at).toBe(Math.floor(clock.now / 1000) + 1860);
+
+    const coupon = stripe.coupon(couponIdOf(quoted.quoteSignature));
+    expect(coupon).toMatchObject({ amount_off: quoted.quote.discount, duration: 'once', max_redemptions: 1 });
+    expect(coupon?.redeem_by).toBeGreaterThan(session?.expires_at ?? 0);
+
+    const record = (await tableItems(`SESSION#${body.sessionId}`))[0];
+    expect(record).toMatchObject({
+      status: 'open',
+      discountMode: 'coupon',
+      amountTotal: quoted.quote.total,
+      emailMasked: 'j***@example.com',
+    });
+    expect(JSON.stringify(record)).not.toContain('jane.doe');
+    expect(await tableItems(`COUPON#${couponIdOf(quoted.quoteSignature)}`)).toHaveLength(1);
+    const history = (await tableItems(`QUOTE#${quoted.quoteSignature}`)).filter((i) =>
+      String(i.SK).startsWith('SESSION#'),
+    );
+    expect(history).toHaveLength(1);
+    expect(api.telemetry.logs.some((l) => l.message.startsWith('order notification'))).toBe(true);
+    expect(JSON.stringify(api.telemetry.logs)).not.toContain('jane.doe@example.com');
+  });
+
+  it('makes exactly one session and one coupon for 10 concurrent clicks on one quote', async () => {
+    clock.now += 3_600_000;
+    const api = await makeApi({ env: { RATE_LIMIT_CHECKOUT_PER_QUOTE_PER_HOUR: '50' } });
+    const items = [{ sku: 'TEE-RINGER-RED', quantity: 4 }];
+    const quoted = await quoteFor(api, items);
+    const sessionsBefore = stripe.state().sessions.length;
+    const couponsBefore = stripe.state().coupons.length;
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        api.checkout(post({ items, quoteSignature: quoted.quoteSignature }, `198.51.100.${i + 1}`)),
+      ),
+    );
+    expect(results.map((r) => r.statusCode).every((s) => s === 200 || s === 201)).toBe(true);
+    expect(new Set(results.map((r) => parse(r).sessionId)).size).toBe(1);
+    expect(stripe.state().sessions.length - sessionsBefore).toBe(1);
+    expect(stripe.state().coupons.length - couponsBefore).toBe(1);
+    const sessionId = parse(results[0] as APIGatewayProxyResult).sessionId;
+    expect(await tableItems(`SESSION#${sessionId}`)).toHaveLength(1);
+  });
+
+  it('returns the same session to a second click while it is open', async () => {
+    clock.now += 3_600_000;
+    const api = await makeApi();
+    const items = [{ sku: 'BEANIE-PNK', quantity: 1 }];
+    const quoted = await quoteFor(api, items);
+    const first = await api.checkout(post({ items, quoteSignature: quoted.quoteSignature }));
+    const second = await api.checkout(post({ items, quoteSignature: quoted.quoteSignature }));
+    expect(first.statusCode).toBe(201);
+    expect(second.statusCode).toBe(200);
+    expect(parse(second)).toEqual(parse(first));
+  });
+
+  it('refuses items that differ from the signed cart, and a forged signature, without writing', async () => {
+    clock.now += 3_600_000;
+    const api = await makeApi();
+    const quoted = await quoteFor(api, ITEMS);
+    const before = (await table.client.send(new ScanCommand({ TableName: table.tableName, Select: 'COUNT' })))
+      .Count;
+    const tampered = await api.checkout(
+      post({
+        items: [
+          { sku: 'TEE-CLASSIC-WHT', quantity: 3 },
+          { sku: 'STICKER-HEART', quantity: 3 },
+        ],
+        quoteSignature: quoted.quoteSignature,
+      }),
+    );
+    expect(tampered.statusCode).toBe(422);
+    expect(parse(tampered).error.code).toBe('quote_mismatch');
+    const sig = String(quoted.quoteSignature);
+    const forged = `${sig.slice(0, -3)}${sig.endsWith('AAA') ? 'BBB' : 'AAA'}`;
+    const forgedResult = await api.checkout(post({ items: ITEMS, quoteSignature: forged }));
+    expect(parse(forgedResult).error.code).toBe('quote_mismatch');
+    const junk = await api.checkout(post({ items: ITEMS, quoteSignature: 'not-a-signature' }));
+    expect(parse(junk).error.code).toBe('quote_mismatch');
+    const after = (await table.client.send(new ScanCommand({ TableName: table.tableName, Select: 'COUNT' })))
+      .Count;
+    expect(after).toBe(before);
+  });
+
+  it('answers 409 quote_outdated with the new quote when a price changed', async () => {
+    clock.now += 3_600_000;
+    const items = [{ sku: 'CAP-DAD-BLK', quantity: 2 }];
+    const quoted = await quoteFor(await makeApi(), items);
+    const repriced = await makeApi({
+      catalog: makeCatalog({ version: 'price-rise', prices: { 'CAP-DAD-BLK': 3000 } }),
+    });
+    const result = await repriced.checkout(post({ items, quoteSignature: quoted.quoteSignature }));
+    expect(result.statusCode).toBe(409);
+    const body = parse(result);
+    expect(body.error.code).toBe('quote_outdated');
+    expect(body.quote.total).toBe(6000);
+    expect(body.quoteSignature).not.toBe(quoted.quoteSignature);
+    const retry = await repriced.checkout(post({ items, quoteSignature: body.quoteSignature }));
+    expect(retry.statusCode).toBe(201);
+  });
+
+  it('re-signs an expired quote whose price is unchanged and proceeds', async () => {
+    clock.now += 3_600_000;
+    const api = await makeApi();
+    const items = [{ sku: 'SOCKS-CREW-WHT', quantity: 3 }];
+    const quoted = await quoteFor(api, items);
+    clock.now += 11 * 60_000;
+    const result = await api.checkout(post({ items, quoteSignature: quoted.quoteSignature }));
+    expect(result.statusCode).toBe(201);
+    const body = parse(result);
+    expect(body.quoteSignature).not.toBe(quoted.quoteSignature);
+    expect(stripe.session(body.sessionId)?.metadata?.quoteSignature).toBe(body.quoteSignature);
+  });
+
+  it('falls back to discounted line prices when Stripe refuses the coupon (inline mode)', async () => {
+    clock.now += 3_600_000;
+    const api = await makeApi();
+    // 3 tees at 10% off and 3 star stickers for $10: the stickers' $10.00 does not divide by 3.
+    const items = [
+      { sku: 'TEE-LOGO-PNK', quantity: 3 },
+      { sku: 'STICKER-STAR', quantity: 3 },
+    ];
+    const quoted = await quoteFor(api, items);
+    stripe.faults.add({
+      method: 'POST',
+      path: '/v1/coupons',
+      status: 400,
+      error: { code: 'parameter_invalid_integer', message: 'coupon refused' },
+    });
+    const result = await api.checkout(post({ items, quoteSignature: quoted.quoteSignature }));
+    expect(result.statusCode).toBe(201);
+    const session = stripe.session(parse(result).sessionId);
+    expect(session?.amount_total).toBe(quoted.quote.total);
+    expect(session?.total_details?.amount_discount).toBe(0);
+    expect(session?.discounts ?? []).toEqual([]);
+    const snapshot = stripe.state().sessions.find((s) => s.session.id === session?.id);
+    const stickers = (snapshot?.lineItems ?? [])
+      .filter((l) => l.description === 'Star Sticker')
+      .map((l) => [l.quantity, l.price.unit_amount]);
+    expect(stickers).toEqual([
+      [2, 333],
+      [1, 334],
+    ]);
+    expect(api.telemetry.countOf('CouponFallback')).toBe(1);
+    const record = (await tableItems(`SESSION#${session?.id}`))[0];
+    expect(record).toMatchObject({ discountMode: 'inline', couponId: null });
+  });
+
+  it('falls back to an undiscounted session in none mode', async () => {
+    clock.now += 3_600_000;
+    const api = await makeApi({ env: { COUPON_FALLBACK: 'none' } });
+    const quoted = await quoteFor(api, ITEMS);
+    stripe.faults.add({ method: 'POST', path: '/v1/coupons', status: 400 });
+    const result = await api.checkout(post({ items: ITEMS, quoteSignature: quoted.quoteSignature }));
+    expect(result.statusCode).toBe(201);
+    expect(stripe.session(parse(result).sessionId)?.amount_total).toBe(quoted.quote.subtotal);
+    expect(api.telemetry.countOf('CouponFallback')).toBe(1);
+  });
+
+  it('answers 502 when Stripe fails, leaves no session record, and a retry completes it once', async () => {
+    clock.now += 3_600_000;
+    const api = await makeApi();
+    const quoted = await quoteFor(api, ITEMS);
+    stripe.faults.add({ method: 'POST', path: '/v1/checkout/sessions', status: 500, times: 2 });
+    const failed = await api.checkout(post({ items: ITEMS, quoteSignature: quoted.quoteSignature }));
+    expect(failed.statusCode).toBe(502);
+    expect(parse(failed).error).toEqual({
+      code: 'payment_provider_error',
+      message: 'The payment provider is not answering; please try again.',
+    });
+    const history = (await tableItems(`QUOTE#${quoted.quoteSignature}`)).filter((i) =>
+      String(i.SK).startsWith('SESSION#'),
+    );
+    expect(history).toHaveLength(0);
+    const sessionsBefore = stripe.state().sessions.length;
+    const retried = await api.checkout(post({ items: ITEMS, quoteSignature: quoted.quoteSignature }));
+    expect(retried.statusCode).toBe(201);
+    expect(stripe.state().sessions.length - sessionsBefore).toBe(1);
+  });
+
+  it('recovers when Stripe created the session but the answer was lost (timeout)', async () => {
+    clock.now += 3_600_000;
+    const api = await makeApi();
+    const quoted = await quoteFor(api, ITEMS);
+    const sessionsBefore = stripe.state().sessions.length;
+    stripe.faults.add({
+      method: 'POST',
+      path: '/v1/checkout/sessions',
+      afterProcessing: true,
+      disconnect: true,
+      times: 2,
+    });
+    const failed = await api.checkout(post({ items: ITEMS, quoteSignature: quoted.quoteSignature }));
+    expect(failed.statusCode).toBe(502);
+    const retried = await api.checkout(post({ items: ITEMS, quoteSignature: quoted.quoteSignature }));
+    expect(retried.statusCode).toBe(201);
+    expect(stripe.state().sessions.length - sessionsBefore).toBe(1);
+  });
+
+  it('rate-limits checkouts per quote signature', async () => {
+    clock.now += 3_600_000;
+    const api = await makeApi({ env: { RATE_LIMIT_CHECKOUT_PER_QUOTE_PER_HOUR: '2' } });
+    const items = [{ sku: 'TOTE-CANVAS', quantity: 1 }];
+    const quoted = await quoteFor(api, items);
+    const statuses = [];
+    for (let i = 0; i < 3; i += 1)
+      statuses.push(
+        (await api.checkout(post({ items, quoteSignature: quoted.quoteSignature }, `192.0.2.${i + 1}`)))
+          .statusCode,
+      );
+    expect(statuses).toEqual([201, 200, 429]);
+  });
+
+  it('validates email and the honeypot', async () => {
+    const api = await makeApi();
+    const bad = await api.checkout(post({ items: ITEMS, quoteSignature: 'x', email: 'not-an-email' }));
+    expect(parse(bad).error.code).toBe('validation_error');
+    const bot = await api.checkout(post({ items: ITEMS, quoteSignature: 'x', website: 'spam' }));
+    expect(parse(bot).error.code).toBe('honeypot');
+  });
+
+  it('charges exactly the priced total for every sample bundle combination it is given', async () => {
+    clock.now += 3_600_000;
+    const api = await makeApi();
+    const carts = [
+      [
+        { sku: 'HOODIE-LOGO-BLK', quantity: 1 },
+        { sku: 'SWEAT-JOGGER-GRY', quantity: 1 },
+      ],
+      [
+        { sku: 'TEE-CLASSIC-BLK', quantity: 1 },
+        { sku: 'CAP-DAD-BLK', quantity: 1 },
+        { sku: 'STICKER-LOGO', quantity: 1 },
+      ],
+      [{ sku: 'STICKER-CHERRY', quantity: 7 }],
+    ];
+    for (const items of carts) {
+      const quoted = await quoteFor(api, items);
+      expect(quoted.quote.total).toBe(priceCart(loadSampleCatalog(), items).total);
+      const result = await api.checkout(
+        post({ items, quoteSignature: quoted.quoteSignature }, '192.0.2.200'),
+      );
+      expect(stripe.session(parse(result).sessionId)?.amount_total).toBe(quoted.quote.total);
+    }
+  });
+});

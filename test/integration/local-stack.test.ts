@@ -1,0 +1,152 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startLocalStack } from '../../local/stack';
+import { createRecordingTelemetry } from '../support/telemetry';
+
+const run = promisify(execFile);
+const dataDir = mkdtempSync(join(tmpdir(), 'local-stack-'));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+const ports = { port: 0, stripePort: 0, dynamoPort: 0 };
+const cart = { items: [{ sku: 'TEE-LOGO-PNK', quantity: 2 }] };
+
+async function postJson(url: string, body: unknown, origin: string) {
+  return fetch(url, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Origin: origin },
+    body: JSON.stringify(body),
+  });
+}
+
+async function orders(args: string[]) {
+  const { stdout } = await run('npx', ['tsx', 'scripts/orders.ts', ...args], {
+    env: { ...process.env, DATA_DIR: dataDir },
+    cwd: process.cwd(),
+  });
+  return stdout;
+}
+
+describe('local stack over HTTP', () => {
+  it('serves health, catalog and quotes, and keeps its data for the next start', async () => {
+    const env = { NOTIFIER: 'log' };
+    const first = await startLocalStack({ ...ports, dataDir, env, telemetry: createRecordingTelemetry() });
+    let signature: string;
+    try {
+      const health = await fetch(`${first.url}/health`);
+      expect(health.status).toBe(200);
+      expect(await health.json()).toMatchObject({ status: 'ok' });
+
+      const catalog = await fetch(`${first.url}/catalog`);
+      expect(catalog.status).toBe(200);
+      expect(((await catalog.json()) as { products: unknown[] }).products.length).toBeGreaterThan(10);
+
+      const origin = new URL(first.url).origin;
+      const preflight = await fetch(`${first.url}/cart/quote`, {
+        method: 'OPTIONS',
+        headers: { Origin: origin, 'Access-Control-Request-Method': 'POST' },
+      });
+      expect(preflight.status).toBe(204);
+      expect(preflight.headers.get('access-control-allow-origin')).toBe(origin);
+
+      const quote = await postJson(`${first.url}/cart/quote`, cart, origin);
+      expect(quote.status).toBe(200);
+      expect(quote.headers.get('x-quote-cache')).toBe('miss');
+      const body = (await quote.json()) as { quoteSignature: string; quote: { total: number } };
+      expect(body.quote.total).toBe(Math.round(2 * 3400 * 0.9));
+      signature = body.quoteSignature;
+
+      expect((await fetch(`${first.url}/nope`)).status).toBe(404);
+    } finally {
+      await first.close();
+    }
+
+    const second = await startLocalStack({ ...ports, dataDir, env, telemetry: createRecordingTelemetry() });
+    try {
+      const again = await postJson(`${second.url}/cart/quote`, cart, new URL(second.url).origin);
+      expect(again.headers.get('x-quote-cache')).toBe('hit');
+      expect(((await again.json()) as { quoteSignature: string }).quoteSignature).toBe(signature);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('runs the whole flow: quote → checkout → pay on the emulator → order listed and in the outbox', async () => {
+    const stack = await startLocalStack({
+      ...ports,
+      dataDir,
+      env: {},
+      telemetry: createRecordingTelemetry(),
+    });
+    try {
+      const origin = new URL(stack.url).origin;
+      const items = [
+        { sku: 'HOODIE-LOGO-BLK', quantity: 1 },
+        { sku: 'SWEAT-JOGGER-GRY', quantity: 1 },
+      ];
+      const quoted = (await (await postJson(`${stack.url}/cart/quote`, { items }, origin)).json()) as {
+        quoteSignature: string;
+        quote: { total: number };
+      };
+      const checkout = await postJson(
+        `${stack.url}/checkout/create-session`,
+        { items, quoteSignature: quoted.quoteSignature, email: 'flow@example.com' },
+        origin,
+      );
+      expect(checkout.status).toBe(201);
+      const { checkoutUrl, sessionId } = (await checkout.json()) as {
+        checkoutUrl: string;
+        sessionId: string;
+      };
+
+      const page = await fetch(checkoutUrl);
+      expect(await page.text()).toContain('Pay $110.00');
+      const paid = await fetch(checkoutUrl, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: 'action=pay&email=flow%40example.com',
+        redirect: 'manual',
+      });
+      expect(paid.status).toBe(303);
+      expect(paid.headers.get('location')).toBe(`${stack.url}/checkout/success?session_id=${sessionId}`);
+      await stack.stripe?.waitForDeliveries();
+
+      const status = await fetch(`${stack.url}/checkout/session-status?session_id=${sessionId}`, {
+        headers: { Origin: origin },
+      });
+      expect(await status.json()).toEqual({
+        status: 'complete',
+        paymentStatus: 'paid',
+        amountTotal: quoted.quote.total,
+        currency: 'usd',
+      });
+
+      const listed = JSON.parse(await orders(['list', '--json'])) as {
+        sessionId: string;
+        amountTotal: number;
+        customerEmail: string;
+      }[];
+      expect(listed.filter((o) => o.sessionId === sessionId)).toEqual([
+        expect.objectContaining({ amountTotal: quoted.quote.total, customerEmail: 'flow@example.com' }),
+      ]);
+      expect(await orders(['list'])).toContain(sessionId);
+      expect(JSON.parse(await orders(['show', sessionId]))).toMatchObject({
+        session: { status: 'complete' },
+      });
+
+      const outbox = readdirSync(join(dataDir, 'outbox')).filter((f) => f.includes(sessionId));
+      expect(outbox.sort()).toEqual([expect.stringMatching(/\.json$/), expect.stringMatching(/\.txt$/)]);
+      const text = readFileSync(
+        join(dataDir, 'outbox', outbox.find((f) => f.endsWith('.txt')) ?? ''),
+        'utf8',
+      );
+      expect(text).toContain('HOODIE-LOGO-BLK');
+      expect(text).toContain('flow@example.com');
+    } finally {
+      await stack.close();
+    }
+  });
+});

@@ -1,0 +1,107 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyResult } from 'aws-lambda';
+import type { StripeEmulator } from '../../local/stripe-emulator';
+import type { Notifier, OrderRecord } from '../../src/app/ports';
+import type { ApiHandler } from '../../src/http/route';
+import {
+  buildSharedDeps,
+  buildWebhookHandler,
+  cartQuoteHandlerOf,
+  checkoutHandlerOf,
+  sessionStatusHandlerOf,
+} from '../../src/wiring';
+import type { TestTable } from './dynamo';
+import { makeTestEnv } from './env';
+import { makeProxyEvent } from './events';
+import { TEST_STRIPE_KEY, TEST_WEBHOOK_SECRET } from './stripe';
+import { createRecordingTelemetry, type RecordingTelemetry } from './telemetry';
+
+export const SHOP = 'https://thebabesclub.com';
+
+/** A notifier that remembers what it was asked to send (the port's test double). */
+export function createRecordingNotifier(): Notifier & { readonly sent: OrderRecord[] } {
+  const sent: OrderRecord[] = [];
+  return {
+    sent,
+    async notifyOrder(order) {
+      sent.push(order);
+    },
+  };
+}
+
+export interface CommerceApi {
+  readonly quote: ApiHandler;
+  readonly checkout: ApiHandler;
+  readonly webhook: ApiHandler;
+  readonly status: ApiHandler;
+  readonly telemetry: RecordingTelemetry;
+  readonly notifier: ReturnType<typeof createRecordingNotifier>;
+  /** Quotes and checks out a cart; returns the session id and the quote. */
+  buy(
+    items: readonly { sku: string; quantity: number }[],
+    sourceIp?: string,
+  ): Promise<{ sessionId: string; quote: any; quoteSignature: string }>;
+}
+
+/** Every route, wired as in production, against one test table and the Stripe emulator. */
+export async function makeCommerceApi(options: {
+  table: TestTable;
+  stripe: StripeEmulator;
+  now: () => number;
+  env?: Record<string, string>;
+  tableClient?: DynamoDBDocumentClient;
+}): Promise<CommerceApi> {
+  const telemetry = createRecordingTelemetry();
+  const notifier = createRecordingNotifier();
+  const env = makeTestEnv(options.table, {
+    QUOTE_SIGNING_KEYS: `t1:${Buffer.alloc(32, 9).toString('base64')}`,
+    STRIPE_SECRET_KEY: TEST_STRIPE_KEY,
+    STRIPE_API_BASE: options.stripe.url,
+    STRIPE_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
+    CHECKOUT_SUCCESS_URL: `${SHOP}/checkout/success?session_id={CHECKOUT_SESSION_ID}`,
+    CHECKOUT_CANCEL_URL: `${SHOP}/cart`,
+    RATE_LIMIT_CHECKOUT_PER_HOUR: '10000',
+    RATE_LIMIT_CHECKOUT_PER_DAY: '100000',
+    RATE_LIMIT_QUOTE_PER_HOUR: '10000',
+    RATE_LIMIT_QUOTE_PER_DAY: '100000',
+    ...options.env,
+  });
+  const shared = await buildSharedDeps(env, { telemetry, now: options.now });
+  const fulfilOverrides = {
+    telemetry,
+    notifier,
+    now: options.now,
+    ...(options.tableClient ? { tableClient: options.tableClient } : {}),
+  };
+  const api = {
+    quote: cartQuoteHandlerOf(shared),
+    checkout: await checkoutHandlerOf(shared),
+    webhook: await buildWebhookHandler(env, fulfilOverrides),
+    status: await sessionStatusHandlerOf(shared, { notifier }),
+    telemetry,
+    notifier,
+  };
+  const json = (r: APIGatewayProxyResult) => JSON.parse(r.body) as Record<string, any>;
+  return {
+    ...api,
+    async buy(items, sourceIp = '203.0.113.77') {
+      const headers = { 'Content-Type': 'application/json', Origin: SHOP };
+      const quoted = json(await api.quote(makeProxyEvent({ body: { items }, headers, sourceIp })));
+      const result = await api.checkout(
+        makeProxyEvent({
+          path: '/checkout/create-session',
+          body: { items, quoteSignature: quoted.quoteSignature, email: 'buyer@example.com' },
+          headers,
+          sourceIp,
+        }),
+      );
+      const body = json(result);
+      if (result.statusCode >= 300) throw new Error(`checkout failed: ${result.body}`);
+      return {
+        sessionId: String(body.sessionId),
+        quote: quoted.quote,
+        quoteSignature: String(body.quoteSignature),
+      };
+    },
+  };
+}
