@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import {
   AccessLogFormat,
   CfnAccount,
@@ -10,6 +10,8 @@ import {
   LogGroupLogDestination,
   type Method,
   MethodLoggingLevel,
+  MockIntegration,
+  PassthroughBehavior,
   RestApi,
   Stage,
   type StageOptions,
@@ -157,14 +159,7 @@ export class CommerceApi extends Construct {
     for (const { spec, target } of props.routes) {
       const resource = root.resourceForPath(spec.route.path);
       this.routeResources.push(resource);
-      if (spec.browser) {
-        resource.addCorsPreflight({
-          allowOrigins: [...props.config.allowedOrigins],
-          allowMethods: [spec.route.method, 'OPTIONS'],
-          allowHeaders: ['Content-Type'],
-          maxAge: Duration.hours(1),
-        });
-      }
+      if (spec.browser) addPreflight(resource, spec.route.method, props.config.allowedOrigins);
       this.methods.push(resource.addMethod(spec.route.method, new LambdaIntegration(target)));
     }
   }
@@ -190,4 +185,57 @@ export class CommerceApi extends Construct {
     });
     return account;
   }
+}
+
+/** How long browsers may cache a preflight answer; the handlers' own preflight says the same. */
+export const PREFLIGHT_MAX_AGE_SECONDS = 600;
+
+/**
+ * Answers `OPTIONS` in API Gateway (no Lambda invocation) for an exact-match allowlist: an allowed
+ * origin gets `Access-Control-Allow-Origin` naming it; any other origin gets none, so its browser
+ * refuses the call. (CDK's `addCorsPreflight` would answer other origins with the first allowed
+ * origin, which browsers also refuse, but which names the shop's origin to anyone who asks.)
+ */
+function addPreflight(resource: IResource, method: string, allowedOrigins: readonly string[]): void {
+  const staticHeaders: Record<string, string> = {
+    'method.response.header.Access-Control-Allow-Methods': `'${method},OPTIONS'`,
+    'method.response.header.Access-Control-Allow-Headers': "'Content-Type'",
+    'method.response.header.Access-Control-Max-Age': `'${PREFLIGHT_MAX_AGE_SECONDS}'`,
+    'method.response.header.Vary': "'Origin'",
+  };
+  const condition = allowedOrigins.map((origin) => `$origin == "${origin}"`).join(' || ');
+  const template = [
+    '#set($origin = $input.params().header.get("Origin"))',
+    '#if("$!origin" == "")#set($origin = $input.params().header.get("origin"))#end',
+    `#if(${condition})`,
+    '#set($context.responseOverride.header.Access-Control-Allow-Origin = $origin)',
+    '#end',
+  ].join('\n');
+  resource.addMethod(
+    'OPTIONS',
+    new MockIntegration({
+      requestTemplates: { 'application/json': '{"statusCode": 204}' },
+      passthroughBehavior: PassthroughBehavior.NEVER,
+      integrationResponses: [
+        {
+          statusCode: '204',
+          responseParameters: staticHeaders,
+          responseTemplates: { 'application/json': template },
+        },
+      ],
+    }),
+    {
+      methodResponses: [
+        {
+          statusCode: '204',
+          responseParameters: Object.fromEntries(
+            [...Object.keys(staticHeaders), 'method.response.header.Access-Control-Allow-Origin'].map((h) => [
+              h,
+              true,
+            ]),
+          ),
+        },
+      ],
+    },
+  );
 }

@@ -105,6 +105,7 @@ export class CommerceStack extends Stack {
     const addAlarm = createAlarmFactory(this, { topic: this.alertTopic, namePrefix: prefix });
 
     const environment: Record<string, string> = {
+      ...config.environment,
       COMMERCE_TABLE: this.table.tableName,
       ALLOWED_ORIGINS: config.allowedOrigins.join(','),
       QUOTE_TTL_SECONDS: String(config.quote.ttlSeconds),
@@ -114,7 +115,7 @@ export class CommerceStack extends Stack {
       CHECKOUT_CANCEL_URL: config.checkout.cancelUrl,
       NOTIFIER: config.notifier.kind,
       ...(config.notifier.kind === 'ses'
-        ? { NOTIFY_FROM: config.notifier.from, NOTIFY_TO: config.notifier.to }
+        ? { NOTIFY_FROM: config.notifier.from, NOTIFY_TO: config.notifier.to.join(',') }
         : {}),
       // Changing it (config `secretsRevision`) rolls out new versions, which read the secrets anew.
       SECRETS_REVISION: String(config.secretsRevision),

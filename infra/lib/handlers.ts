@@ -95,7 +95,8 @@ export const HANDLERS: readonly HandlerSpec[] = [
     memoryMb: 512,
     timeoutSeconds: 10,
     reservedConcurrency: 10,
-    secrets: ['stripeSecretKey'],
+    // The quote-signing key also keys the hash of client IPs for its rate limit.
+    secrets: ['stripeSecretKey', 'quoteSigningKeys'],
     usesTable: true,
     notifies: true,
   },

@@ -24,6 +24,37 @@ const PAGE_URL_PATTERN = /^(https:\/\/[a-z0-9.-]+|http:\/\/(localhost|127\.0\.0\
 const API_ID_PATTERN = /^[a-z0-9]{10}$/;
 const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
+/** Variables the stack sets, or that only make sense locally (and would be dangerous in Lambda). */
+const RESERVED_VARIABLES = new Set([
+  'COMMERCE_TABLE',
+  'ALLOWED_ORIGINS',
+  'QUOTE_TTL_SECONDS',
+  'QUOTE_SIGNING_KEY_ID',
+  'QUOTE_SIGNING_KEYS',
+  'STRIPE_SECRET_KEY',
+  'STRIPE_WEBHOOK_SECRET',
+  'STRIPE_WEBHOOK_TOLERANCE',
+  'CHECKOUT_SUCCESS_URL',
+  'CHECKOUT_CANCEL_URL',
+  'NOTIFIER',
+  'NOTIFY_FROM',
+  'NOTIFY_TO',
+  'SECRETS_REVISION',
+  'NODE_OPTIONS',
+  // Local stack only: in Lambda they would send data (and the Stripe key) somewhere else.
+  'STRIPE_API_BASE',
+  'DYNAMODB_ENDPOINT',
+  'DATA_DIR',
+  'OUTBOX_DIR',
+  'PORT',
+  'STRIPE_EMULATOR_PORT',
+]);
+const SECRET_VALUE_PATTERN = /(sk|rk)_(live|test)_|whsec_|^[\w-]+:[A-Za-z0-9+/]{20,}={0,2}(,|$)/;
+
+function isReservedVariable(name: string): boolean {
+  return RESERVED_VARIABLES.has(name) || name.startsWith('AWS_') || name.startsWith('POWERTOOLS_');
+}
+
 const Int = (min: number, max: number) =>
   v.pipe(
     v.number('must be a number'),
@@ -94,7 +125,7 @@ const StageConfigSchema = v.strictObject({
       v.strictObject({
         kind: v.literal('ses'),
         from: Email,
-        to: Email,
+        to: v.pipe(v.array(Email), v.minLength(1, 'must name at least one recipient')),
         /** The SES identity (domain or address) that `from` sends as; SendEmail is scoped to it. */
         identity: v.pipe(v.string(), v.minLength(3, 'must name the verified SES identity')),
       }),
@@ -132,6 +163,28 @@ const StageConfigSchema = v.strictObject({
         HandlerName,
         v.OptionalSchema<typeof FunctionOverrideSchema, undefined>
       >,
+    ),
+    {},
+  ),
+  /**
+   * More settings for the handlers, as environment variables (e.g. COUPON_FALLBACK, AUTOMATIC_TAX,
+   * SHIPPING_COUNTRIES, RATE_LIMIT_QUOTE_PER_HOUR; the README lists them). Not for secrets, nor for
+   * what the stack sets itself.
+   */
+  environment: v.optional(
+    v.record(
+      v.pipe(
+        v.string(),
+        v.regex(/^[A-Z][A-Z0-9_]*$/, 'must be an upper-case variable name'),
+        v.check((name) => !isReservedVariable(name), 'is set by the stack (or only locally); remove it here'),
+      ),
+      v.pipe(
+        v.string('must be a string'),
+        v.check(
+          (value) => !SECRET_VALUE_PATTERN.test(value),
+          'looks like a secret: secrets go to Secrets Manager',
+        ),
+      ),
     ),
     {},
   ),

@@ -16,10 +16,11 @@ beforeAll(() => {
   synthesis = synthesize([
     stageConfig('prod', {
       api: EXISTING,
+      environment: { COUPON_FALLBACK: 'none', SHIPPING_COUNTRIES: 'US,CA' },
       notifier: {
         kind: 'ses',
         from: 'orders@thebabesclub.com',
-        to: 'owner@thebabesclub.com',
+        to: ['owner@thebabesclub.com', 'packing@thebabesclub.com'],
         identity: 'thebabesclub.com',
       },
     }),
@@ -91,13 +92,15 @@ describe('prod stage extending the existing REST API a2fps4r1la', () => {
     );
   });
 
-  it('passes the SES sender and recipient to the functions', () => {
+  it('passes the SES sender, the recipients and the extra handler settings to the functions', () => {
     const { json } = synthesis.stage('prod');
     for (const [, fn] of resourcesOfType(json, 'AWS::Lambda::Function')) {
       expect(fn.Properties.Environment.Variables).toMatchObject({
         NOTIFIER: 'ses',
         NOTIFY_FROM: 'orders@thebabesclub.com',
-        NOTIFY_TO: 'owner@thebabesclub.com',
+        NOTIFY_TO: 'owner@thebabesclub.com,packing@thebabesclub.com',
+        COUPON_FALLBACK: 'none',
+        SHIPPING_COUNTRIES: 'US,CA',
       });
     }
   });

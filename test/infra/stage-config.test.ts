@@ -87,6 +87,26 @@ describe('stage config', () => {
     );
   });
 
+  it('keeps local-only variables, stack-owned variables and secret values out of the extra environment', () => {
+    const problems = problemsOf({
+      ...validConfig(),
+      environment: {
+        STRIPE_API_BASE: 'http://127.0.0.1:12111',
+        COMMERCE_TABLE: 'other',
+        COUPON_FALLBACK: 'sk_live_51Habc',
+        AUTOMATIC_TAX: 'true',
+      },
+    });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^environment\.STRIPE_API_BASE: .*set by the stack \(or only locally\)/),
+        expect.stringMatching(/^environment\.COMMERCE_TABLE: /),
+        expect.stringMatching(/^environment\.COUPON_FALLBACK: looks like a secret/),
+      ]),
+    );
+    expect(problems.join('\n')).not.toMatch(/AUTOMATIC_TAX/);
+  });
+
   it('rejects a config whose stage differs from its file name', () => {
     expect(problemsOf(validConfig(), 'dev')).toEqual(['stage: is "prod" but the file is for stage "dev"']);
   });

@@ -294,10 +294,9 @@ export function itMeetsTheCommonRequirements(get: () => SynthesizedStage): void 
     }
   });
 
-  it('answers CORS preflight on the browser routes for the allowlisted origins only, and not on the webhook', () => {
+  it('answers CORS preflight in API Gateway on the browser routes, naming only allowlisted origins, and not on the webhook', () => {
     const { json, config } = get();
     const methods = methodsByRoute(json);
-    const [first, ...others] = config.allowedOrigins;
     for (const spec of specs()) {
       const preflight = methods.get(`OPTIONS ${spec.route.path}`);
       if (!spec.browser) {
@@ -305,15 +304,23 @@ export function itMeetsTheCommonRequirements(get: () => SynthesizedStage): void 
         continue;
       }
       expect(preflight, spec.route.path).toBeDefined();
-      const response = props(preflight!).Integration.IntegrationResponses[0];
-      const headers = response.ResponseParameters as Record<string, string>;
-      expect(headers['method.response.header.Access-Control-Allow-Origin']).toBe(`'${first}'`);
-      expect(headers['method.response.header.Vary']).toBe("'Origin'");
-      expect(headers['method.response.header.Access-Control-Allow-Methods']).toBe(
-        `'${spec.route.method},OPTIONS'`,
-      );
-      const template = JSON.stringify(response.ResponseTemplates ?? {});
-      for (const origin of others) expect(template).toContain(`$origin == \\"${origin}\\"`);
+      const integration = props(preflight!).Integration;
+      expect(integration.Type).toBe('MOCK');
+      const response = integration.IntegrationResponses[0];
+      expect(response.StatusCode).toBe('204');
+      expect(response.ResponseParameters).toEqual({
+        'method.response.header.Access-Control-Allow-Methods': `'${spec.route.method},OPTIONS'`,
+        'method.response.header.Access-Control-Allow-Headers': "'Content-Type'",
+        'method.response.header.Access-Control-Max-Age': "'600'",
+        'method.response.header.Vary': "'Origin'",
+      });
+      // No fixed Allow-Origin: only the template names the caller's origin, and only when listed.
+      const template = response.ResponseTemplates['application/json'] as string;
+      const condition =
+        /#if\((\$origin == .*)\)\n#set\(\$context\.responseOverride\.header\.Access-Control-Allow-Origin = \$origin\)/.exec(
+          template,
+        )?.[1];
+      expect(condition?.split(' || ')).toEqual(config.allowedOrigins.map((o) => `$origin == "${o}"`));
       expect(JSON.stringify(props(preflight!))).not.toContain("'*'");
     }
     expect(methods.size).toBe(HANDLERS.length + HANDLERS.filter((h) => h.browser).length);
