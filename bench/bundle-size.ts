@@ -107,16 +107,26 @@ function largestPackages(metafile: Metafile, outfile: string) {
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/**
+ * The bundle-size report as text, for `npm run bench` (a section of bench/run.ts) and
+ * `npm run bench:bundle`: each handler's bundle as deployed, and the dependency floors.
+ */
+export async function runBundleSizeBench(projectRoot = PROJECT_ROOT): Promise<string> {
   const sizes = await measureBundleSizes(projectRoot);
   const missing = HANDLERS.filter((h) => !sizes.some((s) => s.name === h.name)).map((h) => h.name);
-  console.log('Handler bundles (minified ESM, node22, everything bundled):');
+  const lines = ['Handler bundles (minified ESM, node22, everything bundled; gzip ≈ the deployment zip):'];
   for (const s of sizes) {
     const top = s.largest.map((p) => `${p.module} ${kb(p.bytes)}`).join(', ');
-    console.log(
+    lines.push(
       `  ${s.name.padEnd(26)} ${kb(s.bytes).padStart(10)}  gzip ${kb(s.gzipBytes).padStart(9)}  map ${kb(s.sourceMapBytes).padStart(9)}  largest: ${top}`,
     );
   }
-  if (missing.length > 0) console.log(`  not built yet: ${missing.join(', ')}`);
+  if (missing.length > 0) lines.push(`  not built yet: ${missing.join(', ')}`);
+  return lines.join('\n');
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  console.log(await runBundleSizeBench());
 }
