@@ -94,7 +94,9 @@ export class CommerceApi extends Construct {
       // ERROR, not INFO, and no data trace: execution logs must not hold bodies, emails or IPs.
       loggingLevel: MethodLoggingLevel.ERROR,
       dataTraceEnabled: false,
-      metricsEnabled: true,
+      // Per-method detailed metrics cost ~$0.30 each a month (dozens here); the alarms use the
+      // stage's own 4XX/5XX metrics, which are free.
+      metricsEnabled: false,
       accessLogDestination: new LogGroupLogDestination(accessLogs),
       accessLogFormat: AccessLogFormat.custom(ACCESS_LOG_FORMAT),
     };

@@ -341,7 +341,7 @@ export function itMeetsTheCommonRequirements(get: () => SynthesizedStage): void 
           ThrottlingBurstLimit: config.throttle.burstLimit,
           LoggingLevel: 'ERROR',
           DataTraceEnabled: false,
-          MetricsEnabled: true,
+          MetricsEnabled: false,
         }),
         expect.objectContaining({
           HttpMethod: 'POST',
