@@ -1,5 +1,6 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import featureFlags from '../feature-flags.json' with { type: 'json' };
 import { CommerceStack } from './commerce-stack';
 import type { HandlerSpec } from './handlers';
 import type { StageConfig } from './stage-config';
@@ -23,7 +24,9 @@ export function stackIdFor(stage: string): string {
  * that synthesis fails on any finding that is neither fixed nor acknowledged with a reason.
  */
 export function buildApp(options: BuildAppOptions): { app: App; stacks: CommerceStack[] } {
-  const app = new App(options.outdir ? { outdir: options.outdir } : {});
+  // The feature flags CDK recommended when this app was written, frozen in a file: the templates do
+  // not change when aws-cdk-lib is upgraded, and tests synthesize with exactly what deploys.
+  const app = new App({ context: featureFlags, ...(options.outdir ? { outdir: options.outdir } : {}) });
   const stacks = options.configs.map(
     (config) =>
       new CommerceStack(app, stackIdFor(config.stage), {

@@ -187,7 +187,7 @@ export function itMeetsTheCommonRequirements(get: () => SynthesizedStage): void 
         secretReads.flatMap((s) => asArray(s.Action)).every((a) => a === 'secretsmanager:GetSecretValue'),
       ).toBe(true);
       const readable = secretReads
-        .map((s) => s.Resource)
+        .flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]))
         .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
       const expected = spec.secrets
         .map((name) => ({ Ref: secretIdOf(json, config.stage, SECRET_SUFFIX[name]) }))
@@ -360,8 +360,10 @@ export function itMeetsTheCommonRequirements(get: () => SynthesizedStage): void 
       expect.arrayContaining(['requestId', 'status', 'resource', 'responseLatency']),
     );
     expect(format).not.toMatch(/sourceIp|X-Forwarded-For/i);
-    const logGroupId = stage.AccessLogSetting.DestinationArn['Fn::GetAtt'][0];
-    expect(json.Resources[logGroupId]!.Type).toBe('AWS::Logs::LogGroup');
+    const destination = JSON.stringify(stage.AccessLogSetting.DestinationArn);
+    const logGroupId = /"Ref":"(\w+)"\}\]\]\}$/.exec(destination)?.[1];
+    expect(destination).toContain(':log-group:');
+    expect(json.Resources[logGroupId!]!.Type).toBe('AWS::Logs::LogGroup');
     // Execution logging needs the account's API Gateway logging role.
     template.hasResourceProperties('AWS::ApiGateway::Account', { CloudWatchRoleArn: Match.anyValue() });
   });
