@@ -101,7 +101,6 @@ export class CommerceApi extends Construct {
       accessLogFormat: AccessLogFormat.custom(ACCESS_LOG_FORMAT),
     };
 
-    let root: RestApi['root'];
     if (config.api.mode === 'create') {
       const api = new RestApi(this, 'Api', {
         restApiName: `cart-checkout-${config.stage}`,
@@ -111,8 +110,7 @@ export class CommerceApi extends Construct {
         deployOptions: stageOptions,
       });
       this.api = api;
-      root = api.root;
-      this.addRoutes(root, props);
+      this.addRoutes(api.root, props);
       this.stage = api.deploymentStage;
     } else {
       const api = RestApi.fromRestApiAttributes(this, 'Api', {
