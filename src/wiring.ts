@@ -187,6 +187,8 @@ export interface FulfilOverrides extends WiringOverrides {
   readonly notifier?: Notifier;
   /** The table client to use instead of a new one (tests wrap it to inject failures). */
   readonly tableClient?: DynamoDBDocumentClient;
+  /** The webhook's answer deadline (tests shorten it). */
+  readonly webhookDeadlineMs?: number;
 }
 
 /**
@@ -214,7 +216,7 @@ export async function buildWebhookHandler(env: Env, overrides: FulfilOverrides =
       secret: config.webhookSecret,
       toleranceSeconds: config.toleranceSeconds,
     }),
-    deadlineMs: WEBHOOK_DEADLINE_MS,
+    deadlineMs: overrides.webhookDeadlineMs ?? WEBHOOK_DEADLINE_MS,
     ...(overrides.now ? { now: overrides.now } : {}),
   });
 }

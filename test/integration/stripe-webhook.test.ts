@@ -312,6 +312,24 @@ describe('POST /stripe/webhook', () => {
     );
   });
 
+  it('answers by its deadline when a step is slow, and the redelivery finds the work done', async () => {
+    const api = await makeCommerceApi({ table, stripe, now: () => clock.now, webhookDeadlineMs: 200 });
+    const { sessionId } = await api.buy(nextCart());
+    const event = makeSessionEvent(
+      'checkout.session.completed',
+      stripe.completeSession(sessionId),
+      nowSeconds(),
+    );
+    stripe.faults.add({ method: 'DELETE', path: '/v1/coupons/*', delayMs: 1_000 });
+    // Without the deadline the answer would be a 200 after the slow delete; 503 proves it answered first.
+    const late = await deliver(api, event);
+    expect(late.statusCode).toBe(503);
+    expect(parse(late).error.code).toBe('processing_timeout');
+    await new Promise((resolve) => setTimeout(resolve, 1_300)); // the abandoned work completes
+    expect(parse(await deliver(api, event)).result).toBe('duplicate');
+    expect(await ordersOf(sessionId)).toHaveLength(1);
+  });
+
   it('fulfils once when the success page and the webhook race on one session', async () => {
     const api = await makeCommerceApi({ table, stripe, now: () => clock.now });
     const { sessionId } = await api.buy(nextCart());
@@ -425,3 +443,62 @@ async function runConcurrently<T>(items: readonly T[], limit: number, run: (item
   });
   await Promise.all(workers);
 }
+
+describe('GET /checkout/session-status', () => {
+  const statusOf = (api: CommerceApi, id: string, sourceIp = '203.0.113.90') =>
+    api.status(
+      makeProxyEvent({
+        method: 'GET',
+        path: '/checkout/session-status',
+        query: { session_id: id },
+        sourceIp,
+      }),
+    );
+
+  it('reports an open session without fulfilling it', async () => {
+    const api = await makeCommerceApi({ table, stripe, now: () => clock.now });
+    const { sessionId, quote } = await api.buy(nextCart());
+    const result = await statusOf(api, sessionId);
+    expect(parse(result)).toEqual({
+      status: 'open',
+      paymentStatus: 'unpaid',
+      amountTotal: quote.total,
+      currency: 'usd',
+    });
+    expect(await ordersOf(sessionId)).toHaveLength(0);
+  });
+
+  it('fulfils a paid session even before the webhook arrives', async () => {
+    const api = await makeCommerceApi({ table, stripe, now: () => clock.now });
+    const { sessionId } = await api.buy(nextCart());
+    stripe.completeSession(sessionId);
+    expect(parse(await statusOf(api, sessionId)).paymentStatus).toBe('paid');
+    expect(await ordersOf(sessionId)).toHaveLength(1);
+    expect(api.notifier.sent.map((o) => o.sessionId)).toEqual([sessionId]);
+  });
+
+  it('answers 400 for a malformed id and 404 for a session it did not create', async () => {
+    const api = await makeCommerceApi({ table, stripe, now: () => clock.now });
+    const malformed = await statusOf(api, 'not-a-session');
+    expect(malformed.statusCode).toBe(400);
+    expect(parse(malformed).error.code).toBe('validation_error');
+    const unknown = await statusOf(api, 'cs_test_UnknownSession0000000000');
+    expect(unknown.statusCode).toBe(404);
+    expect(parse(unknown).error.code).toBe('not_found');
+  });
+
+  it('is rate-limited per client address', async () => {
+    const api = await makeCommerceApi({
+      table,
+      stripe,
+      now: () => clock.now,
+      env: { RATE_LIMIT_STATUS_PER_HOUR: '2' },
+    });
+    const id = 'cs_test_RateLimitedSession000000';
+    expect((await statusOf(api, id, '192.0.2.77')).statusCode).toBe(404);
+    expect((await statusOf(api, id, '192.0.2.77')).statusCode).toBe(404);
+    const limited = await statusOf(api, id, '192.0.2.77');
+    expect(limited.statusCode).toBe(429);
+    expect(limited.headers?.['Retry-After']).toBeDefined();
+  });
+});

@@ -50,6 +50,7 @@ export async function makeCommerceApi(options: {
   now: () => number;
   env?: Record<string, string>;
   tableClient?: DynamoDBDocumentClient;
+  webhookDeadlineMs?: number;
 }): Promise<CommerceApi> {
   const telemetry = createRecordingTelemetry();
   const notifier = createRecordingNotifier();
@@ -72,6 +73,7 @@ export async function makeCommerceApi(options: {
     notifier,
     now: options.now,
     ...(options.tableClient ? { tableClient: options.tableClient } : {}),
+    ...(options.webhookDeadlineMs ? { webhookDeadlineMs: options.webhookDeadlineMs } : {}),
   };
   const api = {
     quote: cartQuoteHandlerOf(shared),

@@ -22,7 +22,7 @@ export function formatOrderText(order: OrderRecord): string {
     ),
     '',
     `Subtotal: ${money(order.amountSubtotal, order.currency)}`,
-    `Bundle discount: -${money(order.amountDiscount, order.currency)}${order.discountMode === 'none' ? ' (not applied at Stripe)' : ''}`,
+    `Bundle discount: -${money(order.amountDiscount, order.currency)}`,
     `Shipping: ${money(order.amountShipping, order.currency)}`,
     `Tax: ${money(order.amountTax, order.currency)}`,
     `Total charged: ${money(order.amountTotal, order.currency)}`,

@@ -1,0 +1,107 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createLogNotifier, createOutboxNotifier } from '../../src/adapters/notify/notifiers';
+import { formatOrderText, orderSubject } from '../../src/adapters/notify/order-text';
+import { createSesNotifier } from '../../src/adapters/notify/ses-notifier';
+import type { OrderRecord } from '../../src/app/ports';
+import { createRecordingTelemetry } from '../support/telemetry';
+
+function makeOrder(overrides: Partial<OrderRecord> = {}): OrderRecord {
+  return {
+    sessionId: 'cs_test_a1B2c3D4e5F6g7H8',
+    paidAt: '2026-11-26T18:04:05.000Z',
+    paymentStatus: 'paid',
+    currency: 'usd',
+    amountSubtotal: 7600,
+    amountDiscount: 840,
+    amountShipping: 600,
+    amountTax: 0,
+    amountTotal: 7360,
+    lines: [
+      { sku: 'STICKER-HEART', name: 'Heart Sticker', quantity: 3, unitAmount: 400, total: 1000 },
+      { sku: 'TEE-CLASSIC-BLK', name: 'Classic Tee — Black', quantity: 2, unitAmount: 3200, total: 5760 },
+    ],
+    customerEmail: 'jane.doe@example.com',
+    customerName: 'Jane Doe',
+    shippingAddress: {
+      line1: '1 Main St',
+      line2: null,
+      city: 'Portland',
+      state: 'OR',
+      postal_code: '97201',
+      country: 'US',
+    },
+    discountMode: 'coupon',
+    ...overrides,
+  };
+}
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('order notifications', () => {
+  it('formats an order sheet with lines, totals, customer and address', () => {
+    const text = formatOrderText(makeOrder());
+    expect(text).toContain('3 × STICKER-HEART');
+    expect(text).toContain('$57.60');
+    expect(text).toContain('Total charged: $73.60');
+    expect(text).toContain('Bundle discount: -$8.40');
+    expect(text).toContain('Jane Doe <jane.doe@example.com>');
+    expect(text).toContain('Portland, OR, 97201');
+    expect(orderSubject(makeOrder())).toBe('New order $73.60 — D4e5F6g7H8');
+    expect(formatOrderText(makeOrder({ shippingAddress: null }))).toContain(
+      '(no shipping address collected)',
+    );
+  });
+
+  it('logs an order without the full email or the address', async () => {
+    const telemetry = createRecordingTelemetry();
+    await createLogNotifier(telemetry.log).notifyOrder(makeOrder());
+    const logged = JSON.stringify(telemetry.logs);
+    expect(logged).toContain('cs_test_a1B2c3D4e5F6g7H8');
+    expect(logged).toContain('j***@example.com');
+    expect(logged).not.toContain('jane.doe');
+    expect(logged).not.toContain('Main St');
+  });
+
+  it('writes the outbox files once per session, however often it is told', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'outbox-'));
+    dirs.push(dir);
+    const notifier = createOutboxNotifier(join(dir, 'outbox'));
+    await notifier.notifyOrder(makeOrder());
+    await notifier.notifyOrder(makeOrder());
+    const files = readdirSync(join(dir, 'outbox')).sort();
+    expect(files).toEqual([
+      '2026-11-26T18-04-05.000Z-cs_test_a1B2c3D4e5F6g7H8.json',
+      '2026-11-26T18-04-05.000Z-cs_test_a1B2c3D4e5F6g7H8.txt',
+    ]);
+    const json = JSON.parse(readFileSync(join(dir, 'outbox', files[0] as string), 'utf8'));
+    expect(json).toEqual(makeOrder());
+  });
+
+  it('sends the operator an SES email from the configured identity', async () => {
+    const sent: SendEmailCommand[] = [];
+    const notifier = createSesNotifier({
+      from: 'shop@thebabesclub.com',
+      to: ['orders@thebabesclub.com', 'owner@thebabesclub.com'],
+      client: {
+        send: async (command: SendEmailCommand) => {
+          sent.push(command);
+          return { MessageId: 'm-1', $metadata: {} };
+        },
+      } as never,
+    });
+    await notifier.notifyOrder(makeOrder());
+    expect(sent).toHaveLength(1);
+    const input = sent[0]?.input;
+    expect(input?.FromEmailAddress).toBe('shop@thebabesclub.com');
+    expect(input?.Destination?.ToAddresses).toEqual(['orders@thebabesclub.com', 'owner@thebabesclub.com']);
+    expect(input?.Content?.Simple?.Subject?.Data).toBe(orderSubject(makeOrder()));
+    expect(input?.Content?.Simple?.Body?.Text?.Data).toBe(formatOrderText(makeOrder()));
+  });
+});
