@@ -7,8 +7,12 @@ process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
 process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 
 const { runQuoteLatencyBench } = await import('./quote-latency');
+const { runBundleSizeBench } = await import('./bundle-size');
 
-const sections: [string, () => Promise<string>][] = [['Quote endpoint', runQuoteLatencyBench]];
+const sections: [string, () => Promise<string>][] = [
+  ['Quote endpoint', runQuoteLatencyBench],
+  ['Handler bundles', () => runBundleSizeBench()],
+];
 
 console.log(`Benchmarks — Node ${process.version}, ${process.platform}/${process.arch}\n`);
 for (const [title, run] of sections) {
