@@ -168,7 +168,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       kind: 'lambda',
       handler: await buildWebhookHandler(env, fulfilOverrides),
     });
-    const storefront = storefrontHandler(await buildStorefront(), { apiBase: '' });
+    const storefront = storefrontHandler(await buildStorefront(), { apiBase: '', canonicalOrigin: api.url });
     for (const path of [...STOREFRONT_PAGES, '/app.js', '/app.js.map', '/app.css']) {
       routes.set(path, { kind: 'node', handler: storefront });
     }

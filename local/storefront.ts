@@ -24,10 +24,13 @@ export interface StorefrontAssets {
 /**
  * Bundles the storefront (`storefront/src/main.ts`) with esbuild into memory. Done when the local
  * stack starts (tens of milliseconds), so `npm start` on a fresh clone needs no build step and
- * never serves a stale bundle.
+ * never serves a stale bundle. Unminified by default, so the demo reads well in devtools.
  */
-export async function buildStorefront(): Promise<StorefrontAssets> {
+export async function buildStorefront(
+  options: { readonly minify?: boolean } = {},
+): Promise<StorefrontAssets> {
   const result = await build({
+    minify: options.minify ?? false,
     entryPoints: [join(STOREFRONT_DIR, 'src', 'main.ts')],
     outfile: join(STOREFRONT_DIR, 'app.js'),
     tsconfig: join(STOREFRONT_DIR, 'tsconfig.json'),
@@ -66,8 +69,15 @@ export async function buildStorefront(): Promise<StorefrontAssets> {
 /**
  * A Node request handler serving the storefront for an API at `apiBase` (`''` = the same origin):
  * used by the local stack at `/`, and by tests that host the page on another origin.
+ *
+ * With `canonicalOrigin`, a page asked for under another host name (`localhost` for `127.0.0.1`)
+ * redirects there first: the cart lives in the origin's local storage, and Checkout returns to one
+ * configured URL, so the shop, success and cancel pages must share one origin.
  */
-export function storefrontHandler(assets: StorefrontAssets, options: { readonly apiBase: string }) {
+export function storefrontHandler(
+  assets: StorefrontAssets,
+  options: { readonly apiBase: string; readonly canonicalOrigin?: string },
+) {
   const apiOrigin = options.apiBase ? new URL(options.apiBase).origin : '';
   const html = assets.html(options.apiBase);
   const pageHeaders = {
@@ -102,6 +112,12 @@ export function storefrontHandler(assets: StorefrontAssets, options: { readonly 
       return;
     }
     if ((STOREFRONT_PAGES as readonly string[]).includes(path)) {
+      const canonical = options.canonicalOrigin;
+      if (canonical && `http://${req.headers.host ?? ''}` !== canonical) {
+        res.writeHead(307, { Location: `${canonical}${req.url ?? '/'}`, 'Cache-Control': 'no-store' });
+        res.end();
+        return;
+      }
       res.writeHead(200, pageHeaders);
       res.end(req.method === 'HEAD' ? undefined : html);
       return;
