@@ -6,27 +6,14 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { build, type Metafile } from 'esbuild';
+import { BUNDLE_SETTINGS } from '../infra/lib/bundling';
 import { makeProxyEvent } from '../test/support/events';
 import { BenchShop, startBenchStack } from './fixtures';
 import { median } from './http-load';
 
 const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/**
- * How the CDK app bundles every handler (infra/lib/bundling.ts `BUNDLE_SETTINGS` on the infra
- * branch; `sourcesContent: false` and `--enable-source-maps` as its functions are deployed).
- * MERGE POINT: import `BUNDLE_SETTINGS` from '../infra/lib/bundling' once the infra branch is on main.
- */
-export const BUNDLE_SETTINGS = {
-  format: 'esm',
-  target: 'node22',
-  platform: 'node',
-  minify: true,
-  sourcemap: true,
-  mainFields: ['module', 'main'],
-} as const;
-
-/** The deployed functions' `NODE_OPTIONS` (stack traces point into the TypeScript sources). */
+/** The deployed functions' `NODE_OPTIONS` (infra/lib/commerce-stack.ts: stack traces point into the sources). */
 const DEPLOYED_NODE_OPTIONS = '--enable-source-maps';
 
 /** Fresh processes per target; the median is reported. The first run of each only warms the disk cache. */

@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { HANDLERS, type HandlerName } from '../infra/lib/handlers';
 import { createDocumentClient } from '../src/adapters/dynamodb/commerce-table';
 import type { ApiHandler } from '../src/http/route';
 import {
@@ -35,24 +36,12 @@ export const PRICES = {
  */
 export const ASSUMED_WAIT_MS = { dynamoRequest: 5, stripeCall: 250 } as const;
 
-type RouteName =
-  | 'cart-quote'
-  | 'catalog'
-  | 'checkout-create-session'
-  | 'checkout-session-status'
-  | 'stripe-webhook';
+type RouteName = HandlerName;
 
-/**
- * Memory of each function (infra/lib/handlers.ts `HANDLERS` on the infra branch).
- * MERGE POINT: read `memoryMb` from '../infra/lib/handlers' once the infra branch is on main.
- */
-export const MEMORY_MB: Readonly<Record<RouteName, number>> = {
-  'cart-quote': 512,
-  catalog: 256,
-  'checkout-create-session': 512,
-  'checkout-session-status': 512,
-  'stripe-webhook': 512,
-};
+/** Memory of each function, as the CDK app deploys it. */
+export const MEMORY_MB = Object.fromEntries(HANDLERS.map((h) => [h.name, h.memoryMb])) as Readonly<
+  Record<RouteName, number>
+>;
 
 interface Scenario {
   readonly name: string;

@@ -1,5 +1,5 @@
-import type { AddressInfo } from 'node:net';
 import dynalite from 'dynalite';
+import { closeServer, listen } from './listen';
 
 export interface RunningDynalite {
   /** `http://127.0.0.1:<port>`, for the SDK's `endpoint`. */
@@ -21,17 +21,9 @@ export async function startDynalite(
     ...(options.path ? { path: options.path } : {}),
   });
   const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listen(server, options.port ?? 0, host);
   return {
     endpoint: `http://${host}:${port}`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections?.();
-        server.close((err) => (err ? reject(err) : resolve()));
-      }),
+    close: () => closeServer(server),
   };
 }

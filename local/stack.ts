@@ -18,7 +18,7 @@ import {
 import { type LocalRoute, startLocalApi } from './api-server';
 import { createDevSecrets, loadOrCreateDevSecrets } from './dev-secrets';
 import { type RunningDynalite, startDynalite } from './dynalite';
-import { checkoutResultPage } from './pages';
+import { buildStorefront, STOREFRONT_PAGES, storefrontHandler } from './storefront';
 import { pricesFromCatalogProducts, type StripeEmulator, startStripeEmulator } from './stripe-emulator';
 
 /** The emulator accepts any test key; this one names itself in logs. */
@@ -137,7 +137,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       STRIPE_WEBHOOK_SECRET: webhookSecret,
       STRIPE_SECRET_KEY: baseEnv.STRIPE_SECRET_KEY ?? LOCAL_STRIPE_KEY,
       STRIPE_API_BASE: stripe ? stripe.url : baseEnv.STRIPE_API_BASE,
-      ALLOWED_ORIGINS: baseEnv.ALLOWED_ORIGINS ?? [...DEFAULT_ALLOWED_ORIGINS, ...ownOrigins].join(','),
+      // The storefront at `/` is one of the API's clients, so its origin is always allowed.
+      ALLOWED_ORIGINS: allowedOriginsWith(baseEnv.ALLOWED_ORIGINS, ownOrigins),
       CHECKOUT_SUCCESS_URL:
         baseEnv.CHECKOUT_SUCCESS_URL ?? `${api.url}/checkout/success?session_id={CHECKOUT_SESSION_ID}`,
       CHECKOUT_CANCEL_URL: baseEnv.CHECKOUT_CANCEL_URL ?? `${api.url}/checkout/cancel`,
@@ -167,8 +168,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       kind: 'lambda',
       handler: await buildWebhookHandler(env, fulfilOverrides),
     });
-    routes.set('/checkout/success', { kind: 'node', handler: checkoutResultPage('success') });
-    routes.set('/checkout/cancel', { kind: 'node', handler: checkoutResultPage('cancel') });
+    const storefront = storefrontHandler(await buildStorefront(), { apiBase: '', canonicalOrigin: api.url });
+    for (const path of [...STOREFRONT_PAGES, '/app.js', '/app.js.map', '/app.css']) {
+      routes.set(path, { kind: 'node', handler: storefront });
+    }
     routes.set('/health', {
       kind: 'node',
       handler: (_req, res) => {
@@ -182,6 +185,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     summary.push(
       `API             ${api.url}  (POST /cart/quote, POST /checkout/create-session, GET /checkout/session-status, POST /stripe/webhook, GET /catalog, GET /health)`,
     );
+    summary.push(`Storefront      ${api.url}/  (checkout returns to /checkout/success and /checkout/cancel)`);
     summary.push(`CORS allowlist  ${String(env.ALLOWED_ORIGINS)}`);
     summary.push(
       `Notifications   ${env.NOTIFIER === 'outbox' ? `outbox files in ${String(env.OUTBOX_DIR ?? join(String(dataDir), 'outbox'))}` : String(env.NOTIFIER)}`,
@@ -208,6 +212,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await closeAll(closers);
     throw err;
   }
+}
+
+/** The configured allowlist (or the default) plus the local stack's own origins, each once. */
+function allowedOriginsWith(configured: string | undefined, own: readonly string[]): string {
+  const origins = configured
+    ? configured
+        .split(',')
+        .map((o) => o.trim())
+        .filter((o) => o.length > 0)
+    : DEFAULT_ALLOWED_ORIGINS;
+  return [...new Set([...origins, ...own])].join(',');
 }
 
 async function closeAll(closers: readonly (() => Promise<void> | void)[]): Promise<void> {

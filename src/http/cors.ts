@@ -13,7 +13,12 @@ export function corsHeaders(
   allowedOrigins: ReadonlySet<string>,
 ): Record<string, string> {
   if (origin === undefined || !allowedOrigins.has(origin)) return { Vary: 'Origin' };
-  return { 'Access-Control-Allow-Origin': origin, Vary: 'Origin' };
+  // A cross-origin page reads only safelisted headers unless told; a 429's wait is in Retry-After.
+  return {
+    'Access-Control-Allow-Origin': origin,
+    'Access-Control-Expose-Headers': 'Retry-After',
+    Vary: 'Origin',
+  };
 }
 
 /** Headers of a preflight answer for `methods`, or only `Vary` for an origin not on the list. */

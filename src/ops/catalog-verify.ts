@@ -1,5 +1,6 @@
 import type Stripe from 'stripe';
 import type { Catalog } from '../domain/catalog';
+import { formatTextTable } from './text-table';
 
 /** One way a product differs from its Stripe Price. */
 export interface PriceDifference {
@@ -57,13 +58,8 @@ export async function verifyCatalogPrices(
 
 /** The differences as a table for the terminal. */
 export function formatDifferences(differences: readonly PriceDifference[]): string {
-  const header = ['sku', 'price', 'field', 'catalog', 'stripe'];
-  const rows = differences.map((d) => [d.sku, d.priceId, d.field, d.catalog, d.stripe]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((c, i) => c.padEnd(widths[i] ?? 0))
-      .join('  ')
-      .trimEnd();
-  return `${[line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n')}\n`;
+  return formatTextTable(
+    ['sku', 'price', 'field', 'catalog', 'stripe'],
+    differences.map((d) => [d.sku, d.priceId, d.field, d.catalog, d.stripe]),
+  );
 }

@@ -3,6 +3,7 @@ import { keys } from '../adapters/dynamodb/commerce-table';
 import { toSessionRecord } from '../adapters/dynamodb/session-store';
 import type { OrderRecord, SessionRecord } from '../app/ports';
 import { type Currency, formatMoney } from '../domain/money';
+import { formatTextTable } from './text-table';
 
 type Client = Pick<DynamoDBDocumentClient, 'send'>;
 
@@ -101,12 +102,5 @@ export function formatOrdersTable(orders: readonly OrderRecord[]): string {
           .join(', ')
       : '-',
   ]);
-  const header = ['time (UTC)', 'session', 'email', 'items', 'total', 'ship to'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((c, i) => c.padEnd(widths[i] ?? 0))
-      .join('  ')
-      .trimEnd();
-  return `${[line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n')}\n`;
+  return formatTextTable(['time (UTC)', 'session', 'email', 'items', 'total', 'ship to'], rows);
 }

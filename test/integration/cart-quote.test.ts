@@ -370,6 +370,7 @@ describe('POST /cart/quote', () => {
     expect(retryAfter).toBeGreaterThan(0);
     expect(retryAfter).toBeLessThanOrEqual(3600);
     expect(limited.headers?.['Access-Control-Allow-Origin']).toBe(SHOP);
+    expect(limited.headers?.['Access-Control-Expose-Headers']).toBe('Retry-After');
     expect(telemetry.countOf('RateLimited')).toBe(1);
     expect((await send('4.4.4.4', '198.51.100.8')).statusCode).toBe(200);
   });

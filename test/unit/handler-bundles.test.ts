@@ -2,6 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
+import { BUNDLE_SETTINGS } from '../../infra/lib/bundling';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -12,10 +13,10 @@ async function packagesOf(handler: string): Promise<Set<string>> {
     bundle: true,
     write: false,
     outfile: path.join(root, 'dist', handler, 'index.mjs'),
-    format: 'esm',
-    platform: 'node',
-    target: 'node22',
-    mainFields: ['module', 'main'],
+    format: BUNDLE_SETTINGS.format,
+    platform: BUNDLE_SETTINGS.platform,
+    target: BUNDLE_SETTINGS.target,
+    mainFields: [...BUNDLE_SETTINGS.mainFields],
     metafile: true,
     logLevel: 'silent',
   });

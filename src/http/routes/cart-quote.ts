@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { type QuoteCartDeps, quoteCart } from '../../app/quote-cart';
+import type { Telemetry } from '../../app/telemetry';
 import { SKU_PATTERN } from '../../domain/catalog';
 import { httpErrors } from '../http-error';
 import { quoteBody } from '../quote-body';
@@ -24,6 +25,14 @@ export const CartItemsSchema = v.pipe(
 /** The honeypot: a field people never see and bots fill in. */
 export const HoneypotSchema = v.optional(v.string('website must be a string'));
 
+/** Refuses (422 `honeypot`, counted) a request whose honeypot field is filled in; writes nothing. */
+export function rejectHoneypot(website: string | undefined, telemetry: Telemetry): void {
+  if (!website) return;
+  telemetry.metrics.count('HoneypotTriggered');
+  telemetry.log.warn('honeypot field filled; request dropped');
+  throw httpErrors.honeypot();
+}
+
 const QuoteRequestSchema = v.strictObject({ items: CartItemsSchema, website: HoneypotSchema });
 
 export interface CartQuoteRouteDeps extends QuoteCartDeps {
@@ -43,11 +52,7 @@ export function createCartQuoteRoute(deps: CartQuoteRouteDeps): ApiHandler {
     async handle({ event, clientIp, receivedAt }) {
       const parsed = v.safeParse(QuoteRequestSchema, readJsonBody(event));
       if (!parsed.success) throw httpErrors.validation(detailsOfIssues(parsed.issues));
-      if (parsed.output.website) {
-        deps.telemetry.metrics.count('HoneypotTriggered');
-        deps.telemetry.log.warn('honeypot field filled; request dropped');
-        throw httpErrors.honeypot();
-      }
+      rejectHoneypot(parsed.output.website, deps.telemetry);
       const { quote, cached } = await quoteCart(deps, {
         items: parsed.output.items,
         clientKey: deps.clientKeyOf(clientIp),

@@ -3,7 +3,7 @@ import { type CreateCheckoutDeps, createCheckout } from '../../app/create-checko
 import { httpErrors } from '../http-error';
 import { detailsOfIssues, readJsonBody } from '../request';
 import { type ApiHandler, createRoute } from '../route';
-import { CartItemsSchema, HoneypotSchema } from './cart-quote';
+import { CartItemsSchema, HoneypotSchema, rejectHoneypot } from './cart-quote';
 
 const EmailSchema = v.pipe(
   v.string('email must be a string'),
@@ -39,11 +39,7 @@ export function createCheckoutSessionRoute(deps: CheckoutRouteDeps): ApiHandler 
     async handle({ event, clientIp, receivedAt }) {
       const parsed = v.safeParse(CheckoutRequestSchema, readJsonBody(event));
       if (!parsed.success) throw httpErrors.validation(detailsOfIssues(parsed.issues));
-      if (parsed.output.website) {
-        deps.telemetry.metrics.count('HoneypotTriggered');
-        deps.telemetry.log.warn('honeypot field filled; request dropped');
-        throw httpErrors.honeypot();
-      }
+      rejectHoneypot(parsed.output.website, deps.telemetry);
       const result = await createCheckout(deps, {
         items: parsed.output.items,
         quoteSignature: parsed.output.quoteSignature,

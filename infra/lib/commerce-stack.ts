@@ -1,0 +1,254 @@
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
+import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
+import { LambdaApplication, LambdaDeploymentConfig } from 'aws-cdk-lib/aws-codedeploy';
+import { AttributeType, BillingMode, Operation, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { Construct } from 'constructs';
+import { applicationMetric, createAlarmFactory, METRICS_NAMESPACE } from './alarms';
+import { CommerceApi } from './commerce-api';
+import { CommerceFunction } from './commerce-function';
+import { type HandlerName, type HandlerSpec, type SecretName, selectAvailableHandlers } from './handlers';
+import { resolveHandler, type StageConfig } from './stage-config';
+import { WebFirewall } from './web-firewall';
+
+export interface CommerceStackProps extends StackProps {
+  readonly config: StageConfig;
+  /** Where `package-lock.json` and the handlers' entry files (`src/handlers/…`) live. */
+  readonly projectRoot: string;
+  /** Which handlers to deploy; by default the ones whose entry file exists. */
+  readonly handlers?: readonly HandlerSpec[];
+}
+
+const ROLLOUTS = {
+  canary10Percent5Minutes: LambdaDeploymentConfig.CANARY_10PERCENT_5MINUTES,
+  linear10PercentEvery1Minute: LambdaDeploymentConfig.LINEAR_10PERCENT_EVERY_1MINUTE,
+  allAtOnce: LambdaDeploymentConfig.ALL_AT_ONCE,
+} as const;
+
+const SECRET_DESCRIPTIONS: Readonly<Record<SecretName, { suffix: string; description: string }>> = {
+  stripeSecretKey: {
+    suffix: 'stripe-secret-key',
+    description: 'Stripe secret API key (sk_live_… or a restricted rk_live_… key). Set it: docs/deploy.md.',
+  },
+  stripeWebhookSecret: {
+    suffix: 'stripe-webhook-secret',
+    description: "Signing secret of this stage's Stripe webhook endpoint (whsec_…). Set it: docs/deploy.md.",
+  },
+  quoteSigningKeys: {
+    suffix: 'quote-signing-keys',
+    description: 'Quote signing keys as "kid:base64secret,kid2:base64secret". Set it: docs/deploy.md.',
+  },
+};
+
+/**
+ * One stage of the cart & checkout API: the commerce table, the secrets, one function per built
+ * handler behind a gradually deployed alias, the REST API with WAF, and the alarms that page the
+ * operator. Everything a stage needs comes from its config file; nothing is looked up in AWS.
+ */
+export class CommerceStack extends Stack {
+  readonly table: Table;
+  readonly functions: ReadonlyMap<HandlerName, CommerceFunction>;
+  readonly api: CommerceApi | undefined;
+  readonly alertTopic: Topic;
+
+  constructor(scope: Construct, id: string, props: CommerceStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const prefix = `cart-checkout-${config.stage}`;
+    const serviceName = prefix;
+    const logRetention = config.logRetentionDays as RetentionDays;
+    Tags.of(this).add('app', 'cart-checkout');
+    Tags.of(this).add('stage', config.stage);
+
+    this.table = new Table(this, 'CommerceTable', {
+      tableName: config.tableName,
+      partitionKey: { name: 'PK', type: AttributeType.STRING },
+      sortKey: { name: 'SK', type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      timeToLiveAttribute: 'expiresAt',
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      encryption: TableEncryption.AWS_MANAGED,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    const secrets = Object.fromEntries(
+      (Object.keys(SECRET_DESCRIPTIONS) as SecretName[]).map((name) => {
+        const { suffix, description } = SECRET_DESCRIPTIONS[name];
+        const secret = new Secret(this, `Secret-${suffix}`, {
+          secretName: `${prefix}/${suffix}`,
+          description,
+          // A random placeholder until the operator sets the real value; the handlers reject it
+          // loudly (it is neither a Stripe key nor a "kid:secret" list).
+          generateSecretString: { passwordLength: 32, excludePunctuation: true },
+          removalPolicy: RemovalPolicy.RETAIN,
+        });
+        Validations.of(secret).acknowledge({
+          id: 'AwsSolutions-SMG4',
+          reason:
+            name === 'quoteSigningKeys'
+              ? 'Rotated by hand: a new kid is added next to the old one and becomes QUOTE_SIGNING_KEY_ID, so quotes signed with the old key still verify during their TTL (docs/deploy.md).'
+              : "The value is issued by Stripe and rotated in Stripe's dashboard, then stored here (docs/deploy.md); Secrets Manager cannot rotate it.",
+        });
+        return [name, secret];
+      }),
+    ) as Record<SecretName, Secret>;
+
+    this.alertTopic = new Topic(this, 'Alerts', {
+      displayName: `Cart checkout ${config.stage} alerts`,
+      enforceSSL: true,
+    });
+    this.alertTopic.addSubscription(new EmailSubscription(config.alertEmail));
+    const addAlarm = createAlarmFactory(this, { topic: this.alertTopic, namePrefix: prefix });
+
+    const environment: Record<string, string> = {
+      ...config.environment,
+      COMMERCE_TABLE: this.table.tableName,
+      ALLOWED_ORIGINS: config.allowedOrigins.join(','),
+      QUOTE_TTL_SECONDS: String(config.quote.ttlSeconds),
+      QUOTE_SIGNING_KEY_ID: config.quote.signingKeyId,
+      STRIPE_WEBHOOK_TOLERANCE: String(config.stripe.webhookToleranceSeconds),
+      CHECKOUT_SUCCESS_URL: config.checkout.successUrl,
+      CHECKOUT_CANCEL_URL: config.checkout.cancelUrl,
+      NOTIFIER: config.notifier.kind,
+      ...(config.notifier.kind === 'ses'
+        ? { NOTIFY_FROM: config.notifier.from, NOTIFY_TO: config.notifier.to.join(',') }
+        : {}),
+      // Changing it (config `secretsRevision`) rolls out new versions, which read the secrets anew.
+      SECRETS_REVISION: String(config.secretsRevision),
+      POWERTOOLS_SERVICE_NAME: serviceName,
+      POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+      // Stack traces point into the TypeScript sources rather than the minified bundle.
+      NODE_OPTIONS: '--enable-source-maps',
+    };
+    const sesIdentityArn =
+      config.notifier.kind === 'ses'
+        ? this.formatArn({ service: 'ses', resource: 'identity', resourceName: config.notifier.identity })
+        : undefined;
+
+    const application = new LambdaApplication(this, 'Rollouts', { applicationName: prefix });
+    const handlers = (props.handlers ?? selectAvailableHandlers(props.projectRoot)).map((spec) =>
+      resolveHandler(spec, config),
+    );
+    const functions = new Map<HandlerName, CommerceFunction>();
+    for (const spec of handlers) {
+      functions.set(
+        spec.name,
+        new CommerceFunction(this, `Fn-${spec.name}`, {
+          spec,
+          projectRoot: props.projectRoot,
+          environment,
+          table: this.table,
+          secrets,
+          sesIdentityArn,
+          logRetention,
+          application,
+          deploymentConfig: ROLLOUTS[config.rollout],
+          addAlarm,
+        }),
+      );
+    }
+    this.functions = functions;
+
+    // A REST API needs at least one method: until a handler exists there is no API to deploy.
+    if (handlers.length > 0) {
+      const api = new CommerceApi(this, 'Api', {
+        config,
+        logRetention,
+        routes: handlers.map((spec) => ({ spec, target: functions.get(spec.name)!.alias })),
+      });
+      this.api = api;
+      const firewall = new WebFirewall(this, 'Firewall', {
+        name: prefix,
+        stageArn: api.stage.stageArn,
+        ratePerIpPerFiveMinutes: config.waf.ratePerIpPerFiveMinutes,
+        maxBodyBytes: config.waf.maxBodyBytes,
+      });
+
+      addAlarm({
+        id: 'api-4xx',
+        metric: api.stage.metricClientError({ period: Duration.minutes(5), statistic: 'Sum' }),
+        threshold: config.alarms.api4xxPerFiveMinutes,
+        description: 'Unusually many 4XX answers: a broken storefront release, a scraper, or an attack.',
+      });
+      addAlarm({
+        id: 'api-5xx',
+        metric: api.stage.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' }),
+        threshold: config.alarms.api5xxPerFiveMinutes,
+        description: 'The API answered 5XX: a handler failed or Stripe/DynamoDB are unavailable.',
+      });
+      addAlarm({
+        id: 'waf-blocked',
+        metric: new Metric({
+          namespace: 'AWS/WAFV2',
+          metricName: 'BlockedRequests',
+          dimensionsMap: { WebACL: prefix, Region: this.region, Rule: 'ALL' },
+          statistic: 'Sum',
+          period: Duration.minutes(5),
+        }),
+        threshold: config.alarms.wafBlockedPerFiveMinutes,
+        description: 'WAF blocked unusually many requests: an attack, or a rule blocking real customers.',
+      });
+      new CfnOutput(this, 'ApiUrl', { value: api.url, description: 'Base URL of the API (ends in /)' });
+      new CfnOutput(this, 'WebhookUrl', {
+        value: `${api.url}stripe/webhook`,
+        description: 'Register this URL as the Stripe webhook endpoint',
+      });
+      new CfnOutput(this, 'WebAclArn', { value: firewall.webAcl.attrArn });
+    }
+
+    addAlarm({
+      id: 'table-throttles',
+      metric: this.table.metricThrottledRequestsForOperations({
+        operations: [
+          Operation.GET_ITEM,
+          Operation.PUT_ITEM,
+          Operation.UPDATE_ITEM,
+          Operation.DELETE_ITEM,
+          Operation.QUERY,
+        ],
+        period: Duration.minutes(5),
+      }),
+      threshold: 1,
+      description: 'DynamoDB throttled requests to the commerce table.',
+    });
+    addAlarm({
+      id: 'webhook-failed',
+      metric: applicationMetric('WebhookFailed', serviceName),
+      threshold: 1,
+      description:
+        'A Stripe event could not be processed; Stripe will retry it, but an order may be waiting.',
+    });
+    addAlarm({
+      id: 'coupon-fallback',
+      metric: applicationMetric('CouponFallback', serviceName),
+      threshold: 1,
+      description: 'Stripe refused a bundle coupon and checkout fell back (inline discount or none).',
+    });
+    addAlarm({
+      id: 'webhook-signature-invalid',
+      metric: applicationMetric('WebhookSignatureInvalid', serviceName),
+      threshold: config.alarms.webhookSignatureInvalidPerFiveMinutes,
+      description:
+        'Webhook calls with a bad signature: a wrong webhook secret after rotation, or forged calls.',
+    });
+    addAlarm({
+      id: 'rate-limiter-error',
+      metric: applicationMetric('RateLimiterError', serviceName),
+      threshold: 1,
+      description: 'The rate limiter could not reach its table; quotes are served without the per-IP limit.',
+    });
+
+    new CfnOutput(this, 'TableName', { value: this.table.tableName });
+    new CfnOutput(this, 'AlertTopicArn', { value: this.alertTopic.topicArn });
+    for (const [name, secret] of Object.entries(secrets)) {
+      new CfnOutput(this, `SecretArn-${SECRET_DESCRIPTIONS[name as SecretName].suffix}`, {
+        value: secret.secretArn,
+      });
+    }
+  }
+}

@@ -1,0 +1,134 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+
+/** The Secrets Manager secrets the stack creates; each function names the ones it reads. */
+export type SecretName = 'stripeSecretKey' | 'stripeWebhookSecret' | 'quoteSigningKeys';
+
+/** The environment variable that carries each secret's ARN (the runtime resolves it at cold start). */
+export const SECRET_ENV: Readonly<Record<SecretName, string>> = {
+  stripeSecretKey: 'STRIPE_SECRET_KEY',
+  stripeWebhookSecret: 'STRIPE_WEBHOOK_SECRET',
+  quoteSigningKeys: 'QUOTE_SIGNING_KEYS',
+};
+
+export type HandlerName =
+  | 'cart-quote'
+  | 'catalog'
+  | 'checkout-create-session'
+  | 'checkout-session-status'
+  | 'stripe-webhook';
+
+export interface HandlerSpec {
+  readonly name: HandlerName;
+  /** Entry file, relative to the project root; it exports `handler`. */
+  readonly entry: string;
+  readonly description: string;
+  readonly route: { readonly path: string; readonly method: 'GET' | 'POST' };
+  /**
+   * Called by browsers on the storefront's origin: gets a CORS preflight for the allowlist. The
+   * webhook is called server-to-server by Stripe and gets none.
+   */
+  readonly browser: boolean;
+  readonly memoryMb: number;
+  readonly timeoutSeconds: number;
+  /** Caps what one function can cost and how hard it can hit the table or Stripe. */
+  readonly reservedConcurrency: number;
+  readonly secrets: readonly SecretName[];
+  /** Whether the function reads and writes the commerce table. */
+  readonly usesTable: boolean;
+  /** Runs order fulfilment, which notifies the operator (SES when configured). */
+  readonly notifies: boolean;
+}
+
+/**
+ * Every Lambda of the API, declared once. The stack synthesizes the ones whose entry file exists,
+ * so the infrastructure follows the handlers as they land. Figures are defaults; a stage's config
+ * may override memory, timeout and reserved concurrency per function.
+ */
+export const HANDLERS: readonly HandlerSpec[] = [
+  {
+    name: 'cart-quote',
+    entry: 'src/handlers/cart-quote.ts',
+    description: 'Prices a cart and returns a signed quote',
+    route: { path: '/cart/quote', method: 'POST' },
+    browser: true,
+    memoryMb: 512,
+    timeoutSeconds: 6,
+    reservedConcurrency: 20,
+    secrets: ['quoteSigningKeys'],
+    usesTable: true,
+    notifies: false,
+  },
+  {
+    name: 'catalog',
+    entry: 'src/handlers/catalog.ts',
+    description: 'Serves the public catalog',
+    route: { path: '/catalog', method: 'GET' },
+    browser: true,
+    memoryMb: 256,
+    timeoutSeconds: 3,
+    reservedConcurrency: 10,
+    secrets: [],
+    usesTable: false,
+    notifies: false,
+  },
+  {
+    name: 'checkout-create-session',
+    entry: 'src/handlers/checkout-create-session.ts',
+    description: 'Verifies a quote and creates the Stripe Checkout Session',
+    route: { path: '/checkout/create-session', method: 'POST' },
+    browser: true,
+    memoryMb: 512,
+    // Two Stripe calls (coupon, session) with their own retries sit inside this budget.
+    timeoutSeconds: 15,
+    reservedConcurrency: 10,
+    secrets: ['stripeSecretKey', 'quoteSigningKeys'],
+    usesTable: true,
+    notifies: false,
+  },
+  {
+    name: 'checkout-session-status',
+    entry: 'src/handlers/checkout-session-status.ts',
+    description: 'Reports a session to the success page and fulfils it when paid',
+    route: { path: '/checkout/session-status', method: 'GET' },
+    browser: true,
+    memoryMb: 512,
+    timeoutSeconds: 10,
+    reservedConcurrency: 10,
+    // The quote-signing key also keys the hash of client IPs for its rate limit.
+    secrets: ['stripeSecretKey', 'quoteSigningKeys'],
+    usesTable: true,
+    notifies: true,
+  },
+  {
+    name: 'stripe-webhook',
+    entry: 'src/handlers/stripe-webhook.ts',
+    description: "Verifies and processes Stripe's webhook events exactly once",
+    route: { path: '/stripe/webhook', method: 'POST' },
+    browser: false,
+    memoryMb: 512,
+    // Stripe expects an answer quickly; the plan asks for one within 10 seconds.
+    timeoutSeconds: 10,
+    reservedConcurrency: 10,
+    secrets: ['stripeSecretKey', 'stripeWebhookSecret'],
+    usesTable: true,
+    notifies: true,
+  },
+];
+
+/** The webhook's timeout may not exceed this, whatever a stage's config says. */
+export const WEBHOOK_MAX_TIMEOUT_SECONDS = 10;
+/** API Gateway gives up on an integration after 29 s; a longer Lambda timeout would be wasted. */
+export const API_MAX_TIMEOUT_SECONDS = 29;
+
+/**
+ * The handlers whose entry file exists under `projectRoot`. Checked at synth time so that the app
+ * deploys what has been built so far instead of failing on a handler still to come.
+ */
+export function selectAvailableHandlers(
+  projectRoot: string,
+  specs: readonly HandlerSpec[] = HANDLERS,
+  exists: (file: string) => boolean = existsSync,
+): HandlerSpec[] {
+  return specs.filter((spec) => exists(path.join(projectRoot, spec.entry)));
+}

@@ -1,0 +1,49 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { buildStorefront } from '../local/storefront';
+
+const USAGE = `Usage: npm run storefront:build -- [--api-base https://api.example.com/prod] [--out dist/storefront]
+
+Writes the demo storefront as static files (index.html, app.js, app.js.map, app.css) for hosting
+anywhere. --api-base is where the API is (API Gateway's ApiUrl); empty = the page's own origin.
+Serve index.html at /, /checkout/success and /checkout/cancel, add the site's origin to the API's
+ALLOWED_ORIGINS, and point CHECKOUT_SUCCESS_URL / CHECKOUT_CANCEL_URL at those two pages.`;
+
+/** `npm run storefront:build`: the storefront as static files, for a host other than the local stack. */
+async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      'api-base': { type: 'string', default: '' },
+      out: { type: 'string', default: join('dist', 'storefront') },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const apiBase = values['api-base'].replace(/\/+$/, '');
+  if (apiBase && !/^https?:\/\/[^/?#]+(\/[^?#]*)?$/.test(apiBase)) {
+    console.error(
+      `storefront:build: --api-base must be an http(s) URL without query or fragment: ${apiBase}`,
+    );
+    return 2;
+  }
+  const out = resolve(values.out);
+  const assets = await buildStorefront({ minify: true });
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, 'index.html'), assets.html(apiBase));
+  for (const [path, file] of assets.files) writeFileSync(join(out, path.slice(1)), file.body);
+  console.log(`Storefront written to ${out} (API: ${apiBase || 'same origin'}).`);
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(`storefront:build failed: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  },
+);

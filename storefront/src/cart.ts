@@ -1,0 +1,106 @@
+import type { CartItem } from './api-types';
+
+/** Where the cart is kept: `localStorage` in the browser, a map in tests. */
+export interface KeyValueStore {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+  removeItem(key: string): void;
+}
+
+export const CART_STORAGE_KEY = 'storefront.cart.v1';
+
+/** The API takes at most 50 lines; the storefront never builds a bigger cart. */
+export const MAX_CART_LINES = 50;
+
+/** A cart: lines in the order the customer added them, one per SKU, quantities ≥ 1. */
+export type Cart = readonly CartItem[];
+
+/**
+ * Sets a SKU's quantity (0 removes the line), clamped to `maxQuantity`. New SKUs go to the end, so
+ * lines don't jump around while the customer clicks; past the API's line limit nothing is added.
+ */
+export function setQuantity(cart: Cart, sku: string, quantity: number, maxQuantity: number): Cart {
+  const wanted = Math.max(0, Math.min(Math.floor(Number.isFinite(quantity) ? quantity : 0), maxQuantity));
+  const index = cart.findIndex((line) => line.sku === sku);
+  if (index === -1) {
+    if (wanted === 0 || cart.length >= MAX_CART_LINES) return cart;
+    return [...cart, { sku, quantity: wanted }];
+  }
+  if (wanted === 0) return cart.filter((line) => line.sku !== sku);
+  return cart.map((line) => (line.sku === sku ? { sku, quantity: wanted } : line));
+}
+
+/** Adds units of a SKU (e.g. "Add to cart", or a hint's suggested addition). */
+export function addToCart(cart: Cart, sku: string, quantity: number, maxQuantity: number): Cart {
+  return setQuantity(cart, sku, quantityOf(cart, sku) + quantity, maxQuantity);
+}
+
+export function quantityOf(cart: Cart, sku: string): number {
+  return cart.find((line) => line.sku === sku)?.quantity ?? 0;
+}
+
+export function unitCount(cart: Cart): number {
+  return cart.reduce((sum, line) => sum + line.quantity, 0);
+}
+
+/** Order-independent identity of a cart's contents, to tell whether a quote still matches it. */
+export function cartKey(items: readonly CartItem[]): string {
+  const merged = new Map<string, number>();
+  for (const { sku, quantity } of items) merged.set(sku, (merged.get(sku) ?? 0) + quantity);
+  return [...merged]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([sku, quantity]) => `${sku}×${quantity}`)
+    .join(',');
+}
+
+/**
+ * Reads the saved cart. Anything malformed (an old format, a hand-edited value) is dropped line by
+ * line rather than breaking the page: a lost line is better than a shop that will not load.
+ */
+export function loadCart(store: KeyValueStore): Cart {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(store.getItem(CART_STORAGE_KEY) ?? '[]');
+  } catch {
+    return [];
+  }
+  if (!Array.isArray(raw)) return [];
+  let cart: Cart = [];
+  for (const line of raw) {
+    if (typeof line !== 'object' || line === null) continue;
+    const { sku, quantity } = line as { sku?: unknown; quantity?: unknown };
+    if (typeof sku !== 'string' || typeof quantity !== 'number' || !Number.isInteger(quantity)) continue;
+    cart = addToCart(cart, sku, quantity, Number.MAX_SAFE_INTEGER);
+  }
+  return cart;
+}
+
+/** Saves the cart; a full or disabled storage only costs persistence, never the page. */
+export function saveCart(store: KeyValueStore, cart: Cart): void {
+  try {
+    if (cart.length === 0) store.removeItem(CART_STORAGE_KEY);
+    else store.setItem(CART_STORAGE_KEY, JSON.stringify(cart));
+  } catch {
+    // Private mode or quota: the cart still works for this page view.
+  }
+}
+
+/** What the catalog says about each SKU of a saved cart: to drop retired ones and clamp the rest. */
+export function reconcileCart(
+  cart: Cart,
+  products: ReadonlyMap<string, { readonly maxQuantity: number }>,
+): { readonly cart: Cart; readonly removed: readonly string[]; readonly clamped: readonly string[] } {
+  const removed: string[] = [];
+  const clamped: string[] = [];
+  const kept: CartItem[] = [];
+  for (const line of cart) {
+    const product = products.get(line.sku);
+    if (!product) {
+      removed.push(line.sku);
+      continue;
+    }
+    if (line.quantity > product.maxQuantity) clamped.push(line.sku);
+    kept.push({ sku: line.sku, quantity: Math.min(line.quantity, product.maxQuantity) });
+  }
+  return { cart: kept, removed, clamped };
+}

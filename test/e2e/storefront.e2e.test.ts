@@ -1,0 +1,336 @@
+import { execFile } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalStack, startLocalStack } from '../../local/stack';
+import { buildStorefront, type StorefrontAssets, storefrontHandler } from '../../local/storefront';
+import type { PublicCatalog, TieredBundle } from '../../storefront/src/api-types';
+import { formatMoney } from '../../storefront/src/messages';
+import { type LittleServer, launchChromium, startLittleServer } from '../support/browser';
+import { makeCatalog } from '../support/catalog-factory';
+import { createRecordingTelemetry } from '../support/telemetry';
+
+const run = promisify(execFile);
+/** Screenshots of this run (gitignored). */
+const SHOTS_DIR = join('test-results', 'e2e');
+/**
+ * The README's copies (committed), rewritten only by `npm run docs:screenshots`: a plain test run
+ * must not leave the working tree changed.
+ */
+const DOC_IMAGES_DIR = process.env.E2E_UPDATE_DOC_IMAGES === '1' ? join('docs', 'images') : null;
+const PHONE = { width: 390, height: 844 };
+const DESKTOP = { width: 1280, height: 900 };
+
+let dataDir: string;
+let stack: LocalStack;
+let browser: Browser;
+let catalog: PublicCatalog;
+let assets: StorefrontAssets;
+/** The same storefront hosted on an origin the API allows, and on one it does not. */
+let allowedSite: LittleServer;
+let foreignSite: LittleServer;
+const contexts: BrowserContext[] = [];
+const pageErrors: Error[] = [];
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'storefront-e2e-'));
+  mkdirSync(SHOTS_DIR, { recursive: true });
+  assets = await buildStorefront();
+  // The sites serve the storefront pointed at the stack's API, which starts after them (its
+  // allowlist must name one of them): the handler is made on the first request.
+  let handler: ReturnType<typeof storefrontHandler> | undefined;
+  const servePointedAtStack: Parameters<typeof startLittleServer>[0] = (req, res) => {
+    handler ??= storefrontHandler(assets, { apiBase: stack.url });
+    handler(req, res);
+  };
+  allowedSite = await startLittleServer(servePointedAtStack);
+  foreignSite = await startLittleServer(servePointedAtStack);
+  [stack, browser] = await Promise.all([
+    startLocalStack({
+      port: 0,
+      stripePort: 0,
+      dynamoPort: 0,
+      dataDir,
+      env: { ALLOWED_ORIGINS: `https://thebabesclub.com,${allowedSite.origin}` },
+      telemetry: createRecordingTelemetry(),
+    }),
+    launchChromium(),
+  ]);
+  catalog = (await (await fetch(`${stack.url}/catalog`)).json()) as PublicCatalog;
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.close();
+  await allowedSite?.close();
+  await foreignSite?.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+afterEach(async () => {
+  for (const context of contexts.splice(0)) await context.close();
+  // A script error in any page fails the test that caused it.
+  expect(pageErrors.splice(0).map(String)).toEqual([]);
+});
+
+/** A fresh browser profile (empty local storage) with one page. */
+async function openPage(viewport = DESKTOP): Promise<Page> {
+  const context = await browser.newContext({ viewport });
+  contexts.push(context);
+  const page = await context.newPage();
+  page.on('pageerror', (err) => pageErrors.push(err));
+  return page;
+}
+
+function product(sku: string) {
+  const found = catalog.products.find((p) => p.sku === sku);
+  if (!found) throw new Error(`${sku} is not in the catalog`);
+  return found;
+}
+
+/** Waits until the cart's quote is for the cart on screen (no change or request pending). */
+async function quoteSettled(page: Page) {
+  await page.locator('.summary[aria-busy="false"]').waitFor();
+}
+
+async function addToCart(page: Page, name: string) {
+  await page.getByRole('button', { name: `Add ${name} to cart` }).click();
+  await quoteSettled(page);
+}
+
+/** Saves a screenshot of the visible page for this run (and for the README, see DOC_IMAGES_DIR). */
+async function screenshot(page: Page, name: string, options: { readonly forReadme?: boolean } = {}) {
+  const path = join(SHOTS_DIR, name);
+  await page.screenshot({ path, animations: 'disabled' });
+  if (options.forReadme && DOC_IMAGES_DIR) copyFileSync(path, join(DOC_IMAGES_DIR, `storefront-${name}`));
+}
+
+async function listOrders() {
+  const { stdout } = await run('npm', ['run', '--silent', 'orders', '--', 'list', '--json'], {
+    env: { ...process.env, DATA_DIR: dataDir },
+    cwd: process.cwd(),
+  });
+  return JSON.parse(stdout) as { sessionId: string; amountTotal: number; customerEmail: string }[];
+}
+
+/** A cross-origin quote request, as any script on the page could make it; never throws. */
+function quoteFromPage(
+  page: Page,
+): Promise<{ ok: boolean; status?: number; total?: number; error?: string }> {
+  // A string, not a function: the test's compiled helpers do not exist inside the page.
+  return page.evaluate(`(async () => {
+    try {
+      const res = await fetch(${JSON.stringify(`${stack.url}/cart/quote`)}, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ items: [{ sku: 'TEE-CROP-BLK', quantity: 1 }] }),
+      });
+      const body = await res.json();
+      return { ok: true, status: res.status, total: body.quote && body.quote.total };
+    } catch (err) {
+      return { ok: false, error: String(err) };
+    }
+  })()`);
+}
+
+describe('storefront in Chromium', () => {
+  it('prices a growing cart until the tee bundle applies, then checks out, pays and lists exactly that order', async () => {
+    const tee = product('TEE-LOGO-PNK');
+    const teeTiers = catalog.bundles.find(
+      (b): b is TieredBundle => b.id === 'tee-tiers' && b.kind === 'tiered_percent',
+    );
+    const [firstTier, topTier] = [teeTiers?.tiers[0], teeTiers?.tiers.at(-1)];
+    if (!firstTier || !topTier) throw new Error('tee-tiers needs tiers');
+    const page = await openPage();
+    await page.goto(stack.url);
+
+    const teeHint = page.locator('.hint[data-bundle-id="tee-tiers"]');
+    const teeDeal = page.locator('.applied li[data-bundle-id="tee-tiers"]');
+    await addToCart(page, tee.name);
+    expect(await teeHint.textContent()).toContain(`${firstTier.percentOff}% off`);
+    expect(await teeDeal.count()).toBe(0);
+
+    await addToCart(page, tee.name);
+    expect(await teeDeal.count()).toBe(1);
+    expect(await teeHint.textContent()).toContain(`${topTier.percentOff}% off`);
+    await screenshot(page, 'cart.png', { forReadme: true });
+
+    // The rest from the keyboard; focus stays on the control across each re-priced render.
+    const oneMore = page.getByRole('button', { name: `One more ${tee.name}` });
+    await oneMore.focus();
+    for (let quantity = 3; quantity <= topTier.minQuantity; quantity += 1) {
+      await page.keyboard.press('Enter');
+      await quoteSettled(page);
+    }
+    expect(await page.evaluate('document.activeElement.getAttribute("aria-label")')).toBe(
+      `One more ${tee.name}`,
+    );
+    expect(await teeHint.count()).toBe(0);
+    expect(await teeDeal.count()).toBe(1);
+    const quantity = topTier.minQuantity;
+    const expectedTotal = Math.round((quantity * tee.unitAmount * (100 - topTier.percentOff)) / 100);
+    const total = formatMoney(expectedTotal, catalog.currency);
+    expect(await page.getByLabel(`Quantity of ${tee.name}`).inputValue()).toBe(String(quantity));
+    expect(await page.getByTestId('total').textContent()).toBe(total);
+    await screenshot(page, 'cart-top-tier.png');
+
+    await page.reload();
+    await quoteSettled(page);
+    expect(await page.getByLabel(`Quantity of ${tee.name}`).inputValue()).toBe(String(quantity));
+    expect(await page.getByTestId('total').textContent()).toBe(total);
+
+    await page.getByLabel('Email for your receipt').fill('e2e-buyer@example.com');
+    await page.getByRole('button', { name: 'Checkout' }).click();
+    await page.waitForURL((url) => url.origin === stack.stripe?.url && url.pathname.startsWith('/pay/'));
+    await page.getByRole('button', { name: `Pay ${total}` }).click();
+    await page.waitForURL((url) => url.origin === stack.url && url.pathname === '/checkout/success');
+    const sessionId = new URL(page.url()).searchParams.get('session_id');
+
+    const paid = page.locator('.payment-status[data-state="paid"]');
+    await paid.waitFor();
+    expect(await paid.textContent()).toContain(total);
+    expect(await page.locator('.order-lines').textContent()).toContain(`${quantity} × ${tee.name}`);
+    await screenshot(page, 'success.png', { forReadme: true });
+
+    expect(await listOrders()).toEqual([
+      expect.objectContaining({
+        sessionId,
+        amountTotal: expectedTotal,
+        customerEmail: 'e2e-buyer@example.com',
+      }),
+    ]);
+
+    // The cart that was bought is gone; the next visit starts empty.
+    await page.goto(stack.url);
+    await page.getByText('Your cart is empty').waitFor();
+  });
+
+  it('brings the cart back when the customer cancels on the payment page (phone-sized screen)', async () => {
+    const hoodie = product('HOODIE-LOGO-BLK');
+    const joggers = product('SWEAT-JOGGER-GRY');
+    const page = await openPage(PHONE);
+    await page.goto(stack.url);
+    await addToCart(page, hoodie.name);
+    await addToCart(page, joggers.name);
+    const total = await page.getByTestId('total').textContent();
+    // Nothing wider than the phone's screen.
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(PHONE.width);
+
+    await page.getByRole('button', { name: 'Checkout' }).click();
+    await page.waitForURL((url) => url.origin === stack.stripe?.url);
+    await page.getByRole('button', { name: 'Cancel and return to the shop' }).click();
+    await page.waitForURL((url) => url.origin === stack.url && url.pathname === '/checkout/cancel');
+
+    await page.getByTestId('cancel-banner').waitFor();
+    await quoteSettled(page);
+    await screenshot(page, 'cancel-phone.png');
+    expect(
+      await page.locator('li.line').evaluateAll((lines) => lines.map((l) => l.getAttribute('data-sku'))),
+    ).toEqual([hoodie.sku, joggers.sku]);
+    expect(await page.getByLabel(`Quantity of ${hoodie.name}`).inputValue()).toBe('1');
+    expect(await page.getByLabel(`Quantity of ${joggers.name}`).inputValue()).toBe('1');
+    expect(await page.getByTestId('total').textContent()).toBe(total);
+    expect(await page.getByRole('button', { name: 'Checkout' }).isEnabled()).toBe(true);
+  });
+
+  it('tells the customer when the payment provider fails, and checks out on the next try', async () => {
+    const tote = product('TOTE-CANVAS');
+    const page = await openPage();
+    await page.goto(stack.url);
+    await addToCart(page, tote.name);
+    stack.stripe?.faults.add({ method: 'POST', path: '/v1/checkout/sessions', status: 500, times: 10 });
+    try {
+      await page.getByRole('button', { name: 'Checkout' }).click();
+      const alert = page.locator('.alert[data-source="checkout"]');
+      await alert.waitFor();
+      expect(await alert.textContent()).toContain('payment provider is not answering');
+      expect(new URL(page.url()).origin).toBe(stack.url);
+    } finally {
+      stack.stripe?.faults.clear();
+    }
+    await page.getByRole('button', { name: 'Checkout' }).click();
+    await page.waitForURL((url) => url.origin === stack.stripe?.url && url.pathname.startsWith('/pay/'));
+  });
+
+  it('shows the new total and asks again when prices changed between the quote and checkout', async () => {
+    const tee = product('TEE-CROP-BLK');
+    const newPrice = tee.unitAmount + 500;
+    const priceDir = mkdtempSync(join(tmpdir(), 'storefront-e2e-prices-'));
+    // The storefront on its own site, pointed at whichever stack listens on the API's port.
+    let apiBase = '';
+    const site = await startLittleServer((req, res) => storefrontHandler(assets, { apiBase })(req, res));
+    const stackOptions = {
+      stripePort: 0,
+      dynamoPort: 0,
+      dataDir: priceDir,
+      env: { ALLOWED_ORIGINS: site.origin },
+      telemetry: createRecordingTelemetry(),
+    };
+    let current = await startLocalStack({ ...stackOptions, port: 0, catalog: makeCatalog() });
+    try {
+      apiBase = current.url;
+      const page = await openPage();
+      await page.goto(`${site.origin}/`);
+      await addToCart(page, tee.name);
+      const oldTotal = formatMoney(tee.unitAmount, catalog.currency);
+      expect(await page.getByTestId('total').textContent()).toBe(oldTotal);
+
+      // The shop changes a price: the same API (port, table, keys) comes back with a new catalog.
+      await current.close();
+      current = await startLocalStack({
+        ...stackOptions,
+        port: Number(new URL(apiBase).port),
+        catalog: makeCatalog({ version: `${catalog.version}-e2e`, prices: { [tee.sku]: newPrice } }),
+      });
+      const newTotal = formatMoney(newPrice, catalog.currency);
+      await page.getByRole('button', { name: 'Checkout' }).click();
+      const warning = page.locator('.alert[data-source="price"]');
+      await warning.waitFor();
+      expect(await warning.textContent()).toContain(`now ${newTotal} (it was ${oldTotal})`);
+      expect(await page.getByTestId('total').textContent()).toBe(newTotal);
+      expect(new URL(page.url()).origin).toBe(site.origin);
+
+      await page.getByRole('button', { name: 'Checkout' }).click();
+      await page.waitForURL((url) => url.origin === current.stripe?.url);
+      await page.getByRole('button', { name: `Pay ${newTotal}` }).waitFor();
+    } finally {
+      await current.close();
+      await site.close();
+      rmSync(priceDir, { recursive: true, force: true });
+    }
+  });
+
+  it('lets a storefront on an allowed origin use the API, and hides its answers from any other origin', async () => {
+    const allowed = await openPage();
+    await allowed.goto(`${allowedSite.origin}/`);
+    await allowed.locator('.products[aria-busy="false"]').waitFor();
+    expect(await allowed.locator('li.product').count()).toBe(catalog.products.length);
+    expect(await quoteFromPage(allowed)).toEqual({
+      ok: true,
+      status: 200,
+      total: product('TEE-CROP-BLK').unitAmount,
+    });
+
+    const foreign = await openPage();
+    await foreign.goto(`${foreignSite.origin}/`);
+    await foreign.getByTestId('catalog-error').waitFor();
+    expect(await foreign.locator('li.product').count()).toBe(0);
+    const blocked = await quoteFromPage(foreign);
+    expect(blocked.ok).toBe(false);
+    expect(blocked.error).toMatch(/TypeError/);
+
+    // The API did answer the foreign origin — with a refusal and no CORS headers, which is why the
+    // browser withheld it from the page.
+    const direct = await fetch(`${stack.url}/cart/quote`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Origin: foreignSite.origin },
+      body: JSON.stringify({ items: [{ sku: 'TEE-CROP-BLK', quantity: 1 }] }),
+    });
+    expect(direct.status).toBe(403);
+    expect(direct.headers.get('access-control-allow-origin')).toBeNull();
+    expect(((await direct.json()) as { error: { code: string } }).error.code).toBe('origin_not_allowed');
+  });
+});

@@ -1,0 +1,56 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { itMeetsTheCommonRequirements, resourcesOfType } from './support/common-requirements';
+import { type Synthesis, stageConfig, synthesize } from './support/synth';
+
+// Both committed stages, as `npm run synth` builds them, with all five handlers in place.
+let synthesis: Synthesis;
+beforeAll(() => {
+  synthesis = synthesize([stageConfig('prod'), stageConfig('dev')]);
+});
+afterAll(() => synthesis?.cleanup());
+
+describe('prod stage with an API of its own', () => {
+  itMeetsTheCommonRequirements(() => synthesis.stage('prod'));
+
+  it('creates a regional REST API for the stage and exports its URLs', () => {
+    const { json, template, config } = synthesis.stage('prod');
+    const apis = resourcesOfType(json, 'AWS::ApiGateway::RestApi');
+    expect(apis).toHaveLength(1);
+    expect(apis[0]![1].Properties.Name).toBe('cart-checkout-prod');
+    expect(apis[0]![1].Properties.EndpointConfiguration).toEqual({ Types: ['REGIONAL'] });
+    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect(JSON.stringify(outputs.ApiUrl?.Value)).toContain(`/${config.api.stageName}/`);
+    expect(JSON.stringify(outputs.WebhookUrl?.Value)).toContain('stripe/webhook');
+  });
+
+  it('allows only the shop’s two production origins', () => {
+    const { json } = synthesis.stage('prod');
+    const fn = resourcesOfType(json, 'AWS::Lambda::Function')[0]![1];
+    expect(fn.Properties.Environment.Variables.ALLOWED_ORIGINS).toBe(
+      'https://thebabesclub.com,https://www.thebabesclub.com',
+    );
+  });
+
+  it('rolls prod out as a 10 % canary for 5 minutes', () => {
+    const { json } = synthesis.stage('prod');
+    for (const [, group] of resourcesOfType(json, 'AWS::CodeDeploy::DeploymentGroup')) {
+      expect(group.Properties.DeploymentConfigName).toBe('CodeDeployDefault.LambdaCanary10Percent5Minutes');
+    }
+  });
+});
+
+describe('dev stage from the same app', () => {
+  itMeetsTheCommonRequirements(() => synthesis.stage('dev'));
+
+  it('keeps its own table, secrets and names apart from prod', () => {
+    const dev = synthesis.stage('dev').json;
+    const prod = synthesis.stage('prod').json;
+    const names = (json: typeof dev, type: string, key: string) =>
+      resourcesOfType(json, type).map(([, r]) => r.Properties[key] as string);
+    expect(names(dev, 'AWS::DynamoDB::Table', 'TableName')).toEqual(['babesclub-commerce-dev']);
+    const devSecrets = names(dev, 'AWS::SecretsManager::Secret', 'Name');
+    for (const name of names(prod, 'AWS::SecretsManager::Secret', 'Name'))
+      expect(devSecrets).not.toContain(name);
+    expect(devSecrets.every((n) => n.startsWith('cart-checkout-dev/'))).toBe(true);
+  });
+});

@@ -1,0 +1,17 @@
+import { defineConfig } from 'vitest/config';
+
+/** `npm run test:e2e`: the storefront in headless Chromium against a fresh local stack. */
+export default defineConfig({
+  test: {
+    include: ['test/e2e/**/*.e2e.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    // One browser and one stack per file; files run one after another on a 2-core machine.
+    fileParallelism: false,
+    env: {
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+      POWERTOOLS_METRICS_DISABLED: 'true',
+    },
+  },
+});
