@@ -1,0 +1,97 @@
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LoadAnswer, runLoad } from '../../bench/http-load';
+import { type LocalStack, startLocalStack } from '../../local/stack';
+import { createDocumentClient } from '../../src/adapters/dynamodb/commerce-table';
+import { couponIdOf } from '../../src/app/create-checkout';
+import { NO_LIMITS } from './harness';
+import { registerSecrets } from './log-audit';
+
+const QUOTES = 20;
+const REQUESTS = 100;
+
+let stack: LocalStack;
+beforeAll(async () => {
+  stack = await startLocalStack({
+    port: 0,
+    stripePort: 0,
+    dynamoPort: 0,
+    dataDir: null,
+    env: { NOTIFIER: 'log', ...NO_LIMITS },
+  });
+  registerSecrets(stack.env.QUOTE_SIGNING_KEYS, stack.env.STRIPE_WEBHOOK_SECRET, stack.env.STRIPE_SECRET_KEY);
+});
+afterAll(() => stack.close());
+
+async function scanTable(): Promise<Record<string, unknown>[]> {
+  const client = createDocumentClient({ endpoint: stack.dynamoEndpoint });
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await client.send(
+      new ScanCommand({ TableName: String(stack.env.COMMERCE_TABLE), ExclusiveStartKey: start }),
+    );
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  client.destroy();
+  return items;
+}
+
+describe('checkout storm through the local stack', () => {
+  it(`turns ${REQUESTS} concurrent checkouts of ${QUOTES} quotes into exactly ${QUOTES} sessions, coupons and records`, async () => {
+    const origin = new URL(stack.url).origin;
+    const headers = { 'Content-Type': 'application/json', Origin: origin };
+    const quotes: { items: { sku: string; quantity: number }[]; quoteSignature: string }[] = [];
+    for (let i = 0; i < QUOTES; i += 1) {
+      // Two tees (a bundle discount, so a coupon) and a varying number of stickers: 20 distinct carts.
+      const items = [
+        { sku: 'TEE-CLASSIC-BLK', quantity: 2 },
+        { sku: 'STICKER-HEART', quantity: i + 1 },
+      ];
+      const response = await fetch(`${stack.url}/cart/quote`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ items }),
+      });
+      const body = (await response.json()) as { quoteSignature: string };
+      quotes.push({ items, quoteSignature: body.quoteSignature });
+    }
+    const answers: LoadAnswer[] = [];
+
+    // Every request in flight at once: five per quote, interleaved.
+    await runLoad({
+      url: `${stack.url}/checkout/create-session`,
+      requests: REQUESTS,
+      concurrency: REQUESTS,
+      request: (i) => ({ body: JSON.stringify(quotes[i % QUOTES]), headers }),
+      onAnswer: (answer) => answers.push(answer),
+    });
+
+    expect(answers.map((a) => a.status).filter((s) => s !== 200 && s !== 201)).toEqual([]);
+    const sessionsByQuote = new Map<string, Set<string>>();
+    for (const answer of answers) {
+      const signature = quotes[answer.index % QUOTES]?.quoteSignature ?? '';
+      const sessionId = String((JSON.parse(answer.body) as { sessionId: string }).sessionId);
+      sessionsByQuote.set(signature, (sessionsByQuote.get(signature) ?? new Set()).add(sessionId));
+    }
+    // Each quote's five answers name one and the same session.
+    expect([...sessionsByQuote.values()].map((ids) => ids.size)).toEqual(Array(QUOTES).fill(1));
+
+    const emulator = stack.stripe?.state();
+    expect(emulator?.sessions).toHaveLength(QUOTES);
+    expect(emulator?.coupons).toHaveLength(QUOTES);
+    expect(new Set(emulator?.coupons.map((c) => c.coupon.id))).toEqual(
+      new Set(quotes.map((q) => couponIdOf(q.quoteSignature))),
+    );
+    const items = await scanTable();
+    const pk = (prefix: string) => items.filter((item) => String(item.PK).startsWith(prefix));
+    expect(pk('SESSION#')).toHaveLength(QUOTES);
+    expect(pk('COUPON#')).toHaveLength(QUOTES);
+    expect(
+      items.filter((item) => String(item.SK).startsWith('SESSION#') && String(item.PK).startsWith('QUOTE#')),
+    ).toHaveLength(QUOTES);
+    const recorded = new Set(pk('SESSION#').map((item) => String(item.sessionId)));
+    expect(recorded).toEqual(new Set([...sessionsByQuote.values()].flatMap((ids) => [...ids])));
+  });
+});

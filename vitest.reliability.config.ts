@@ -1,0 +1,21 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * `npm run test:reliability`: load, checkout storm, webhook chaos, bad input, tamper fuzz and the
+ * log audit, on loopback only (dynalite, the Stripe emulator, the local stack on ephemeral ports).
+ * Real Powertools logging at INFO: every line the suite logs is captured and audited.
+ */
+export default defineConfig({
+  test: {
+    include: ['test/reliability/**/*.test.ts'],
+    setupFiles: ['test/reliability/setup.ts'],
+    testTimeout: 120_000,
+    hookTimeout: 60_000,
+    env: {
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+      POWERTOOLS_METRICS_DISABLED: 'false',
+      POWERTOOLS_SERVICE_NAME: 'cart-checkout',
+    },
+  },
+});
