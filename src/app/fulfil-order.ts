@@ -22,6 +22,18 @@ export interface FulfilDeps {
 
 export type FulfilOutcome = 'fulfilled' | 'not_paid' | 'unknown_session';
 
+/**
+ * The order's notification is held by another caller's live lease: fulfilment is not complete yet.
+ * The webhook answers non-2xx so that Stripe redelivers; the success page answers as usual.
+ */
+export class NotificationPendingError extends Error {
+  override readonly name = 'NotificationPendingError';
+  readonly code = 'notification_pending';
+  constructor(readonly sessionId: string) {
+    super(`the notification of ${sessionId} is held by another caller`);
+  }
+}
+
 const PAID = new Set(['paid', 'no_payment_required']);
 
 /**
@@ -60,9 +72,17 @@ export async function fulfilSession(
   }
   await deps.fulfilment.setQuoteSessionStatus(record.quoteSignature, record.sessionId, 'complete');
 
-  if (!paid.notified && (await deps.fulfilment.claimNotification(record.sessionId, now))) {
-    await deps.notifier.notifyOrder(order);
-    await deps.fulfilment.markNotified(record.sessionId, now);
+  if (!paid.notified) {
+    const claim = await deps.fulfilment.claimNotification(record.sessionId, now);
+    if (claim === 'claimed') {
+      await deps.notifier.notifyOrder(order);
+      await deps.fulfilment.markNotified(record.sessionId, now);
+    } else if (claim === 'held') {
+      // Another caller holds the notification. It may finish it, or it may have died after taking
+      // the lease: this order is not fulfilled until the notification is marked sent, so whoever
+      // retries after the lease lapses (Stripe redelivers the event) sends it.
+      throw new NotificationPendingError(record.sessionId);
+    }
   }
   await releaseCoupon(deps, record, now);
   return 'fulfilled';

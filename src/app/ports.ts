@@ -260,8 +260,11 @@ export interface FulfilmentStore {
   ): Promise<{ readonly record: SessionRecord; readonly paidAt: number; readonly notified: boolean } | null>;
   /** Writes the order item once; `false` when it already existed. */
   writeOrder(order: OrderRecord): Promise<boolean>;
-  /** Claims the right to notify (a lease); `false` when notified already or another caller holds it. */
-  claimNotification(sessionId: string, now: number): Promise<boolean>;
+  /**
+   * Claims the right to notify (a lease): `claimed` (notify, then mark), `notified` (done before) or
+   * `held` (another caller's lease is live: it may still notify, or it may have died holding it).
+   */
+  claimNotification(sessionId: string, now: number): Promise<'claimed' | 'notified' | 'held'>;
   markNotified(sessionId: string, now: number): Promise<void>;
   /**
    * Moves a session from one of `from` to `to`; `false` when it was not in any of them (so an

@@ -293,6 +293,42 @@ describe('POST /stripe/webhook', () => {
     expect(api.notifier.sent.filter((o) => o.sessionId === sessionId)).toHaveLength(1);
   });
 
+  it('never finishes an event whose notification claim was lost: the redelivery after the lease notifies once', async () => {
+    let loseClaimAnswers = 1;
+    const flaky = {
+      send: async (command: { input?: { UpdateExpression?: string } }) => {
+        const result = await table.client.send(command as PutCommand);
+        if (loseClaimAnswers > 0 && command.input?.UpdateExpression?.startsWith('SET notifyLeaseUntil')) {
+          loseClaimAnswers -= 1;
+          throw new Error('simulated lost answer: the claim was written');
+        }
+        return result;
+      },
+    } as unknown as DynamoDBDocumentClient;
+    const api = await makeCommerceApi({ table, stripe, now: () => clock.now, tableClient: flaky });
+    const { sessionId } = await api.buy(nextCart());
+    const event = makeSessionEvent(
+      'checkout.session.completed',
+      stripe.completeSession(sessionId),
+      nowSeconds(),
+    );
+
+    expect((await deliver(api, event)).statusCode).toBe(500);
+    const whileHeld = await deliver(api, event);
+    expect(whileHeld.statusCode).toBe(409);
+    expect(parse(whileHeld).error.code).toBe('event_in_progress');
+    expect(await ordersOf(sessionId)).toHaveLength(1);
+    expect(api.notifier.sent).toHaveLength(0);
+
+    clock.now += 61_000; // the lost claim's lease lapses
+    const retried = await deliver(api, event);
+    expect(parse(retried)).toEqual({ received: true, result: 'processed' });
+    expect(api.notifier.sent.map((o) => o.sessionId)).toEqual([sessionId]);
+    expect((await sessionRecord(sessionId))?.notifiedAt).toBeDefined();
+    expect(parse(await deliver(api, event)).result).toBe('duplicate');
+    expect(api.notifier.sent).toHaveLength(1);
+  });
+
   it('recovers from the coupon delete failing: 5xx, then the retry deletes it with no duplicate order', async () => {
     const api = await makeCommerceApi({ table, stripe, now: () => clock.now });
     const { sessionId, quoteSignature } = await api.buy(nextCart());
@@ -491,6 +527,28 @@ describe('GET /checkout/session-status', () => {
     expect((await scan('')).filter((item) => !String(item.PK).startsWith('LIMIT#'))).toEqual(fulfilled);
     expect(stripe.requestCount('DELETE /v1/coupons/:id')).toBe(couponDeletes);
     expect(api.notifier.sent.filter((o) => o.sessionId === sessionId)).toHaveLength(1);
+  });
+
+  it('answers the success page while another caller holds the order notification', async () => {
+    const lostClaim = {
+      send: async (command: { input?: { UpdateExpression?: string } }) => {
+        const result = await table.client.send(command as PutCommand);
+        if (command.input?.UpdateExpression?.startsWith('SET notifyLeaseUntil'))
+          throw new Error('lost answer');
+        return result;
+      },
+    } as unknown as DynamoDBDocumentClient;
+    const api = await makeCommerceApi({ table, stripe, now: () => clock.now, tableClient: lostClaim });
+    const { sessionId } = await api.buy(nextCart());
+    const paid = stripe.completeSession(sessionId);
+    expect(
+      (await deliver(api, makeSessionEvent('checkout.session.completed', paid, nowSeconds()))).statusCode,
+    ).toBe(500);
+
+    const result = await statusOf(api, sessionId);
+    expect(result.statusCode).toBe(200);
+    expect(parse(result)).toMatchObject({ status: 'complete', paymentStatus: 'paid' });
+    expect(api.notifier.sent).toHaveLength(0);
   });
 
   it('answers 400 for a malformed id and 404 for a session it did not create', async () => {

@@ -221,11 +221,20 @@ export function createDynamoFulfilmentStore(options: {
             ExpressionAttributeValues: { ':until': now + NOTIFY_LEASE_SECONDS, ':now': now },
           }),
         );
-        return true;
+        return 'claimed';
       } catch (err: unknown) {
-        if (err instanceof ConditionalCheckFailedException) return false;
-        throw err;
+        if (!(err instanceof ConditionalCheckFailedException)) throw err;
       }
+      // Refused: done already, or someone holds the lease. Only refused claims pay for this read.
+      const { Item } = await client.send(
+        new GetCommand({
+          TableName: tableName,
+          Key: keys.session(sessionId),
+          ConsistentRead: true,
+          ProjectionExpression: 'notifiedAt',
+        }),
+      );
+      return Item?.notifiedAt !== undefined ? 'notified' : 'held';
     },
 
     async markNotified(sessionId, now) {
