@@ -24,11 +24,15 @@ export class CartValidationError extends Error {
 }
 
 /**
- * Checks a cart against the catalog and returns its normalised form: known, active SKUs, each with
- * a total quantity from 1 to the product's maximum (repeated lines of one SKU count together).
+ * Checks a cart against the catalog and returns its normalised form: known, active SKUs, each line
+ * with a quantity of at least 1, each SKU's total from 1 to the product's maximum (repeated lines of
+ * one SKU count together).
  */
 export function validateCart(catalog: Catalog, items: readonly CartItem[]): CartItem[] {
   const cart = normaliseCart(items);
+  // Merging adds lines up, so each line is checked on its own too: a negative line must not net out
+  // another line of the same SKU.
+  const linesBelowOne = new Set(items.filter((item) => !(item.quantity >= 1)).map((item) => item.sku));
   const found: Record<CartProblemCode, CartProblem[]> = {
     unknown_sku: [],
     inactive_sku: [],
@@ -42,7 +46,7 @@ export function validateCart(catalog: Catalog, items: readonly CartItem[]): Cart
       found.inactive_sku.push({ sku, message: `${product.name} is no longer sold.` });
     } else {
       const maxQuantity = maxQuantityOf(catalog, product);
-      if (!(quantity >= 1 && quantity <= maxQuantity)) {
+      if (linesBelowOne.has(sku) || !(quantity >= 1 && quantity <= maxQuantity)) {
         found.quantity_out_of_range.push({
           sku,
           maxQuantity,

@@ -287,6 +287,30 @@ describe('POST /cart/quote', () => {
         code: 'quantity_out_of_range',
       },
       {
+        name: 'a negative line that would net out another line of the same SKU',
+        event: () =>
+          quoteEvent({
+            items: [
+              { sku: 'TEE-CLASSIC-BLK', quantity: 5 },
+              { sku: 'TEE-CLASSIC-BLK', quantity: -3 },
+            ],
+          }),
+        status: 422,
+        code: 'quantity_out_of_range',
+      },
+      {
+        name: 'a zero line next to another line of the same SKU',
+        event: () =>
+          quoteEvent({
+            items: [
+              { sku: 'TEE-CLASSIC-BLK', quantity: 0 },
+              { sku: 'TEE-CLASSIC-BLK', quantity: 2 },
+            ],
+          }),
+        status: 422,
+        code: 'quantity_out_of_range',
+      },
+      {
         name: 'a huge quantity',
         event: () => quoteEvent({ items: [{ sku: 'TEE-CLASSIC-BLK', quantity: 1e12 }] }),
         status: 422,

@@ -326,6 +326,19 @@ describe('POST /checkout/create-session', () => {
     expect(parse(bot).error.code).toBe('honeypot');
   });
 
+  it.each([
+    ['a NUL character', 'jane@example.com\u0000'],
+    ['a control character inside', 'ja\u0007ne@example.com'],
+    ['a bidirectional override', 'jane@\u202Eexample.com'],
+  ])('refuses an email with %s before calling Stripe', async (_name, email) => {
+    const api = await makeApi();
+    const sessionsBefore = stripe.state().sessions.length;
+    const result = await api.checkout(post({ items: ITEMS, quoteSignature: 'x', email }));
+    expect(result.statusCode).toBe(400);
+    expect(parse(result).error.code).toBe('validation_error');
+    expect(stripe.state().sessions).toHaveLength(sessionsBefore);
+  });
+
   it('charges exactly the priced total for every sample bundle combination it is given', async () => {
     clock.now += 3_600_000;
     const api = await makeApi();

@@ -246,6 +246,25 @@ describe('POST /stripe/webhook', () => {
     });
   });
 
+  it.each([
+    ['null', 'null'],
+    ['an array', '[]'],
+    ['an object without an id', '{"type":"checkout.session.completed","data":{"object":{"id":"cs_test_x"}}}'],
+    ['a numeric id', '{"id":5,"type":"customer.created","data":{"object":{}}}'],
+    ['a Checkout event without its session', '{"id":"evt_no_session","type":"checkout.session.expired"}'],
+    [
+      'a Checkout event whose session has no id',
+      '{"id":"evt_no_id","type":"checkout.session.completed","data":{"object":{}}}',
+    ],
+  ])('refuses a correctly signed body that is %s with 400 and writes nothing', async (_name, body) => {
+    const api = await makeCommerceApi({ table, stripe, now: () => clock.now });
+    const before = await scan('');
+    const result = await api.webhook(signedDelivery(body, { timestamp: nowSeconds() }));
+    expect(result.statusCode).toBe(400);
+    expect(parse(result).error.code).toBe('validation_error');
+    expect(await scan('')).toEqual(before);
+  });
+
   it('answers non-2xx to a duplicate that arrives while the first delivery is processing', async () => {
     const api = await makeCommerceApi({ table, stripe, now: () => clock.now });
     const { sessionId } = await api.buy(nextCart());

@@ -5,7 +5,7 @@ import { toView } from './stripe-gateway';
 
 export type VerifyResult =
   | { readonly ok: true; readonly event: VerifiedEvent }
-  | { readonly ok: false; readonly reason: 'missing_signature' | 'invalid_signature' };
+  | { readonly ok: false; readonly reason: 'missing_signature' | 'invalid_signature' | 'malformed_event' };
 
 /**
  * Verifies `Stripe-Signature` over the raw body with the SDK's `constructEvent` (HMAC-SHA256,
@@ -30,6 +30,9 @@ export function createWebhookVerifier(options: {
     } catch {
       return { ok: false, reason: 'invalid_signature' };
     }
+    // Authentic, but not an event envelope this endpoint can process exactly once (no id to
+    // deduplicate on, a Checkout event without its session): refused before anything is written.
+    if (!isEventEnvelope(event)) return { ok: false, reason: 'malformed_event' };
     const session = checkoutSessionOf(event);
     return {
       ok: true,
@@ -56,4 +59,23 @@ function checkoutSessionOf(event: Stripe.Event): Stripe.Checkout.Session | null 
     default:
       return null;
   }
+}
+
+const CHECKOUT_SESSION_EVENTS = new Set([
+  'checkout.session.completed',
+  'checkout.session.async_payment_succeeded',
+  'checkout.session.async_payment_failed',
+  'checkout.session.expired',
+]);
+
+/** An object with a string id and type; a Checkout Session event also carries a session with an id. */
+function isEventEnvelope(event: unknown): event is Stripe.Event {
+  if (typeof event !== 'object' || event === null || Array.isArray(event)) return false;
+  const { id, type, data } = event as { id?: unknown; type?: unknown; data?: { object?: unknown } };
+  if (typeof id !== 'string' || id.length === 0 || id.length > 255 || typeof type !== 'string') return false;
+  if (!CHECKOUT_SESSION_EVENTS.has(type)) return true;
+  const object = data?.object as { id?: unknown } | null | undefined;
+  return (
+    typeof object === 'object' && object !== null && typeof object.id === 'string' && object.id.length > 0
+  );
 }

@@ -9,7 +9,11 @@ const EmailSchema = v.pipe(
   v.string('email must be a string'),
   v.trim(),
   v.maxLength(254, 'email is too long'),
-  v.regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'email must be an email address'),
+  // No control or format characters (NUL, bidi overrides): they are never part of an address.
+  v.regex(
+    /^[^\s@\p{Cc}\p{Cf}]+@[^\s@\p{Cc}\p{Cf}]+\.[^\s@\p{Cc}\p{Cf}]+$/u,
+    'email must be an email address',
+  ),
 );
 
 const CheckoutRequestSchema = v.strictObject({

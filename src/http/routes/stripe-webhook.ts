@@ -1,7 +1,7 @@
 import type { VerifyResult } from '../../adapters/stripe/webhook-verifier';
 import { NotificationPendingError } from '../../app/fulfil-order';
 import { type HandleEventDeps, handleStripeEvent } from '../../app/handle-stripe-event';
-import { HttpError } from '../http-error';
+import { HttpError, httpErrors } from '../http-error';
 import { headerOf, rawBodyOf } from '../request';
 import { type ApiHandler, createRoute } from '../route';
 
@@ -38,6 +38,10 @@ export function createStripeWebhookRoute(deps: WebhookRouteDeps): ApiHandler {
         throw new HttpError(413, 'payload_too_large', 'The event is too large.');
       }
       const verified = deps.verify(raw, headerOf(event, 'stripe-signature'), receivedAt);
+      if (!verified.ok && verified.reason === 'malformed_event') {
+        deps.telemetry.log.warn('signed webhook body is not a Stripe event this endpoint processes');
+        throw httpErrors.validation([{ message: 'The body is not a Stripe event with an id and type.' }]);
+      }
       if (!verified.ok) {
         deps.telemetry.metrics.count('WebhookSignatureInvalid');
         deps.telemetry.log.warn('webhook signature refused', { reason: verified.reason });
