@@ -302,6 +302,25 @@ describe('priceCart: allocation, order and ties', () => {
     expect(priced.appliedBundles[0]?.unitsUsed).toBe(2);
   });
 
+  it('on equal savings between bundles, prefers the combination that uses fewer units', () => {
+    const bigSet: RawBundle = {
+      id: 'tee-cap-stickers',
+      name: 'Tee, cap and sticker',
+      kind: 'set',
+      items: [
+        { sku: 'TEE-A', quantity: 1 },
+        { sku: 'CAP', quantity: 1 },
+        { sku: 'STK-A', quantity: 1 },
+      ],
+      // Saves exactly what the two-item set saves ($5.00), with one unit more.
+      price: TEE_A + CAP + STICKER - 500,
+    };
+    const catalog = makeCatalog({ bundles: [bigSet, teeAndCap(TEE_A + CAP - 500)] });
+    const priced = priceCart(catalog, cart(['TEE-A', 1], ['CAP', 1], ['STK-A', 1]));
+    expect(priced.discount).toBe(500);
+    expect(priced.appliedBundles.map((b) => [b.id, b.unitsUsed])).toEqual([['tee-and-cap', 2]]);
+  });
+
   it('on equal savings and units, gives the unit to the set listed first in the catalog', () => {
     const capSet = teeAndCap(3000);
     const stickerSet: RawBundle = {
