@@ -69,6 +69,20 @@ class SearchBudgetExceeded extends Error {
   override readonly name = 'SearchBudgetExceeded';
 }
 
+/**
+ * Work shared by several pricings (the hints of one cart). Each unit of search work also draws on the
+ * meter; when it runs dry, {@link WorkMeterExhausted} aborts the pricing under way. Unlike the
+ * per-component budget, running out does not fall back to a heuristic: it stops, so nothing priced
+ * under a meter ever differs from what the same cart priced alone would give.
+ */
+export interface WorkMeter {
+  remaining: number;
+}
+
+export class WorkMeterExhausted extends Error {
+  override readonly name = 'WorkMeterExhausted';
+}
+
 /** Bounds are computed in floating point; this margin keeps rounding noise from pruning a real optimum. */
 const BOUND_EPSILON = 1e-6;
 
@@ -76,13 +90,15 @@ const BOUND_EPSILON = 1e-6;
  * Chooses the bundle applications that maximise the cart's total discount. Each unit counts toward at
  * most one application. The cart splits into independent components (bundles that share no cart
  * line); each is solved exactly within `budget` units of search work, or by the greedy fallback past
- * it. `cache` lets a caller that prices many similar carts (the hints) reuse solved components.
+ * it. `cache` lets a caller that prices many similar carts (the hints) reuse solved components;
+ * `meter`, if given, caps the work of this call (see {@link WorkMeter}).
  */
 export function chooseBundles(
   catalog: Catalog,
   lines: readonly OptimiserLine[],
   budget: number,
   cache: ComponentCache = new Map(),
+  meter?: WorkMeter,
 ): BundleChoice {
   const stages = buildStages(catalog, lines);
   const applications: BundleApplication[] = [];
@@ -91,7 +107,7 @@ export function chooseBundles(
     const key = componentKey(component, stages, lines);
     let solution = cache.get(key);
     if (!solution) {
-      solution = solveComponent(component, stages, lines, budget);
+      solution = solveComponent(component, stages, lines, budget, meter);
       cache.set(key, solution);
     }
     applications.push(...solution.applications);
@@ -105,12 +121,17 @@ export function chooseBundles(
 
 /**
  * The stages that could apply to this cart, in processing order: sets first (one degree of freedom
- * each: how many times), then collection bundles, catalog order within each. Bundles that cannot
- * apply at all (too few eligible units, missing set items, no saving) are left out up front.
+ * each: how many times), then collection bundles from the one with the fewest eligible lines to the
+ * one with the most (catalog order on equal counts). Units a stage shares with later stages cost
+ * search work; units no later stage wants cost next to none. Narrow bundles first means a broad
+ * bundle that contains them (an "all apparel" tier over a "tees" tier) comes last, where all its
+ * units are its own. The order changes only how fast the optimum is found, never which one: the
+ * tie-break between equal answers is by catalog order (see isBetter). Bundles that cannot apply at
+ * all (too few eligible units, missing set items, no saving) are left out up front.
  */
 function buildStages(catalog: Catalog, lines: readonly OptimiserLine[]): Stage[] {
   const sets: Stage[] = [];
-  const collections: Stage[] = [];
+  const collections: (Stage & { kind: 'tiered' | 'multi' })[] = [];
   const lineBySku = new Map(lines.map((line, index) => [line.product.sku, index]));
   for (const [bundleIndex, bundle] of catalog.activeBundles.entries()) {
     if (bundle.kind === 'set') {
@@ -152,6 +173,7 @@ function buildStages(catalog: Catalog, lines: readonly OptimiserLine[]): Stage[]
       });
     }
   }
+  collections.sort((a, b) => a.lines.length - b.lines.length || a.bundleIndex - b.bundleIndex);
   return [...sets, ...collections];
 }
 
@@ -211,10 +233,11 @@ function solveComponent(
   stages: readonly Stage[],
   lines: readonly OptimiserLine[],
   budget: number,
+  meter: WorkMeter | undefined,
 ): ComponentSolution {
   const model = buildModel(component, stages, lines);
   try {
-    return { applications: searchExactly(model, budget), exact: true };
+    return { applications: searchExactly(model, budget, meter), exact: true };
   } catch (err: unknown) {
     if (!(err instanceof SearchBudgetExceeded)) throw err;
     return { applications: chooseGreedily(model), exact: false };
@@ -239,6 +262,8 @@ interface Group {
   readonly here: number;
   /** Per-unit upper bound of what any later stage can make of a unit of this group. */
   readonly later: number;
+  /** Which later stages want these units; groups with equal `future` differ only in amount. */
+  readonly future: string;
 }
 
 interface Model {
@@ -255,7 +280,14 @@ interface Model {
   readonly setItemGroups: readonly (readonly number[])[];
   /** bound[b][g]: per-unit upper bound of what stages b..K-1 can make of a unit of group g. */
   readonly bound: readonly (readonly number[])[];
+  /**
+   * slack[b]: half a cent per tier stage from b on. percentOf rounds half up, so a tier application
+   * can save up to half a cent more than its percentage of the sum, once per application.
+   */
+  readonly slack: readonly number[];
   readonly initial: readonly number[];
+  /** rank[b]: the stage's position in catalog order among this component's stages. */
+  readonly rank: readonly number[];
 }
 
 function buildModel(
@@ -285,13 +317,9 @@ function buildModel(
   });
   const perUnit = (stage: Stage, amount: Cents): number => {
     switch (stage.kind) {
-      case 'tiered': {
-        // percentOf rounds half up, so one application can exceed p% of its sum by half a cent;
-        // spreading that half cent over the fewest units an application can have keeps the bound valid.
-        const top = stage.tiers[stage.tiers.length - 1]?.percentOff ?? 0;
-        const first = stage.tiers[0]?.minQuantity ?? 1;
-        return (top * amount) / 100 + 0.5 / first;
-      }
+      case 'tiered':
+        // Rounding can add half a cent per application on top of this; see `slack`.
+        return ((stage.tiers[stage.tiers.length - 1]?.percentOff ?? 0) * amount) / 100;
       case 'multi':
         return amount - stage.price / stage.size;
       case 'set':
@@ -349,7 +377,7 @@ function buildModel(
       const later = next >= 0 ? (best[b + 1]?.[next] ?? 0) : 0;
       const here = eligible ? perUnit(stage, amount) : 0;
       row[g] = Math.max(0, later, here);
-      return { amount, lines: members, eligible, next, here, later };
+      return { amount, lines: members, eligible, next, here, later, future: signature(first, b + 1) };
     });
     best[b] = row;
   }
@@ -361,7 +389,17 @@ function buildModel(
   const initial = (groupLines[0] ?? []).map((members) =>
     members.reduce((sum, line) => sum + (lines[line]?.quantity ?? 0), 0),
   );
-  return { stages, lines, groups, setItemGroups, bound: best, initial };
+  const slack = new Array<number>(stages.length + 1).fill(0);
+  for (let b = stages.length - 1; b >= 0; b--) {
+    slack[b] = (slack[b + 1] ?? 0) + (stages[b]?.kind === 'tiered' ? 0.5 : 0);
+  }
+  const byCatalog = stages.map((stage, b) => ({ b, bundleIndex: stage.bundleIndex }));
+  byCatalog.sort((x, y) => x.bundleIndex - y.bundleIndex);
+  const rank = new Array<number>(stages.length).fill(0);
+  byCatalog.forEach(({ b }, position) => {
+    rank[b] = position;
+  });
+  return { stages, lines, groups, setItemGroups, bound: best, slack, initial, rank };
 }
 
 interface StageResult {
@@ -371,13 +409,46 @@ interface StageResult {
   readonly u: number;
   /** Units this stage takes from each of its groups. */
   readonly take: readonly number[];
+  /** Discount per bundle from this stage onwards, indexed by catalog rank (missing = 0). */
+  readonly v: readonly number[];
 }
 
-const NOTHING: StageResult = { d: 0, u: 0, take: [] };
+const NOTHING: StageResult = { d: 0, u: 0, take: [], v: [] };
 
-/** More discount wins; on equal discount, fewer units consumed. */
-function isBetter(d: number, u: number, best: StageResult | undefined): boolean {
-  return !best || d > best.d || (d === best.d && u < best.u);
+/**
+ * Whether a candidate (this stage saves `value`, at catalog rank `position`, then `rest`) beats
+ * `best`: more discount; then fewer units; then, comparing discounts bundle by bundle in catalog
+ * order, the first difference decides for the larger. The third rule does not depend on the order
+ * stages are searched in, and it decomposes: with this stage's choice fixed, the best `rest` under
+ * the same rule is the best whole, which is what makes memoising `rest` sound.
+ */
+function isBetter(
+  d: number,
+  u: number,
+  position: number,
+  value: number,
+  rest: StageResult,
+  best: StageResult | undefined,
+): boolean {
+  if (!best) return true;
+  if (d !== best.d) return d > best.d;
+  if (u !== best.u) return u < best.u;
+  const length = Math.max(rest.v.length, best.v.length, position + 1);
+  for (let r = 0; r < length; r++) {
+    const mine = r === position ? value : (rest.v[r] ?? 0);
+    const theirs = best.v[r] ?? 0;
+    if (mine !== theirs) return mine > theirs;
+  }
+  return false;
+}
+
+function withDiscount(rest: StageResult, position: number, value: number): number[] {
+  const v = new Array<number>(Math.max(rest.v.length, position + 1)).fill(0);
+  rest.v.forEach((x, r) => {
+    v[r] = x;
+  });
+  v[position] = value;
+  return v;
 }
 
 function tierPercent(tiers: readonly { minQuantity: number; percentOff: number }[], units: number): number {
@@ -391,18 +462,19 @@ function tierPercent(tiers: readonly { minQuantity: number; percentOff: number }
  * with branch-and-bound inside each stage's enumeration. Throws SearchBudgetExceeded past `budget`
  * units of work (one unit per state expanded and per choice enumerated).
  */
-function searchExactly(model: Model, budget: number): BundleApplication[] {
+function searchExactly(model: Model, budget: number, meter?: WorkMeter): BundleApplication[] {
   const { stages, groups, setItemGroups } = model;
   const memo = stages.map(() => new Map<string, StageResult>());
   let work = 0;
   const tick = () => {
     work += 1;
     if (work > budget) throw new SearchBudgetExceeded();
+    if (meter && --meter.remaining < 0) throw new WorkMeterExhausted();
   };
   const bound = (b: number, counts: readonly number[]): number => {
     const row = model.bound[b];
     if (!row) return 0;
-    let total = 0;
+    let total = model.slack[b] ?? 0;
     for (let g = 0; g < counts.length; g++) total += (counts[g] ?? 0) * (row[g] ?? 0);
     return total;
   };
@@ -450,7 +522,10 @@ function searchExactly(model: Model, budget: number): BundleApplication[] {
       const rest = solve(b + 1, next);
       const d = value + rest.d;
       const u = times * perApplication + rest.u;
-      if (isBetter(d, u, best)) best = { d, u, take };
+      const position = model.rank[b] ?? 0;
+      if (isBetter(d, u, position, value, rest, best)) {
+        best = { d, u, take, v: withDiscount(rest, position, value) };
+      }
     }
     return best ?? NOTHING;
   };
@@ -461,20 +536,37 @@ function searchExactly(model: Model, budget: number): BundleApplication[] {
     counts: readonly number[],
   ): StageResult => {
     const stageGroups = groups[b] ?? [];
-    const contested: number[] = [];
     const privates: number[] = [];
+    // Units later stages also want, in the classes this stage chooses among (see below).
+    const classes: number[][] = [];
+    const classOfFuture = new Map<string, number[]>();
     // Optimistic total of everything this stage and later stages could still make.
-    let optimistic = 0;
+    let optimistic = model.slack[b] ?? 0;
     stageGroups.forEach((group, g) => {
       const count = counts[g] ?? 0;
       if (count === 0) return;
-      if (!group.eligible) optimistic += count * group.later;
-      else if (group.next >= 0) {
-        contested.push(g);
-        optimistic += count * Math.max(group.here, group.later);
-      } else {
+      if (!group.eligible) {
+        optimistic += count * group.later;
+      } else if (group.next < 0) {
         privates.push(g);
         optimistic += count * Math.max(0, group.here);
+      } else {
+        optimistic += count * Math.max(group.here, group.later);
+        if (stage.kind === 'tiered') {
+          classes.push([g]);
+          return;
+        }
+        // A multi-buy gains exactly what a unit costs, and any later stage loses at most that when
+        // handed a cheaper unit instead (p% of a difference, rounded, never exceeds it). So among
+        // units later stages treat alike, a multi-buy taking x of them takes the x most expensive:
+        // the choice is a count per class, not a subset. Groups are already sorted by amount.
+        const members = classOfFuture.get(group.future);
+        if (members) members.push(g);
+        else {
+          const created = [g];
+          classOfFuture.set(group.future, created);
+          classes.push(created);
+        }
       }
     });
     // Units no later stage wants are only this stage's to take, and for any number of them the most
@@ -502,6 +594,10 @@ function searchExactly(model: Model, budget: number): BundleApplication[] {
       return value > 0 ? value : undefined;
     };
 
+    const isValidCount = (units: number): boolean =>
+      units === 0 ||
+      (stage.kind === 'tiered' ? units >= (stage.tiers[0]?.minQuantity ?? 1) : units % stage.size === 0);
+
     const leaf = (takenUnits: number, takenSum: Cents) => {
       let bestValue: number | undefined;
       let bestPrivate = 0;
@@ -518,7 +614,8 @@ function searchExactly(model: Model, budget: number): BundleApplication[] {
       const rest = solve(b + 1, next);
       const d = bestValue + rest.d;
       const u = takenUnits + bestPrivate + rest.u;
-      if (!isBetter(d, u, best)) return;
+      const position = model.rank[b] ?? 0;
+      if (!isBetter(d, u, position, bestValue, rest, best)) return;
       const chosen = [...take];
       let left = bestPrivate;
       for (const g of privates) {
@@ -526,27 +623,47 @@ function searchExactly(model: Model, budget: number): BundleApplication[] {
         chosen[g] = n;
         left -= n;
       }
-      best = { d, u, take: chosen };
+      best = { d, u, take: chosen, v: withDiscount(rest, position, bestValue) };
     };
 
     const enumerate = (j: number, takenUnits: number, takenSum: Cents, optimism: number) => {
-      const g = contested[j];
-      if (g === undefined) {
+      const members = classes[j];
+      if (!members) {
         leaf(takenUnits, takenSum);
         return;
       }
-      const group = stageGroups[g];
-      const count = counts[g] ?? 0;
-      if (!group) return;
-      const withoutThis = optimism - count * Math.max(group.here, group.later);
-      for (let x = count; x >= 0; x--) {
-        tick();
-        const optimismAfter = withoutThis + x * group.here + (count - x) * group.later;
-        if (best && optimismAfter + BOUND_EPSILON < best.d) continue;
-        take[g] = x;
-        enumerate(j + 1, takenUnits + x, takenSum + x * group.amount, optimismAfter);
+      let size = 0;
+      let withoutThis = optimism;
+      for (const g of members) {
+        const group = stageGroups[g];
+        const count = counts[g] ?? 0;
+        size += count;
+        if (group) withoutThis -= count * Math.max(group.here, group.later);
       }
-      take[g] = 0;
+      // With nothing left to choose after this class and no private units to adjust the count, only
+      // counts that make a valid application (or none) can lead anywhere: skip the rest unexpanded.
+      const lastChoice = j === classes.length - 1 && privateUnits === 0;
+      // Most units first: on a full tie the earlier find wins, so earlier stages take more.
+      for (let x = size; x >= 0; x--) {
+        if (lastChoice && !isValidCount(takenUnits + x)) continue;
+        tick();
+        let left = x;
+        let sum = 0;
+        let optimismAfter = withoutThis;
+        for (const g of members) {
+          const group = stageGroups[g];
+          const count = counts[g] ?? 0;
+          const n = Math.min(left, count);
+          take[g] = n;
+          left -= n;
+          if (!group) continue;
+          sum += n * group.amount;
+          optimismAfter += n * group.here + (count - n) * group.later;
+        }
+        if (best && optimismAfter + BOUND_EPSILON < best.d) continue;
+        enumerate(j + 1, takenUnits + x, takenSum + sum, optimismAfter);
+      }
+      for (const g of members) take[g] = 0;
     };
 
     enumerate(0, 0, 0, optimistic);

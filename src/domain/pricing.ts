@@ -8,6 +8,7 @@ import {
   type ComponentCache,
   chooseBundles,
   type OptimiserLine,
+  WorkMeterExhausted,
 } from './pricing-search';
 
 /**
@@ -15,6 +16,12 @@ import {
  * back to its greedy heuristic. Realistic carts use a few hundred at most; see docs/pricing.md.
  */
 export const DEFAULT_SEARCH_BUDGET = 20_000;
+
+/**
+ * Search work all the hint re-pricings of one cart may use together, as a multiple of the search
+ * budget. Past it the remaining hints are dropped rather than guessed.
+ */
+export const HINT_WORK_BUDGETS = 1;
 
 /** Hints returned with a priced cart, at most. */
 export const MAX_HINTS = 3;
@@ -211,14 +218,23 @@ function findHints(
   };
   const items = cart.map(({ product, quantity }) => ({ sku: product.sku, quantity }));
   const hints: (NextTierHint & { bundleIndex: number })[] = [];
-  catalog.activeBundles.forEach((bundle, bundleIndex) => {
+  const meter = { remaining: budget * HINT_WORK_BUDGETS };
+  for (const [bundleIndex, bundle] of catalog.activeBundles.entries()) {
     for (const proposal of proposeAdditions(state, bundle, bundleIndex)) {
-      const after = chooseBundles(
-        catalog,
-        resolveCart(catalog, [...items, ...proposal.addition]),
-        budget,
-        cache,
-      );
+      let after: BundleChoice;
+      try {
+        after = chooseBundles(
+          catalog,
+          resolveCart(catalog, [...items, ...proposal.addition]),
+          budget,
+          cache,
+          meter,
+        );
+      } catch (err: unknown) {
+        if (!(err instanceof WorkMeterExhausted)) throw err;
+        // Out of hint work: keep the hints found so far; a saving not worked out is not shown.
+        return rankHints(hints);
+      }
       const extraSaving = after.discount - choice.discount;
       if (extraSaving <= 0 || !proposal.reached(after.applications)) continue;
       hints.push({
@@ -233,7 +249,12 @@ function findHints(
       });
       break;
     }
-  });
+  }
+  return rankHints(hints);
+}
+
+/** Largest extra saving first, then catalog order; at most {@link MAX_HINTS}. */
+function rankHints(hints: (NextTierHint & { bundleIndex: number })[]): NextTierHint[] {
   return hints
     .sort((a, b) => b.extraSaving - a.extraSaving || a.bundleIndex - b.bundleIndex)
     .slice(0, MAX_HINTS)
