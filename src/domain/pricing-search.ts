@@ -236,11 +236,15 @@ function solveComponent(
   meter: WorkMeter | undefined,
 ): ComponentSolution {
   const model = buildModel(component, stages, lines);
+  // The greedy answer is both the fallback and a floor for the exact search: no branch that cannot
+  // reach it needs exploring.
+  const greedy = chooseGreedily(model);
+  const floor = greedy.reduce((sum, a) => sum + a.discount, 0);
   try {
-    return { applications: searchExactly(model, budget, meter), exact: true };
+    return { applications: searchExactly(model, budget, floor, meter), exact: true };
   } catch (err: unknown) {
     if (!(err instanceof SearchBudgetExceeded)) throw err;
-    return { applications: chooseGreedily(model), exact: false };
+    return { applications: greedy, exact: false };
   }
 }
 
@@ -462,9 +466,11 @@ function tierPercent(tiers: readonly { minQuantity: number; percentOff: number }
  * with branch-and-bound inside each stage's enumeration. Throws SearchBudgetExceeded past `budget`
  * units of work (one unit per state expanded and per choice enumerated).
  */
-function searchExactly(model: Model, budget: number, meter?: WorkMeter): BundleApplication[] {
+function searchExactly(model: Model, budget: number, floor: Cents, meter?: WorkMeter): BundleApplication[] {
   const { stages, groups, setItemGroups } = model;
-  const memo = stages.map(() => new Map<string, StageResult>());
+  // Per stage, by state: the exact best, or `failBelow` when a search with that threshold showed
+  // nothing from this state reaches it (so nothing reaches any higher threshold either).
+  const memo = stages.map(() => new Map<string, StageResult | { readonly failBelow: number }>());
   let work = 0;
   const tick = () => {
     work += 1;
@@ -488,19 +494,33 @@ function searchExactly(model: Model, budget: number, meter?: WorkMeter): BundleA
     return next;
   };
 
-  const solve = (b: number, counts: readonly number[]): StageResult => {
+  /**
+   * The best result from stage b on, given the units left: exact if its discount reaches `need`;
+   * otherwise `undefined`, meaning nothing from here reaches `need` (branches that provably cannot
+   * were not explored). Thresholds are never strict, so every tie with the answer is still compared.
+   */
+  const solve = (b: number, counts: readonly number[], need: number): StageResult | undefined => {
     const stage = stages[b];
     if (!stage) return NOTHING;
     const key = counts.join(',');
     const known = memo[b]?.get(key);
-    if (known) return known;
+    if (known) {
+      if (!('failBelow' in known)) return known;
+      if (need >= known.failBelow) return undefined;
+    }
     tick();
-    const result = stage.kind === 'set' ? solveSet(b, stage, counts) : solveCollection(b, stage, counts);
-    memo[b]?.set(key, result);
+    const result =
+      stage.kind === 'set' ? solveSet(b, stage, counts, need) : solveCollection(b, stage, counts, need);
+    memo[b]?.set(key, result ?? { failBelow: need });
     return result;
   };
 
-  const solveSet = (b: number, stage: Stage & { kind: 'set' }, counts: readonly number[]): StageResult => {
+  const solveSet = (
+    b: number,
+    stage: Stage & { kind: 'set' },
+    counts: readonly number[],
+    need: number,
+  ): StageResult | undefined => {
     const itemGroups = setItemGroups[b] ?? [];
     let most = Number.POSITIVE_INFINITY;
     stage.items.forEach((item, i) => {
@@ -518,8 +538,10 @@ function searchExactly(model: Model, budget: number, meter?: WorkMeter): BundleA
       });
       const next = project(b, counts, take);
       const value = times * stage.saving;
-      if (best && value + bound(b + 1, next) + BOUND_EPSILON < best.d) continue;
-      const rest = solve(b + 1, next);
+      const threshold = best ? Math.max(need, best.d) : need;
+      if (value + bound(b + 1, next) + BOUND_EPSILON < threshold) continue;
+      const rest = solve(b + 1, next, threshold - value);
+      if (!rest || value + rest.d < threshold) continue;
       const d = value + rest.d;
       const u = times * perApplication + rest.u;
       const position = model.rank[b] ?? 0;
@@ -527,14 +549,15 @@ function searchExactly(model: Model, budget: number, meter?: WorkMeter): BundleA
         best = { d, u, take, v: withDiscount(rest, position, value) };
       }
     }
-    return best ?? NOTHING;
+    return best && best.d >= need ? best : undefined;
   };
 
   const solveCollection = (
     b: number,
     stage: Stage & { kind: 'tiered' | 'multi' },
     counts: readonly number[],
-  ): StageResult => {
+    need: number,
+  ): StageResult | undefined => {
     const stageGroups = groups[b] ?? [];
     const privates: number[] = [];
     // Units later stages also want, in the classes this stage chooses among (see below).
@@ -610,8 +633,10 @@ function searchExactly(model: Model, budget: number, meter?: WorkMeter): BundleA
       }
       if (bestValue === undefined) return;
       const next = project(b, counts, take);
-      if (best && bestValue + bound(b + 1, next) + BOUND_EPSILON < best.d) return;
-      const rest = solve(b + 1, next);
+      const threshold = best ? Math.max(need, best.d) : need;
+      if (bestValue + bound(b + 1, next) + BOUND_EPSILON < threshold) return;
+      const rest = solve(b + 1, next, threshold - bestValue);
+      if (!rest || bestValue + rest.d < threshold) return;
       const d = bestValue + rest.d;
       const u = takenUnits + bestPrivate + rest.u;
       const position = model.rank[b] ?? 0;
@@ -660,18 +685,27 @@ function searchExactly(model: Model, budget: number, meter?: WorkMeter): BundleA
           sum += n * group.amount;
           optimismAfter += n * group.here + (count - n) * group.later;
         }
-        if (best && optimismAfter + BOUND_EPSILON < best.d) continue;
+        if (optimismAfter + BOUND_EPSILON < (best ? Math.max(need, best.d) : need)) continue;
         enumerate(j + 1, takenUnits + x, takenSum + sum, optimismAfter);
       }
       for (const g of members) take[g] = 0;
     };
 
     enumerate(0, 0, 0, optimistic);
-    return best ?? NOTHING;
+    return best && best.d >= need ? best : undefined;
   };
 
-  solve(0, model.initial);
-  return reconstruct(model, (b, counts) => memo[b]?.get(counts.join(',')), project);
+  // The greedy answer is a valid solution, so the optimum reaches the floor and the root is exact.
+  if (!solve(0, model.initial, floor))
+    throw new Error('pricing search: the optimum fell below the greedy floor');
+  return reconstruct(
+    model,
+    (b, counts) => {
+      const entry = memo[b]?.get(counts.join(','));
+      return entry && !('failBelow' in entry) ? entry : undefined;
+    },
+    project,
+  );
 }
 
 /** Walks the memoised optimum from the first stage and turns group takes into applications. */
@@ -755,11 +789,20 @@ function splitApplications(model: Model, stage: Stage, taken: readonly number[])
 }
 
 /**
- * The fallback past the search budget: repeatedly apply the single application with the largest
- * saving (ties: fewer units, then catalog order) until none saves anything. Valid, never
- * overlapping, deterministic; not always optimal.
+ * The fallback past the search budget: the better (by total discount; the first on a tie) of two
+ * greedy passes. Each repeatedly applies the single application that looks best, until none saves
+ * anything: the first by largest saving, the second by largest saving per unit consumed (ties:
+ * fewer units, then catalog order). Valid, never overlapping, deterministic; not always optimal.
  */
 function chooseGreedily(model: Model): BundleApplication[] {
+  const bySaving = greedyPass(model, 'saving');
+  const byRate = greedyPass(model, 'saving-per-unit');
+  const total = (applications: readonly BundleApplication[]) =>
+    applications.reduce((sum, a) => sum + a.discount, 0);
+  return total(byRate) > total(bySaving) ? byRate : bySaving;
+}
+
+function greedyPass(model: Model, rule: 'saving' | 'saving-per-unit'): BundleApplication[] {
   const remaining = model.lines.map((line) => line.quantity);
   const localOf = new Map(model.lines.map((line, local) => [line.global, local]));
   const tieredDone = new Set<number>();
@@ -799,10 +842,13 @@ function chooseGreedily(model: Model): BundleApplication[] {
           stage.kind === 'multi' ? sum - stage.price : percentOf(sum, tierPercent(stage.tiers, units));
       }
       if (discount <= 0) continue;
+      // Per unit, compared without division: a/b > c/d  ⇔  a·d > c·b for positive b, d.
+      const mine = rule === 'saving' ? discount : discount * (best?.units ?? 1);
+      const theirs = rule === 'saving' ? (best?.discount ?? 0) : (best?.discount ?? 0) * units;
       const better =
         !best ||
-        discount > best.discount ||
-        (discount === best.discount &&
+        mine > theirs ||
+        (mine === theirs &&
           (units < best.units || (units === best.units && stage.bundleIndex < best.stage.bundleIndex)));
       if (better) best = { stage, perLine, discount, units };
     }

@@ -218,10 +218,28 @@ describe('priceCart: overlapping bundles', () => {
   });
 
   it('falls back to the greedy heuristic past the search budget, and says so', () => {
-    const tierOnFiveTees = (5 * TEE_A * 20) / 100;
-    const priced = priceCart(catalog, items, { searchBudget: 1 });
-    expect(priced.search).toBe('heuristic');
-    expect(priced.discount).toBe(tierOnFiveTees);
+    const twoTeesFor15: RawBundle = {
+      id: 'two-tees',
+      name: 'Any 2 tees for $15',
+      kind: 'multi_buy',
+      collection: 'tees',
+      unit: { one: 'tee', other: 'tees' },
+      quantity: 2,
+      price: 1500,
+    };
+    const catalog = makeCatalog({ bundles: [twoTeesFor15, teeAndCap(2000)] });
+    const items = cart(['TEE-A', 2], ['CAP', 2]);
+    const teeDeal = 2 * TEE_A - 1500;
+    const set = TEE_A + CAP - 2000;
+    // The tee deal beats one set both in saving and in saving per unit, so both greedy rules take
+    // it first, and then no set can apply; two sets save more.
+    expect(teeDeal).toBeGreaterThan(set);
+    expect(2 * set).toBeGreaterThan(teeDeal);
+    const exact = priceCart(catalog, items);
+    expect(exact).toMatchObject({ search: 'exact', discount: 2 * set });
+    const heuristic = priceCart(catalog, items, { searchBudget: 1 });
+    expect(heuristic).toMatchObject({ search: 'heuristic', discount: teeDeal });
+    expect(heuristic.lines.reduce((sum, line) => sum + line.discount, 0)).toBe(teeDeal);
   });
 
   it('splits hoodies between the Cozy set and the Hoodie pair on the sample catalog', () => {
