@@ -26,20 +26,115 @@ function seededRandom(seed: number): () => number {
   };
 }
 
-const PRODUCT_COUNT = 200;
-const COLLECTION_COUNT = 8;
+const TYPES = [
+  // type, umbrella collection, two price points (cents)
+  ['tees', 'apparel', 3200, 3800],
+  ['hoodies', 'apparel', 6800, 7400],
+  ['bottoms', 'apparel', 5800, 6200],
+  ['jackets', 'apparel', 9800, 12800],
+  ['hats', 'accessories', 2400, 2800],
+  ['bags', 'accessories', 2200, 3400],
+  ['socks', 'accessories', 1200, 1400],
+  ['stickers', 'accessories', 350, 400],
+  ['pins', 'accessories', 600, 800],
+  ['mugs', 'accessories', 1600, 1800],
+] as const;
+const SKUS_PER_TYPE = 12;
+
+const skuOf = (type: string, i: number) => `${type.toUpperCase()}-${String(i).padStart(2, '0')}`;
+const tier = (id: string, collection: string, tiers: [number, number][]) => ({
+  id,
+  name: id,
+  kind: 'tiered_percent',
+  collection,
+  unit: { one: 'item', other: 'items' },
+  tiers: tiers.map(([minQuantity, percentOff]) => ({ minQuantity, percentOff })),
+});
+const multi = (id: string, collection: string, quantity: number, price: number) => ({
+  id,
+  name: id,
+  kind: 'multi_buy',
+  collection,
+  unit: { one: 'item', other: 'items' },
+  quantity,
+  price,
+});
+const set = (id: string, skus: string[], deal: { price: number } | { percentOff: number }) => ({
+  id,
+  name: id,
+  kind: 'set',
+  items: skus.map((sku) => ({ sku, quantity: 1 })),
+  ...deal,
+});
 
 /**
- * A shop of 200 products, each in two of eight collections, with `bundleCount` bundles cycling
- * through the three kinds: tiers and multi-buys over collections (which overlap, since every
- * product is in two), and sets of two or three products that are also in those collections.
+ * Bundles in the order a growing shop might add them, modelled on the sample catalog: tiers and
+ * multi-buys per product type, sets of specific products (which overlap the type deals), and, from
+ * the tenth on, storewide "umbrella" tiers over every apparel or accessory (which overlap all of
+ * them). Catalogs with n bundles take the first n.
  */
+const BUNDLES = [
+  tier('tee-stack', 'tees', [
+    [2, 10],
+    [4, 20],
+  ]),
+  multi('stickers-3', 'stickers', 3, 1000),
+  set('starter-kit', [skuOf('tees', 0), skuOf('hats', 0), skuOf('stickers', 0)], { price: 5500 }),
+  tier('hoodie-pair', 'hoodies', [[2, 15]]),
+  set('cozy-set', [skuOf('hoodies', 0), skuOf('bottoms', 0)], { price: 11000 }),
+  set('carry-all', [skuOf('hats', 1), skuOf('bags', 0)], { percentOff: 15 }),
+  multi('socks-3', 'socks', 3, 3600),
+  tier('bottoms-pair', 'bottoms', [[2, 10]]),
+  multi('pins-4', 'pins', 4, 2000),
+  tier('apparel-6', 'apparel', [[6, 10]]),
+  tier('mug-pair', 'mugs', [[2, 10]]),
+  set('desk-set', [skuOf('mugs', 0), skuOf('pins', 0), skuOf('stickers', 1)], { price: 2400 }),
+  tier('hat-stack', 'hats', [
+    [2, 10],
+    [3, 15],
+  ]),
+  multi('bags-2', 'bags', 2, 4000),
+  set('weekend-set', [skuOf('jackets', 0), skuOf('hats', 2)], { percentOff: 10 }),
+  tier('jacket-pair', 'jackets', [[2, 12]]),
+  set('gift-set', [skuOf('socks', 0), skuOf('mugs', 1)], { price: 2600 }),
+  tier('accessories-5', 'accessories', [[5, 10]]),
+  set('layer-set', [skuOf('tees', 1), skuOf('hoodies', 1), skuOf('jackets', 1)], { percentOff: 12 }),
+  multi('tees-3', 'tees', 3, 9000),
+];
+
+/** 120 products (10 types × 12, two price points per type) and the first `bundleCount` bundles. */
 function syntheticCatalog(bundleCount: number): Catalog {
+  const products = TYPES.flatMap(([type, umbrella, low, high]) =>
+    Array.from({ length: SKUS_PER_TYPE }, (_, i) => ({
+      sku: skuOf(type, i),
+      name: `${type} ${i}`,
+      unitAmount: i % 3 === 2 ? high : low,
+      currency: 'usd',
+      active: true,
+      maxQuantity: 20,
+      collections: [type, umbrella],
+      tags: [],
+    })),
+  );
+  return parseCatalog({
+    version: 'bench',
+    currency: 'usd',
+    products,
+    bundles: BUNDLES.slice(0, bundleCount),
+  });
+}
+
+/**
+ * The stress case: 200 products at 150 different prices, each in two of eight overlapping
+ * collections, bundles spread over those collections. Few units are interchangeable and most are
+ * wanted by several bundles, which is what makes an exact search expensive.
+ */
+function adversarialCatalog(bundleCount: number): Catalog {
   const random = seededRandom(20_261_126);
   const pick = (n: number) => Math.floor(random() * n);
-  const products = Array.from({ length: PRODUCT_COUNT }, (_, i) => {
-    const first = pick(COLLECTION_COUNT);
-    const second = (first + 1 + pick(COLLECTION_COUNT - 1)) % COLLECTION_COUNT;
+  const products = Array.from({ length: 200 }, (_, i) => {
+    const first = pick(8);
+    const second = (first + 1 + pick(7)) % 8;
     return {
       sku: `SKU-${String(i).padStart(3, '0')}`,
       name: `Product ${i}`,
@@ -52,43 +147,19 @@ function syntheticCatalog(bundleCount: number): Catalog {
     };
   });
   const bundles = Array.from({ length: bundleCount }, (_, i) => {
-    const collection = `c${i % COLLECTION_COUNT}`;
-    const base = { id: `bundle-${i}`, name: `Bundle ${i}` };
-    switch (i % 3) {
-      case 0:
-        return {
-          ...base,
-          kind: 'tiered_percent',
-          collection,
-          unit: { one: 'item', other: 'items' },
-          tiers: [
-            { minQuantity: 2, percentOff: 5 + (i % 4) },
-            { minQuantity: 4, percentOff: 12 + (i % 5) },
-            { minQuantity: 6, percentOff: 20 + (i % 3) },
-          ],
-        };
-      case 1:
-        return {
-          ...base,
-          kind: 'multi_buy',
-          collection,
-          unit: { one: 'item', other: 'items' },
-          quantity: 2 + (i % 3),
-          price: (2 + (i % 3)) * 2500,
-        };
-      default: {
-        const size = 2 + (i % 2);
-        const skus = new Set<number>();
-        while (skus.size < size) skus.add(pick(PRODUCT_COUNT));
-        const items = [...skus].map((index) => ({ sku: products[index]?.sku ?? '', quantity: 1 }));
-        const sum = [...skus].reduce((s, index) => s + (products[index]?.unitAmount ?? 0), 0);
-        return i % 4 === 2
-          ? { ...base, kind: 'set', items, percentOff: 15 }
-          : { ...base, kind: 'set', items, price: Math.round(sum * 0.85) };
-      }
+    const collection = `c${i % 8}`;
+    if (i % 3 === 0) {
+      return tier(`b${i}`, collection, [
+        [2, 5 + (i % 4)],
+        [4, 12 + (i % 5)],
+      ]);
     }
+    if (i % 3 === 1) return multi(`b${i}`, collection, 2 + (i % 3), (2 + (i % 3)) * 2500);
+    const skus = new Set<string>();
+    while (skus.size < 2) skus.add(products[pick(200)]?.sku ?? '');
+    return set(`b${i}`, [...skus], { percentOff: 15 });
   });
-  return parseCatalog({ version: 'bench', currency: 'usd', products, bundles });
+  return parseCatalog({ version: 'stress', currency: 'usd', products, bundles });
 }
 
 /**
@@ -182,7 +253,12 @@ export async function runPricingBench(): Promise<string> {
   const busy = syntheticCatalog(10);
   const fifty = measure(busy, syntheticCart(busy, 50, 7));
   headline.push(
-    `${'synthetic 200 SKUs, 10 bundles, 50 lines'.padEnd(44)} ${micros(fifty.medianMicros).padStart(7)} µs  (p90 ${micros(fifty.p90Micros)} µs, ${fifty.units} units, ${fifty.bundlesApplied} bundles applied, ${fifty.exact ? 'exact' : 'heuristic'})`,
+    `${'synthetic 120 SKUs, 10 bundles, 50 lines'.padEnd(44)} ${micros(fifty.medianMicros).padStart(7)} µs  (p90 ${micros(fifty.p90Micros)} µs, ${fifty.units} units, ${fifty.bundlesApplied} bundles applied, ${fifty.exact ? 'exact' : 'heuristic'})`,
+  );
+  const stress = adversarialCatalog(10);
+  const hard = measure(stress, syntheticCart(stress, 50, 7));
+  headline.push(
+    `${'stress 200 SKUs, 10 bundles, 50 lines'.padEnd(44)} ${micros(hard.medianMicros).padStart(7)} µs  (p90 ${micros(hard.p90Micros)} µs, ${hard.units} units, ${hard.bundlesApplied} bundles applied, ${hard.exact ? 'exact' : 'heuristic'})`,
   );
   out.push(...headline);
   out.push(

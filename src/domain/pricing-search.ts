@@ -83,6 +83,12 @@ export class WorkMeterExhausted extends Error {
   override readonly name = 'WorkMeterExhausted';
 }
 
+/**
+ * Work for a first exact attempt without a floor, before the greedy passes run. Most carts finish
+ * well inside it; for those that do not, it is a small part of the budget.
+ */
+const QUICK_SEARCH_WORK = 256;
+
 /** Bounds are computed in floating point; this margin keeps rounding noise from pruning a real optimum. */
 const BOUND_EPSILON = 1e-6;
 
@@ -236,12 +242,23 @@ function solveComponent(
   meter: WorkMeter | undefined,
 ): ComponentSolution {
   const model = buildModel(component, stages, lines);
+  // Most components are small: a quick exact search settles them without the greedy passes.
+  const quick = Math.min(budget, QUICK_SEARCH_WORK);
+  const quickMeter = meter ? { remaining: meter.remaining } : undefined;
+  try {
+    const applications = searchExactly(model, quick, 0, quickMeter);
+    if (meter && quickMeter) meter.remaining = quickMeter.remaining;
+    return { applications, exact: true };
+  } catch (err: unknown) {
+    if (!(err instanceof SearchBudgetExceeded)) throw err;
+    if (meter && quickMeter) meter.remaining = quickMeter.remaining;
+  }
   // The greedy answer is both the fallback and a floor for the exact search: no branch that cannot
-  // reach it needs exploring.
+  // reach it needs exploring. The quick attempt's work counts against the budget.
   const greedy = chooseGreedily(model);
   const floor = greedy.reduce((sum, a) => sum + a.discount, 0);
   try {
-    return { applications: searchExactly(model, budget, floor, meter), exact: true };
+    return { applications: searchExactly(model, budget - quick, floor, meter), exact: true };
   } catch (err: unknown) {
     if (!(err instanceof SearchBudgetExceeded)) throw err;
     return { applications: greedy, exact: false };
@@ -268,6 +285,8 @@ interface Group {
   readonly later: number;
   /** Which later stages want these units; groups with equal `future` differ only in amount. */
   readonly future: string;
+  /** The stages from this one on that want these units. */
+  readonly wantedBy: readonly number[];
 }
 
 interface Model {
@@ -282,6 +301,8 @@ interface Model {
   readonly groups: readonly (readonly Group[])[];
   /** For set stages: per item, the group (at that stage) holding the item's line. */
   readonly setItemGroups: readonly (readonly number[])[];
+  /** setItemGroupsAt[b][s]: for a set stage s ≥ b, per item, the group at stage b holding its line. */
+  readonly setItemGroupsAt: readonly (readonly (readonly number[])[])[];
   /** bound[b][g]: per-unit upper bound of what stages b..K-1 can make of a unit of group g. */
   readonly bound: readonly (readonly number[])[];
   /**
@@ -381,7 +402,18 @@ function buildModel(
       const later = next >= 0 ? (best[b + 1]?.[next] ?? 0) : 0;
       const here = eligible ? perUnit(stage, amount) : 0;
       row[g] = Math.max(0, later, here);
-      return { amount, lines: members, eligible, next, here, later, future: signature(first, b + 1) };
+      const wantedBy: number[] = [];
+      for (let s = b; s < stages.length; s++) if (eligibleFor[first]?.[s]) wantedBy.push(s);
+      return {
+        amount,
+        lines: members,
+        eligible,
+        next,
+        here,
+        later,
+        future: signature(first, b + 1),
+        wantedBy,
+      };
     });
     best[b] = row;
   }
@@ -393,6 +425,13 @@ function buildModel(
   const initial = (groupLines[0] ?? []).map((members) =>
     members.reduce((sum, line) => sum + (lines[line]?.quantity ?? 0), 0),
   );
+  const setItemGroupsAt = stages.map((_, b) =>
+    stages.map((stage, s) =>
+      stage.kind === 'set' && s >= b
+        ? stage.items.map((item) => groupOfLine[b]?.[localOf.get(item.line) ?? -1] ?? -1)
+        : [],
+    ),
+  );
   const slack = new Array<number>(stages.length + 1).fill(0);
   for (let b = stages.length - 1; b >= 0; b--) {
     slack[b] = (slack[b + 1] ?? 0) + (stages[b]?.kind === 'tiered' ? 0.5 : 0);
@@ -403,7 +442,7 @@ function buildModel(
   byCatalog.forEach(({ b }, position) => {
     rank[b] = position;
   });
-  return { stages, lines, groups, setItemGroups, bound: best, slack, initial, rank };
+  return { stages, lines, groups, setItemGroups, setItemGroupsAt, bound: best, slack, initial, rank };
 }
 
 interface StageResult {
@@ -467,7 +506,7 @@ function tierPercent(tiers: readonly { minQuantity: number; percentOff: number }
  * units of work (one unit per state expanded and per choice enumerated).
  */
 function searchExactly(model: Model, budget: number, floor: Cents, meter?: WorkMeter): BundleApplication[] {
-  const { stages, groups, setItemGroups } = model;
+  const { stages, groups, setItemGroups, setItemGroupsAt } = model;
   // Per stage, by state: the exact best, or `failBelow` when a search with that threshold showed
   // nothing from this state reaches it (so nothing reaches any higher threshold either).
   const memo = stages.map(() => new Map<string, StageResult | { readonly failBelow: number }>());
@@ -477,11 +516,56 @@ function searchExactly(model: Model, budget: number, floor: Cents, meter?: WorkM
     if (work > budget) throw new SearchBudgetExceeded();
     if (meter && --meter.remaining < 0) throw new WorkMeterExhausted();
   };
+  /**
+   * An upper bound on what stages b.. can still save from `counts`: every unit at its best per-unit
+   * value among the stages that want it, where a stage counts only at what the units left can reach
+   * (a tier at the tier its eligible units reach, a multi-buy only with enough units, a set only with
+   * every item), plus half a cent per tier that can apply. Cheap, valid, and far tighter than
+   * assuming every tier at its top.
+   */
   const bound = (b: number, counts: readonly number[]): number => {
-    const row = model.bound[b];
-    if (!row) return 0;
-    let total = model.slack[b] ?? 0;
-    for (let g = 0; g < counts.length; g++) total += (counts[g] ?? 0) * (row[g] ?? 0);
+    const stageGroups = groups[b];
+    if (!stageGroups) return 0;
+    const eligibleUnits = new Array<number>(stages.length).fill(0);
+    stageGroups.forEach((group, g) => {
+      const count = counts[g] ?? 0;
+      if (count > 0) for (const s of group.wantedBy) eligibleUnits[s] = (eligibleUnits[s] ?? 0) + count;
+    });
+    let total = 0;
+    // Per stage: multiplier on a unit's amount, and a per-unit offset (multi-buys: −price/size).
+    const rate = new Array<number>(stages.length).fill(-1);
+    const offset = new Array<number>(stages.length).fill(0);
+    for (let s = b; s < stages.length; s++) {
+      const stage = stages[s];
+      const units = eligibleUnits[s] ?? 0;
+      if (!stage) continue;
+      if (stage.kind === 'tiered') {
+        const percent = tierPercent(stage.tiers, units);
+        if (percent > 0) {
+          rate[s] = percent / 100;
+          total += 0.5;
+        }
+      } else if (stage.kind === 'multi') {
+        if (units >= stage.size) {
+          rate[s] = 1;
+          offset[s] = -stage.price / stage.size;
+        }
+      } else {
+        const itemGroups = setItemGroupsAt[b]?.[s] ?? [];
+        const complete = stage.items.every((item, i) => (counts[itemGroups[i] ?? -1] ?? 0) >= item.quantity);
+        if (complete) rate[s] = stage.saving / stage.amount;
+      }
+    }
+    stageGroups.forEach((group, g) => {
+      const count = counts[g] ?? 0;
+      if (count === 0) return;
+      let best = 0;
+      for (const s of group.wantedBy) {
+        const r = rate[s] ?? -1;
+        if (r >= 0) best = Math.max(best, r * group.amount + (offset[s] ?? 0));
+      }
+      total += count * best;
+    });
     return total;
   };
   const project = (b: number, counts: readonly number[], take: readonly number[]): number[] => {
@@ -621,17 +705,38 @@ function searchExactly(model: Model, budget: number, floor: Cents, meter?: WorkM
       units === 0 ||
       (stage.kind === 'tiered' ? units >= (stage.tiers[0]?.minQuantity ?? 1) : units % stage.size === 0);
 
-    const leaf = (takenUnits: number, takenSum: Cents) => {
-      let bestValue: number | undefined;
-      let bestPrivate = 0;
-      for (let k = 0; k <= privateUnits; k++) {
-        const value = stageValue(takenUnits + k, takenSum + (prefix[k] ?? 0));
-        if (value !== undefined && (bestValue === undefined || value > bestValue)) {
-          bestValue = value;
-          bestPrivate = k;
-        }
+    /**
+     * The best number k of private units to add to `takenUnits` units worth `takenSum`: the largest
+     * value, then the smallest k. Not a scan: private units are sorted most expensive first, so a
+     * tier's value never falls as k grows (best at k = all, then step down while equal), and a
+     * multi-buy's value over valid k (steps of its size) gains less with each step (stop at the
+     * first step that does not gain).
+     */
+    const bestPrivateCount = (takenUnits: number, takenSum: Cents): [number, number] | undefined => {
+      const valueAt = (k: number) => stageValue(takenUnits + k, takenSum + (prefix[k] ?? 0));
+      if (stage.kind === 'tiered') {
+        const top = valueAt(privateUnits);
+        if (top === undefined) return takenUnits === 0 ? [0, 0] : undefined;
+        let k = privateUnits;
+        while (k > 0 && valueAt(k - 1) === top) k--;
+        return [top, k];
       }
-      if (bestValue === undefined) return;
+      let k = (stage.size - (takenUnits % stage.size)) % stage.size;
+      if (k > privateUnits) return undefined;
+      while (
+        k + stage.size <= privateUnits &&
+        (prefix[k + stage.size] ?? 0) - (prefix[k] ?? 0) - stage.price > 0
+      ) {
+        k += stage.size;
+      }
+      const value = valueAt(k);
+      return value === undefined ? undefined : [value, k];
+    };
+
+    const leaf = (takenUnits: number, takenSum: Cents) => {
+      const found = bestPrivateCount(takenUnits, takenSum);
+      if (!found) return;
+      const [bestValue, bestPrivate] = found;
       const next = project(b, counts, take);
       const threshold = best ? Math.max(need, best.d) : need;
       if (bestValue + bound(b + 1, next) + BOUND_EPSILON < threshold) return;
@@ -805,43 +910,51 @@ function chooseGreedily(model: Model): BundleApplication[] {
 function greedyPass(model: Model, rule: 'saving' | 'saving-per-unit'): BundleApplication[] {
   const remaining = model.lines.map((line) => line.quantity);
   const localOf = new Map(model.lines.map((line, local) => [line.global, local]));
+  const amountOf = (local: number) => model.lines[local]?.product.unitAmount ?? 0;
+  // Each collection stage's lines, most expensive first (then lowest SKU), sorted once.
+  const sortedLines = model.stages.map((stage) =>
+    stage.kind === 'set'
+      ? []
+      : stage.lines
+          .map((global) => localOf.get(global) ?? -1)
+          .filter((local) => local >= 0)
+          .sort((a, c) => amountOf(c) - amountOf(a) || a - c),
+  );
   const tieredDone = new Set<number>();
   const applications: BundleApplication[] = [];
-  const amountOf = (local: number) => model.lines[local]?.product.unitAmount ?? 0;
-  // Eligible units of a collection stage, most expensive first (then lowest SKU).
-  const unitsFor = (stage: Stage & { kind: 'tiered' | 'multi' }): number[] => {
-    const locals = stage.lines
-      .map((global) => localOf.get(global) ?? -1)
-      .filter((local) => local >= 0)
-      .sort((a, c) => amountOf(c) - amountOf(a) || a - c);
-    return locals.flatMap((local) => Array.from({ length: remaining[local] ?? 0 }, () => local));
-  };
+  type Candidate = { stage: Stage; taken: [number, number][]; discount: number; units: number };
   for (;;) {
-    let best: { stage: Stage; perLine: number[]; discount: number; units: number } | undefined;
-    for (const stage of model.stages) {
-      const perLine = new Array<number>(model.lines.length).fill(0);
+    let best: Candidate | undefined;
+    model.stages.forEach((stage, b) => {
+      const taken: [number, number][] = [];
       let discount = 0;
       let units = 0;
       if (stage.kind === 'set') {
-        const fits = stage.items.every(
-          (item) => (remaining[localOf.get(item.line) ?? -1] ?? 0) >= item.quantity,
-        );
-        if (!fits) continue;
-        for (const item of stage.items) perLine[localOf.get(item.line) ?? -1] = item.quantity;
+        for (const item of stage.items) {
+          const local = localOf.get(item.line) ?? -1;
+          if ((remaining[local] ?? 0) < item.quantity) return;
+          taken.push([local, item.quantity]);
+          units += item.quantity;
+        }
         discount = stage.saving;
-        units = stage.items.reduce((sum, item) => sum + item.quantity, 0);
       } else {
-        if (stage.kind === 'tiered' && tieredDone.has(stage.bundleIndex)) continue;
-        const available = unitsFor(stage);
-        const chosen = stage.kind === 'multi' ? available.slice(0, stage.size) : available;
-        if (stage.kind === 'multi' && chosen.length < stage.size) continue;
-        const sum = chosen.reduce((s, local) => s + amountOf(local), 0);
-        for (const local of chosen) perLine[local] = (perLine[local] ?? 0) + 1;
-        units = chosen.length;
+        if (stage.kind === 'tiered' && tieredDone.has(stage.bundleIndex)) return;
+        // A multi-buy takes its `size` most expensive units; a tier takes every unit left.
+        const wanted = stage.kind === 'multi' ? stage.size : Number.POSITIVE_INFINITY;
+        let sum = 0;
+        for (const local of sortedLines[b] ?? []) {
+          const n = Math.min(remaining[local] ?? 0, wanted - units);
+          if (n <= 0) continue;
+          taken.push([local, n]);
+          units += n;
+          sum += n * amountOf(local);
+          if (units === wanted) break;
+        }
+        if (stage.kind === 'multi' && units < stage.size) return;
         discount =
           stage.kind === 'multi' ? sum - stage.price : percentOf(sum, tierPercent(stage.tiers, units));
       }
-      if (discount <= 0) continue;
+      if (discount <= 0) return;
       // Per unit, compared without division: a/b > c/d  ⇔  a·d > c·b for positive b, d.
       const mine = rule === 'saving' ? discount : discount * (best?.units ?? 1);
       const theirs = rule === 'saving' ? (best?.discount ?? 0) : (best?.discount ?? 0) * units;
@@ -850,19 +963,18 @@ function greedyPass(model: Model, rule: 'saving' | 'saving-per-unit'): BundleApp
         mine > theirs ||
         (mine === theirs &&
           (units < best.units || (units === best.units && stage.bundleIndex < best.stage.bundleIndex)));
-      if (better) best = { stage, perLine, discount, units };
-    }
-    if (!best) break;
-    best.perLine.forEach((n, local) => {
-      remaining[local] = (remaining[local] ?? 0) - n;
+      if (better) best = { stage, taken, discount, units };
     });
-    if (best.stage.kind === 'tiered') tieredDone.add(best.stage.bundleIndex);
+    const chosen: Candidate | undefined = best;
+    if (!chosen) break;
+    for (const [local, n] of chosen.taken) remaining[local] = (remaining[local] ?? 0) - n;
+    if (chosen.stage.kind === 'tiered') tieredDone.add(chosen.stage.bundleIndex);
     applications.push({
-      bundleIndex: best.stage.bundleIndex,
-      units: best.perLine.flatMap((n, local) =>
-        n > 0 ? [{ sku: model.lines[local]?.product.sku ?? '', quantity: n }] : [],
-      ),
-      discount: best.discount,
+      bundleIndex: chosen.stage.bundleIndex,
+      units: [...chosen.taken]
+        .sort(([a], [c]) => a - c)
+        .map(([local, n]) => ({ sku: model.lines[local]?.product.sku ?? '', quantity: n })),
+      discount: chosen.discount,
     });
   }
   return applications;

@@ -379,30 +379,43 @@ function interchangeableSkus(state: CartState, bundle: Bundle, addition: readonl
   const skus = new Set(addition.map((item) => item.sku));
   if (bundle.kind !== 'set') {
     const { catalog } = state;
-    const membership = (p: Product) =>
-      catalog.activeBundles
-        .map((b) =>
-          b.kind === 'set'
-            ? b.items.some((item) => item.sku === p.sku)
-              ? `set:${p.sku}`
-              : '-'
-            : p.collections.includes(b.collection)
-              ? 'in'
-              : '-',
-        )
-        .join(',');
+    const pricing = pricingKeys(catalog);
     for (const item of addition) {
-      const added = catalog.productsBySku.get(item.sku);
-      if (!added) continue;
-      const key = `${added.unitAmount}|${membership(added)}`;
+      const key = pricing.get(item.sku);
       for (const p of catalog.products) {
-        if (p.active && `${p.unitAmount}|${membership(p)}` === key && fits(state, p.sku, item.quantity)) {
-          skus.add(p.sku);
-        }
+        if (pricing.get(p.sku) === key && fits(state, p.sku, item.quantity)) skus.add(p.sku);
       }
     }
   }
   return [...skus].sort();
+}
+
+/** Per catalog: each active product's unit amount and bundle memberships, as a comparable key. */
+const pricingKeyCache = new WeakMap<Catalog, ReadonlyMap<string, string>>();
+
+function pricingKeys(catalog: Catalog): ReadonlyMap<string, string> {
+  let keys = pricingKeyCache.get(catalog);
+  if (!keys) {
+    keys = new Map(
+      catalog.products
+        .filter((p) => p.active)
+        .map((p) => {
+          // A set names its products, so a product in a set prices like no other product.
+          const memberships = catalog.activeBundles.map((b) =>
+            b.kind === 'set'
+              ? b.items.some((item) => item.sku === p.sku)
+                ? `set:${p.sku}`
+                : '-'
+              : p.collections.includes(b.collection)
+                ? 'in'
+                : '-',
+          );
+          return [p.sku, `${p.unitAmount}|${memberships.join(',')}`];
+        }),
+    );
+    pricingKeyCache.set(catalog, keys);
+  }
+  return keys;
 }
 
 function joinWords(words: readonly string[]): string {

@@ -371,6 +371,19 @@ describe('priceCart on random catalogs and carts', () => {
     );
   });
 
+  it('keeps hints true under a small search budget, where hint work runs out or the heuristic prices', () => {
+    fc.assert(
+      fc.property(crowdedScenarioArb, fc.integer({ min: 1, max: 60 }), ({ catalog, items }, searchBudget) => {
+        const priced = priceCart(catalog, items, { searchBudget });
+        for (const hint of priced.hints) {
+          const after = priceCart(catalog, [...items, ...(hint.addition ?? [])], { searchBudget });
+          expect(after.discount - priced.discount).toBe(hint.extraSaving);
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
   it('only gives hints that are positive, at most three, largest first, allowed, and true on re-pricing', () => {
     fc.assert(
       fc.property(scenarioArb, ({ catalog, items }) => {
