@@ -219,17 +219,21 @@ function findHints(
   const items = cart.map(({ product, quantity }) => ({ sku: product.sku, quantity }));
   const hints: (NextTierHint & { bundleIndex: number })[] = [];
   const meter = { remaining: budget * HINT_WORK_BUDGETS };
+  const repriced = new Map<string, BundleChoice>();
   for (const [bundleIndex, bundle] of catalog.activeBundles.entries()) {
     for (const proposal of proposeAdditions(state, bundle, bundleIndex)) {
-      let after: BundleChoice;
+      // Bundles often propose the same addition (a tee for the tier and for a set with a tee).
+      const additionKey = proposal.addition.map((item) => `${item.sku}:${item.quantity}`).join(',');
+      let after = repriced.get(additionKey);
       try {
-        after = chooseBundles(
+        after ??= chooseBundles(
           catalog,
           resolveCart(catalog, [...items, ...proposal.addition]),
           budget,
           cache,
           meter,
         );
+        repriced.set(additionKey, after);
       } catch (err: unknown) {
         if (!(err instanceof WorkMeterExhausted)) throw err;
         // Out of hint work: keep the hints found so far; a saving not worked out is not shown.
