@@ -612,7 +612,7 @@ function searchExactly(model: Model, budget: number, floor: Cents, meter?: WorkM
     });
     const perApplication = stage.items.reduce((sum, item) => sum + item.quantity, 0);
     let best: StageResult | undefined;
-    // Most applications first: on a full tie the earlier find wins, so earlier stages take more.
+    // Most applications first: on a tie under every rule of isBetter, the earlier find wins.
     for (let times = most; times >= 0; times--) {
       tick();
       const take = new Array<number>(counts.length).fill(0);
@@ -773,7 +773,7 @@ function searchExactly(model: Model, budget: number, floor: Cents, meter?: WorkM
       // With nothing left to choose after this class and no private units to adjust the count, only
       // counts that make a valid application (or none) can lead anywhere: skip the rest unexpanded.
       const lastChoice = j === classes.length - 1 && privateUnits === 0;
-      // Most units first: on a full tie the earlier find wins, so earlier stages take more.
+      // Most units first: on a tie under every rule of isBetter, the earlier find wins.
       for (let x = size; x >= 0; x--) {
         if (lastChoice && !isValidCount(takenUnits + x)) continue;
         tick();
