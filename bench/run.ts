@@ -6,10 +6,12 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
 process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 
+const { runPricingBench } = await import('./pricing');
 const { runQuoteLatencyBench } = await import('./quote-latency');
 const { runBundleSizeBench } = await import('./bundle-size');
 
 const sections: [string, () => Promise<string>][] = [
+  ['Pricing engine (priceCart)', runPricingBench],
   ['Quote endpoint', runQuoteLatencyBench],
   ['Handler bundles', () => runBundleSizeBench()],
 ];
