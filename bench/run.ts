@@ -8,13 +8,11 @@ process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 
 const { cpus } = await import('node:os');
 const { runColdStartBench } = await import('./cold-start');
+const { runBundleSizeBench } = await import('./bundle-size');
 const { runWarmLatencyBench } = await import('./warm-latency');
 const { runQuoteLatencyBench } = await import('./quote-latency');
 const { runCostBench } = await import('./cost');
-const { runBundleSizeBench } = await import('./bundle-size');
-// MERGE POINT (pricing helper): once bench/pricing.ts is on main, import it here —
-//   const { runPricingBench } = await import('./pricing');
-// — and add ['Pricing scale: priceCart, 1–100 lines × 0–20 bundles', runPricingBench] to `sections`.
+const { runPricingBench } = await import('./pricing');
 
 const sections: [string, () => Promise<string>][] = [
   ['Cold start', runColdStartBench],
@@ -22,6 +20,7 @@ const sections: [string, () => Promise<string>][] = [
   ['Warm latency, every route', runWarmLatencyBench],
   ['Quote endpoint', runQuoteLatencyBench],
   ['Cost per call, per 10,000 quotes and per 1,000 paid orders', runCostBench],
+  ['Pricing engine (priceCart)', runPricingBench],
 ];
 
 const cpu = cpus();

@@ -8,6 +8,7 @@ import {
   type ComponentCache,
   chooseBundles,
   type OptimiserLine,
+  WorkMeterExhausted,
 } from './pricing-search';
 
 /**
@@ -15,6 +16,12 @@ import {
  * back to its greedy heuristic. Realistic carts use a few hundred at most; see docs/pricing.md.
  */
 export const DEFAULT_SEARCH_BUDGET = 20_000;
+
+/**
+ * Search work all the hint re-pricings of one cart may use together, as a multiple of the search
+ * budget. Past it the remaining hints are dropped rather than guessed.
+ */
+export const HINT_WORK_BUDGETS = 1;
 
 /** Hints returned with a priced cart, at most. */
 export const MAX_HINTS = 3;
@@ -211,14 +218,27 @@ function findHints(
   };
   const items = cart.map(({ product, quantity }) => ({ sku: product.sku, quantity }));
   const hints: (NextTierHint & { bundleIndex: number })[] = [];
-  catalog.activeBundles.forEach((bundle, bundleIndex) => {
+  const meter = { remaining: budget * HINT_WORK_BUDGETS };
+  const repriced = new Map<string, BundleChoice>();
+  for (const [bundleIndex, bundle] of catalog.activeBundles.entries()) {
     for (const proposal of proposeAdditions(state, bundle, bundleIndex)) {
-      const after = chooseBundles(
-        catalog,
-        resolveCart(catalog, [...items, ...proposal.addition]),
-        budget,
-        cache,
-      );
+      // Bundles often propose the same addition (a tee for the tier and for a set with a tee).
+      const additionKey = proposal.addition.map((item) => `${item.sku}:${item.quantity}`).join(',');
+      let after = repriced.get(additionKey);
+      try {
+        after ??= chooseBundles(
+          catalog,
+          resolveCart(catalog, [...items, ...proposal.addition]),
+          budget,
+          cache,
+          meter,
+        );
+        repriced.set(additionKey, after);
+      } catch (err: unknown) {
+        if (!(err instanceof WorkMeterExhausted)) throw err;
+        // Out of hint work: keep the hints found so far; a saving not worked out is not shown.
+        return rankHints(hints);
+      }
       const extraSaving = after.discount - choice.discount;
       if (extraSaving <= 0 || !proposal.reached(after.applications)) continue;
       hints.push({
@@ -233,7 +253,12 @@ function findHints(
       });
       break;
     }
-  });
+  }
+  return rankHints(hints);
+}
+
+/** Largest extra saving first, then catalog order; at most {@link MAX_HINTS}. */
+function rankHints(hints: (NextTierHint & { bundleIndex: number })[]): NextTierHint[] {
   return hints
     .sort((a, b) => b.extraSaving - a.extraSaving || a.bundleIndex - b.bundleIndex)
     .slice(0, MAX_HINTS)
@@ -358,30 +383,43 @@ function interchangeableSkus(state: CartState, bundle: Bundle, addition: readonl
   const skus = new Set(addition.map((item) => item.sku));
   if (bundle.kind !== 'set') {
     const { catalog } = state;
-    const membership = (p: Product) =>
-      catalog.activeBundles
-        .map((b) =>
-          b.kind === 'set'
-            ? b.items.some((item) => item.sku === p.sku)
-              ? `set:${p.sku}`
-              : '-'
-            : p.collections.includes(b.collection)
-              ? 'in'
-              : '-',
-        )
-        .join(',');
+    const pricing = pricingKeys(catalog);
     for (const item of addition) {
-      const added = catalog.productsBySku.get(item.sku);
-      if (!added) continue;
-      const key = `${added.unitAmount}|${membership(added)}`;
+      const key = pricing.get(item.sku);
       for (const p of catalog.products) {
-        if (p.active && `${p.unitAmount}|${membership(p)}` === key && fits(state, p.sku, item.quantity)) {
-          skus.add(p.sku);
-        }
+        if (pricing.get(p.sku) === key && fits(state, p.sku, item.quantity)) skus.add(p.sku);
       }
     }
   }
   return [...skus].sort();
+}
+
+/** Per catalog: each active product's unit amount and bundle memberships, as a comparable key. */
+const pricingKeyCache = new WeakMap<Catalog, ReadonlyMap<string, string>>();
+
+function pricingKeys(catalog: Catalog): ReadonlyMap<string, string> {
+  let keys = pricingKeyCache.get(catalog);
+  if (!keys) {
+    keys = new Map(
+      catalog.products
+        .filter((p) => p.active)
+        .map((p) => {
+          // A set names its products, so a product in a set prices like no other product.
+          const memberships = catalog.activeBundles.map((b) =>
+            b.kind === 'set'
+              ? b.items.some((item) => item.sku === p.sku)
+                ? `set:${p.sku}`
+                : '-'
+              : p.collections.includes(b.collection)
+                ? 'in'
+                : '-',
+          );
+          return [p.sku, `${p.unitAmount}|${memberships.join(',')}`];
+        }),
+    );
+    pricingKeyCache.set(catalog, keys);
+  }
+  return keys;
 }
 
 function joinWords(words: readonly string[]): string {
