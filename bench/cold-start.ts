@@ -221,6 +221,8 @@ export interface ColdStartFigures {
   readonly name: string;
   readonly floor: FloorName;
   readonly handler: Sample;
+  /** The same handler started without `--enable-source-maps`. */
+  readonly withoutSourceMaps: Sample;
   readonly floorSample: Sample;
   /** The floor that also makes one call per client, when the floor has a client. */
   readonly callFloor: { readonly name: CallFloorName; readonly sample: Sample } | null;
@@ -258,9 +260,13 @@ export async function measureColdStarts(): Promise<{
     const runner = path.join(work, 'runner.mjs');
     writeFileSync(runner, RUNNER);
     const env = deployedEnv(stack.env);
+    const envWithoutMaps = { ...env, NODE_OPTIONS: '' };
 
     const samples = new Map(
-      targets.map((t) => [t.name, { handler: [] as Sample[], floor: [] as Sample[], call: [] as Sample[] }]),
+      targets.map((t) => [
+        t.name,
+        { handler: [] as Sample[], noMaps: [] as Sample[], floor: [] as Sample[], call: [] as Sample[] },
+      ]),
     );
     const eventsDir = path.join(work, 'events');
     mkdirSync(eventsDir);
@@ -270,6 +276,9 @@ export async function measureColdStarts(): Promise<{
         writeFileSync(eventFile, JSON.stringify(await target.event()));
         const runs = samples.get(target.name)!;
         const handler = await coldStart(runner, bundles.get(target.name)!.file, eventFile, env);
+        const noMapsEvent = path.join(eventsDir, `${target.name}-${run}-no-maps.json`);
+        writeFileSync(noMapsEvent, JSON.stringify(await target.event()));
+        const noMaps = await coldStart(runner, bundles.get(target.name)!.file, noMapsEvent, envWithoutMaps);
         const floor = await coldStart(runner, floors[target.floor].file, eventFile, env);
         const callFloorName = CALL_FLOOR_OF[target.floor];
         const call = callFloorName
@@ -277,6 +286,7 @@ export async function measureColdStarts(): Promise<{
           : null;
         if (run === 0) continue; // warms the disk cache and the bench's own servers
         runs.handler.push(handler);
+        runs.noMaps.push(noMaps);
         runs.floor.push(floor);
         if (call) runs.call.push(call);
       }
@@ -289,6 +299,7 @@ export async function measureColdStarts(): Promise<{
         name: target.name,
         floor: target.floor,
         handler: medianSample(runs.handler),
+        withoutSourceMaps: medianSample(runs.noMaps),
         floorSample: medianSample(runs.floor),
         callFloor: callFloorName ? { name: callFloorName, sample: medianSample(runs.call) } : null,
         bundle: bundles.get(target.name)!,
@@ -391,15 +402,16 @@ export async function runColdStartBench(): Promise<string> {
     `source maps; NODE_OPTIONS=${DEPLOYED_NODE_OPTIONS}); secrets pinned in env (no Secrets Manager call).`,
     'Floor: the same SDK clients created with the same options, then an answer (target: handler ≤ 1.2× floor).',
     'Floor + 1 call: the floor also makes one call per client (a DynamoDB GetItem, a Stripe retrieve).',
+    'Without source maps: the same handler started without NODE_OPTIONS (stack traces then point into the bundle).',
     '',
-    '| handler | cold start (load / 1st) | floor (load / 1st) | ratio | floor + 1 call | ratio | bundle (gzip) | Stripe SDK |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+    '| handler | cold start (load / 1st) | floor (load / 1st) | ratio | floor + 1 call | ratio | without source maps | bundle (gzip) | Stripe SDK |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
   ];
   const cell = (s: Sample) => `${ms(s.wallMs)} (${ms(s.loadMs)} / ${ms(s.firstMs)})`;
   for (const f of figures) {
     const ratio = f.handler.wallMs / f.floorSample.wallMs;
     lines.push(
-      `| ${f.name} | ${cell(f.handler)} | ${f.floor}: ${cell(f.floorSample)} | ${ratio.toFixed(2)}× ${ratio <= 1.2 ? '✓' : '✗'} | ${f.callFloor ? cell(f.callFloor.sample) : '—'} | ${f.callFloor ? ratioCell(f.handler, f.callFloor.sample) : '—'} | ${kib(f.bundle.bytes)} (${kib(f.bundle.gzipBytes)}) | ${f.bundle.packages.has('stripe') ? 'yes' : 'no'} |`,
+      `| ${f.name} | ${cell(f.handler)} | ${f.floor}: ${cell(f.floorSample)} | ${ratio.toFixed(2)}× ${ratio <= 1.2 ? '✓' : '✗'} | ${f.callFloor ? cell(f.callFloor.sample) : '—'} | ${f.callFloor ? ratioCell(f.handler, f.callFloor.sample) : '—'} | ${ms(f.withoutSourceMaps.wallMs)} | ${kib(f.bundle.bytes)} (${kib(f.bundle.gzipBytes)}) | ${f.bundle.packages.has('stripe') ? 'yes' : 'no'} |`,
     );
   }
   lines.push('');

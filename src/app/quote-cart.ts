@@ -39,10 +39,13 @@ export interface QuoteCartResult {
 export async function quoteCart(deps: QuoteCartDeps, request: QuoteCartRequest): Promise<QuoteCartResult> {
   const { catalog, store, telemetry, now } = { ...deps, now: request.now };
   const items = validateCart(catalog, request.items);
-  await enforceRateLimit(deps, { scope: 'quote', key: request.clientKey, limits: deps.rateLimits, now });
-
   const cartHash = hashCart(items);
-  const cached = await findCachedQuoteSafely(deps, cartHash, now);
+  // The cache lookup only reads, so it runs alongside the rate-limit count: one round trip to the
+  // table instead of two. A refused request has cost one read for nothing; every other saves time.
+  const [, cached] = await Promise.all([
+    enforceRateLimit(deps, { scope: 'quote', key: request.clientKey, limits: deps.rateLimits, now }),
+    findCachedQuoteSafely(deps, cartHash, now),
+  ]);
   if (cached) {
     telemetry.metrics.count('QuoteCacheHit');
     return { quote: cached, cached: true };
