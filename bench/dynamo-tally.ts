@@ -1,7 +1,7 @@
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../src/adapters/dynamodb/commerce-table';
 
-/** What one DynamoDB request cost, as DynamoDB bills it. */
+/** What one DynamoDB request cost, as DynamoDB bills it (at least 0.5 or 1 read unit, 1 write unit). */
 export interface DynamoCall {
   /** e.g. `PutItem`. */
   readonly operation: string;
@@ -38,11 +38,20 @@ export function tallyDynamoCalls(
         const result = await next(args);
         const consumed = (result.output as { ConsumedCapacity?: unknown }).ConsumedCapacity;
         const entries = Array.isArray(consumed) ? consumed : consumed ? [consumed] : [];
-        const units = entries.reduce(
+        const returned = entries.reduce(
           (sum, c) => sum + Number((c as { CapacityUnits?: number }).CapacityUnits ?? 0),
           0,
         );
-        calls.push({ operation, kind, units, source: 'returned', failedCondition: false });
+        // A read that finds nothing is still billed its minimum (dynalite reports 0 for it).
+        const minimum = kind === 'read' ? (input.ConsistentRead ? 1 : 0.5) : 1;
+        const units = Math.max(returned, minimum);
+        calls.push({
+          operation,
+          kind,
+          units,
+          source: units === returned ? 'returned' : 'computed',
+          failedCondition: false,
+        });
         return result;
       } catch (err: unknown) {
         if ((err as { name?: string }).name === 'ConditionalCheckFailedException') {
