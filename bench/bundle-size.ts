@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build, type Metafile } from 'esbuild';
-import { BUNDLE_SETTINGS } from '../infra/lib/bundling';
+import { esbuildOptionsLikeCdk } from '../infra/lib/bundling';
 import { HANDLERS, selectAvailableHandlers } from '../infra/lib/handlers';
 
 /** One bundle as the CDK app builds it: the same esbuild settings, measured. */
@@ -60,22 +60,12 @@ export async function measureBundleSizes(projectRoot: string): Promise<BundleSiz
     const sizes: BundleSize[] = [];
     for (const target of targets) {
       const outfile = path.join(outRoot, target.name.replaceAll(/[^a-z0-9-]/g, '_'), 'index.mjs');
-      const result = await build({
-        ...('file' in target.entry
-          ? { entryPoints: [target.entry.file] }
-          : { stdin: { contents: target.entry.contents, resolveDir: projectRoot, loader: 'ts' as const } }),
-        bundle: true,
-        outfile,
-        format: BUNDLE_SETTINGS.format,
-        target: BUNDLE_SETTINGS.target,
-        platform: BUNDLE_SETTINGS.platform,
-        minify: BUNDLE_SETTINGS.minify,
-        sourcemap: BUNDLE_SETTINGS.sourcemap,
-        sourcesContent: false,
-        mainFields: [...BUNDLE_SETTINGS.mainFields],
-        metafile: true,
-        logLevel: 'error',
-      });
+      const result = await build(
+        esbuildOptionsLikeCdk(
+          'file' in target.entry ? target.entry : { ...target.entry, resolveDir: projectRoot },
+          outfile,
+        ),
+      );
       const code = readFileSync(outfile);
       sizes.push({
         name: target.name,

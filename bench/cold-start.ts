@@ -6,7 +6,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { build, type Metafile } from 'esbuild';
-import { BUNDLE_SETTINGS } from '../infra/lib/bundling';
+import { BUNDLE_SETTINGS, esbuildOptionsLikeCdk } from '../infra/lib/bundling';
 import { makeProxyEvent } from '../test/support/events';
 import { BenchShop, startBenchStack } from './fixtures';
 import { median } from './http-load';
@@ -142,22 +142,9 @@ export async function bundleLikeCdk(
   entry: { readonly file: string } | { readonly contents: string },
   outfile: string,
 ): Promise<BundleFacts> {
-  const result = await build({
-    ...('file' in entry
-      ? { entryPoints: [entry.file] }
-      : { stdin: { contents: entry.contents, resolveDir: PROJECT_ROOT, loader: 'ts' as const } }),
-    bundle: true,
-    outfile,
-    format: BUNDLE_SETTINGS.format,
-    target: BUNDLE_SETTINGS.target,
-    platform: BUNDLE_SETTINGS.platform,
-    minify: BUNDLE_SETTINGS.minify,
-    sourcemap: BUNDLE_SETTINGS.sourcemap,
-    sourcesContent: false,
-    mainFields: [...BUNDLE_SETTINGS.mainFields],
-    metafile: true,
-    logLevel: 'error',
-  });
+  const result = await build(
+    esbuildOptionsLikeCdk('file' in entry ? entry : { ...entry, resolveDir: PROJECT_ROOT }, outfile),
+  );
   const code = readFileSync(outfile);
   return {
     file: outfile,

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { type BundlingOptions, LogLevel, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { BuildOptions } from 'esbuild';
 
 /**
  * How every handler is bundled, in one place so the CDK app and the bundle-size benchmark build
@@ -15,6 +16,32 @@ export const BUNDLE_SETTINGS = {
   sourcemap: true,
   mainFields: ['module', 'main'],
 } as const;
+
+/**
+ * esbuild options that build `entry` (a file, or TypeScript source resolved from `resolveDir`) into
+ * `outfile` exactly as the CDK app bundles a handler: for benchmarks and bundle checks.
+ */
+export function esbuildOptionsLikeCdk(
+  entry: { readonly file: string } | { readonly contents: string; readonly resolveDir: string },
+  outfile: string,
+): BuildOptions & { metafile: true } {
+  return {
+    ...('file' in entry
+      ? { entryPoints: [entry.file] }
+      : { stdin: { contents: entry.contents, resolveDir: entry.resolveDir, loader: 'ts' as const } }),
+    bundle: true,
+    outfile,
+    format: BUNDLE_SETTINGS.format,
+    target: BUNDLE_SETTINGS.target,
+    platform: BUNDLE_SETTINGS.platform,
+    minify: BUNDLE_SETTINGS.minify,
+    sourcemap: BUNDLE_SETTINGS.sourcemap,
+    sourcesContent: false,
+    mainFields: [...BUNDLE_SETTINGS.mainFields],
+    metafile: true,
+    logLevel: 'error',
+  };
+}
 
 /** The same settings as `NodejsFunction` bundling options. */
 export function nodejsBundlingOptions(): BundlingOptions {

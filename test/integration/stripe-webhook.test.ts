@@ -1,11 +1,11 @@
-import { type DynamoDBDocumentClient, type PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { StripeEmulator } from '../../local/stripe-emulator';
 import { createDynamoEventLedger } from '../../src/adapters/dynamodb/event-ledger';
 import { couponIdOf } from '../../src/app/create-checkout';
 import { type CommerceApi, makeCommerceApi } from '../support/commerce-harness';
-import { startTestTable, type TestTable } from '../support/dynamo';
+import { scanTable, startTestTable, type TestTable } from '../support/dynamo';
 import { makeProxyEvent } from '../support/events';
 import { startTestEmulator } from '../support/stripe';
 import { makeSessionEvent, signedDelivery } from '../support/webhook';
@@ -43,16 +43,7 @@ function parse(result: APIGatewayProxyResult) {
 }
 
 async function scan(prefix: string) {
-  const items: Record<string, any>[] = [];
-  let start: Record<string, any> | undefined;
-  do {
-    const page = await table.client.send(
-      new ScanCommand({ TableName: table.tableName, ExclusiveStartKey: start }),
-    );
-    items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return items.filter((item) => String(item.PK).startsWith(prefix));
+  return scanTable(table, prefix);
 }
 
 async function deliver(

@@ -1,10 +1,9 @@
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StripeEmulator } from '../../local/stripe-emulator';
 import type { ApiHandler } from '../../src/http/route';
 import { SHOP } from '../support/commerce-harness';
-import { startTestTable, type TestTable } from '../support/dynamo';
+import { scanTable, startTestTable, type TestTable } from '../support/dynamo';
 import { makeProxyEvent } from '../support/events';
 import { startTestEmulator, TEST_WEBHOOK_SECRET } from '../support/stripe';
 import {
@@ -52,19 +51,6 @@ afterAll(async () => {
   await stripe.close();
   await table.close();
 });
-
-async function scanTable(): Promise<unknown[]> {
-  const items: unknown[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await table.client.send(
-      new ScanCommand({ TableName: table.tableName, ExclusiveStartKey: start }),
-    );
-    items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return items;
-}
 
 function toEvent(path: string, request: BadRequest, defaultMethod: string): APIGatewayProxyEvent {
   const headers = request.headers ?? {};
@@ -174,13 +160,13 @@ describe('bad input', () => {
     async (_route, make) => {
       const { handler, path, method, corpus } = make();
       expect(corpus.length).toBeGreaterThanOrEqual(100);
-      const before = await scanTable();
+      const before = await scanTable(table);
       const emulatorRequests = stripe.state().requests.length;
 
       const { problems } = await sendAll(handler, path, method, corpus);
 
       expect(problems).toEqual([]);
-      expect(await scanTable()).toEqual(before);
+      expect(await scanTable(table)).toEqual(before);
       expect(stripe.state().requests.length).toBe(emulatorRequests);
     },
   );

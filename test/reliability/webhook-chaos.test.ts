@@ -1,8 +1,8 @@
-import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StripeEmulator } from '../../local/stripe-emulator';
-import { startTestTable, type TestTable } from '../support/dynamo';
+import { scanTable, startTestTable, type TestTable } from '../support/dynamo';
 import { makeProxyEvent } from '../support/events';
 import { startTestEmulator } from '../support/stripe';
 import { makeSessionEvent, signedDelivery } from '../support/webhook';
@@ -54,16 +54,7 @@ function flakyTable(random: () => number) {
 }
 
 async function scan(): Promise<Record<string, any>[]> {
-  const items: Record<string, any>[] = [];
-  let start: Record<string, any> | undefined;
-  do {
-    const page = await table.client.send(
-      new ScanCommand({ TableName: table.tableName, ExclusiveStartKey: start }),
-    );
-    items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return items;
+  return scanTable(table);
 }
 
 async function buy(api: LiveApi, n: number): Promise<string> {

@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { startDynalite } from '../../local/dynalite';
 import { createDocumentClient, ensureCommerceTable } from '../../src/adapters/dynamodb/commerce-table';
 
@@ -30,4 +30,21 @@ export async function startTestTable(tableName = 'commerce-test'): Promise<TestT
       await dynamo.close();
     },
   };
+}
+
+/** Every item of the test table (all pages), optionally only those whose PK starts with `prefix`. */
+export async function scanTable(
+  table: Pick<TestTable, 'client' | 'tableName'>,
+  prefix = '',
+): Promise<Record<string, any>[]> {
+  const items: Record<string, any>[] = [];
+  let start: Record<string, any> | undefined;
+  do {
+    const page = await table.client.send(
+      new ScanCommand({ TableName: table.tableName, ExclusiveStartKey: start }),
+    );
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items.filter((item) => String(item.PK).startsWith(prefix));
 }
