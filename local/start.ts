@@ -1,3 +1,4 @@
+import './node-version-warning';
 import { existsSync } from 'node:fs';
 import { startLocalStack } from './stack';
 
@@ -5,7 +6,6 @@ import { startLocalStack } from './stack';
 async function main() {
   // A .env file (see .env.example) overrides the defaults; variables already set win.
   if (existsSync('.env')) process.loadEnvFile('.env');
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   // Request logs are JSON lines; keep them readable and quiet unless asked for.
   process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';

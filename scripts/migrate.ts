@@ -1,3 +1,4 @@
+import '../local/node-version-warning';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
