@@ -394,7 +394,12 @@ describe('POST /stripe/webhook', () => {
       api.status(statusRequest),
       api.status(statusRequest),
     ]);
-    expect(hook.statusCode).toBe(200);
+    // If a success page held the notification at that moment, the webhook answers 409 and Stripe
+    // redelivers; the redelivery then finds the order fulfilled.
+    if (hook.statusCode !== 200) {
+      expect(hook.statusCode).toBe(409);
+      expect((await deliver(api, event)).statusCode).toBe(200);
+    }
     expect(status1.statusCode).toBe(200);
     expect(parse(status2)).toMatchObject({ status: 'complete', paymentStatus: 'paid', currency: 'usd' });
     expect(Object.keys(parse(status2)).sort()).toEqual([
