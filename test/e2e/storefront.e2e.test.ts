@@ -116,7 +116,7 @@ async function listOrders() {
   return JSON.parse(stdout) as { sessionId: string; amountTotal: number; customerEmail: string }[];
 }
 
-/** A cross-origin quote request, as any script on the page could make it; never throws. */
+/** A cross-origin quote request, as a script on the page would make it; never throws. */
 function quoteFromPage(
   page: Page,
 ): Promise<{ ok: boolean; status?: number; total?: number; error?: string }> {

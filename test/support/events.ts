@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { proxyIdentity } from '../../local/api-server';
 
 let counter = 0;
 
@@ -47,23 +48,7 @@ export function makeProxyEvent(
       requestTimeEpoch: 0,
       resourceId: 'test',
       resourcePath: overrides.path ?? '/cart/quote',
-      identity: {
-        accessKey: null,
-        accountId: null,
-        apiKey: null,
-        apiKeyId: null,
-        caller: null,
-        clientCert: null,
-        cognitoAuthenticationProvider: null,
-        cognitoAuthenticationType: null,
-        cognitoIdentityId: null,
-        cognitoIdentityPoolId: null,
-        principalOrgId: null,
-        sourceIp: overrides.sourceIp ?? '203.0.113.10',
-        user: null,
-        userAgent: 'vitest',
-        userArn: null,
-      },
+      identity: proxyIdentity(overrides.sourceIp ?? '203.0.113.10', 'vitest'),
     },
   };
 }
