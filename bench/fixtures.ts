@@ -3,18 +3,7 @@ import { type LocalStack, startLocalStack } from '../local/stack';
 import type { StripeEmulator } from '../local/stripe-emulator';
 import type { Env } from '../src/config';
 import type { CartItem } from '../src/domain/cart';
-
-/** Limits high enough that a benchmark from one address is never refused. */
-export const BENCH_LIMITS: Env = {
-  RATE_LIMIT_QUOTE_PER_HOUR: '1000000',
-  RATE_LIMIT_QUOTE_PER_DAY: '10000000',
-  RATE_LIMIT_CHECKOUT_PER_HOUR: '1000000',
-  RATE_LIMIT_CHECKOUT_PER_DAY: '10000000',
-  RATE_LIMIT_CHECKOUT_PER_QUOTE_PER_HOUR: '1000000',
-  RATE_LIMIT_CHECKOUT_PER_QUOTE_PER_DAY: '10000000',
-  RATE_LIMIT_STATUS_PER_HOUR: '1000000',
-  RATE_LIMIT_STATUS_PER_DAY: '10000000',
-};
+import { UNLIMITED_RATE_LIMITS } from '../test/support/env';
 
 /**
  * The local stack on ephemeral ports, in memory, with bench limits and the Stripe emulator's own
@@ -26,7 +15,7 @@ export async function startBenchStack(env: Env = {}): Promise<LocalStack & { str
     stripePort: 0,
     dynamoPort: 0,
     dataDir: null,
-    env: { NOTIFIER: 'log', ...BENCH_LIMITS, ...env },
+    env: { NOTIFIER: 'log', ...UNLIMITED_RATE_LIMITS, ...env },
   });
   const stripe = stack.stripe;
   if (!stripe) {

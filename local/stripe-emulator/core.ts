@@ -3,6 +3,7 @@
  * Sessions and their life cycle. No HTTP here — the server maps requests onto these methods, and
  * the control surface (pay page, `/_emulator/…`, test helpers) calls the life-cycle methods.
  */
+import { allocateProportionally } from '../../src/domain/money';
 import { EmulatorError, invalidParam, resourceMissing, StripeApiError } from './errors';
 import type { FormObject } from './form';
 import type { IdKind } from './ids';
@@ -337,7 +338,7 @@ export class EmulatorCore {
     const subtotals = lines.map((line) => line.unitAmount * line.quantity);
     const subtotal = subtotals.reduce((sum, amount) => sum + amount, 0);
     const discount = coupon ? discountOf(coupon, subtotal) : 0;
-    const lineDiscounts = allocate(discount, subtotals);
+    const lineDiscounts = allocateProportionally(discount, subtotals);
     const shippingAmount = shipping[0]?.amount ?? 0;
     const total = subtotal - discount + shippingAmount;
     const minimum = MINIMUM_CHARGE[currency];
@@ -889,23 +890,6 @@ export function discountOf(
   // Percentages may carry decimals (25.5): scale to hundredths so the rounding is exact integer math.
   const hundredths = Math.round((coupon.percent_off ?? 0) * 100);
   return Math.floor((subtotal * hundredths + 5000) / 10000);
-}
-
-/** Splits `total` over `weights` proportionally in whole units; remainders go to the largest fractions. */
-function allocate(total: number, weights: readonly number[]): number[] {
-  const sum = weights.reduce((acc, w) => acc + w, 0);
-  if (sum === 0 || total === 0) return weights.map(() => 0);
-  const parts = weights.map((w) => Math.floor((total * w) / sum));
-  let remainder = total - parts.reduce((acc, p) => acc + p, 0);
-  const order = weights
-    .map((w, index) => ({ index, fraction: (total * w) % sum }))
-    .sort((a, b) => b.fraction - a.fraction || a.index - b.index);
-  for (const { index } of order) {
-    if (remainder === 0) break;
-    parts[index] = (parts[index] ?? 0) + 1;
-    remainder -= 1;
-  }
-  return parts;
 }
 
 function pageOf<T extends { id: string }>(

@@ -1,41 +1,27 @@
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LoadAnswer, runLoad } from '../../bench/http-load';
-import { type LocalStack, startLocalStack } from '../../local/stack';
+import type { LocalStack } from '../../local/stack';
 import { createDocumentClient } from '../../src/adapters/dynamodb/commerce-table';
 import { couponIdOf } from '../../src/app/create-checkout';
-import { NO_LIMITS } from './harness';
-import { registerSecrets } from './log-audit';
+import { scanTable } from '../support/dynamo';
+import { startReliabilityStack } from './harness';
 
 const QUOTES = 20;
 const REQUESTS = 100;
 
 let stack: LocalStack;
 beforeAll(async () => {
-  stack = await startLocalStack({
-    port: 0,
-    stripePort: 0,
-    dynamoPort: 0,
-    dataDir: null,
-    env: { NOTIFIER: 'log', ...NO_LIMITS },
-  });
-  registerSecrets(stack.env.QUOTE_SIGNING_KEYS, stack.env.STRIPE_WEBHOOK_SECRET, stack.env.STRIPE_SECRET_KEY);
+  stack = await startReliabilityStack();
 });
 afterAll(() => stack.close());
 
-async function scanTable(): Promise<Record<string, unknown>[]> {
+async function scanStackTable(): Promise<Record<string, unknown>[]> {
   const client = createDocumentClient({ endpoint: stack.dynamoEndpoint });
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await client.send(
-      new ScanCommand({ TableName: String(stack.env.COMMERCE_TABLE), ExclusiveStartKey: start }),
-    );
-    items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  client.destroy();
-  return items;
+  try {
+    return await scanTable({ client, tableName: String(stack.env.COMMERCE_TABLE) });
+  } finally {
+    client.destroy();
+  }
 }
 
 describe('checkout storm through the local stack', () => {
@@ -84,7 +70,7 @@ describe('checkout storm through the local stack', () => {
     expect(new Set(emulator?.coupons.map((c) => c.coupon.id))).toEqual(
       new Set(quotes.map((q) => couponIdOf(q.quoteSignature))),
     );
-    const items = await scanTable();
+    const items = await scanStackTable();
     const pk = (prefix: string) => items.filter((item) => String(item.PK).startsWith(prefix));
     expect(pk('SESSION#')).toHaveLength(QUOTES);
     expect(pk('COUPON#')).toHaveLength(QUOTES);

@@ -1,4 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type LocalStack, startLocalStack } from '../../local/stack';
 import type { StripeEmulator } from '../../local/stripe-emulator';
 import type { Env } from '../../src/config';
 import type { CartItem } from '../../src/domain/cart';
@@ -14,21 +15,9 @@ import {
 } from '../../src/wiring';
 import { createRecordingNotifier, SHOP } from '../support/commerce-harness';
 import type { TestTable } from '../support/dynamo';
-import { makeTestEnv } from '../support/env';
+import { makeTestEnv, UNLIMITED_RATE_LIMITS } from '../support/env';
 import { TEST_STRIPE_KEY, TEST_WEBHOOK_SECRET } from '../support/stripe';
 import { registerSecrets } from './log-audit';
-
-/** Limits no test of the suite reaches from one address. */
-export const NO_LIMITS: Env = {
-  RATE_LIMIT_QUOTE_PER_HOUR: '1000000',
-  RATE_LIMIT_QUOTE_PER_DAY: '10000000',
-  RATE_LIMIT_CHECKOUT_PER_HOUR: '1000000',
-  RATE_LIMIT_CHECKOUT_PER_DAY: '10000000',
-  RATE_LIMIT_CHECKOUT_PER_QUOTE_PER_HOUR: '1000000',
-  RATE_LIMIT_CHECKOUT_PER_QUOTE_PER_DAY: '10000000',
-  RATE_LIMIT_STATUS_PER_HOUR: '1000000',
-  RATE_LIMIT_STATUS_PER_DAY: '10000000',
-};
 
 export interface LiveApi {
   readonly quote: ApiHandler;
@@ -61,7 +50,7 @@ export async function makeLiveApi(options: {
     CHECKOUT_SUCCESS_URL: `${SHOP}/checkout/success?session_id={CHECKOUT_SESSION_ID}`,
     CHECKOUT_CANCEL_URL: `${SHOP}/cart`,
     NOTIFIER: 'log',
-    ...NO_LIMITS,
+    ...UNLIMITED_RATE_LIMITS,
     ...options.env,
   });
   registerSecrets(env.QUOTE_SIGNING_KEYS, env.STRIPE_SECRET_KEY, env.STRIPE_WEBHOOK_SECRET);
@@ -135,4 +124,20 @@ export async function runConcurrently<T>(
       }
     }),
   );
+}
+
+/**
+ * The local stack in memory on ephemeral ports, without rate limits, with its secrets registered
+ * for the log audit: what the suites that go through HTTP run against.
+ */
+export async function startReliabilityStack(): Promise<LocalStack> {
+  const stack = await startLocalStack({
+    port: 0,
+    stripePort: 0,
+    dynamoPort: 0,
+    dataDir: null,
+    env: { NOTIFIER: 'log', ...UNLIMITED_RATE_LIMITS },
+  });
+  registerSecrets(stack.env.QUOTE_SIGNING_KEYS, stack.env.STRIPE_WEBHOOK_SECRET, stack.env.STRIPE_SECRET_KEY);
+  return stack;
 }

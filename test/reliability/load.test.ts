@@ -1,13 +1,13 @@
 import * as v from 'valibot';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LoadAnswer, runLoad } from '../../bench/http-load';
-import { type LocalStack, startLocalStack } from '../../local/stack';
+import type { LocalStack } from '../../local/stack';
 import { hashCart, normaliseCart } from '../../src/domain/cart';
 import { priceCart } from '../../src/domain/pricing';
 import { parseSigningKeys, verifyQuoteSignature } from '../../src/domain/quote-signature';
 import { loadBundledCatalog } from '../../src/wiring';
-import { NO_LIMITS, randomCart, seededRandom } from './harness';
-import { capturedLogs, registerSecrets } from './log-audit';
+import { randomCart, seededRandom, startReliabilityStack } from './harness';
+import { capturedLogs } from './log-audit';
 
 const REQUESTS = 2_000;
 const CONCURRENCY = 20;
@@ -46,14 +46,7 @@ const QuoteAnswer = v.strictObject({
 
 let stack: LocalStack;
 beforeAll(async () => {
-  stack = await startLocalStack({
-    port: 0,
-    stripePort: 0,
-    dynamoPort: 0,
-    dataDir: null,
-    env: { NOTIFIER: 'log', ...NO_LIMITS },
-  });
-  registerSecrets(stack.env.QUOTE_SIGNING_KEYS, stack.env.STRIPE_WEBHOOK_SECRET, stack.env.STRIPE_SECRET_KEY);
+  stack = await startReliabilityStack();
 });
 afterAll(() => stack.close());
 

@@ -13,3 +13,15 @@ export function makeTestEnv(table: { endpoint: string; tableName: string }, over
     ...overrides,
   };
 }
+
+/** Rate limits no test or benchmark reaches from one address. */
+export const UNLIMITED_RATE_LIMITS: Env = {
+  RATE_LIMIT_QUOTE_PER_HOUR: '1000000',
+  RATE_LIMIT_QUOTE_PER_DAY: '10000000',
+  RATE_LIMIT_CHECKOUT_PER_HOUR: '1000000',
+  RATE_LIMIT_CHECKOUT_PER_DAY: '10000000',
+  RATE_LIMIT_CHECKOUT_PER_QUOTE_PER_HOUR: '1000000',
+  RATE_LIMIT_CHECKOUT_PER_QUOTE_PER_DAY: '10000000',
+  RATE_LIMIT_STATUS_PER_HOUR: '1000000',
+  RATE_LIMIT_STATUS_PER_DAY: '10000000',
+};
