@@ -13,8 +13,11 @@ import { median } from './http-load';
 
 const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/** The deployed functions' `NODE_OPTIONS` (infra/lib/commerce-stack.ts: stack traces point into the sources). */
-const DEPLOYED_NODE_OPTIONS = '--enable-source-maps';
+/**
+ * The flag deployed functions do without (docs/decisions.md #34: the logger maps logged stacks
+ * itself); measured next to each handler to show what it would cost.
+ */
+const SOURCE_MAPS_FLAG = '--enable-source-maps';
 
 /** Fresh processes per target; the median is reported. The first run of each only warms the disk cache. */
 const RUNS = 15;
@@ -208,8 +211,8 @@ export interface ColdStartFigures {
   readonly name: string;
   readonly floor: FloorName;
   readonly handler: Sample;
-  /** The same handler started without `--enable-source-maps`. */
-  readonly withoutSourceMaps: Sample;
+  /** The same handler started with `--enable-source-maps`. */
+  readonly withSourceMaps: Sample;
   readonly floorSample: Sample;
   /** The floor that also makes one call per client, when the floor has a client. */
   readonly callFloor: { readonly name: CallFloorName; readonly sample: Sample } | null;
@@ -247,12 +250,12 @@ export async function measureColdStarts(): Promise<{
     const runner = path.join(work, 'runner.mjs');
     writeFileSync(runner, RUNNER);
     const env = deployedEnv(stack.env);
-    const envWithoutMaps = { ...env, NODE_OPTIONS: '' };
+    const envWithMaps = { ...env, NODE_OPTIONS: SOURCE_MAPS_FLAG };
 
     const samples = new Map(
       targets.map((t) => [
         t.name,
-        { handler: [] as Sample[], noMaps: [] as Sample[], floor: [] as Sample[], call: [] as Sample[] },
+        { handler: [] as Sample[], withMaps: [] as Sample[], floor: [] as Sample[], call: [] as Sample[] },
       ]),
     );
     const eventsDir = path.join(work, 'events');
@@ -263,9 +266,9 @@ export async function measureColdStarts(): Promise<{
         writeFileSync(eventFile, JSON.stringify(await target.event()));
         const runs = samples.get(target.name)!;
         const handler = await coldStart(runner, bundles.get(target.name)!.file, eventFile, env);
-        const noMapsEvent = path.join(eventsDir, `${target.name}-${run}-no-maps.json`);
-        writeFileSync(noMapsEvent, JSON.stringify(await target.event()));
-        const noMaps = await coldStart(runner, bundles.get(target.name)!.file, noMapsEvent, envWithoutMaps);
+        const withMapsEvent = path.join(eventsDir, `${target.name}-${run}-with-maps.json`);
+        writeFileSync(withMapsEvent, JSON.stringify(await target.event()));
+        const withMaps = await coldStart(runner, bundles.get(target.name)!.file, withMapsEvent, envWithMaps);
         const floor = await coldStart(runner, floors[target.floor].file, eventFile, env);
         const callFloorName = CALL_FLOOR_OF[target.floor];
         const call = callFloorName
@@ -273,7 +276,7 @@ export async function measureColdStarts(): Promise<{
           : null;
         if (run === 0) continue; // warms the disk cache and the bench's own servers
         runs.handler.push(handler);
-        runs.noMaps.push(noMaps);
+        runs.withMaps.push(withMaps);
         runs.floor.push(floor);
         if (call) runs.call.push(call);
       }
@@ -286,7 +289,7 @@ export async function measureColdStarts(): Promise<{
         name: target.name,
         floor: target.floor,
         handler: medianSample(runs.handler),
-        withoutSourceMaps: medianSample(runs.noMaps),
+        withSourceMaps: medianSample(runs.withMaps),
         floorSample: medianSample(runs.floor),
         callFloor: callFloorName ? { name: callFloorName, sample: medianSample(runs.call) } : null,
         bundle: bundles.get(target.name)!,
@@ -357,7 +360,7 @@ function deployedEnv(stackEnv: Readonly<Record<string, string | undefined>>): No
     ...stackEnv,
     PATH: process.env.PATH,
     AWS_REGION: 'us-east-1',
-    NODE_OPTIONS: DEPLOYED_NODE_OPTIONS,
+    NODE_OPTIONS: '',
     POWERTOOLS_SERVICE_NAME: 'cart-checkout',
     POWERTOOLS_METRICS_NAMESPACE: 'CartCheckout',
     POWERTOOLS_LOG_LEVEL: 'INFO',
@@ -386,19 +389,19 @@ export async function runColdStartBench(): Promise<string> {
   const lines = [
     `Fresh \`node ${process.version}\` per run, spawn → first answer, median of ${RUNS} runs (load = importing the bundle,`,
     `1st = serving the first request). Bundled as the CDK app does (esbuild ${BUNDLE_SETTINGS.format}, ${BUNDLE_SETTINGS.target}, minified,`,
-    `source maps; NODE_OPTIONS=${DEPLOYED_NODE_OPTIONS}); secrets pinned in env (no Secrets Manager call).`,
+    'source maps, no NODE_OPTIONS); secrets pinned in env (no Secrets Manager call).',
     'Floor: the same SDK clients created with the same options, then an answer (target: handler ≤ 1.2× floor).',
     'Floor + 1 call: the floor also makes one call per client (a DynamoDB GetItem, a Stripe retrieve).',
-    'Without source maps: the same handler started without NODE_OPTIONS (stack traces then point into the bundle).',
+    `With ${SOURCE_MAPS_FLAG}: the same handler with Node mapping every stack trace it formats (not deployed).`,
     '',
-    '| handler | cold start (load / 1st) | floor (load / 1st) | ratio | floor + 1 call | ratio | without source maps | bundle (gzip) | Stripe SDK |',
+    `| handler | cold start (load / 1st) | floor (load / 1st) | ratio | floor + 1 call | ratio | with ${SOURCE_MAPS_FLAG} | bundle (gzip) | Stripe SDK |`,
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
   ];
   const cell = (s: Sample) => `${ms(s.wallMs)} (${ms(s.loadMs)} / ${ms(s.firstMs)})`;
   for (const f of figures) {
     const ratio = f.handler.wallMs / f.floorSample.wallMs;
     lines.push(
-      `| ${f.name} | ${cell(f.handler)} | ${f.floor}: ${cell(f.floorSample)} | ${ratio.toFixed(2)}× ${ratio <= 1.2 ? '✓' : '✗'} | ${f.callFloor ? cell(f.callFloor.sample) : '—'} | ${f.callFloor ? ratioCell(f.handler, f.callFloor.sample) : '—'} | ${ms(f.withoutSourceMaps.wallMs)} | ${kib(f.bundle.bytes)} (${kib(f.bundle.gzipBytes)}) | ${f.bundle.packages.has('stripe') ? 'yes' : 'no'} |`,
+      `| ${f.name} | ${cell(f.handler)} | ${f.floor}: ${cell(f.floorSample)} | ${ratio.toFixed(2)}× ${ratio <= 1.2 ? '✓' : '✗'} | ${f.callFloor ? cell(f.callFloor.sample) : '—'} | ${f.callFloor ? ratioCell(f.handler, f.callFloor.sample) : '—'} | ${ms(f.withSourceMaps.wallMs)} | ${kib(f.bundle.bytes)} (${kib(f.bundle.gzipBytes)}) | ${f.bundle.packages.has('stripe') ? 'yes' : 'no'} |`,
     );
   }
   lines.push('');

@@ -1,6 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { MetricsSink, Telemetry } from '../app/telemetry';
+import type { Log, MetricsSink, Telemetry } from '../app/telemetry';
+import { sourceMappedStack } from './source-mapped-stacks';
 
 export const METRICS_NAMESPACE = 'CartCheckout';
 
@@ -24,5 +25,27 @@ export function createPowertoolsTelemetry(serviceName: string): Telemetry & { re
       if (powertoolsMetrics?.hasStoredMetrics()) powertoolsMetrics.publishStoredMetrics();
     },
   };
-  return { log: logger, logger, metrics };
+  return { log: withSourceMappedStacks(logger), logger, metrics };
+}
+
+/**
+ * The logger, with the stack of each logged error (`{ error: describeError(err) }`) pointing into
+ * the sources: the deployed bundles run without `--enable-source-maps` (docs/decisions.md #34).
+ */
+function withSourceMappedStacks(logger: Logger): Log {
+  const mapped = (extra: Record<string, unknown>[]) =>
+    extra.map((record) => {
+      const error = record.error;
+      if (typeof error !== 'object' || error === null || !('stack' in error)) return record;
+      if (typeof error.stack !== 'string') return record;
+      return { ...record, error: { ...error, stack: sourceMappedStack(error.stack) } };
+    });
+  return {
+    debug: (message, ...extra) => logger.debug(message, ...extra),
+    info: (message, ...extra) => logger.info(message, ...extra),
+    warn: (message, ...extra) => logger.warn(message, ...mapped(extra)),
+    error: (message, ...extra) => logger.error(message, ...mapped(extra)),
+    appendKeys: (keys) => logger.appendKeys(keys),
+    removeKeys: (keys) => logger.removeKeys(keys),
+  };
 }
