@@ -131,7 +131,9 @@ export async function loadBaseConfig(reader: EnvReader): Promise<BaseConfig> {
     tableName: reader.string('COMMERCE_TABLE', 'babesclub-commerce'),
     dynamoEndpoint: reader.optional('DYNAMODB_ENDPOINT'),
     allowedOrigins: readAllowedOrigins(reader),
-    quoteTtlSeconds: reader.int('QUOTE_TTL_SECONDS', 600, { min: 60, max: 86_400 }),
+    // At most 84,000 s: a session expiring 31 min after its quote (decision #36) then still
+    // falls within Stripe's 24 h when the quote is checked out at the last moment.
+    quoteTtlSeconds: reader.int('QUOTE_TTL_SECONDS', 600, { min: 60, max: 84_000 }),
     signingKeys,
     rateLimits: {
       quote: {

@@ -1,3 +1,4 @@
+import { allInOrder } from './all-in-order';
 import type {
   CallOptions,
   CheckoutGateway,
@@ -39,8 +40,9 @@ const PAID = new Set(['paid', 'no_payment_required']);
 /**
  * Fulfils a paid Checkout Session, once, whoever calls first — the webhook or the success page.
  * Each step is idempotent and recorded, so a retry after a failure redoes only what is missing:
- * mark the session paid (keeping the first `paidAt`), write the order item (conditional put), mirror
- * the status on the quote, notify the operator (claimed with a lease, then marked), delete the coupon.
+ * mark the session paid (keeping the first `paidAt`); then, together, write the order item
+ * (conditional put) and mirror the status on the quote before notifying the operator (claimed with a
+ * lease, then marked), and delete the coupon.
  */
 export async function fulfilSession(
   deps: FulfilDeps,
@@ -62,7 +64,28 @@ export async function fulfilSession(
   const { record } = paid;
 
   const order = orderOf(record, session, paid.paidAt);
-  if (await deps.fulfilment.writeOrder(order)) {
+  // Once the session is marked paid, the order's records and notification and the coupon's release
+  // do not wait on each other; every step still finishes before the outcome (or first failure).
+  await allInOrder([
+    recordAndNotify(deps, record, order, paid.notified, now),
+    releaseCoupon(deps, record, now),
+  ]);
+  return 'fulfilled';
+}
+
+/** Writes the order and the quote's status, then notifies the operator unless that is done. */
+async function recordAndNotify(
+  deps: FulfilDeps,
+  record: SessionRecord,
+  order: OrderRecord,
+  notified: boolean,
+  now: number,
+): Promise<void> {
+  const [written] = await allInOrder([
+    deps.fulfilment.writeOrder(order),
+    deps.fulfilment.setQuoteSessionStatus(record.quoteSignature, record.sessionId, 'complete'),
+  ]);
+  if (written) {
     deps.telemetry.metrics.count('OrderFulfilled');
     deps.telemetry.log.info('order paid', {
       sessionId: record.sessionId,
@@ -70,22 +93,17 @@ export async function fulfilSession(
       currency: order.currency,
     });
   }
-  await deps.fulfilment.setQuoteSessionStatus(record.quoteSignature, record.sessionId, 'complete');
-
-  if (!paid.notified) {
-    const claim = await deps.fulfilment.claimNotification(record.sessionId, now);
-    if (claim === 'claimed') {
-      await deps.notifier.notifyOrder(order);
-      await deps.fulfilment.markNotified(record.sessionId, now);
-    } else if (claim === 'held') {
-      // Another caller holds the notification. It may finish it, or it may have died after taking
-      // the lease: this order is not fulfilled until the notification is marked sent, so whoever
-      // retries after the lease lapses (Stripe redelivers the event) sends it.
-      throw new NotificationPendingError(record.sessionId);
-    }
+  if (notified) return;
+  const claim = await deps.fulfilment.claimNotification(record.sessionId, now);
+  if (claim === 'claimed') {
+    await deps.notifier.notifyOrder(order);
+    await deps.fulfilment.markNotified(record.sessionId, now);
+  } else if (claim === 'held') {
+    // Another caller holds the notification. It may finish it, or it may have died after taking
+    // the lease: this order is not fulfilled until the notification is marked sent, so whoever
+    // retries after the lease lapses (Stripe redelivers the event) sends it.
+    throw new NotificationPendingError(record.sessionId);
   }
-  await releaseCoupon(deps, record, now);
-  return 'fulfilled';
 }
 
 /** Deletes the session's one-time coupon at Stripe (a missing one is fine) and drops its ownership. */

@@ -106,7 +106,8 @@ describe('POST /checkout/create-session', () => {
       quoteSignature: quoted.quoteSignature,
       cartHash: quoted.quote.cartHash,
     });
-    expect(session?.expires_at).toBe(Math.floor(clock.now / 1000) + 1860);
+    // 31 minutes after the quote expires (the quote was issued at this clock, for 600 s).
+    expect(session?.expires_at).toBe(Math.floor(clock.now / 1000) + 600 + 1860);
 
     const coupon = stripe.coupon(couponIdOf(quoted.quoteSignature));
     expect(coupon).toMatchObject({ amount_off: quoted.quote.discount, duration: 'once', max_redemptions: 1 });
@@ -147,6 +148,34 @@ describe('POST /checkout/create-session', () => {
     expect(stripe.state().coupons.length - couponsBefore).toBe(1);
     const sessionId = parse(results[0] as APIGatewayProxyResult).sessionId;
     expect(await tableItems(`SESSION#${sessionId}`)).toHaveLength(1);
+  });
+
+  it('makes one session and one coupon for clicks either side of a second, and a session that outlives the quote', async () => {
+    clock.now += 3_600_000;
+    const api = await makeApi({ env: { RATE_LIMIT_CHECKOUT_PER_QUOTE_PER_HOUR: '50' } });
+    const items = [{ sku: 'TEE-RINGER-RED', quantity: 2 }];
+    const quoted = await quoteFor(api, items);
+    const sessionsBefore = stripe.state().sessions.length;
+    const couponsBefore = stripe.state().coupons.length;
+    // Each click arrives 700 ms after the one before, all before any has recorded its session: the
+    // Stripe requests of one quote must be the same whatever second each click arrived in.
+    const clicks: Promise<APIGatewayProxyResult>[] = [];
+    for (let i = 0; i < 4; i += 1) {
+      clicks.push(
+        api.checkout(post({ items, quoteSignature: quoted.quoteSignature }, `198.51.100.${i + 20}`)),
+      );
+      clock.now += 700;
+    }
+    const results = await Promise.all(clicks);
+    expect(results.map((r) => r.statusCode).every((s) => s === 200 || s === 201)).toBe(true);
+    expect(new Set(results.map((r) => parse(r).sessionId)).size).toBe(1);
+    const created = stripe.state().sessions.slice(sessionsBefore);
+    expect(created).toHaveLength(1);
+    expect(stripe.state().coupons.length - couponsBefore).toBe(1);
+    expect(created[0]?.session.metadata?.discountMode).toBe('coupon');
+    expect(api.telemetry.logs.filter((l) => l.message.includes('falling back'))).toEqual([]);
+    // The session lasts the configured 31 minutes from the quote's expiry.
+    expect(created[0]?.session.expires_at).toBe(Date.parse(quoted.expiresAt) / 1000 + 1_860);
   });
 
   it('returns the same session to a second click while it is open', async () => {

@@ -7,6 +7,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { allInOrder } from '../../app/all-in-order';
 import type {
   FulfilmentStore,
   QuoteSessionSummary,
@@ -63,21 +64,26 @@ export function createDynamoSessionStore(options: {
     },
 
     async recordSession(record, attempt, now) {
-      await putIfAbsent({
-        ...keys.session(record.sessionId),
-        type: 'session',
-        ...record,
-        lines: JSON.stringify(record.lines),
-        updatedAt: now,
-      });
-      if (record.couponId) {
-        await putIfAbsent({
-          ...keys.couponOwner(record.couponId, record.sessionId),
-          type: 'coupon-owner',
-          quoteSignature: record.quoteSignature,
-          expiresAt: record.sessionExpiresAt + COUPON_OWNERSHIP_SLACK_SECONDS,
-        });
-      }
+      // The session and its coupon ownership first (together: they are independent), then the
+      // quote's pointer to the session, which is what a retry finds: a session reachable from its
+      // quote always has its records.
+      await allInOrder([
+        putIfAbsent({
+          ...keys.session(record.sessionId),
+          type: 'session',
+          ...record,
+          lines: JSON.stringify(record.lines),
+          updatedAt: now,
+        }),
+        record.couponId
+          ? putIfAbsent({
+              ...keys.couponOwner(record.couponId, record.sessionId),
+              type: 'coupon-owner',
+              quoteSignature: record.quoteSignature,
+              expiresAt: record.sessionExpiresAt + COUPON_OWNERSHIP_SLACK_SECONDS,
+            })
+          : Promise.resolve(),
+      ]);
       await putIfAbsent({
         ...keys.quoteSession(record.quoteSignature, record.sessionId),
         type: 'quote-session',

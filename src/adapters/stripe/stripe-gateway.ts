@@ -80,12 +80,17 @@ function isMissing(err: unknown): boolean {
   return err instanceof PaymentProviderError && err.details.providerCode === 'resource_missing';
 }
 
-/** Stripe's refusals (4xx but 429) are `rejected`; everything else may work on a retry. */
+/**
+ * Stripe's refusals (4xx but 409 and 429) are `rejected`; everything else may work on a retry. An
+ * idempotency error (the key was used with other parameters) is not a refusal of the parameters:
+ * it must never lead to a fallback request, which would make a second session.
+ */
 export function toProviderError(err: unknown): PaymentProviderError {
   if (err instanceof PaymentProviderError) return err;
   if (err instanceof Stripe.errors.StripeError) {
     const statusCode = err.statusCode;
     const rejected =
+      !(err instanceof Stripe.errors.StripeIdempotencyError) &&
       statusCode !== undefined &&
       statusCode >= 400 &&
       statusCode < 500 &&

@@ -1,3 +1,4 @@
+import { allInOrder } from '../../app/all-in-order';
 import { type FulfilDeps, fulfilSession, NotificationPendingError } from '../../app/fulfil-order';
 import type { RateLimiter, RateLimits } from '../../app/ports';
 import { enforceRateLimit } from '../../app/rate-limit';
@@ -34,13 +35,16 @@ export function createSessionStatusRoute(deps: SessionStatusRouteDeps): ApiHandl
         ]);
       }
       const now = Math.floor(receivedAt / 1000);
-      await enforceRateLimit(deps, {
-        scope: 'session-status',
-        key: deps.clientKeyOf(clientIp),
-        limits: deps.rateLimits,
-        now,
-      });
-      const record = await deps.sessions.getSession(sessionId);
+      // The session read runs alongside the rate-limit count: one round trip to the table, not two.
+      const [, record] = await allInOrder([
+        enforceRateLimit(deps, {
+          scope: 'session-status',
+          key: deps.clientKeyOf(clientIp),
+          limits: deps.rateLimits,
+          now,
+        }),
+        deps.sessions.getSession(sessionId),
+      ]);
       const session = record ? await deps.gateway.retrieveSession(sessionId, deps.stripeCall) : null;
       if (!record || !session) throw new HttpError(404, 'not_found', 'No such checkout session.');
       // A success page shown again after fulfilment has nothing left to do: no writes, no coupon call.
