@@ -221,7 +221,10 @@ function verifyPresentedQuote(
   cartHash: string,
   now: number,
 ): VerifiedQuote {
-  const fresh = issueQuote(deps, items, cartHash, now);
+  // Only the amounts are checked; a quote that is re-issued or refused as outdated goes back to the
+  // storefront (and the cache), so that one is priced again with its hints.
+  const fresh = issueQuote(deps, items, cartHash, now, { hints: false });
+  const withHints = () => issueQuote(deps, items, cartHash, now);
   const check = verifyQuoteSignature(
     presented,
     {
@@ -244,11 +247,11 @@ function verifyPresentedQuote(
         },
       };
     case 'expired':
-      return { outcome: 'reissue', quote: fresh };
+      return { outcome: 'reissue', quote: withHints() };
     case 'outdated':
       return {
         outcome: check.claims.total === fresh.pricedCart.total ? 'reissue' : 'outdated',
-        quote: fresh,
+        quote: withHints(),
       };
     case 'mismatch':
     case 'malformed':

@@ -63,14 +63,18 @@ export async function quoteCart(deps: QuoteCartDeps, request: QuoteCartRequest):
   return { quote, cached: false };
 }
 
-/** Prices and signs a normalised cart (no I/O). Checkout uses it to re-issue a quote. */
+/**
+ * Prices and signs a normalised cart (no I/O). Checkout uses it to verify and re-issue a quote;
+ * `hints: false` leaves out the next-tier hints where only the amounts matter.
+ */
 export function issueQuote(
   deps: Pick<QuoteCartDeps, 'catalog' | 'signingKeys' | 'quoteTtlSeconds'>,
   items: readonly CartItem[],
   cartHash: string,
   now: number,
+  options: { readonly hints?: boolean } = {},
 ): StoredQuote {
-  const pricedCart: PricedCart = priceCart(deps.catalog, items);
+  const pricedCart: PricedCart = priceCart(deps.catalog, items, options);
   const quoteSignature = signQuote(
     {
       cartHash,

@@ -30,6 +30,11 @@ export const MAX_HINTS = 3;
 export interface PriceCartOptions {
   /** Overrides {@link DEFAULT_SEARCH_BUDGET} (a positive integer). */
   readonly searchBudget?: number;
+  /**
+   * `false` skips the next-tier hints (they come back empty): for callers that only need the
+   * amounts, such as checkout verifying a quote. Hints are most of a cart's pricing work.
+   */
+  readonly hints?: boolean;
 }
 
 export type PricingErrorCode = 'unknown_sku' | 'quantity_out_of_range';
@@ -97,7 +102,7 @@ export function priceCart(
     discount: choice.discount,
     total: subtotal - choice.discount,
     appliedBundles: summariseBundles(catalog, choice.applications),
-    hints: findHints(catalog, cart, choice, budget, cache),
+    hints: options.hints === false ? [] : findHints(catalog, cart, choice, budget, cache),
     search: choice.exact ? 'exact' : 'heuristic',
   };
 }

@@ -248,6 +248,24 @@ describe('POST /checkout/create-session', () => {
     expect(stripe.session(body.sessionId)?.metadata?.quoteSignature).toBe(body.quoteSignature);
   });
 
+  it('caches a re-issued quote with its hints, so the storefront still sees them', async () => {
+    clock.now += 3_600_000;
+    const api = await makeApi();
+    // One tee: the tiered bundle hints at a second.
+    const items = [{ sku: 'TEE-CLASSIC-WHT', quantity: 1 }];
+    const quoted = await quoteFor(api, items);
+    expect(quoted.quote.hints.length).toBeGreaterThan(0);
+    clock.now += 11 * 60_000;
+    const checkout = await api.checkout(post({ items, quoteSignature: quoted.quoteSignature }));
+    expect(checkout.statusCode).toBe(201);
+    const reissued = parse(checkout).quoteSignature;
+    expect(reissued).not.toBe(quoted.quoteSignature);
+    // The cart is quoted again: the cache answers with the re-issued quote, hints and all.
+    const again = await quoteFor(api, items);
+    expect(again.quoteSignature).toBe(reissued);
+    expect(again.quote.hints).toEqual(quoted.quote.hints);
+  });
+
   it('falls back to discounted line prices when Stripe refuses the coupon (inline mode)', async () => {
     clock.now += 3_600_000;
     const api = await makeApi();

@@ -377,6 +377,15 @@ describe('priceCart: next-tier hints', () => {
     ]);
   });
 
+  it('leaves the hints out on request, with the same amounts', () => {
+    const items = cart(['TEE-B', 1], ['STK-A', 1]);
+    const full = priceCart(makeCatalog(), items);
+    const amountsOnly = priceCart(makeCatalog(), items, { hints: false });
+    expect(full.hints.length).toBeGreaterThan(0);
+    expect(amountsOnly.hints).toEqual([]);
+    expect({ ...amountsOnly, hints: full.hints }).toEqual(full);
+  });
+
   it('counts the extra saving from the current discount, not from zero', () => {
     const priced = priceCart(makeCatalog(), cart(['TEE-B', 3]));
     const now = (3 * TEE_B) / 10;
