@@ -178,13 +178,17 @@ function scenarios(shop: BenchShop, handlers: Record<RouteName, ApiHandler>): Sc
     {
       name: 'create-session, new',
       route: 'checkout-create-session',
-      minimum: { reads: 1, writes: 5, why: '2 rate-limit updates, sessions query, 3 conditional puts' },
+      minimum: {
+        reads: 1,
+        writes: 5,
+        why: '2 rate-limit updates and sessions query (together), 3 conditional puts (2 together, then 1)',
+      },
       prepare: async () => checkoutEvent(await shop.quote()),
     },
     {
       name: 'create-session, again (double click)',
       route: 'checkout-create-session',
-      minimum: { reads: 1, writes: 2, why: '2 rate-limit updates, sessions query' },
+      minimum: { reads: 1, writes: 2, why: '2 rate-limit updates and sessions query (together)' },
       prepare: async () => {
         const quote = await shop.quote();
         await handlers['checkout-create-session'](checkoutEvent(quote));
@@ -232,7 +236,7 @@ function scenarios(shop: BenchShop, handlers: Record<RouteName, ApiHandler>): Sc
     {
       name: 'session-status, after the webhook',
       route: 'checkout-session-status',
-      minimum: { reads: 1, writes: 1, why: 'rate-limit update, consistent session read' },
+      minimum: { reads: 1, writes: 1, why: 'rate-limit update and consistent session read (together)' },
       prepare: async () => {
         const paid = await shop.paidSession();
         await handlers['stripe-webhook'](webhookEvent(paid.event));
@@ -393,7 +397,8 @@ export async function runCostBench(): Promise<string> {
     'million read request units; Lambda arm64 $0.0000133334 per GB-second and $0.20 per million requests;',
     'API Gateway REST $3.50 per million requests; CloudWatch Logs ingestion $0.50 per GiB (free tiers left out).',
     `Lambda time = measured in-process time + ${ASSUMED_WAIT_MS.dynamoRequest} ms per DynamoDB request + ${ASSUMED_WAIT_MS.stripeCall} ms per Stripe call (assumed AWS`,
-    `network waits), at each function's memory (${Object.entries(MEMORY_MB)
+    'network waits, each counted in full although independent calls overlap: an upper bound),',
+    `at each function's memory (${Object.entries(MEMORY_MB)
       .map(([n, mb]) => `${n} ${mb} MB`)
       .join(', ')}).`,
     'A paid order = create-session + the checkout.session.completed webhook + one success-page status call.',
