@@ -12,6 +12,7 @@ import {
   MethodLoggingLevel,
   MockIntegration,
   PassthroughBehavior,
+  ResponseType,
   RestApi,
   Stage,
   type StageOptions,
@@ -53,6 +54,53 @@ export const ACCESS_LOG_FORMAT = `{${[
   '"error":$context.error.messageString',
   '"userAgent":"$context.identity.userAgent"',
 ].join(',')}}`;
+
+/**
+ * Answers API Gateway gives itself, before any handler runs (throttling, WAF, unknown paths, a
+ * crashed or timed-out function), in the error contract, so a storefront reads `rate_limited`
+ * rather than an opaque failure. Each: the status (kept when absent), the contract code, a message.
+ */
+export const GATEWAY_ERRORS: readonly {
+  readonly type: ResponseType;
+  readonly status?: string;
+  readonly code: string;
+  readonly message: string;
+  readonly headers?: Readonly<Record<string, string>>;
+}[] = [
+  {
+    type: ResponseType.THROTTLED,
+    status: '429',
+    code: 'rate_limited',
+    message: 'Too many requests; try again in a moment.',
+    headers: { 'Retry-After': "'1'" },
+  },
+  {
+    type: ResponseType.WAF_FILTERED,
+    status: '403',
+    code: 'request_blocked',
+    message: 'The request was blocked by the firewall.',
+  },
+  // API Gateway's answer to a path or method it has no route for.
+  {
+    type: ResponseType.MISSING_AUTHENTICATION_TOKEN,
+    status: '404',
+    code: 'not_found',
+    message: 'No such route.',
+  },
+  {
+    type: ResponseType.REQUEST_TOO_LARGE,
+    status: '413',
+    code: 'payload_too_large',
+    message: 'The request body is too large.',
+  },
+  { type: ResponseType.DEFAULT_4XX, code: 'bad_request', message: 'The request could not be accepted.' },
+  { type: ResponseType.DEFAULT_5XX, code: 'internal_error', message: 'Something went wrong; try again.' },
+];
+
+/** The contract body of a gateway answer (a mapping template: `$context.requestId` is filled in). */
+export function gatewayErrorBody(code: string, message: string): string {
+  return JSON.stringify({ error: { code, message }, requestId: '$context.requestId' });
+}
 
 /**
  * The REST API routes, in one of two modes: a REST API of its own, or new resources on an existing
@@ -111,6 +159,7 @@ export class CommerceApi extends Construct {
       });
       this.api = api;
       this.addRoutes(api.root, props);
+      this.addGatewayErrors(api);
       this.stage = api.deploymentStage;
     } else {
       const api = RestApi.fromRestApiAttributes(this, 'Api', {
@@ -153,6 +202,29 @@ export class CommerceApi extends Construct {
         reason: 'No user pool: guest checkout has no users to authenticate (see APIG4).',
       },
     );
+  }
+
+  /**
+   * Gateway answers in the error contract, readable by the storefront: API Gateway cannot check
+   * the allowlist here, so these answers (a fixed message and the request id, never data or
+   * credentials) allow the calling origin. Only on an API of our own: on an existing API they would
+   * change every other route's answers too.
+   */
+  private addGatewayErrors(api: RestApi): void {
+    for (const { type, status, code, message, headers } of GATEWAY_ERRORS) {
+      api.addGatewayResponse(`Gateway${type.responseType}`, {
+        type,
+        ...(status ? { statusCode: status } : {}),
+        responseHeaders: {
+          'Access-Control-Allow-Origin': 'method.request.header.Origin',
+          'Access-Control-Expose-Headers': "'Retry-After'",
+          Vary: "'Origin'",
+          'Cache-Control': "'no-store'",
+          ...headers,
+        },
+        templates: { 'application/json': gatewayErrorBody(code, message) },
+      });
+    }
   }
 
   private addRoutes(root: RestApi['root'], props: CommerceApiProps): void {

@@ -68,6 +68,10 @@ export function describeFailure(err: unknown, site: CallSite): string {
         : 'The shop could not read this request. Please reload the page.';
     case 'origin_not_allowed':
       return 'This page is not allowed to use the shop’s API.';
+    case 'request_blocked':
+      return site === 'checkout'
+        ? 'The shop’s firewall blocked this request, so checkout did not start and nothing was charged. Please try again later or contact the shop.'
+        : 'The shop’s firewall blocked this request. Please try again later or contact the shop.';
     case 'not_found':
       return site === 'status'
         ? 'We could not find this checkout.'

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GATEWAY_ERRORS } from '../../infra/lib/commerce-api';
 import { itMeetsTheCommonRequirements, resourcesOfType } from './support/common-requirements';
 import { type Synthesis, stageConfig, synthesize } from './support/synth';
 
@@ -21,6 +22,44 @@ describe('prod stage with an API of its own', () => {
     const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
     expect(JSON.stringify(outputs.ApiUrl?.Value)).toContain(`/${config.api.stageName}/`);
     expect(JSON.stringify(outputs.WebhookUrl?.Value)).toContain('stripe/webhook');
+  });
+
+  it('answers throttling, WAF blocks, unknown routes and gateway failures in the error contract', () => {
+    const { json } = synthesis.stage('prod');
+    const responses = new Map(
+      resourcesOfType(json, 'AWS::ApiGateway::GatewayResponse').map(([, r]) => [
+        r.Properties.ResponseType as string,
+        r.Properties,
+      ]),
+    );
+    expect([...responses.keys()].sort()).toEqual([
+      'DEFAULT_4XX',
+      'DEFAULT_5XX',
+      'MISSING_AUTHENTICATION_TOKEN',
+      'REQUEST_TOO_LARGE',
+      'THROTTLED',
+      'WAF_FILTERED',
+    ]);
+    const throttled = responses.get('THROTTLED');
+    expect(throttled.StatusCode).toBe('429');
+    expect(throttled.ResponseParameters).toMatchObject({
+      'gatewayresponse.header.Retry-After': "'1'",
+      'gatewayresponse.header.Access-Control-Allow-Origin': 'method.request.header.Origin',
+      'gatewayresponse.header.Vary': "'Origin'",
+    });
+    expect(responses.get('WAF_FILTERED').StatusCode).toBe('403');
+    expect(responses.get('MISSING_AUTHENTICATION_TOKEN').StatusCode).toBe('404');
+    for (const [type, props] of responses) {
+      // What API Gateway sends once it fills in the request id: the contract's shape and code.
+      const body = JSON.parse(
+        String(props.ResponseTemplates['application/json']).replace('$context.requestId', 'req-1'),
+      );
+      const expected = GATEWAY_ERRORS.find((e) => e.type.responseType === type);
+      expect(body, type).toEqual({
+        error: { code: expected?.code, message: expect.any(String) },
+        requestId: 'req-1',
+      });
+    }
   });
 
   it('allows only the shop’s two production origins', () => {

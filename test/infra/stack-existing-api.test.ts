@@ -49,6 +49,11 @@ describe('prod stage extending the existing REST API a2fps4r1la', () => {
     }
   });
 
+  it('leaves the existing API’s gateway answers alone (they would change every route of it)', () => {
+    const { json } = synthesis.stage('prod');
+    expect(resourcesOfType(json, 'AWS::ApiGateway::GatewayResponse')).toEqual([]);
+  });
+
   it('publishes through a deployment and stage of its own that wait for every method', () => {
     const { json } = synthesis.stage('prod');
     const deployments = resourcesOfType(json, 'AWS::ApiGateway::Deployment');

@@ -258,6 +258,13 @@ describe('storefront messages', () => {
     expect(describeFailure(apiError(500, 'internal_error'), 'checkout')).toContain('Nothing was charged');
   });
 
+  it('says a firewall block is not the customer’s connection, and that nothing was charged', () => {
+    const blocked = describeFailure(apiError(403, 'request_blocked'), 'checkout');
+    expect(blocked).toContain('firewall');
+    expect(blocked).toContain('nothing was charged');
+    expect(describeFailure(apiError(403, 'request_blocked'), 'quote')).not.toContain('connection');
+  });
+
   it('points at the email field only when the email was the problem', () => {
     expect(
       describeFailure(
