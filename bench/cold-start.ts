@@ -33,32 +33,46 @@ interface HandlerTarget {
 }
 
 /**
+ * A floor's source: the SDK clients created exactly as the handlers create them, with the same
+ * options, then an answer; with `call`, one call per client first (a DynamoDB GetItem, a Stripe
+ * retrieve of a coupon that does not exist).
+ */
+function sdkFloor(options: { readonly stripe: boolean; readonly call: boolean }): string {
+  const { stripe, call } = options;
+  return [
+    ...(call ? ["import { GetCommand } from '@aws-sdk/lib-dynamodb';"] : []),
+    "import { createDocumentClient } from './src/adapters/dynamodb/commerce-table';",
+    ...(stripe ? ["import { createStripeClient } from './src/adapters/stripe/stripe-client';"] : []),
+    'let clients;',
+    'export const handler = async () => {',
+    '  clients ??= [',
+    '    createDocumentClient({ endpoint: process.env.DYNAMODB_ENDPOINT, region: process.env.AWS_REGION }),',
+    ...(stripe
+      ? [
+          '    createStripeClient({ secretKey: process.env.STRIPE_SECRET_KEY, apiBase: process.env.STRIPE_API_BASE, timeoutMs: 3000, maxNetworkRetries: 1 }),',
+        ]
+      : []),
+    '  ];',
+    ...(call
+      ? [
+          "  await clients[0].send(new GetCommand({ TableName: process.env.COMMERCE_TABLE, Key: { PK: 'FLOOR', SK: 'FLOOR' } }));",
+          ...(stripe ? ["  await clients[1].coupons.retrieve('floor_missing').catch(() => undefined);"] : []),
+        ]
+      : []),
+    "  return { statusCode: 200, body: '{}' };",
+    '};',
+  ].join('\n');
+}
+
+/**
  * Floors: a handler bundled the same way that only creates the SDK clients the real handler
  * creates, with the same options, and answers. What a handler costs beyond its floor is this
  * project's own code and its work on the first request.
  */
 const FLOORS: Readonly<Record<FloorName, string>> = {
   bare: "export const handler = async () => ({ statusCode: 200, body: '{}' });",
-  dynamodb: [
-    "import { createDocumentClient } from './src/adapters/dynamodb/commerce-table';",
-    'let client;',
-    'export const handler = async () => {',
-    '  client ??= createDocumentClient({ endpoint: process.env.DYNAMODB_ENDPOINT, region: process.env.AWS_REGION });',
-    "  return { statusCode: 200, body: '{}' };",
-    '};',
-  ].join('\n'),
-  'dynamodb+stripe': [
-    "import { createDocumentClient } from './src/adapters/dynamodb/commerce-table';",
-    "import { createStripeClient } from './src/adapters/stripe/stripe-client';",
-    'let clients;',
-    'export const handler = async () => {',
-    '  clients ??= [',
-    '    createDocumentClient({ endpoint: process.env.DYNAMODB_ENDPOINT, region: process.env.AWS_REGION }),',
-    '    createStripeClient({ secretKey: process.env.STRIPE_SECRET_KEY, apiBase: process.env.STRIPE_API_BASE, timeoutMs: 3000, maxNetworkRetries: 1 }),',
-    '  ];',
-    "  return { statusCode: 200, body: '{}' };",
-    '};',
-  ].join('\n'),
+  dynamodb: sdkFloor({ stripe: false, call: false }),
+  'dynamodb+stripe': sdkFloor({ stripe: true, call: false }),
 };
 
 /**
@@ -67,31 +81,8 @@ const FLOORS: Readonly<Record<FloorName, string>> = {
  * client, one structured log line. No handler can be faster than its floor plus this.
  */
 const CALL_FLOORS: Readonly<Record<CallFloorName, string>> = {
-  'dynamodb, 1 call': [
-    "import { GetCommand } from '@aws-sdk/lib-dynamodb';",
-    "import { createDocumentClient } from './src/adapters/dynamodb/commerce-table';",
-    'let client;',
-    'export const handler = async () => {',
-    '  client ??= createDocumentClient({ endpoint: process.env.DYNAMODB_ENDPOINT, region: process.env.AWS_REGION });',
-    "  await client.send(new GetCommand({ TableName: process.env.COMMERCE_TABLE, Key: { PK: 'FLOOR', SK: 'FLOOR' } }));",
-    "  return { statusCode: 200, body: '{}' };",
-    '};',
-  ].join('\n'),
-  'dynamodb+stripe, 1 call each': [
-    "import { GetCommand } from '@aws-sdk/lib-dynamodb';",
-    "import { createDocumentClient } from './src/adapters/dynamodb/commerce-table';",
-    "import { createStripeClient } from './src/adapters/stripe/stripe-client';",
-    'let clients;',
-    'export const handler = async () => {',
-    '  clients ??= [',
-    '    createDocumentClient({ endpoint: process.env.DYNAMODB_ENDPOINT, region: process.env.AWS_REGION }),',
-    '    createStripeClient({ secretKey: process.env.STRIPE_SECRET_KEY, apiBase: process.env.STRIPE_API_BASE, timeoutMs: 3000, maxNetworkRetries: 1 }),',
-    '  ];',
-    "  await clients[0].send(new GetCommand({ TableName: process.env.COMMERCE_TABLE, Key: { PK: 'FLOOR', SK: 'FLOOR' } }));",
-    "  await clients[1].coupons.retrieve('floor_missing').catch(() => undefined);",
-    "  return { statusCode: 200, body: '{}' };",
-    '};',
-  ].join('\n'),
+  'dynamodb, 1 call': sdkFloor({ stripe: false, call: true }),
+  'dynamodb+stripe, 1 call each': sdkFloor({ stripe: true, call: true }),
   // The bare floor's least work: the structured log line every request writes (Powertools, as
   // DESIGN.md has it), the catalog's only mandated work.
   'bare, 1 log line': [
