@@ -5,6 +5,7 @@ import type { CartItem } from '../src/domain/cart';
 import { type Catalog, parseCatalog } from '../src/domain/catalog';
 import { DEFAULT_SEARCH_BUDGET, priceCart } from '../src/domain/pricing';
 import { chooseBundles } from '../src/domain/pricing-search';
+import { seededRandom } from '../test/support/seeded-random';
 
 /*
  * Pricing benchmark: median priceCart time (search + allocation + hints) on the sample catalog and on
@@ -15,18 +16,6 @@ import { chooseBundles } from '../src/domain/pricing-search';
 const LINE_COUNTS = [1, 5, 10, 25, 50, 100] as const;
 const BUNDLE_COUNTS = [0, 1, 5, 10, 20] as const;
 const TARGET_MICROS_50_LINES = 1000;
-
-/** A small seeded generator (mulberry32): the synthetic catalogs and carts are the same on every run. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const TYPES = [
   // type, umbrella collection, two price points (cents)

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { ApiHandler } from '../src/http/route';
-import { closeServer, listen } from './listen';
+import { closeServer, listen, readBody } from './listen';
 
 /** Bodies above this are refused by the local server itself (API Gateway's own limit is 10 MB). */
 const MAX_LOCAL_BODY_BYTES = 1024 * 1024;
@@ -58,28 +58,13 @@ async function handle(routes: ReadonlyMap<string, LocalRoute>, req: IncomingMess
     await route.handler(req, res);
     return;
   }
-  const body = await readBody(req);
-  if (body === 'too_large') {
+  const body = await readBody(req, MAX_LOCAL_BODY_BYTES);
+  if (body === null) {
     writeJson(res, 413, { error: { code: 'payload_too_large', message: 'The request body is too large.' } });
     return;
   }
   const result = await route.handler(toProxyEvent(req, url, body));
   writeProxyResult(res, result);
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer | 'too_large'> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = false;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_LOCAL_BODY_BYTES) tooLarge = true;
-      else chunks.push(chunk);
-    });
-    req.on('end', () => resolve(tooLarge ? 'too_large' : Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }
 
 /** Builds the REST API (v1) proxy event API Gateway would send for this request. */

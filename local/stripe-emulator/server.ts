@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
+import { readBody } from '../listen';
 import {
   type AsyncPaymentState,
   type CompleteSessionOptions,
@@ -376,8 +377,8 @@ class EmulatorServer implements StripeEmulator {
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const target = new URL(req.url ?? '/', 'http://emulator.invalid');
     const method = (req.method ?? 'GET').toUpperCase();
-    const body = await readBody(req);
-    if (body === null) {
+    const raw = await readBody(req, MAX_BODY_BYTES);
+    if (raw === null) {
       sendJson(
         res,
         413,
@@ -385,6 +386,7 @@ class EmulatorServer implements StripeEmulator {
       );
       return;
     }
+    const body = raw.toString('utf8');
     const path = target.pathname;
     if (path.startsWith('/v1/')) return this.handleApi(req, res, method, path, target.search.slice(1), body);
     if (path.startsWith('/_emulator/')) return this.handleControl(res, method, path, body);
@@ -729,21 +731,6 @@ function matchRoute(method: string, path: string): { route: ApiRoute; id: string
     if (m && candidate.method === method) return { route: candidate, id: m[1] ?? '' };
   }
   return null;
-}
-
-function readBody(req: http.IncomingMessage): Promise<string | null> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = false;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) tooLarge = true;
-      else chunks.push(chunk);
-    });
-    req.on('end', () => resolve(tooLarge ? null : Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
 
 function headerValue(req: http.IncomingMessage, name: string): string | null {

@@ -72,18 +72,6 @@ export async function makeLiveApi(options: {
   };
 }
 
-/** A small, fast, seeded random source (mulberry32): the suite's inputs are the same every run. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 /** A random valid cart of 1–`maxLines` active products, each within its maximum quantity. */
 export function randomCart(catalog: Catalog, random: () => number, maxLines = 6): CartItem[] {
   const active = catalog.products.filter((p) => p.active);

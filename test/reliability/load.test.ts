@@ -6,7 +6,8 @@ import { hashCart, normaliseCart } from '../../src/domain/cart';
 import { priceCart } from '../../src/domain/pricing';
 import { parseSigningKeys, verifyQuoteSignature } from '../../src/domain/quote-signature';
 import { loadBundledCatalog } from '../../src/wiring';
-import { randomCart, seededRandom, startReliabilityStack } from './harness';
+import { seededRandom } from '../support/seeded-random';
+import { randomCart, startReliabilityStack } from './harness';
 import { capturedLogs } from './log-audit';
 
 const REQUESTS = 2_000;

@@ -14,8 +14,9 @@ import { loadBundledCatalog } from '../../src/wiring';
 import { SHOP } from '../support/commerce-harness';
 import { startTestTable, type TestTable } from '../support/dynamo';
 import { makeProxyEvent } from '../support/events';
+import { seededRandom } from '../support/seeded-random';
 import { startTestEmulator } from '../support/stripe';
-import { makeLiveApi, randomCart, seededRandom } from './harness';
+import { makeLiveApi, randomCart } from './harness';
 import { registerClientIps, registerSecrets } from './log-audit';
 
 const SIGNATURE_MUTATIONS = 6_000;

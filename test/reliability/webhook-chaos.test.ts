@@ -4,9 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StripeEmulator } from '../../local/stripe-emulator';
 import { scanTable, startTestTable, type TestTable } from '../support/dynamo';
 import { makeProxyEvent } from '../support/events';
+import { seededRandom } from '../support/seeded-random';
 import { startTestEmulator } from '../support/stripe';
 import { makeSessionEvent, signedDelivery } from '../support/webhook';
-import { type LiveApi, makeLiveApi, runConcurrently, seededRandom, shuffled } from './harness';
+import { type LiveApi, makeLiveApi, runConcurrently, shuffled } from './harness';
 import { registerClientIps } from './log-audit';
 
 const DELIVERIES = 500;
