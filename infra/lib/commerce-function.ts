@@ -23,8 +23,8 @@ export const HANDLER_RUNTIME = Runtime.NODEJS_24_X;
 export const LIVE_ALIAS = 'live';
 
 /**
- * What the functions do to the commerce table: single-item reads and writes, key-only queries and
- * the quote cache's batch put. No Scan, no transactions (DESIGN.md), so neither is granted. A test
+ * What the functions do to the commerce table: single-item reads and writes and key-only queries.
+ * No Scan, no batches, no transactions (DESIGN.md), so neither is granted. A test
  * compares this list with the commands the runtime code sends.
  */
 export const TABLE_ACTIONS = [
@@ -33,7 +33,6 @@ export const TABLE_ACTIONS = [
   'dynamodb:UpdateItem',
   'dynamodb:DeleteItem',
   'dynamodb:Query',
-  'dynamodb:BatchWriteItem',
 ] as const;
 
 export interface CommerceFunctionProps {

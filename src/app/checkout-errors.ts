@@ -23,3 +23,21 @@ export class QuoteAlreadyPaidError extends Error {
   override readonly name = 'QuoteAlreadyPaidError';
   readonly code = 'quote_already_paid';
 }
+
+/** The cart's Checkout Session was already paid (or awaits a bank transfer): the storefront starts a new cart. */
+export class CartAlreadyPaidError extends Error {
+  override readonly name = 'CartAlreadyPaidError';
+  readonly code = 'cart_already_paid';
+  constructor(readonly sessionId: string) {
+    super('This cart has already been paid for.');
+  }
+}
+
+/** Another request is replacing this cart's (or quote's) Checkout Session right now; retry shortly. */
+export class CheckoutInProgressError extends Error {
+  override readonly name = 'CheckoutInProgressError';
+  readonly code = 'checkout_in_progress';
+  constructor() {
+    super('A checkout of this cart is being started; please try again in a moment.');
+  }
+}

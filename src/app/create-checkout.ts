@@ -1,4 +1,5 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { setTimeout } from 'node:timers/promises';
 import type Stripe from 'stripe';
 import type { CheckoutConfig } from '../config';
 import { type CartItem, hashCart } from '../domain/cart';
@@ -9,10 +10,18 @@ import { type ChargeLine, foldDiscountIntoLines } from '../domain/inline-discoun
 import type { PricedCart } from '../domain/priced-cart';
 import { type SigningKeys, verifyQuoteSignature } from '../domain/quote-signature';
 import { allInOrder } from './all-in-order';
-import { QuoteAlreadyPaidError, QuoteMismatchError, QuoteOutdatedError } from './checkout-errors';
+import {
+  CartAlreadyPaidError,
+  CheckoutInProgressError,
+  QuoteAlreadyPaidError,
+  QuoteMismatchError,
+  QuoteOutdatedError,
+} from './checkout-errors';
+import { checkoutAttemptKey, checkoutSlotId, decideSlot, emailDigestOf } from './checkout-slot';
 import {
   type CheckoutGateway,
   type CheckoutSessionView,
+  type CheckoutSlot,
   type DiscountMode,
   PaymentProviderError,
   type QuoteStore,
@@ -25,7 +34,13 @@ import { issueQuote } from './quote-cart';
 import { enforceRateLimit } from './rate-limit';
 import { describeError, type Telemetry } from './telemetry';
 
-export { QuoteAlreadyPaidError, QuoteMismatchError, QuoteOutdatedError };
+export {
+  CartAlreadyPaidError,
+  CheckoutInProgressError,
+  QuoteAlreadyPaidError,
+  QuoteMismatchError,
+  QuoteOutdatedError,
+};
 
 /** The whole checkout must answer within this budget (API Gateway allows 29 s; people less). */
 const CHECKOUT_BUDGET_MS = 8_000;
@@ -54,6 +69,11 @@ export interface CreateCheckoutRequest {
   readonly items: readonly CartItem[];
   readonly quoteSignature: string;
   readonly email: string | undefined;
+  /**
+   * The storefront's id of the shopper's cart: one open session per cart, so a new checkout of the
+   * cart (another tab, a changed cart, a re-issued quote) first expires the previous session.
+   */
+  readonly cartId: string | undefined;
   readonly clientKey: string;
   /** Epoch milliseconds at which the request arrived. */
   readonly receivedAt: number;
@@ -67,17 +87,24 @@ export interface CreateCheckoutResult {
   readonly reused: boolean;
 }
 
+/** A request replacing a slot's session holds its lease at most this long (the checkout budget and more). */
+const SLOT_LEASE_SECONDS = 20;
+/** A request that finds the slot being replaced looks again this often, this many times at most. */
+const SLOT_WAIT_MS = 150;
+const SLOT_WAIT_ROUNDS = 40;
+
 /**
- * Creates (or reuses) the Stripe Checkout Session for a signed quote. Every step is idempotent and
- * ordered so that a retry after any failure completes the work without duplicates: Stripe calls
- * carry idempotency keys derived from the signature, and the table records are written after the
- * session exists, each with a conditional put.
+ * Creates (or reuses) the Stripe Checkout Session of a shopper's signed quote. The session lives in
+ * a checkout slot — the cart's (by `cartId`) or else the quote's — that holds at most one open
+ * session: a request that needs a new one takes the slot's lease, expires the open one at Stripe,
+ * and only then creates its own. Every step is idempotent and ordered so that a retry after any
+ * failure completes the work without duplicates: Stripe calls carry idempotency keys named after
+ * the slot's attempt, and the table records are written after the session exists.
  */
 export async function createCheckout(
   deps: CreateCheckoutDeps,
   request: CreateCheckoutRequest,
 ): Promise<CreateCheckoutResult> {
-  const { telemetry } = deps;
   const deadline = request.receivedAt + CHECKOUT_BUDGET_MS;
   const now = Math.floor(request.receivedAt / 1000);
   const items = validateCart(deps.catalog, request.items);
@@ -86,10 +113,12 @@ export async function createCheckout(
   // Verification is pure: a forged or mismatched request is refused before anything is written.
   const verified = verifyPresentedQuote(deps, request.quoteSignature, items, cartHash, now);
 
-  // Both rate-limit counts and the quote's sessions are independent: one round trip to the table
-  // instead of three. A refused request has then cost one read for nothing. A quote that must be
-  // re-issued is written only once the limits have passed, and its sessions are listed after.
-  const [, , presentedSessions] = await allInOrder([
+  // Both rate-limit counts and the slot read are independent: one round trip to the table instead
+  // of three. A refused request has then cost one read for nothing. A quote that must be re-issued
+  // is written only once the limits have passed.
+  const presentedSlotId = checkoutSlotId(request.cartId, request.quoteSignature);
+  const readsPresentedSlot = verified.outcome === 'valid' || request.cartId !== undefined;
+  const [, , presentedSlot] = await allInOrder([
     enforceRateLimit(deps, {
       scope: 'checkout',
       key: request.clientKey,
@@ -102,93 +131,228 @@ export async function createCheckout(
       limits: deps.checkout.rateLimits.perQuote,
       now,
     }),
-    verified.outcome === 'valid'
-      ? deps.sessions.listQuoteSessions(request.quoteSignature)
-      : Promise.resolve(null),
+    readsPresentedSlot ? deps.sessions.getSlot(presentedSlotId) : Promise.resolve(null),
   ]);
 
   const quote = await settleQuote(deps, verified);
+  const slotId = checkoutSlotId(request.cartId, quote.quoteSignature);
+  let slot =
+    readsPresentedSlot && slotId === presentedSlotId ? presentedSlot : await deps.sessions.getSlot(slotId);
+  const emailDigest = emailDigestOf(request.email);
 
-  const sessions = presentedSessions ?? (await deps.sessions.listQuoteSessions(quote.quoteSignature));
-  if (sessions.some((s) => s.status === 'complete' || s.status === 'awaiting_payment')) {
-    throw new QuoteAlreadyPaidError('This quote has already been paid.');
+  for (let round = 0; ; round += 1) {
+    const at = Math.max(now, Math.floor(deps.now() / 1000));
+    const decision = decideSlot(slot, { quoteSignature: quote.quoteSignature, emailDigest, now: at });
+    switch (decision.kind) {
+      case 'reuse':
+        deps.telemetry.metrics.count('CheckoutSessionReused');
+        return {
+          checkoutUrl: decision.session.checkoutUrl,
+          sessionId: decision.session.sessionId,
+          quoteSignature: quote.quoteSignature,
+          reused: true,
+        };
+      case 'paid':
+        throw alreadyPaid(request.cartId, decision.session.sessionId);
+      case 'create': {
+        const token = randomUUID();
+        const claimed = await deps.sessions.claimSlot(slotId, {
+          expectedAttempt: slot ? slot.attempt : null,
+          token,
+          until: at + SLOT_LEASE_SECONDS,
+          now: at,
+        });
+        if (claimed) {
+          return await createInSlot(deps, {
+            request,
+            quote,
+            cartHash,
+            slot,
+            slotId,
+            token,
+            emailDigest,
+            deadline,
+          });
+        }
+        break;
+      }
+      case 'busy':
+        if (round >= SLOT_WAIT_ROUNDS || deps.now() + SLOT_WAIT_MS > deadline - STRIPE_ATTEMPT_TIMEOUT_MS) {
+          throw new CheckoutInProgressError();
+        }
+        await setTimeout(SLOT_WAIT_MS);
+        break;
+    }
+    if (round >= SLOT_WAIT_ROUNDS) throw new CheckoutInProgressError();
+    slot = await deps.sessions.getSlot(slotId);
   }
-  const open = sessions.find((s) => s.status === 'open' && s.sessionExpiresAt > now + 60);
-  if (open) {
-    telemetry.metrics.count('CheckoutSessionReused');
-    return {
-      checkoutUrl: open.checkoutUrl,
-      sessionId: open.sessionId,
+}
+
+function alreadyPaid(cartId: string | undefined, sessionId: string): Error {
+  return cartId
+    ? new CartAlreadyPaidError(sessionId)
+    : new QuoteAlreadyPaidError('This quote has already been paid.');
+}
+
+/**
+ * With the slot's lease held: ends the slot's open session at Stripe, creates the next one, records
+ * it and makes it the slot's. Any failure gives the lease back, so a retry (which names the same
+ * attempt, and so gets Stripe's same answers) can finish the work.
+ */
+async function createInSlot(
+  deps: CreateCheckoutDeps,
+  input: {
+    readonly request: CreateCheckoutRequest;
+    readonly quote: StoredQuote;
+    readonly cartHash: string;
+    readonly slot: CheckoutSlot | null;
+    readonly slotId: string;
+    readonly token: string;
+    readonly emailDigest: string;
+    readonly deadline: number;
+  },
+): Promise<CreateCheckoutResult> {
+  const { telemetry } = deps;
+  const { request, quote, slot, slotId, token, deadline } = input;
+  const now = Math.floor(request.receivedAt / 1000);
+  try {
+    const previous = slot?.current;
+    if (previous?.status === 'open') {
+      const ended = await deps.gateway.expireSession(previous.sessionId, {
+        timeoutMs: attemptTimeout(deps.now(), deadline),
+      });
+      if (ended?.status === 'complete') {
+        // Paid (or awaiting a bank transfer) before the webhook told us: never a second payment.
+        throw alreadyPaid(request.cartId, previous.sessionId);
+      }
+      telemetry.metrics.count('CheckoutSessionReplaced');
+      telemetry.log.info('open checkout session expired for a new one', { sessionId: previous.sessionId });
+    }
+    const attempt = (slot?.attempt ?? 0) + 1;
+    const attemptKey = checkoutAttemptKey({
+      slotId,
       quoteSignature: quote.quoteSignature,
-      reused: true,
-    };
-  }
-  const attempt = Math.max(0, ...sessions.map((s) => s.attempt)) + 1;
-
-  const sessionExpiresAt = sessionExpiryOf(quote, deps.checkout.sessionTtlSeconds);
-  const { session, couponId, discountMode } = await createStripeSession(deps, {
-    quote,
-    attempt,
-    email: request.email,
-    sessionExpiresAt,
-    deadline,
-  });
-  if (!session.url) throw new PaymentProviderError('unavailable', 'Stripe returned a session without a URL');
-
-  const pricedCart = quote.pricedCart;
-  const chargedItems = (session.amountTotal ?? 0) - session.amountShipping - session.amountTax;
-  const expectedItems = discountMode === 'none' ? pricedCart.subtotal : pricedCart.total;
-  if (chargedItems !== expectedItems) {
-    telemetry.log.error('session amount differs from the quote', {
-      sessionId: session.id,
-      expected: expectedItems,
-      charged: chargedItems,
-      discountMode,
+      attempt,
+      emailDigest: input.emailDigest,
     });
-  }
+    const sessionExpiresAt = sessionExpiryOf(quote, deps.checkout.sessionTtlSeconds);
+    const { session, couponId, discountMode } = await createStripeSession(deps, {
+      quote,
+      attemptKey,
+      email: request.email,
+      cartId: request.cartId,
+      sessionExpiresAt,
+      deadline,
+    });
+    if (!session.url)
+      throw new PaymentProviderError('unavailable', 'Stripe returned a session without a URL');
 
-  const record: SessionRecord = {
+    const record = sessionRecordOf({
+      quote,
+      session,
+      couponId,
+      discountMode,
+      slotId,
+      email: request.email,
+      now,
+    });
+    checkChargedItems(deps, record, session);
+    await deps.sessions.recordSession(record, now);
+    const settled = await deps.sessions.settleSlot(
+      slotId,
+      token,
+      {
+        sessionId: session.id,
+        quoteSignature: quote.quoteSignature,
+        emailDigest: input.emailDigest,
+        status: 'open',
+        checkoutUrl: session.url,
+        sessionExpiresAt: session.expiresAt,
+      },
+      attempt,
+      now,
+    );
+    if (!settled) {
+      // The lease lapsed and another request took the slot: this session must not stay payable.
+      await deps.gateway.expireSession(session.id, { timeoutMs: attemptTimeout(deps.now(), deadline) });
+      throw new CheckoutInProgressError();
+    }
+
+    telemetry.metrics.count('CheckoutSessionCreated');
+    telemetry.log.info('order notification: checkout session created', {
+      sessionId: session.id,
+      amountTotal: record.amountTotal,
+      currency: record.currency,
+      units: quote.items.reduce((sum, i) => sum + i.quantity, 0),
+      discountMode,
+      email: record.emailMasked,
+      attempt,
+    });
+    return {
+      checkoutUrl: session.url,
+      sessionId: session.id,
+      quoteSignature: quote.quoteSignature,
+      reused: false,
+    };
+  } catch (err: unknown) {
+    await deps.sessions.releaseSlot(slotId, token).catch((releaseErr: unknown) => {
+      telemetry.log.error('could not release the checkout slot', { error: describeError(releaseErr) });
+    });
+    throw err;
+  }
+}
+
+/** What the table keeps of a session this request created. */
+function sessionRecordOf(input: {
+  readonly quote: StoredQuote;
+  readonly session: CheckoutSessionView;
+  readonly couponId: string | null;
+  readonly discountMode: DiscountMode;
+  readonly slotId: string;
+  readonly email: string | undefined;
+  readonly now: number;
+}): SessionRecord {
+  const { quote, session, discountMode } = input;
+  const pricedCart = quote.pricedCart;
+  const undiscounted = discountMode === 'none';
+  return {
     sessionId: session.id,
+    slotId: input.slotId,
     quoteSignature: quote.quoteSignature,
-    cartHash,
+    cartHash: quote.cartHash,
     catalogVersion: pricedCart.catalogVersion,
     status: 'open',
-    couponId,
+    couponId: input.couponId,
     discountMode,
     currency: pricedCart.currency,
     amountSubtotal: pricedCart.subtotal,
-    amountDiscount: discountMode === 'none' ? 0 : pricedCart.discount,
-    amountTotal: expectedItems,
+    amountDiscount: undiscounted ? 0 : pricedCart.discount,
+    amountTotal: undiscounted ? pricedCart.subtotal : pricedCart.total,
     lines: pricedCart.lines.map((l) => ({
       sku: l.sku,
       name: l.name,
       quantity: l.quantity,
       unitAmount: l.unitAmount,
-      total: discountMode === 'none' ? l.subtotal : l.total,
+      total: undiscounted ? l.subtotal : l.total,
     })),
-    emailMasked: request.email ? maskEmail(request.email) : null,
-    checkoutUrl: session.url,
+    emailMasked: input.email ? maskEmail(input.email) : null,
+    checkoutUrl: session.url ?? '',
     sessionExpiresAt: session.expiresAt,
-    createdAt: now,
+    createdAt: input.now,
   };
-  await deps.sessions.recordSession(record, attempt, now);
+}
 
-  telemetry.metrics.count('CheckoutSessionCreated');
-  telemetry.log.info('order notification: checkout session created', {
-    sessionId: session.id,
-    amountTotal: record.amountTotal,
-    currency: record.currency,
-    units: items.reduce((sum, i) => sum + i.quantity, 0),
-    discountMode,
-    email: record.emailMasked,
-    attempt,
-  });
-  return {
-    checkoutUrl: session.url,
-    sessionId: session.id,
-    quoteSignature: quote.quoteSignature,
-    reused: false,
-  };
+/** Stripe's items total must be what the record expects to be charged; a difference is logged loudly. */
+function checkChargedItems(deps: CreateCheckoutDeps, record: SessionRecord, session: CheckoutSessionView) {
+  const chargedItems = (session.amountTotal ?? 0) - session.amountShipping - session.amountTax;
+  if (chargedItems !== record.amountTotal) {
+    deps.telemetry.log.error('session amount differs from the quote', {
+      sessionId: session.id,
+      expected: record.amountTotal,
+      charged: chargedItems,
+      discountMode: record.discountMode,
+    });
+  }
 }
 
 /**
@@ -284,29 +448,29 @@ interface StripeSessionOutcome {
   readonly discountMode: DiscountMode;
 }
 
-/** The quote's one-time coupon id: derived from the signature, so every retry names the same coupon. */
-export function couponIdOf(quoteSignature: string): string {
-  return `quote_${createHash('sha256').update(quoteSignature).digest('hex').slice(0, 32)}`;
+/** The one-time coupon of one checkout attempt: every retry of the attempt names the same coupon. */
+export function couponIdOf(attemptKey: string): string {
+  return `checkout_${attemptKey}`;
 }
 
 async function createStripeSession(
   deps: CreateCheckoutDeps,
   input: {
     readonly quote: StoredQuote;
-    readonly attempt: number;
+    readonly attemptKey: string;
     readonly email: string | undefined;
+    readonly cartId: string | undefined;
     readonly sessionExpiresAt: number;
     readonly deadline: number;
   },
 ): Promise<StripeSessionOutcome> {
   const { gateway, telemetry } = deps;
-  const { quote, attempt, deadline } = input;
+  const { quote, attemptKey, deadline } = input;
   const pricedCart = quote.pricedCart;
-  const suffix = attempt > 1 ? `-${attempt}` : '';
   const timeoutMs = () => attemptTimeout(deps.now(), deadline);
 
   if (pricedCart.discount > 0) {
-    const couponId = couponIdOf(quote.quoteSignature);
+    const couponId = couponIdOf(attemptKey);
     let couponReady = true;
     try {
       await gateway.createCoupon(
@@ -318,7 +482,7 @@ async function createStripeSession(
           name: bundleNames(pricedCart),
           metadata: { cartHash: quote.cartHash, catalogVersion: pricedCart.catalogVersion },
         },
-        { idempotencyKey: `coupon-${quote.quoteSignature}`, timeoutMs: timeoutMs() },
+        { idempotencyKey: `coupon-${attemptKey}`, timeoutMs: timeoutMs() },
       );
     } catch (err: unknown) {
       couponReady = await recoverCoupon(deps, err, couponId, pricedCart.discount, timeoutMs);
@@ -327,7 +491,7 @@ async function createStripeSession(
       try {
         const session = await gateway.createSession(
           sessionParams(deps.checkout, deps.catalog, quote, input, { mode: 'coupon', couponId }),
-          { idempotencyKey: `checkout-${quote.quoteSignature}${suffix}`, timeoutMs: timeoutMs() },
+          { idempotencyKey: `checkout-${attemptKey}`, timeoutMs: timeoutMs() },
         );
         return { session, couponId, discountMode: 'coupon' };
       } catch (err: unknown) {
@@ -347,7 +511,7 @@ async function createStripeSession(
     const session = await gateway.createSession(
       sessionParams(deps.checkout, deps.catalog, quote, input, { mode }),
       {
-        idempotencyKey: `checkout-${quote.quoteSignature}${suffix}-${mode}`,
+        idempotencyKey: `checkout-${attemptKey}-${mode}`,
         timeoutMs: timeoutMs(),
       },
     );
@@ -358,7 +522,7 @@ async function createStripeSession(
   const session = await gateway.createSession(
     sessionParams(deps.checkout, deps.catalog, quote, input, { mode: 'none' }),
     {
-      idempotencyKey: `checkout-${quote.quoteSignature}${suffix}`,
+      idempotencyKey: `checkout-${attemptKey}`,
       timeoutMs: timeoutMs(),
     },
   );
@@ -410,7 +574,11 @@ export function sessionParams(
   config: CheckoutConfig,
   catalog: Catalog,
   quote: StoredQuote,
-  input: { readonly email: string | undefined; readonly sessionExpiresAt: number },
+  input: {
+    readonly email: string | undefined;
+    readonly cartId?: string | undefined;
+    readonly sessionExpiresAt: number;
+  },
   discount: { readonly mode: DiscountMode; readonly couponId?: string },
 ): Stripe.Checkout.SessionCreateParams {
   const pricedCart = quote.pricedCart;
@@ -429,6 +597,7 @@ export function sessionParams(
     catalogVersion: pricedCart.catalogVersion,
     quoteTotal: String(pricedCart.total),
     discountMode: discount.mode,
+    ...(input.cartId ? { cartId: input.cartId } : {}),
   };
   const params: Stripe.Checkout.SessionCreateParams = {
     mode: 'payment',

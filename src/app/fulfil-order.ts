@@ -83,7 +83,7 @@ async function recordAndNotify(
 ): Promise<void> {
   const [written] = await allInOrder([
     deps.fulfilment.writeOrder(order),
-    deps.fulfilment.setQuoteSessionStatus(record.quoteSignature, record.sessionId, 'complete'),
+    deps.fulfilment.setSlotStatus(record.slotId, record.sessionId, 'complete'),
   ]);
   if (written) {
     deps.telemetry.metrics.count('OrderFulfilled');

@@ -100,7 +100,7 @@ async function moveTo(
   const record = await deps.sessions.getSession(sessionId);
   if (!record) return 'unknown_session';
   if (record.status === to) {
-    await deps.fulfilment.setQuoteSessionStatus(record.quoteSignature, sessionId, to);
+    await deps.fulfilment.setSlotStatus(record.slotId, sessionId, to);
     if (releasesCoupon) await releaseCoupon(deps, record, now);
   } else {
     deps.telemetry.log.info('status not changed', { sessionId, status: record.status, wanted: to });

@@ -15,25 +15,18 @@ export interface StoredQuote {
   readonly expiresAt: number;
 }
 
-/** The small record that lets a signature be looked up directly. */
-export interface QuotePointer {
-  readonly quoteSignature: string;
-  readonly cartHash: string;
-  readonly currency: string;
-  readonly total: number;
-  readonly catalogVersion: string;
-  readonly issuedAt: number;
-  readonly expiresAt: number;
-}
+/** What the quote cache keeps of a quote: its pricing, shared; never its signature. */
+export type CachedPricing = Pick<StoredQuote, 'cartHash' | 'items' | 'pricedCart' | 'issuedAt' | 'expiresAt'>;
 
 /** Where issued quotes are cached. Every read treats `expiresAt <= now` as absent. */
 export interface QuoteStore {
-  /** Saves the quote and its signature pointer. Idempotent: saving the same quote twice is harmless. */
-  saveQuote(quote: StoredQuote): Promise<void>;
-  /** The newest unexpired quote of this cart at this catalog version, if any. */
-  findCachedQuote(cartHash: string, catalogVersion: string, now: number): Promise<StoredQuote | null>;
-  /** The pointer of an unexpired quote by its signature, if any. */
-  fetchQuoteBySignature(quoteSignature: string, now: number): Promise<QuotePointer | null>;
+  /** Caches the quote's pricing. Idempotent: saving the same quote twice is harmless. */
+  saveQuote(quote: CachedPricing): Promise<void>;
+  /**
+   * The newest unexpired quote of this cart at this catalog version, if any: its pricing is reused,
+   * its signature never handed to another shopper.
+   */
+  findCachedQuote(cartHash: string, catalogVersion: string, now: number): Promise<CachedPricing | null>;
 }
 
 /** Request limits of one scope (e.g. quotes per client). */
@@ -128,6 +121,12 @@ export interface CheckoutGateway {
   ): Promise<CheckoutSessionView>;
   /** The session, or `null` when Stripe does not know it. */
   retrieveSession(id: string, options?: CallOptions): Promise<CheckoutSessionView | null>;
+  /**
+   * Expires an open session, so it can no longer be paid (Stripe then sends
+   * `checkout.session.expired`). A session that was no longer open is returned as it is (`complete`
+   * when it was paid or is awaiting an async payment); `null` when Stripe does not know it.
+   */
+  expireSession(id: string, options?: CallOptions): Promise<CheckoutSessionView | null>;
 }
 
 /** A line of a checkout as recorded for fulfilment. */
@@ -145,6 +144,8 @@ export type DiscountMode = 'coupon' | 'inline' | 'none';
 /** `SESSION#<id>`: what this system knows about a Checkout Session it created. */
 export interface SessionRecord {
   readonly sessionId: string;
+  /** The checkout slot (cart, or quote without a cart id) the session was made in. */
+  readonly slotId: string;
   readonly quoteSignature: string;
   readonly cartHash: string;
   readonly catalogVersion: string;
@@ -175,25 +176,64 @@ export interface StoredSession extends SessionRecord {
   readonly fulfilled: boolean;
 }
 
-/** `QUOTE#<signature>` / `SESSION#<id>`: a session made for a quote. */
-export interface QuoteSessionSummary {
+/** The session a checkout slot holds now. */
+export interface SlotSession {
   readonly sessionId: string;
+  readonly quoteSignature: string;
+  /** Digest of the email the session was made with (`-` without one): a changed email is a new session. */
+  readonly emailDigest: string;
+  /** Mirrors the session record's status (set by the webhook and the success page). */
   readonly status: SessionRecord['status'];
   readonly checkoutUrl: string;
+  /** Epoch seconds. */
   readonly sessionExpiresAt: number;
-  /** 1 for the quote's first session, 2 after it expired, … */
-  readonly attempt: number;
 }
 
-/** Checkout sessions in the commerce table. */
+/**
+ * `CHECKOUT#<slotId>`: the one Checkout Session a shopper's cart (or, without a cart id, a quote)
+ * has open, and the lease of the request making its next one.
+ */
+export interface CheckoutSlot {
+  readonly slotId: string;
+  /** Sessions made in this slot so far; the next is `attempt + 1`. */
+  readonly attempt: number;
+  readonly current: SlotSession | null;
+  /** Held while a request replaces the slot's session; epoch seconds. */
+  readonly lease: { readonly token: string; readonly until: number } | null;
+}
+
+/** Checkout sessions and slots in the commerce table. */
 export interface SessionStore {
-  /** The sessions made for a quote signature. */
-  listQuoteSessions(quoteSignature: string): Promise<QuoteSessionSummary[]>;
+  /** The slot, read consistently; `null` before its first checkout. */
+  getSlot(slotId: string): Promise<CheckoutSlot | null>;
   /**
-   * Records a created session: the session record, the coupon's ownership and the quote's session
-   * history, in that order, each idempotent — a retry after a crash completes what is missing.
+   * Takes the slot's lease if nobody holds a live one and its session count is still `expectedAttempt`
+   * (`null`: the slot must not exist yet). `false` when another request got there first.
    */
-  recordSession(record: SessionRecord, attempt: number, now: number): Promise<void>;
+  claimSlot(
+    slotId: string,
+    claim: {
+      readonly expectedAttempt: number | null;
+      readonly token: string;
+      readonly until: number;
+      readonly now: number;
+    },
+  ): Promise<boolean>;
+  /** Makes `session` the slot's current one (its `attempt`-th) and gives the lease back; `false` if it was lost. */
+  settleSlot(
+    slotId: string,
+    token: string,
+    session: SlotSession,
+    attempt: number,
+    now: number,
+  ): Promise<boolean>;
+  /** Gives the lease back after a failure (a lease held by someone else is left alone). */
+  releaseSlot(slotId: string, token: string): Promise<void>;
+  /**
+   * Records a created session: the session record and its coupon's ownership, each idempotent — a
+   * retry after a crash completes what is missing.
+   */
+  recordSession(record: SessionRecord, now: number): Promise<void>;
   getSession(sessionId: string): Promise<StoredSession | null>;
 }
 
@@ -276,12 +316,8 @@ export interface FulfilmentStore {
     to: SessionRecord['status'],
     now: number,
   ): Promise<boolean | null>;
-  /** Mirrors the status on the quote's session history item (used to refuse paying a quote twice). */
-  setQuoteSessionStatus(
-    quoteSignature: string,
-    sessionId: string,
-    status: SessionRecord['status'],
-  ): Promise<void>;
+  /** Mirrors the status on the session's slot, while the slot still holds that session. */
+  setSlotStatus(slotId: string, sessionId: string, status: SessionRecord['status']): Promise<void>;
   /** Drops the coupon's ownership item and notes the release on the session. */
   releaseCoupon(couponId: string, sessionId: string, now: number): Promise<void>;
 }

@@ -1,10 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { type CartItem, hashCart } from '../domain/cart';
 import { validateCart } from '../domain/cart-validation';
 import type { Catalog } from '../domain/catalog';
 import type { PricedCart } from '../domain/priced-cart';
 import { priceCart } from '../domain/pricing';
 import { type SigningKeys, signQuote } from '../domain/quote-signature';
-import type { QuoteStore, RateLimiter, RateLimits, StoredQuote } from './ports';
+import type { CachedPricing, QuoteStore, RateLimiter, RateLimits, StoredQuote } from './ports';
 import { enforceRateLimit } from './rate-limit';
 import { describeError, type Telemetry } from './telemetry';
 
@@ -32,9 +33,11 @@ export interface QuoteCartResult {
 }
 
 /**
- * Prices a cart and returns a signed quote. The same normalised cart at the same catalog version
- * gets the cached quote (same signature, no write) while it lives. Bad carts are refused before
- * anything is written, rate-limit counters included.
+ * Prices a cart and returns a signed quote of its own: every answer carries a fresh quote id, so two
+ * shoppers with the same cart never share a signature (nor the checkout, coupon and Stripe
+ * idempotency keys made from it). The pricing is what is shared: the same normalised cart at the
+ * same catalog version reuses the cached pricing (no write) while it lives. Bad carts are refused
+ * before anything is written, rate-limit counters included.
  */
 export async function quoteCart(deps: QuoteCartDeps, request: QuoteCartRequest): Promise<QuoteCartResult> {
   const { catalog, store, telemetry, now } = { ...deps, now: request.now };
@@ -48,7 +51,7 @@ export async function quoteCart(deps: QuoteCartDeps, request: QuoteCartRequest):
   ]);
   if (cached) {
     telemetry.metrics.count('QuoteCacheHit');
-    return { quote: cached, cached: true };
+    return { quote: signPricedCart(deps, cached.items, cartHash, cached.pricedCart, now), cached: true };
   }
 
   const quote = issueQuote(deps, items, cartHash, now);
@@ -74,7 +77,17 @@ export function issueQuote(
   now: number,
   options: { readonly hints?: boolean } = {},
 ): StoredQuote {
-  const pricedCart: PricedCart = priceCart(deps.catalog, items, options);
+  return signPricedCart(deps, items, cartHash, priceCart(deps.catalog, items, options), now);
+}
+
+/** A new quote (its own random id, issued `now`) for a priced cart. */
+function signPricedCart(
+  deps: Pick<QuoteCartDeps, 'signingKeys' | 'quoteTtlSeconds'>,
+  items: readonly CartItem[],
+  cartHash: string,
+  pricedCart: PricedCart,
+  now: number,
+): StoredQuote {
   const quoteSignature = signQuote(
     {
       cartHash,
@@ -82,6 +95,7 @@ export function issueQuote(
       total: pricedCart.total,
       catalogVersion: pricedCart.catalogVersion,
       issuedAt: now,
+      quoteId: randomBytes(12).toString('base64url'),
     },
     deps.signingKeys,
   );
@@ -99,7 +113,7 @@ async function findCachedQuoteSafely(
   deps: QuoteCartDeps,
   cartHash: string,
   now: number,
-): Promise<StoredQuote | null> {
+): Promise<CachedPricing | null> {
   try {
     return await deps.store.findCachedQuote(cartHash, deps.catalog.version, now);
   } catch (err: unknown) {

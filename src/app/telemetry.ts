@@ -8,6 +8,8 @@ export type MetricName =
   | 'CouponFallback'
   | 'CheckoutSessionCreated'
   | 'CheckoutSessionReused'
+  | 'CheckoutSessionReplaced'
+  | 'OrderAmountMismatch'
   | 'WebhookFailed'
   | 'WebhookSignatureInvalid'
   | 'OrderFulfilled';

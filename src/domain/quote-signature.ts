@@ -3,15 +3,20 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 /**
  * Quote signatures.
  *
- * A signature is a self-describing token: `qs1.<keyId>.<claims>.<mac>`, where `claims` is the
- * base64url of `cartHash|currency|total|catalogVersion|issuedAt` and `mac` the base64url
- * HMAC-SHA256 of `qs1.<keyId>.<claims>` under the key named by `keyId`. Carrying the claims lets a
+ * A signature is a self-describing token: `qs2.<keyId>.<claims>.<mac>`, where `claims` is the
+ * base64url of `cartHash|currency|total|catalogVersion|issuedAt|quoteId` and `mac` the base64url
+ * HMAC-SHA256 of `qs2.<keyId>.<claims>` under the key named by `keyId`. The quote id is random per
+ * issued quote: two shoppers with the same cart hold different quotes, so nothing keyed by a
+ * signature (a checkout, its coupon, its Stripe idempotency keys) is ever shared between them. Carrying the claims lets a
  * verifier tell *why* a quote no longer holds (a different cart, a new price, an old quote) without a
  * database read; the MAC makes every claim tamper-proof. Several keys verify, one signs: keys rotate
  * without downtime by adding the new key, switching the signing id, and later retiring the old key.
  */
 
-const VERSION = 'qs1';
+const VERSION = 'qs2';
+/** Tokens of the first format (no quote id) still verify, as expired quotes, so they are re-issued. */
+const LEGACY_VERSION = 'qs1';
+const QUOTE_ID_PATTERN = /^[A-Za-z0-9_-]{8,32}$/;
 const KEY_ID_PATTERN = /^[A-Za-z0-9_-]{1,16}$/;
 const BASE64URL_PATTERN = /^[A-Za-z0-9_-]+$/;
 const MAC_LENGTH = 43; // base64url of 32 bytes, unpadded
@@ -30,6 +35,11 @@ export interface QuoteClaims {
   readonly catalogVersion: string;
   /** Epoch seconds. */
   readonly issuedAt: number;
+  /**
+   * Random per issued quote (8–32 characters of base64url): the quote's own identity. Empty only
+   * in a token of the legacy format, which is never valid (see {@link verifyQuoteSignature}).
+   */
+  readonly quoteId: string;
 }
 
 /** Signing keys by id, and the id new signatures use. */
@@ -80,6 +90,9 @@ export function parseSigningKeys(spec: string, signingKeyId: string): SigningKey
 
 /** Signs `claims` with the signing key. Deterministic: the same claims give the same token. */
 export function signQuote(claims: QuoteClaims, keys: SigningKeys): string {
+  if (!QUOTE_ID_PATTERN.test(claims.quoteId)) {
+    throw new SigningKeyError('a quote id must be 8–32 characters of A–Z, a–z, 0–9, _ or -');
+  }
   const secret = keys.keys.get(keys.signingKeyId);
   if (!secret) throw new SigningKeyError(`no key "${keys.signingKeyId}" to sign with`);
   const encoded = Buffer.from(encodeClaims(claims)).toString('base64url');
@@ -129,6 +142,9 @@ export function verifyQuoteSignature(
     return { status: 'outdated', claims };
   }
   if (claims.issuedAt > options.now + MAX_CLOCK_SKEW_SECONDS) return { status: 'malformed' };
+  // A legacy token has no quote id of its own: it may be shared by every shopper with this cart, so
+  // it is never checked out as it is, only re-issued like an expired quote.
+  if (claims.quoteId === '') return { status: 'expired', claims };
   if (options.now >= claims.issuedAt + options.ttlSeconds) return { status: 'expired', claims };
   return { status: 'valid', claims };
 }
@@ -146,7 +162,9 @@ export function readQuoteSignature(
   const parts = token.split('.');
   if (parts.length !== 4) return { status: 'malformed' };
   const [version, keyId, encoded, presentedMac] = parts as [string, string, string, string];
-  if (version !== VERSION || !KEY_ID_PATTERN.test(keyId)) return { status: 'malformed' };
+  if ((version !== VERSION && version !== LEGACY_VERSION) || !KEY_ID_PATTERN.test(keyId)) {
+    return { status: 'malformed' };
+  }
   if (
     !BASE64URL_PATTERN.test(encoded) ||
     presentedMac.length !== MAC_LENGTH ||
@@ -163,7 +181,7 @@ export function readQuoteSignature(
   if (givenMac.length !== expectedMac.length || !timingSafeEqual(givenMac, expectedMac))
     return { status: 'mismatch' };
   if (givenMac.toString('base64url') !== presentedMac) return { status: 'mismatch' };
-  const claims = decodeClaims(Buffer.from(encoded, 'base64url').toString('utf8'));
+  const claims = decodeClaims(Buffer.from(encoded, 'base64url').toString('utf8'), version === VERSION);
   if (!claims || Buffer.from(encodeClaims(claims)).toString('base64url') !== encoded)
     return { status: 'malformed' };
   return { status: 'authentic', claims };
@@ -174,20 +192,24 @@ function mac(secret: Buffer, data: string): string {
 }
 
 function encodeClaims(claims: QuoteClaims): string {
-  return [claims.cartHash, claims.currency, claims.total, claims.catalogVersion, claims.issuedAt].join('|');
+  const fields = [claims.cartHash, claims.currency, claims.total, claims.catalogVersion, claims.issuedAt];
+  return (claims.quoteId === '' ? fields : [...fields, claims.quoteId]).join('|');
 }
 
-function decodeClaims(text: string): QuoteClaims | null {
+/** Reads the claims of a current token (with a quote id) or of a legacy one (without). */
+function decodeClaims(text: string, current: boolean): QuoteClaims | null {
   const fields = text.split('|');
-  if (fields.length !== 5) return null;
-  const [cartHash, currency, total, catalogVersion, issuedAt] = fields as [
+  if (fields.length !== (current ? 6 : 5)) return null;
+  const [cartHash, currency, total, catalogVersion, issuedAt, quoteId = ''] = fields as [
     string,
     string,
     string,
     string,
     string,
+    string?,
   ];
   if (!/^(0|[1-9][0-9]{0,11})$/.test(total) || !/^[1-9][0-9]{0,10}$/.test(issuedAt)) return null;
   if (!cartHash || !currency || !catalogVersion) return null;
-  return { cartHash, currency, total: Number(total), catalogVersion, issuedAt: Number(issuedAt) };
+  if (current && !QUOTE_ID_PATTERN.test(quoteId)) return null;
+  return { cartHash, currency, total: Number(total), catalogVersion, issuedAt: Number(issuedAt), quoteId };
 }

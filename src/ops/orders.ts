@@ -26,7 +26,7 @@ export async function listOrders(client: Client, tableName: string, day: string)
   return orders;
 }
 
-/** Everything the table knows about one checkout session: record, quote history, order. */
+/** Everything the table knows about one checkout session: record, its checkout slot, order. */
 export async function showSession(
   client: Client,
   tableName: string,
@@ -34,22 +34,15 @@ export async function showSession(
 ): Promise<{
   session: SessionRecord & Record<string, unknown>;
   order: OrderRecord | null;
-  quoteSessions: Record<string, unknown>[];
+  slot: Record<string, unknown> | null;
 } | null> {
   const { Item } = await client.send(
     new GetCommand({ TableName: tableName, Key: keys.session(sessionId), ConsistentRead: true }),
   );
   if (!Item) return null;
   const session = { ...Item, ...toSessionRecord(Item) };
-  const history = await client.send(
-    new QueryCommand({
-      TableName: tableName,
-      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-      ExpressionAttributeValues: {
-        ':pk': keys.quotePartition(session.quoteSignature),
-        ':prefix': 'SESSION#',
-      },
-    }),
+  const slot = await client.send(
+    new GetCommand({ TableName: tableName, Key: keys.checkoutSlot(session.slotId), ConsistentRead: true }),
   );
   let order: OrderRecord | null = null;
   if (typeof Item.paidAt === 'number') {
@@ -59,7 +52,7 @@ export async function showSession(
     );
     order = found.Item ? toOrder(found.Item) : null;
   }
-  return { session, order, quoteSessions: history.Items ?? [] };
+  return { session, order, slot: slot.Item ?? null };
 }
 
 function toOrder(item: Record<string, unknown>): OrderRecord {

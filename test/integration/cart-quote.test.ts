@@ -102,7 +102,7 @@ describe('POST /cart/quote', () => {
     expect(telemetry.countOf('QuoteIssued')).toBe(1);
   });
 
-  it('returns the cached quote and signature for the same cart in any order, without writing', async () => {
+  it('reuses the cached pricing for the same cart in any order, without writing, under a signature of its own', async () => {
     const { handler, telemetry, clock } = await makeHarness();
     const first = parse(
       await handler(
@@ -125,8 +125,11 @@ describe('POST /cart/quote', () => {
       }),
     );
     expect(second.headers?.['X-Quote-Cache']).toBe('hit');
-    expect(parse(second).quoteSignature).toBe(first.quoteSignature);
-    expect(parse(second).quote).toEqual(first.quote);
+    // The pricing is shared; the quote is this shopper's own: another signature, its own lifetime.
+    expect(parse(second).quoteSignature).not.toBe(first.quoteSignature);
+    expect({ ...parse(second).quote, issuedAt: first.quote.issuedAt }).toEqual(first.quote);
+    expect(Date.parse(parse(second).quote.issuedAt)).toBe(Date.parse(first.quote.issuedAt) + 60_000);
+    expect(Date.parse(parse(second).expiresAt)).toBe(Date.parse(first.expiresAt) + 60_000);
     expect((await countItems('CART#')) + (await countItems('QUOTE#'))).toBe(quoteItemsBefore);
     expect(telemetry.countOf('QuoteCacheHit')).toBe(1);
 

@@ -2,11 +2,11 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { StripeEmulator } from '../../local/stripe-emulator';
-import { couponIdOf } from '../../src/app/create-checkout';
 import type { Catalog } from '../../src/domain/catalog';
 import { priceCart } from '../../src/domain/pricing';
 import { buildSharedDeps, cartQuoteHandlerOf, checkoutHandlerOf } from '../../src/wiring';
 import { loadSampleCatalog, makeCatalog } from '../support/catalog-factory';
+import { couponOfSession } from '../support/coupons';
 import { startTestTable, type TestTable } from '../support/dynamo';
 import { makeTestEnv } from '../support/env';
 import { makeProxyEvent } from '../support/events';
@@ -109,7 +109,8 @@ describe('POST /checkout/create-session', () => {
     // 31 minutes after the quote expires (the quote was issued at this clock, for 600 s).
     expect(session?.expires_at).toBe(Math.floor(clock.now / 1000) + 600 + 1860);
 
-    const coupon = stripe.coupon(couponIdOf(quoted.quoteSignature));
+    const couponId = String(couponOfSession(stripe, body.sessionId));
+    const coupon = stripe.coupon(couponId);
     expect(coupon).toMatchObject({ amount_off: quoted.quote.discount, duration: 'once', max_redemptions: 1 });
     expect(coupon?.redeem_by).toBeGreaterThan(session?.expires_at ?? 0);
 
@@ -121,11 +122,11 @@ describe('POST /checkout/create-session', () => {
       emailMasked: 'j***@example.com',
     });
     expect(JSON.stringify(record)).not.toContain('jane.doe');
-    expect(await tableItems(`COUPON#${couponIdOf(quoted.quoteSignature)}`)).toHaveLength(1);
-    const history = (await tableItems(`QUOTE#${quoted.quoteSignature}`)).filter((i) =>
-      String(i.SK).startsWith('SESSION#'),
-    );
-    expect(history).toHaveLength(1);
+    expect(await tableItems(`COUPON#${couponId}`)).toHaveLength(1);
+    // The quote's checkout slot holds the session (no cart id was sent).
+    const slots = (await tableItems('CHECKOUT#quote#')).filter((i) => i.sessionId === body.sessionId);
+    expect(slots).toMatchObject([{ status: 'open', attempt: 1, quoteSignature: quoted.quoteSignature }]);
+    expect(slots[0]?.leaseToken).toBeUndefined();
     expect(api.telemetry.logs.some((l) => l.message.startsWith('order notification'))).toBe(true);
     expect(JSON.stringify(api.telemetry.logs)).not.toContain('jane.doe@example.com');
   });
@@ -260,10 +261,10 @@ describe('POST /checkout/create-session', () => {
     expect(checkout.statusCode).toBe(201);
     const reissued = parse(checkout).quoteSignature;
     expect(reissued).not.toBe(quoted.quoteSignature);
-    // The cart is quoted again: the cache answers with the re-issued quote, hints and all.
+    // The cart is quoted again: the cache answers with the re-issued pricing, hints and all.
     const again = await quoteFor(api, items);
-    expect(again.quoteSignature).toBe(reissued);
     expect(again.quote.hints).toEqual(quoted.quote.hints);
+    expect(api.telemetry.countOf('QuoteCacheHit')).toBe(1);
   });
 
   it('falls back to discounted line prices when Stripe refuses the coupon (inline mode)', async () => {

@@ -1,4 +1,4 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDynamoQuoteStore } from '../../src/adapters/dynamodb/quote-store';
 import { createDynamoRateLimiter, windowsAt } from '../../src/adapters/dynamodb/rate-limiter';
@@ -49,22 +49,17 @@ function makeQuote(overrides: Partial<StoredQuote> = {}): StoredQuote {
 }
 
 describe('quote store on DynamoDB', () => {
-  it('finds the newest cached quote of a cart and its pointer by signature', async () => {
+  it("finds the newest cached pricing of a cart, without any shopper's signature", async () => {
     const store = createDynamoQuoteStore(table);
     const older = makeQuote({ cartHash: 'hash-newest', issuedAt: NOW - 100, expiresAt: NOW + 500 });
     const newer = makeQuote({ cartHash: 'hash-newest', issuedAt: NOW - 10, expiresAt: NOW + 590 });
     await store.saveQuote(older);
     await store.saveQuote(newer);
-    expect(await store.findCachedQuote('hash-newest', 'v1', NOW)).toEqual(newer);
-    expect(await store.fetchQuoteBySignature(older.quoteSignature, NOW)).toEqual({
-      quoteSignature: older.quoteSignature,
-      cartHash: 'hash-newest',
-      currency: 'usd',
-      total: 5760,
-      catalogVersion: 'v1',
-      issuedAt: NOW - 100,
-      expiresAt: NOW + 500,
-    });
+    const { quoteSignature, ...pricing } = newer;
+    expect(await store.findCachedQuote('hash-newest', 'v1', NOW)).toEqual(pricing);
+    const { Items } = await table.client.send(new ScanCommand({ TableName: table.tableName }));
+    expect(JSON.stringify(Items)).not.toContain(quoteSignature);
+    expect(JSON.stringify(Items)).not.toContain(older.quoteSignature);
   });
 
   it('treats an expired quote as absent even though the table still holds it', async () => {
@@ -73,7 +68,6 @@ describe('quote store on DynamoDB', () => {
     await store.saveQuote(quote);
     expect(await store.findCachedQuote('hash-expired', 'v1', quote.expiresAt - 1)).not.toBeNull();
     expect(await store.findCachedQuote('hash-expired', 'v1', quote.expiresAt)).toBeNull();
-    expect(await store.fetchQuoteBySignature(quote.quoteSignature, quote.expiresAt)).toBeNull();
     const { Item } = await table.client.send(
       new GetCommand({ TableName: table.tableName, Key: { PK: 'CART#hash-expired', SK: `QUOTE#${NOW}` } }),
     );
@@ -91,7 +85,8 @@ describe('quote store on DynamoDB', () => {
     const quote = makeQuote({ cartHash: 'hash-twice' });
     await store.saveQuote(quote);
     await store.saveQuote(quote);
-    expect(await store.findCachedQuote('hash-twice', 'v1', NOW)).toEqual(quote);
+    const { quoteSignature: _signature, ...pricing } = quote;
+    expect(await store.findCachedQuote('hash-twice', 'v1', NOW)).toEqual(pricing);
   });
 });
 

@@ -68,7 +68,10 @@ describe('local stack over HTTP', () => {
     try {
       const again = await postJson(`${second.url}/cart/quote`, cart, new URL(second.url).origin);
       expect(again.headers.get('x-quote-cache')).toBe('hit');
-      expect(((await again.json()) as { quoteSignature: string }).quoteSignature).toBe(signature);
+      const cached = (await again.json()) as { quoteSignature: string; quote: { total: number } };
+      expect(cached.quote.total).toBe(Math.round(2 * 3400 * 0.9));
+      // The cached pricing came back under a signature of this request's own.
+      expect(cached.quoteSignature).not.toBe(signature);
     } finally {
       await second.close();
     }

@@ -3,7 +3,6 @@ import type { APIGatewayProxyResult } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { StripeEmulator } from '../../local/stripe-emulator';
 import { createDynamoEventLedger } from '../../src/adapters/dynamodb/event-ledger';
-import { couponIdOf } from '../../src/app/create-checkout';
 import { type CommerceApi, makeCommerceApi } from '../support/commerce-harness';
 import { scanTable, startTestTable, type TestTable } from '../support/dynamo';
 import { makeProxyEvent } from '../support/events';
@@ -65,7 +64,7 @@ async function ordersOf(sessionId: string) {
 describe('POST /stripe/webhook', () => {
   it('fulfils a paid session once: order item, one notification, coupon deleted', async () => {
     const api = await makeCommerceApi({ table, stripe, now: () => clock.now });
-    const { sessionId, quote, quoteSignature } = await api.buy(nextCart());
+    const { sessionId, quote, couponId } = await api.buy(nextCart());
     const paid = stripe.completeSession(sessionId);
     const event = makeSessionEvent('checkout.session.completed', paid, nowSeconds());
 
@@ -83,10 +82,8 @@ describe('POST /stripe/webhook', () => {
       quote.lines.map((l: { sku: string }) => l.sku),
     );
     expect(api.notifier.sent.map((o) => o.sessionId)).toEqual([sessionId]);
-    expect(stripe.state().coupons.find((c) => c.coupon.id === couponIdOf(quoteSignature))?.deleted).toBe(
-      true,
-    );
-    expect(await scan(`COUPON#${couponIdOf(quoteSignature)}`)).toHaveLength(0);
+    expect(stripe.state().coupons.find((c) => c.coupon.id === couponId)?.deleted).toBe(true);
+    expect(await scan(`COUPON#${couponId}`)).toHaveLength(0);
     expect(api.telemetry.countOf('OrderFulfilled')).toBe(1);
 
     const again = await deliver(api, event);
@@ -113,7 +110,7 @@ describe('POST /stripe/webhook', () => {
 
   it('marks a failed asynchronous payment and releases its coupon', async () => {
     const api = await makeCommerceApi({ table, stripe, now: () => clock.now });
-    const { sessionId, quoteSignature } = await api.buy(nextCart());
+    const { sessionId, couponId } = await api.buy(nextCart());
     await deliver(
       api,
       makeSessionEvent(
@@ -129,9 +126,7 @@ describe('POST /stripe/webhook', () => {
     );
     expect(result.statusCode).toBe(200);
     expect((await sessionRecord(sessionId))?.status).toBe('payment_failed');
-    expect(stripe.state().coupons.find((c) => c.coupon.id === couponIdOf(quoteSignature))?.deleted).toBe(
-      true,
-    );
+    expect(stripe.state().coupons.find((c) => c.coupon.id === couponId)?.deleted).toBe(true);
     expect(await ordersOf(sessionId)).toHaveLength(0);
   });
 
@@ -141,9 +136,7 @@ describe('POST /stripe/webhook', () => {
     const expired = stripe.expireSession(open.sessionId);
     await deliver(api, makeSessionEvent('checkout.session.expired', expired, nowSeconds()));
     expect((await sessionRecord(open.sessionId))?.status).toBe('expired');
-    expect(stripe.state().coupons.find((c) => c.coupon.id === couponIdOf(open.quoteSignature))?.deleted).toBe(
-      true,
-    );
+    expect(stripe.state().coupons.find((c) => c.coupon.id === open.couponId)?.deleted).toBe(true);
 
     const bought = await api.buy(nextCart());
     const paid = stripe.completeSession(bought.sessionId);
@@ -341,7 +334,7 @@ describe('POST /stripe/webhook', () => {
 
   it('recovers from the coupon delete failing: 5xx, then the retry deletes it with no duplicate order', async () => {
     const api = await makeCommerceApi({ table, stripe, now: () => clock.now });
-    const { sessionId, quoteSignature } = await api.buy(nextCart());
+    const { sessionId, couponId } = await api.buy(nextCart());
     const event = makeSessionEvent(
       'checkout.session.completed',
       stripe.completeSession(sessionId),
@@ -353,9 +346,7 @@ describe('POST /stripe/webhook', () => {
     expect((await deliver(api, event)).statusCode).toBe(200);
     expect(await ordersOf(sessionId)).toHaveLength(1);
     expect(api.notifier.sent.filter((o) => o.sessionId === sessionId)).toHaveLength(1);
-    expect(stripe.state().coupons.find((c) => c.coupon.id === couponIdOf(quoteSignature))?.deleted).toBe(
-      true,
-    );
+    expect(stripe.state().coupons.find((c) => c.coupon.id === couponId)?.deleted).toBe(true);
   });
 
   it('answers by its deadline when a step is slow, and the redelivery finds the work done', async () => {
@@ -420,7 +411,7 @@ describe('POST /stripe/webhook', () => {
     const events: object[] = [];
     for (let i = 0; i < 100; i += 1) {
       const bought = await api.buy(nextCart(), `198.51.100.${(i % 250) + 1}`);
-      coupons.push(couponIdOf(bought.quoteSignature));
+      coupons.push(String(bought.couponId));
       if (i < 60) {
         const paid = stripe.completeSession(bought.sessionId);
         paidIds.push(bought.sessionId);

@@ -44,6 +44,7 @@ function claimsOf(items: readonly CartItem[], issuedAt: number): QuoteClaims {
     total: priced.total,
     catalogVersion: priced.catalogVersion,
     issuedAt,
+    quoteId: randomBytes(12).toString('base64url'),
   };
 }
 
@@ -61,7 +62,8 @@ function mutateToken(token: string, other: string, random: Random): string {
     () => `${version}.t2.${claims}.${mac}`,
     () => `${version}.${keyId}.${claims}.${other.split('.')[3]}`,
     () => `${version}.${keyId}.${other.split('.')[2]}.${mac}`,
-    () => `qs2.${keyId}.${claims}.${mac}`,
+    () => `qs3.${keyId}.${claims}.${mac}`,
+    () => `qs1.${keyId}.${claims}.${mac}`,
     () => `${version}.${keyId}.${mac}.${claims}`,
     () => `${token}.${mac}`,
     () => `${version}.${keyId}.${claims}.${Buffer.from(mac, 'base64url').toString('base64')}`,
@@ -82,9 +84,10 @@ function mutateToken(token: string, other: string, random: Random): string {
       const forgedKeys = parseSigningKeys(`t1:${randomBytes(32).toString('base64')}`, 't1');
       const fields = [...decoded];
       fields[2] = String(Math.max(0, Number(fields[2]) - 500));
-      const [cartHash = '', currency = '', total = '0', catalogVersion = '', issuedAt = '0'] = fields;
+      const [cartHash = '', currency = '', total = '0', catalogVersion = '', issuedAt = '0', quoteId = ''] =
+        fields;
       return signQuote(
-        { cartHash, currency, total: Number(total), catalogVersion, issuedAt: Number(issuedAt) },
+        { cartHash, currency, total: Number(total), catalogVersion, issuedAt: Number(issuedAt), quoteId },
         forgedKeys,
       );
     },

@@ -10,6 +10,7 @@ import {
   checkoutHandlerOf,
   sessionStatusHandlerOf,
 } from '../../src/wiring';
+import { couponOfSession } from './coupons';
 import type { TestTable } from './dynamo';
 import { makeTestEnv } from './env';
 import { makeProxyEvent } from './events';
@@ -40,7 +41,7 @@ export interface CommerceApi {
   buy(
     items: readonly { sku: string; quantity: number }[],
     sourceIp?: string,
-  ): Promise<{ sessionId: string; quote: any; quoteSignature: string }>;
+  ): Promise<{ sessionId: string; quote: any; quoteSignature: string; couponId: string | null }>;
 }
 
 /** Every route, wired as in production, against one test table and the Stripe emulator. */
@@ -103,6 +104,7 @@ export async function makeCommerceApi(options: {
         sessionId: String(body.sessionId),
         quote: quoted.quote,
         quoteSignature: String(body.quoteSignature),
+        couponId: couponOfSession(options.stripe, String(body.sessionId)),
       };
     },
   };

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -21,6 +21,7 @@ function makeClaims(overrides: Partial<QuoteClaims> = {}): QuoteClaims {
     total: 12_345,
     catalogVersion: '2026-11-26.1',
     issuedAt: 1_790_000_000,
+    quoteId: 'r4nd0mQuoteId_16',
     ...overrides,
   };
 }
@@ -33,10 +34,49 @@ const expectationOf = (claims: QuoteClaims) => ({
 });
 
 describe('quote signatures', () => {
+  it('gives two quotes of the same cart, price and second different signatures (each its own quote id)', () => {
+    const first = signQuote(makeClaims({ quoteId: 'shopperA_quote01' }), keys);
+    const second = signQuote(makeClaims({ quoteId: 'shopperB_quote02' }), keys);
+    expect(first).not.toBe(second);
+    const options = { keys, now: makeClaims().issuedAt, ttlSeconds };
+    expect(verifyQuoteSignature(first, expectationOf(makeClaims()), options)).toMatchObject({
+      status: 'valid',
+      claims: { quoteId: 'shopperA_quote01' },
+    });
+  });
+
+  it('treats a token of the first format (no quote id, shared by every shopper of a cart) as expired', () => {
+    const claims = makeClaims();
+    const encoded = Buffer.from(
+      [claims.cartHash, claims.currency, claims.total, claims.catalogVersion, claims.issuedAt].join('|'),
+    ).toString('base64url');
+    const unsigned = `qs1.a1.${encoded}`;
+    const mac = createHmac('sha256', Buffer.from(secretA, 'base64')).update(unsigned).digest('base64url');
+    const check = verifyQuoteSignature(`${unsigned}.${mac}`, expectationOf(claims), {
+      keys,
+      now: claims.issuedAt + 5,
+      ttlSeconds,
+    });
+    expect(check).toMatchObject({ status: 'expired', claims: { quoteId: '' } });
+    // Its MAC still protects it: another total is no longer the same token.
+    expect(
+      verifyQuoteSignature(`${unsigned}.${mac}x`, expectationOf(claims), {
+        keys,
+        now: claims.issuedAt,
+        ttlSeconds,
+      }).status,
+    ).toBe('malformed');
+  });
+
+  it('refuses to sign a quote without a well-formed quote id', () => {
+    expect(() => signQuote(makeClaims({ quoteId: '' }), keys)).toThrow(/quote id/);
+    expect(() => signQuote(makeClaims({ quoteId: 'has|pipe-in-it' }), keys)).toThrow(/quote id/);
+  });
+
   it('verifies a signature it issued within the quote lifetime', () => {
     const claims = makeClaims();
     const token = signQuote(claims, keys);
-    expect(token.startsWith('qs1.a1.')).toBe(true);
+    expect(token.startsWith('qs2.a1.')).toBe(true);
     const check = verifyQuoteSignature(token, expectationOf(claims), {
       keys,
       now: claims.issuedAt + 5,
@@ -79,7 +119,7 @@ describe('quote signatures', () => {
     const oldToken = signQuote(claims, keys);
     const rotated = parseSigningKeys(`a1:${secretA},b2:${secretB}`, 'b2');
     const newToken = signQuote(claims, rotated);
-    expect(newToken.startsWith('qs1.b2.')).toBe(true);
+    expect(newToken.startsWith('qs2.b2.')).toBe(true);
     const options = { keys: rotated, now: claims.issuedAt, ttlSeconds };
     expect(verifyQuoteSignature(oldToken, expectationOf(claims), options).status).toBe('valid');
     expect(verifyQuoteSignature(newToken, expectationOf(claims), options).status).toBe('valid');
@@ -127,6 +167,7 @@ describe('quote signature tamper resistance (property)', () => {
     total: fc.integer({ min: 0, max: 10_000_000 }),
     catalogVersion: fc.stringMatching(/^[A-Za-z0-9._-]{1,20}$/),
     issuedAt: fc.integer({ min: 1_700_000_000, max: 2_000_000_000 }),
+    quoteId: fc.stringMatching(/^[A-Za-z0-9_-]{8,32}$/),
   });
 
   it('rejects every single-character change of a signature', () => {
@@ -151,7 +192,7 @@ describe('quote signature tamper resistance (property)', () => {
   });
 
   it('rejects a signature presented with any bound field changed', () => {
-    const field = fc.constantFrom('cartHash', 'currency', 'total', 'catalogVersion', 'issuedAt');
+    const field = fc.constantFrom('cartHash', 'currency', 'total', 'catalogVersion', 'issuedAt', 'quoteId');
     fc.assert(
       fc.property(claimsArb, claimsArb, field, (claims, other, name) => {
         fc.pre(claims[name] !== other[name]);
@@ -159,7 +200,7 @@ describe('quote signature tamper resistance (property)', () => {
         const altered = { ...claims, [name]: other[name] };
         const now = claims.issuedAt;
         const check = verifyQuoteSignature(token, expectationOf(altered), { keys, now, ttlSeconds });
-        if (name === 'issuedAt') {
+        if (name === 'issuedAt' || name === 'quoteId') {
           // The presenter cannot choose the issue time: it comes from the token, so forging a
           // fresher quote means forging a token, which a signature over different claims is not.
           const forged = `${token.split('.').slice(0, 2).join('.')}.${Buffer.from(
@@ -169,6 +210,7 @@ describe('quote signature tamper resistance (property)', () => {
               altered.total,
               altered.catalogVersion,
               altered.issuedAt,
+              altered.quoteId,
             ].join('|'),
           ).toString('base64url')}.${token.split('.')[3]}`;
           expect(verifyQuoteSignature(forged, expectationOf(altered), { keys, now, ttlSeconds }).status).toBe(

@@ -14,15 +14,8 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 export const keys = {
   cartQuote: (cartHash: string, issuedAt: number) => ({ PK: `CART#${cartHash}`, SK: `QUOTE#${issuedAt}` }),
   cartPartition: (cartHash: string) => `CART#${cartHash}`,
-  quotePointer: (quoteSignature: string, cartHash: string) => ({
-    PK: `QUOTE#${quoteSignature}`,
-    SK: `CART#${cartHash}`,
-  }),
-  quotePartition: (quoteSignature: string) => `QUOTE#${quoteSignature}`,
-  quoteSession: (quoteSignature: string, sessionId: string) => ({
-    PK: `QUOTE#${quoteSignature}`,
-    SK: `SESSION#${sessionId}`,
-  }),
+  /** The checkout slot of a cart or a quote (`cart#<cartId>`, `quote#<digest>`). */
+  checkoutSlot: (slotId: string) => ({ PK: `CHECKOUT#${slotId}`, SK: 'SLOT' }),
   session: (sessionId: string) => ({ PK: `SESSION#${sessionId}`, SK: 'METADATA' }),
   couponOwner: (couponId: string, sessionId: string) => ({
     PK: `COUPON#${couponId}`,

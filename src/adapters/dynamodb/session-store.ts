@@ -4,16 +4,16 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { allInOrder } from '../../app/all-in-order';
+import { checkoutSlotId } from '../../app/checkout-slot';
 import type {
+  CheckoutSlot,
   FulfilmentStore,
-  QuoteSessionSummary,
   SessionRecord,
   SessionStore,
-  StoredSession,
+  SlotSession,
 } from '../../app/ports';
 import { maskEmail } from '../../domain/email';
 import { keys } from './commerce-table';
@@ -42,31 +42,92 @@ export function createDynamoSessionStore(options: {
     }
   }
 
+  async function conditionally(command: UpdateCommand): Promise<boolean> {
+    try {
+      await client.send(command);
+      return true;
+    } catch (err: unknown) {
+      if (err instanceof ConditionalCheckFailedException) return false;
+      throw err;
+    }
+  }
+
   return {
-    async listQuoteSessions(quoteSignature) {
-      const result = await client.send(
-        new QueryCommand({
-          TableName: tableName,
-          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-          ExpressionAttributeValues: { ':pk': keys.quotePartition(quoteSignature), ':prefix': 'SESSION#' },
-          ConsistentRead: true,
-        }),
+    async getSlot(slotId) {
+      const { Item } = await client.send(
+        new GetCommand({ TableName: tableName, Key: keys.checkoutSlot(slotId), ConsistentRead: true }),
       );
-      return (result.Items ?? []).map(
-        (item): QuoteSessionSummary => ({
-          sessionId: String(item.SK).slice('SESSION#'.length),
-          status: item.status as SessionRecord['status'],
-          checkoutUrl: String(item.checkoutUrl),
-          sessionExpiresAt: Number(item.sessionExpiresAt),
-          attempt: Number(item.attempt ?? 1),
+      return Item ? toCheckoutSlot(slotId, Item) : null;
+    },
+
+    async claimSlot(slotId, claim) {
+      const free = '(attribute_not_exists(leaseUntil) OR leaseUntil < :now)';
+      return conditionally(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: keys.checkoutSlot(slotId),
+          UpdateExpression:
+            'SET #type = :type, attempt = if_not_exists(attempt, :zero), leaseToken = :token, ' +
+            'leaseUntil = :until, expiresAt = :expiresAt',
+          ConditionExpression:
+            claim.expectedAttempt === null ? 'attribute_not_exists(PK)' : `attempt = :expected AND ${free}`,
+          ExpressionAttributeNames: { '#type': 'type' },
+          ExpressionAttributeValues: {
+            ':type': 'checkout-slot',
+            ':zero': 0,
+            ':token': claim.token,
+            ':until': claim.until,
+            ':expiresAt': claim.now + SESSION_HISTORY_DAYS * DAY,
+            ...(claim.expectedAttempt === null
+              ? {}
+              : { ':expected': claim.expectedAttempt, ':now': claim.now }),
+          },
         }),
       );
     },
 
-    async recordSession(record, attempt, now) {
-      // The session and its coupon ownership first (together: they are independent), then the
-      // quote's pointer to the session, which is what a retry finds: a session reachable from its
-      // quote always has its records.
+    async settleSlot(slotId, token, session, attempt, now) {
+      return conditionally(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: keys.checkoutSlot(slotId),
+          UpdateExpression:
+            'SET attempt = :attempt, sessionId = :sessionId, quoteSignature = :quoteSignature, ' +
+            'emailDigest = :emailDigest, #status = :status, checkoutUrl = :checkoutUrl, ' +
+            'sessionExpiresAt = :sessionExpiresAt, updatedAt = :now, expiresAt = :expiresAt ' +
+            'REMOVE leaseToken, leaseUntil',
+          ConditionExpression: 'leaseToken = :token',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':attempt': attempt,
+            ':sessionId': session.sessionId,
+            ':quoteSignature': session.quoteSignature,
+            ':emailDigest': session.emailDigest,
+            ':status': session.status,
+            ':checkoutUrl': session.checkoutUrl,
+            ':sessionExpiresAt': session.sessionExpiresAt,
+            ':now': now,
+            ':expiresAt': Math.max(now, session.sessionExpiresAt) + SESSION_HISTORY_DAYS * DAY,
+            ':token': token,
+          },
+        }),
+      );
+    },
+
+    async releaseSlot(slotId, token) {
+      await conditionally(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: keys.checkoutSlot(slotId),
+          UpdateExpression: 'REMOVE leaseToken, leaseUntil',
+          ConditionExpression: 'leaseToken = :token',
+          ExpressionAttributeValues: { ':token': token },
+        }),
+      );
+    },
+
+    async recordSession(record, now) {
+      // The session and its coupon ownership are independent: written together.
       await allInOrder([
         putIfAbsent({
           ...keys.session(record.sessionId),
@@ -84,16 +145,6 @@ export function createDynamoSessionStore(options: {
             })
           : Promise.resolve(),
       ]);
-      await putIfAbsent({
-        ...keys.quoteSession(record.quoteSignature, record.sessionId),
-        type: 'quote-session',
-        status: record.status,
-        checkoutUrl: record.checkoutUrl,
-        sessionExpiresAt: record.sessionExpiresAt,
-        attempt,
-        createdAt: record.createdAt,
-        expiresAt: now + SESSION_HISTORY_DAYS * DAY,
-      });
     },
 
     async getSession(sessionId) {
@@ -114,11 +165,36 @@ function isFulfilled(item: Record<string, unknown>): boolean {
   );
 }
 
+/** Reads a `CHECKOUT#<slotId>` item back into a {@link CheckoutSlot}. */
+function toCheckoutSlot(slotId: string, item: Record<string, unknown>): CheckoutSlot {
+  const current: SlotSession | null =
+    typeof item.sessionId === 'string'
+      ? {
+          sessionId: item.sessionId,
+          quoteSignature: String(item.quoteSignature),
+          emailDigest: String(item.emailDigest),
+          status: item.status as SessionRecord['status'],
+          checkoutUrl: String(item.checkoutUrl),
+          sessionExpiresAt: Number(item.sessionExpiresAt),
+        }
+      : null;
+  return {
+    slotId,
+    attempt: Number(item.attempt ?? 0),
+    current,
+    lease:
+      typeof item.leaseToken === 'string' ? { token: item.leaseToken, until: Number(item.leaseUntil) } : null,
+  };
+}
+
 /** Reads a `SESSION#<id>` item back into a {@link SessionRecord}. */
 export function toSessionRecord(item: Record<string, unknown>): SessionRecord {
+  const quoteSignature = String(item.quoteSignature);
   return {
     sessionId: String(item.sessionId),
-    quoteSignature: String(item.quoteSignature),
+    // Sessions recorded before slots existed belong to their quote's slot.
+    slotId: typeof item.slotId === 'string' ? item.slotId : checkoutSlotId(undefined, quoteSignature),
+    quoteSignature,
     cartHash: String(item.cartHash),
     catalogVersion: String(item.catalogVersion),
     status: item.status as SessionRecord['status'],
@@ -278,20 +354,25 @@ export function createDynamoFulfilmentStore(options: {
       }
     },
 
-    async setQuoteSessionStatus(quoteSignature, sessionId, status) {
+    async setSlotStatus(slotId, sessionId, status) {
       try {
         await client.send(
           new UpdateCommand({
             TableName: tableName,
-            Key: keys.quoteSession(quoteSignature, sessionId),
+            Key: keys.checkoutSlot(slotId),
             UpdateExpression: 'SET #status = :status',
-            ConditionExpression: 'attribute_exists(PK) AND #status <> :complete',
+            // Only while the slot still holds this session, and never undoing a payment.
+            ConditionExpression: 'sessionId = :sessionId AND #status <> :complete',
             ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':status': status, ':complete': 'complete' },
+            ExpressionAttributeValues: {
+              ':status': status,
+              ':sessionId': sessionId,
+              ':complete': 'complete',
+            },
           }),
         );
       } catch (err: unknown) {
-        // Gone (TTL) or already complete: nothing to mirror.
+        // Gone (TTL), moved on to a newer session, or already complete: nothing to mirror.
         if (!(err instanceof ConditionalCheckFailedException)) throw err;
       }
     },

@@ -11,7 +11,7 @@ import {
  * {@link PaymentProviderError}s here, so nothing above this file knows the SDK's error classes.
  */
 export function createStripeGateway(stripe: Stripe): CheckoutGateway {
-  return {
+  const gateway: CheckoutGateway = {
     async createCoupon(spec, options) {
       const params: Stripe.CouponCreateParams = {
         id: spec.id,
@@ -58,7 +58,20 @@ export function createStripeGateway(stripe: Stripe): CheckoutGateway {
         throw err;
       }
     },
+
+    async expireSession(id, options) {
+      try {
+        return toView(await call(() => stripe.checkout.sessions.expire(id, {}, requestOptions(options))));
+      } catch (err: unknown) {
+        if (isMissing(err)) return null;
+        // Stripe refuses to expire a session that is not open (paid, awaiting a transfer, or expired
+        // already): what it is now is the answer.
+        if (!(err instanceof PaymentProviderError) || err.kind !== 'rejected') throw err;
+        return gateway.retrieveSession(id, options);
+      }
+    },
   };
+  return gateway;
 }
 
 function requestOptions(options: CallOptions = {}): Stripe.RequestOptions {

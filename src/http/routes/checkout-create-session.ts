@@ -24,6 +24,12 @@ const CheckoutRequestSchema = v.strictObject({
     v.maxLength(400, 'quoteSignature is too long'),
   ),
   email: v.optional(EmailSchema),
+  cartId: v.optional(
+    v.pipe(
+      v.string('cartId must be a string'),
+      v.regex(/^[A-Za-z0-9_-]{16,64}$/, 'cartId must be 16–64 characters of A–Z, a–z, 0–9, _ or -'),
+    ),
+  ),
   website: HoneypotSchema,
 });
 
@@ -48,6 +54,7 @@ export function createCheckoutSessionRoute(deps: CheckoutRouteDeps): ApiHandler 
         items: parsed.output.items,
         quoteSignature: parsed.output.quoteSignature,
         email: parsed.output.email,
+        cartId: parsed.output.cartId,
         clientKey: deps.clientKeyOf(clientIp),
         receivedAt,
       });
