@@ -67,7 +67,7 @@ export async function fulfilSession(
   // Once the session is marked paid, the order's records and notification and the coupon's release
   // do not wait on each other; every step still finishes before the outcome (or first failure).
   await allInOrder([
-    recordAndNotify(deps, record, order, paid.notified, now),
+    recordAndNotify(deps, record, session, order, paid.notified, now),
     releaseCoupon(deps, record, now),
   ]);
   return 'fulfilled';
@@ -77,6 +77,7 @@ export async function fulfilSession(
 async function recordAndNotify(
   deps: FulfilDeps,
   record: SessionRecord,
+  session: CheckoutSessionView,
   order: OrderRecord,
   notified: boolean,
   now: number,
@@ -86,6 +87,8 @@ async function recordAndNotify(
     deps.fulfilment.setSlotStatus(record.slotId, record.sessionId, 'complete'),
   ]);
   if (written) {
+    // Once per order, by whoever wrote it.
+    if (order.problems.includes('amount_mismatch')) reportAmountMismatch(deps, record, session);
     deps.telemetry.metrics.count('OrderFulfilled');
     deps.telemetry.log.info('order paid', {
       sessionId: record.sessionId,
@@ -117,6 +120,29 @@ export async function releaseCoupon(
   await deps.fulfilment.releaseCoupon(record.couponId, record.sessionId, now);
 }
 
+/**
+ * Stripe charged another amount (for the items: the total less shipping and tax) or another currency
+ * than the session was made for. The order stands — the money was taken — but never silently: the
+ * order is flagged, and its writer logs an ERROR and counts a metric (which has an alarm).
+ */
+function chargedAsRecorded(record: SessionRecord, session: CheckoutSessionView): boolean {
+  if (session.amountTotal === null) return true;
+  const chargedItems = session.amountTotal - session.amountShipping - session.amountTax;
+  return chargedItems === record.amountTotal && (session.currency ?? record.currency) === record.currency;
+}
+
+function reportAmountMismatch(deps: FulfilDeps, record: SessionRecord, session: CheckoutSessionView) {
+  deps.telemetry.metrics.count('OrderAmountMismatch');
+  deps.telemetry.log.error('paid amount differs from the quote; check before shipping', {
+    sessionId: record.sessionId,
+    expected: record.amountTotal,
+    expectedCurrency: record.currency,
+    charged:
+      session.amountTotal === null ? null : session.amountTotal - session.amountShipping - session.amountTax,
+    chargedCurrency: session.currency,
+  });
+}
+
 function orderOf(record: SessionRecord, session: CheckoutSessionView, paidAt: number): OrderRecord {
   return {
     sessionId: record.sessionId,
@@ -133,5 +159,6 @@ function orderOf(record: SessionRecord, session: CheckoutSessionView, paidAt: nu
     customerName: session.customerName,
     shippingAddress: session.shippingAddress,
     discountMode: record.discountMode,
+    problems: chargedAsRecorded(record, session) ? [] : ['amount_mismatch'],
   };
 }

@@ -254,7 +254,14 @@ export interface OrderRecord {
   readonly customerName: string | null;
   readonly shippingAddress: Readonly<Record<string, string | null>> | null;
   readonly discountMode: DiscountMode;
+  /**
+   * What the operator must look at before shipping; empty when nothing. `amount_mismatch`: Stripe
+   * charged another amount or currency than the session was made for.
+   */
+  readonly problems: readonly OrderProblem[];
 }
+
+export type OrderProblem = 'amount_mismatch';
 
 /** Tells the operator about a paid order (log, local outbox, email). */
 export interface Notifier {

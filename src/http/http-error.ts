@@ -7,6 +7,8 @@ export type ErrorCode =
   | 'method_not_allowed'
   | 'quote_outdated'
   | 'quote_already_paid'
+  | 'cart_already_paid'
+  | 'checkout_in_progress'
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'unknown_sku'

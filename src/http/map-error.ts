@@ -1,4 +1,10 @@
-import { QuoteAlreadyPaidError, QuoteMismatchError, QuoteOutdatedError } from '../app/checkout-errors';
+import {
+  CartAlreadyPaidError,
+  CheckoutInProgressError,
+  QuoteAlreadyPaidError,
+  QuoteMismatchError,
+  QuoteOutdatedError,
+} from '../app/checkout-errors';
 import { PaymentProviderError } from '../app/ports';
 import { RateLimitedError } from '../app/rate-limit';
 import { CartValidationError } from '../domain/cart-validation';
@@ -20,6 +26,13 @@ export function toHttpError(err: unknown): HttpError {
     return new HttpError(409, 'quote_outdated', err.message, { extra: quoteBody(err.quote) });
   }
   if (err instanceof QuoteAlreadyPaidError) return new HttpError(409, 'quote_already_paid', err.message);
+  if (err instanceof CartAlreadyPaidError) {
+    // The session id lets the storefront show that order's status page instead of a second checkout.
+    return new HttpError(409, 'cart_already_paid', err.message, { extra: { sessionId: err.sessionId } });
+  }
+  if (err instanceof CheckoutInProgressError) {
+    return new HttpError(409, 'checkout_in_progress', err.message, { headers: { 'Retry-After': '1' } });
+  }
   if (err instanceof PaymentProviderError) {
     return new HttpError(
       502,

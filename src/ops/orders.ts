@@ -71,6 +71,7 @@ function toOrder(item: Record<string, unknown>): OrderRecord {
     customerName: typeof item.customerName === 'string' ? item.customerName : null,
     shippingAddress: typeof item.shippingAddress === 'string' ? JSON.parse(item.shippingAddress) : null,
     discountMode: item.discountMode as OrderRecord['discountMode'],
+    problems: Array.isArray(item.problems) ? (item.problems as OrderRecord['problems']) : [],
   };
 }
 
@@ -94,6 +95,7 @@ export function formatOrdersTable(orders: readonly OrderRecord[]): string {
           .filter(Boolean)
           .join(', ')
       : '-',
+    o.problems.length > 0 ? `CHECK: ${o.problems.join(', ')}` : '',
   ]);
-  return formatTextTable(['time (UTC)', 'session', 'email', 'items', 'total', 'ship to'], rows);
+  return formatTextTable(['time (UTC)', 'session', 'email', 'items', 'total', 'ship to', 'problems'], rows);
 }

@@ -118,7 +118,8 @@ export interface CheckoutSessionResponse {
 /** `GET /checkout/session-status`. */
 export interface SessionStatusResponse {
   readonly status: 'open' | 'complete' | 'expired' | null;
-  readonly paymentStatus: 'paid' | 'unpaid' | 'no_payment_required';
+  /** `failed`: an async payment (a bank transfer) did not go through; nothing was charged. */
+  readonly paymentStatus: 'paid' | 'unpaid' | 'no_payment_required' | 'failed';
   readonly amountTotal: number | null;
   readonly currency: string | null;
 }

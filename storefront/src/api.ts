@@ -44,6 +44,8 @@ export interface ApiClient {
     readonly items: readonly CartItem[];
     readonly quoteSignature: string;
     readonly email?: string;
+    /** This browser's cart: the API keeps one open checkout per cart, so two tabs pay once. */
+    readonly cartId?: string;
     /** The honeypot: only a bot fills it. */
     readonly website?: string;
   }): Promise<{ readonly created: boolean; readonly session: CheckoutSessionResponse }>;
@@ -56,7 +58,7 @@ export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
 /**
  * The storefront's API client. It calls the API the way any storefront on another origin must:
  * absolute URLs under `baseUrl` (empty = this page's origin), JSON bodies, CORS mode, no cookies —
- * the API keeps no browser state, the signed quote is the only thing carried between calls.
+ * the API keeps no browser state; the signed quote and the cart id are what is carried between calls.
  */
 export function createApiClient(options: {
   readonly baseUrl: string;
@@ -124,6 +126,7 @@ export function createApiClient(options: {
           items: input.items,
           quoteSignature: input.quoteSignature,
           ...(input.email ? { email: input.email } : {}),
+          ...(input.cartId ? { cartId: input.cartId } : {}),
           ...(input.website ? { website: input.website } : {}),
         }),
       );

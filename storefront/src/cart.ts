@@ -104,3 +104,41 @@ export function reconcileCart(
   }
   return { cart: kept, removed, clamped };
 }
+
+export const CART_ID_STORAGE_KEY = 'storefront.cart-id.v1';
+const CART_ID_PATTERN = /^[A-Za-z0-9_-]{16,64}$/;
+
+/**
+ * This browser's cart id (made on first use): the API holds at most one open Checkout Session per
+ * cart id, so a second tab or a changed cart expires the earlier session instead of leaving two
+ * payable. Without storage it still works for this page view (a new id each time).
+ */
+export function cartIdOf(store: KeyValueStore, random: () => string = randomCartId): string {
+  try {
+    const saved = store.getItem(CART_ID_STORAGE_KEY);
+    if (saved && CART_ID_PATTERN.test(saved)) return saved;
+  } catch {
+    // Fall through to a new id.
+  }
+  return renewCartId(store, random);
+}
+
+/** Starts a new cart id: after the cart was bought, its id belongs to that order. */
+export function renewCartId(store: KeyValueStore, random: () => string = randomCartId): string {
+  const id = random();
+  try {
+    store.setItem(CART_ID_STORAGE_KEY, id);
+  } catch {
+    // Private mode or quota: the id lasts this page view.
+  }
+  return id;
+}
+
+/** 22 characters of base64url from 16 random bytes. */
+function randomCartId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return btoa(String.fromCharCode(...bytes))
+    .replaceAll('+', '-')
+    .replaceAll('/', '_')
+    .replaceAll('=', '');
+}

@@ -50,11 +50,17 @@ export function describeFailure(err: unknown, site: CallSite): string {
         : `Too many requests from your connection. Please try again ${when}.`;
     }
     case 'payment_provider_error':
-      return 'The payment provider is not answering right now. Nothing was charged; please try again in a moment.';
+      return site === 'status'
+        ? 'The payment provider is not answering right now, so we cannot confirm your payment yet. If you paid, your order is safe.'
+        : 'The payment provider is not answering right now. Nothing was charged; please try again in a moment.';
     case 'quote_outdated':
       return 'Prices changed since your cart was priced. Please check the new total and press Checkout again.';
     case 'quote_already_paid':
       return 'This exact cart has already been paid for. Change the cart to place another order.';
+    case 'cart_already_paid':
+      return 'This cart was already paid for, in another tab or window. It is an order now, so your cart was emptied.';
+    case 'checkout_in_progress':
+      return 'Checkout of this cart is starting in another tab or window. Please wait a moment and try again.';
     case 'quote_mismatch':
       return 'Your cart changed while checking out. We re-priced it; please press Checkout again.';
     case 'unknown_sku':
@@ -77,6 +83,9 @@ export function describeFailure(err: unknown, site: CallSite): string {
         ? 'We could not find this checkout.'
         : 'The shop could not find what was asked for.';
     default:
+      if (site === 'status') {
+        return 'Something went wrong on our side, so we cannot confirm your payment yet. If you paid, your order is safe.';
+      }
       return (err.status ?? 500) >= 500
         ? 'Something went wrong on our side. Nothing was charged; please try again.'
         : 'The shop could not do that. Please reload the page and try again.';

@@ -3,11 +3,13 @@ import type { CatalogBundle, CatalogProduct, PublicCatalog, QuoteResponse } from
 import {
   addToCart,
   type Cart,
+  cartIdOf,
   cartKey,
   type KeyValueStore,
   loadCart,
   quantityOf,
   reconcileCart,
+  renewCartId,
   saveCart,
   setQuantity,
   unitCount,
@@ -40,7 +42,12 @@ interface Alert {
   readonly tone: Tone;
   readonly source: AlertSource;
   readonly retry?: () => void;
+  /** The retry button's words, when it does something other than trying again. */
+  readonly retryLabel?: string;
 }
+
+/** Where Checkout sends a paying customer back to (the success page of this storefront). */
+const SUCCESS_PATH = '/checkout/success';
 
 /**
  * The shop: products from `GET /catalog`, a cart kept in local storage, a live quote from
@@ -387,9 +394,10 @@ export async function startShopPage(options: ShopPageOptions): Promise<void> {
         return;
       }
       const email = emailInput.value.trim();
-      const { session } = await api.createCheckoutSession({
+      const session = await startCheckout({
         items: priced.quote.items,
         quoteSignature: priced.quoteSignature,
+        cartId: cartIdOf(store),
         ...(email ? { email } : {}),
         ...(honeypot.value ? { website: honeypot.value } : {}),
       });
@@ -409,7 +417,41 @@ export async function startShopPage(options: ShopPageOptions): Promise<void> {
     }
   }
 
+  /**
+   * Creates the session; while another tab (or a double click) is starting this cart's checkout the
+   * API answers `checkout_in_progress`, and asking again a moment later gets that same session.
+   */
+  async function startCheckout(input: Parameters<ApiClient['createCheckoutSession']>[0]) {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return (await api.createCheckoutSession(input)).session;
+      } catch (err: unknown) {
+        if (!(err instanceof ApiError && err.code === 'checkout_in_progress') || attempt >= 3) throw err;
+        await new Promise((resolve) => setTimeout(resolve, (err.retryAfterSeconds ?? 1) * 1000));
+      }
+    }
+  }
+
   function handleCheckoutFailure(err: unknown) {
+    if (err instanceof ApiError && err.code === 'cart_already_paid') {
+      // Another tab paid for this cart: it is an order now. A new cart starts empty.
+      renewCartId(store);
+      clearPendingCheckout(store);
+      changeCart([]);
+      const sessionId = typeof err.body?.sessionId === 'string' ? err.body.sessionId : null;
+      showAlert({
+        text: describeFailure(err, 'checkout'),
+        tone: 'info',
+        source: 'checkout',
+        ...(sessionId
+          ? {
+              retry: () => options.navigate(`${SUCCESS_PATH}?session_id=${encodeURIComponent(sessionId)}`),
+              retryLabel: 'See your order',
+            }
+          : {}),
+      });
+      return;
+    }
     if (err instanceof ApiError && err.code === 'quote_outdated' && isQuoteResponse(err.body)) {
       const before = quote;
       acceptQuote(err.body, null);
@@ -462,7 +504,7 @@ export async function startShopPage(options: ShopPageOptions): Promise<void> {
           ? h(
               'button',
               { type: 'button', class: 'link-button', 'data-focus-key': `retry-${alert.source}` },
-              'Try again',
+              alert.retryLabel ?? 'Try again',
             )
           : null;
         button?.addEventListener('click', () => {

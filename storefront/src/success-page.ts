@@ -1,6 +1,6 @@
 import { type ApiClient, ApiError } from './api';
 import type { SessionStatusResponse } from './api-types';
-import { cartKey, type KeyValueStore, loadCart, saveCart } from './cart';
+import { cartKey, type KeyValueStore, loadCart, renewCartId, saveCart } from './cart';
 import { h } from './dom';
 import { describeFailure, formatMoney } from './messages';
 import { clearPendingCheckout, loadPendingCheckout, type PendingCheckout } from './pending-checkout';
@@ -9,6 +9,8 @@ import { clearPendingCheckout, loadPendingCheckout, type PendingCheckout } from 
 const POLL_DELAYS_MS = [1000, 1000, 1000, 2000, 2000, 3000, 5000];
 const POLL_LATER_MS = 10_000;
 const MAX_POLLS = 70;
+/** After a failed status call the next waits longer each time, up to this. */
+const MAX_ERROR_BACKOFF_MS = 30_000;
 
 export interface SuccessPageOptions {
   readonly root: HTMLElement;
@@ -17,7 +19,12 @@ export interface SuccessPageOptions {
   readonly sessionId: string | null;
 }
 
-type PaymentState = 'checking' | 'paid' | 'pending' | 'expired' | 'failed';
+const CONFIRMING =
+  'We are confirming your payment with the shop. If you paid, your order is safe — please do not pay again. We will keep checking.';
+const CHECK_LATER =
+  'We could not confirm your payment yet. If you paid, your order is safe and Stripe emails your receipt; please do not pay again. You can check again here, or come back to this page’s address later.';
+
+type PaymentState = 'checking' | 'paid' | 'pending' | 'expired' | 'failed' | 'unknown';
 
 /**
  * The page Checkout returns to: it asks `GET /checkout/session-status` until Stripe says paid (the
@@ -29,12 +36,14 @@ export function startSuccessPage(options: SuccessPageOptions): void {
   const pending = sessionId ? loadPendingCheckout(store, sessionId) : null;
   const statusLine = h('p', { class: 'payment-status', role: 'status', 'data-state': 'checking' });
   const heading = h('h1', { id: 'result-title' }, 'Thank you!');
+  const checkAgain = h('button', { type: 'button', class: 'link-button', hidden: true }, 'Check again');
   root.replaceChildren(
     h(
       'section',
       { class: 'result', 'aria-labelledby': 'result-title' },
       heading,
       statusLine,
+      checkAgain,
       pending ? orderSummary(pending) : null,
       h('p', {}, h('a', { href: '/', class: 'button-link' }, 'Continue shopping')),
     ),
@@ -53,11 +62,15 @@ export function startSuccessPage(options: SuccessPageOptions): void {
   show('checking', 'Checking your payment…');
 
   let polls = 0;
+  let errorBackoffMs = 2000;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   const poll = async (): Promise<void> => {
     polls += 1;
+    checkAgain.hidden = true;
     let wait: number | null = POLL_DELAYS_MS[polls - 1] ?? POLL_LATER_MS;
     try {
       wait = applyStatus(await api.sessionStatus(sessionId), wait);
+      errorBackoffMs = 2000;
     } catch (err: unknown) {
       if (err instanceof ApiError && err.kind === 'http' && err.status !== null && err.status < 500) {
         if (err.code === 'rate_limited') {
@@ -69,16 +82,28 @@ export function startSuccessPage(options: SuccessPageOptions): void {
           return;
         }
       } else {
-        show('checking', describeFailure(err, 'status'));
+        // The shop (or the connection) failed, not the payment: the customer may well have paid, so
+        // this never says that nothing was charged. Keep asking, less often each time.
+        wait = errorBackoffMs;
+        errorBackoffMs = Math.min(errorBackoffMs * 2, MAX_ERROR_BACKOFF_MS);
+        show('checking', CONFIRMING);
+        checkAgain.hidden = false;
       }
     }
     if (wait === null) return;
     if (polls >= MAX_POLLS) {
-      show('pending', 'Your payment is still being processed. We will email you as soon as it clears.');
+      show('unknown', CHECK_LATER);
+      checkAgain.hidden = false;
       return;
     }
-    setTimeout(() => void poll(), wait);
+    timer = setTimeout(() => void poll(), wait);
   };
+  checkAgain.addEventListener('click', () => {
+    clearTimeout(timer);
+    polls = Math.min(polls, MAX_POLLS - 1);
+    show('checking', 'Checking your payment…');
+    void poll();
+  });
 
   /** Shows a status answer; the delay before the next poll, or `null` when there is nothing to wait for. */
   function applyStatus(status: SessionStatusResponse, next: number): number | null {
@@ -86,6 +111,15 @@ export function startSuccessPage(options: SuccessPageOptions): void {
       const paid = formatMoney(status.amountTotal ?? 0, status.currency ?? 'usd');
       show('paid', `Payment received: ${paid}. Your order is confirmed.`);
       forgetPurchasedCart();
+      return null;
+    }
+    if (status.paymentStatus === 'failed') {
+      heading.textContent = 'Your payment did not go through';
+      show(
+        'failed',
+        'Your bank did not complete the payment, so nothing was charged. Your cart is still in the shop: you can check out again with another payment method.',
+      );
+      clearPendingCheckout(store);
       return null;
     }
     if (status.status === 'complete') {
@@ -101,9 +135,13 @@ export function startSuccessPage(options: SuccessPageOptions): void {
     return next;
   }
 
-  /** Empties the cart only if it still is what was bought (another tab may have changed it). */
+  /**
+   * Empties the cart only if it still is what was bought (another tab may have changed it); the cart
+   * id always starts afresh, since the paid checkout belongs to the old one.
+   */
   function forgetPurchasedCart() {
     if (pending && cartKey(loadCart(store)) === cartKey(pending.quote.lines)) saveCart(store, []);
+    renewCartId(store);
     clearPendingCheckout(store);
   }
 

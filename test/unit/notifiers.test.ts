@@ -35,6 +35,7 @@ function makeOrder(overrides: Partial<OrderRecord> = {}): OrderRecord {
       country: 'US',
     },
     discountMode: 'coupon',
+    problems: [],
     ...overrides,
   };
 }
@@ -57,6 +58,15 @@ describe('order notifications', () => {
     expect(formatOrderText(makeOrder({ shippingAddress: null }))).toContain(
       '(no shipping address collected)',
     );
+  });
+
+  it('tells the packer to check an order whose paid amount differs from the quote, in subject and sheet', () => {
+    const flagged = makeOrder({ problems: ['amount_mismatch'] });
+    expect(orderSubject(flagged)).toBe('CHECK BEFORE SHIPPING — New order $73.60 — D4e5F6g7H8');
+    expect(formatOrderText(flagged).split('\n')[0]).toMatch(
+      /^CHECK BEFORE SHIPPING: Stripe charged another amount/,
+    );
+    expect(formatOrderText(makeOrder())).not.toContain('CHECK BEFORE SHIPPING');
   });
 
   it('logs an order without the full email or the address', async () => {

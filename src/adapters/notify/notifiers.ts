@@ -9,14 +9,17 @@ import { formatOrderText, orderSubject } from './order-text';
 export function createLogNotifier(log: Log): Notifier {
   return {
     async notifyOrder(order) {
-      log.info('order ready for fulfilment', {
+      const fields = {
         sessionId: order.sessionId,
         paidAt: order.paidAt,
         amountTotal: order.amountTotal,
         currency: order.currency,
         lines: order.lines.map((l) => ({ sku: l.sku, quantity: l.quantity })),
         email: order.customerEmail ? maskEmail(order.customerEmail) : null,
-      });
+        problems: order.problems,
+      };
+      if (order.problems.length > 0) log.warn('order paid; check before shipping', fields);
+      else log.info('order ready for fulfilment', fields);
     },
   };
 }

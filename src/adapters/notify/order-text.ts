@@ -1,17 +1,25 @@
-import type { OrderRecord } from '../../app/ports';
+import type { OrderProblem, OrderRecord } from '../../app/ports';
 import { type Currency, formatMoney } from '../../domain/money';
+
+const PROBLEM_TEXT: Record<OrderProblem, string> = {
+  amount_mismatch:
+    'Stripe charged another amount or currency than this checkout was quoted for. Compare the payment in the Stripe Dashboard with the items below before packing.',
+};
 
 const money = (amount: number, currency: string) => formatMoney(amount, currency as Currency);
 
 /** Subject line of an order notification. */
 export function orderSubject(order: OrderRecord): string {
-  return `New order ${money(order.amountTotal, order.currency)} — ${order.sessionId.slice(-10)}`;
+  const flag = order.problems.length > 0 ? 'CHECK BEFORE SHIPPING — ' : '';
+  return `${flag}New order ${money(order.amountTotal, order.currency)} — ${order.sessionId.slice(-10)}`;
 }
 
 /** A plain-text order sheet for the person packing it: lines, totals, customer and address. */
 export function formatOrderText(order: OrderRecord): string {
   const address = order.shippingAddress;
   const lines = [
+    ...order.problems.map((problem) => `CHECK BEFORE SHIPPING: ${PROBLEM_TEXT[problem]}`),
+    ...(order.problems.length > 0 ? [''] : []),
     `Paid order ${order.sessionId}`,
     `Paid at: ${order.paidAt} (${order.paymentStatus})`,
     '',

@@ -7,9 +7,17 @@ export type VerifyResult =
   | { readonly ok: true; readonly event: VerifiedEvent }
   | { readonly ok: false; readonly reason: 'missing_signature' | 'invalid_signature' | 'malformed_event' };
 
+/** Stripe's ids: a prefix, then letters, digits and underscores; bounded well under DynamoDB's key size. */
+const EVENT_ID = /^evt_[A-Za-z0-9_]{1,250}$/;
+const SESSION_ID = /^cs_[A-Za-z0-9_]{1,250}$/;
+const PAYMENT_INTENT_ID = /^pi_[A-Za-z0-9_]{1,250}$/;
+/** Coupon ids are chosen by whoever creates them (ours are `checkout_<base64url>`). */
+const COUPON_ID = /^[A-Za-z0-9_-]{1,200}$/;
+
 /**
  * Verifies `Stripe-Signature` over the raw body with the SDK's `constructEvent` (HMAC-SHA256,
- * constant-time compare, timestamp tolerance) at the given receive time.
+ * constant-time compare, timestamp tolerance) at the given receive time. The SDK only refuses a
+ * timestamp that is too old; one further ahead than the tolerance is refused here the same way.
  */
 export function createWebhookVerifier(options: {
   readonly secret: string;
@@ -17,6 +25,10 @@ export function createWebhookVerifier(options: {
 }) {
   return (rawBody: Buffer, signatureHeader: string | undefined, receivedAtMs: number): VerifyResult => {
     if (!signatureHeader) return { ok: false, reason: 'missing_signature' };
+    const timestamp = /(?:^|,)\s*t=(\d{1,12})\s*(?:,|$)/.exec(signatureHeader)?.[1];
+    if (timestamp !== undefined && Number(timestamp) > receivedAtMs / 1000 + options.toleranceSeconds) {
+      return { ok: false, reason: 'invalid_signature' };
+    }
     let event: Stripe.Event;
     try {
       event = Stripe.webhooks.constructEvent(
@@ -34,6 +46,10 @@ export function createWebhookVerifier(options: {
     // deduplicate on, a Checkout event without its session): refused before anything is written.
     if (!isEventEnvelope(event)) return { ok: false, reason: 'malformed_event' };
     const session = checkoutSessionOf(event);
+    // Ids become table keys: one that is not shaped like Stripe's is refused before any key is built.
+    if (!EVENT_ID.test(event.id) || (session && !hasWellFormedIds(session))) {
+      return { ok: false, reason: 'malformed_event' };
+    }
     return {
       ok: true,
       event: {
@@ -46,6 +62,18 @@ export function createWebhookVerifier(options: {
       },
     };
   };
+}
+
+function hasWellFormedIds(session: Stripe.Checkout.Session): boolean {
+  const intent = session.payment_intent;
+  const intentId = typeof intent === 'string' ? intent : (intent?.id ?? null);
+  const coupon = session.discounts?.[0]?.coupon;
+  const couponId = typeof coupon === 'string' ? coupon : (coupon?.id ?? null);
+  return (
+    SESSION_ID.test(session.id) &&
+    (intentId === null || PAYMENT_INTENT_ID.test(intentId)) &&
+    (couponId === null || COUPON_ID.test(couponId))
+  );
 }
 
 /** The session of the four Checkout Session events this system subscribes to. */

@@ -56,11 +56,13 @@ export function createSessionStatusRoute(deps: SessionStatusRouteDeps): ApiHandl
           if (!(err instanceof NotificationPendingError)) throw err;
         }
       }
+      // Stripe keeps saying `complete`/`unpaid` after an async payment failed; the table knows it failed.
+      const failed = record.status === 'payment_failed';
       return {
         statusCode: 200,
         body: {
           status: session.status,
-          paymentStatus: session.paymentStatus,
+          paymentStatus: failed ? 'failed' : session.paymentStatus,
           amountTotal: session.amountTotal,
           currency: session.currency,
         },
