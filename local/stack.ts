@@ -40,6 +40,8 @@ export interface LocalStackOptions {
   readonly notifier?: Notifier;
   /** Lines the emulator logs (requests, deliveries); dropped by default. */
   readonly emulatorLog?: (line: string) => void;
+  /** Epoch milliseconds for the routes and the emulator (tests move it forward); the real clock otherwise. */
+  readonly now?: () => number;
 }
 
 export interface LocalStack {
@@ -112,6 +114,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         webhookSecret,
         prices: pricesFromCatalogProducts(catalog.products),
         expireIntervalMs: 30_000,
+        ...(options.now ? { now: options.now } : {}),
         ...(options.emulatorLog ? { log: options.emulatorLog } : {}),
       });
       closers.unshift(() => stripe?.close());
@@ -146,6 +149,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const overrides = {
       catalog,
       ...(options.telemetry ? { telemetry: options.telemetry } : {}),
+      ...(options.now ? { now: options.now } : {}),
     };
     const shared = await buildSharedDeps(env, overrides);
     closers.push(() => shared.dynamo.destroy());

@@ -118,13 +118,16 @@ export async function runConcurrently<T>(
  * The local stack in memory on ephemeral ports, without rate limits, with its secrets registered
  * for the log audit: what the suites that go through HTTP run against.
  */
-export async function startReliabilityStack(): Promise<LocalStack> {
+export async function startReliabilityStack(
+  options: { readonly env?: Env; readonly now?: () => number } = {},
+): Promise<LocalStack> {
   const stack = await startLocalStack({
     port: 0,
     stripePort: 0,
     dynamoPort: 0,
     dataDir: null,
-    env: { NOTIFIER: 'log', ...UNLIMITED_RATE_LIMITS },
+    env: { NOTIFIER: 'log', ...UNLIMITED_RATE_LIMITS, ...options.env },
+    ...(options.now ? { now: options.now } : {}),
   });
   registerSecrets(stack.env.QUOTE_SIGNING_KEYS, stack.env.STRIPE_WEBHOOK_SECRET, stack.env.STRIPE_SECRET_KEY);
   return stack;
