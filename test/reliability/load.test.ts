@@ -15,7 +15,7 @@ const CONCURRENCY = 20;
 
 const Cents = v.pipe(v.number(), v.integer(), v.minValue(0));
 const QuoteAnswer = v.strictObject({
-  quoteSignature: v.pipe(v.string(), v.regex(/^qs1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/)),
+  quoteSignature: v.pipe(v.string(), v.regex(/^qs2\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/)),
   expiresAt: v.pipe(v.string(), v.isoTimestamp()),
   quote: v.strictObject({
     cartHash: v.string(),

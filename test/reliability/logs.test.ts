@@ -84,7 +84,7 @@ describe('log audit', () => {
     // Checkout: a forged signature, Stripe down (502), Stripe refusing the coupon (fallback), fine.
     const checkout = (body: object) =>
       api.checkout(makeProxyEvent({ path: '/checkout/create-session', body, headers, sourceIp: ipv4 }));
-    await checkout({ items, quoteSignature: 'qs1.t1.forged.forged', email: CUSTOMER_EMAIL });
+    await checkout({ items, quoteSignature: 'qs2.t1.forged.forged', email: CUSTOMER_EMAIL });
     stripe.faults.add({ method: 'POST', path: '/v1/coupons', status: 500, times: 2 });
     expect(
       (await checkout({ items, quoteSignature: quoted.quoteSignature, email: CUSTOMER_EMAIL })).statusCode,
