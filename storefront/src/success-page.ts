@@ -100,19 +100,13 @@ export function startSuccessPage(options: SuccessPageOptions): void {
   };
   checkAgain.addEventListener('click', () => {
     clearTimeout(timer);
-    polls = Math.min(polls, MAX_POLLS - 1);
+    polls = 0;
     show('checking', 'Checking your payment…');
     void poll();
   });
 
   /** Shows a status answer; the delay before the next poll, or `null` when there is nothing to wait for. */
   function applyStatus(status: SessionStatusResponse, next: number): number | null {
-    if (status.status === 'complete' && status.paymentStatus !== 'unpaid') {
-      const paid = formatMoney(status.amountTotal ?? 0, status.currency ?? 'usd');
-      show('paid', `Payment received: ${paid}. Your order is confirmed.`);
-      forgetPurchasedCart();
-      return null;
-    }
     if (status.paymentStatus === 'failed') {
       heading.textContent = 'Your payment did not go through';
       show(
@@ -120,6 +114,12 @@ export function startSuccessPage(options: SuccessPageOptions): void {
         'Your bank did not complete the payment, so nothing was charged. Your cart is still in the shop: you can check out again with another payment method.',
       );
       clearPendingCheckout(store);
+      return null;
+    }
+    if (status.status === 'complete' && status.paymentStatus !== 'unpaid') {
+      const paid = formatMoney(status.amountTotal ?? 0, status.currency ?? 'usd');
+      show('paid', `Payment received: ${paid}. Your order is confirmed.`);
+      forgetPurchasedCart();
       return null;
     }
     if (status.status === 'complete') {

@@ -116,6 +116,13 @@ async function listOrders() {
   return JSON.parse(stdout) as { sessionId: string; amountTotal: number; customerEmail: string }[];
 }
 
+/** On the emulator's payment page: gives an email when the session has none, then presses `button`. */
+async function payOnPage(page: Page, button: string) {
+  const email = page.getByLabel('Email');
+  if ((await email.getAttribute('readonly')) === null) await email.fill('e2e-shopper@example.com');
+  await page.getByRole('button', { name: button }).click();
+}
+
 /** A cross-origin quote request, as a script on the page would make it; never throws. */
 function quoteFromPage(
   page: Page,
@@ -332,5 +339,91 @@ describe('storefront in Chromium', () => {
     expect(direct.status).toBe(403);
     expect(direct.headers.get('access-control-allow-origin')).toBeNull();
     expect(((await direct.json()) as { error: { code: string } }).error.code).toBe('origin_not_allowed');
+  });
+
+  it('never tells a paying customer that nothing was charged while the shop cannot confirm, and confirms once it can', async () => {
+    const cap = product('CAP-DAD-BLK');
+    const page = await openPage();
+    await page.goto(stack.url);
+    await addToCart(page, cap.name);
+    const total = (await page.getByTestId('total').textContent()) ?? '';
+    await page.getByRole('button', { name: 'Checkout' }).click();
+    await page.waitForURL((url) => url.origin === stack.stripe?.url && url.pathname.startsWith('/pay/'));
+    // The status route cannot reach Stripe (it answers 502) for as long as this fault lasts.
+    stack.stripe?.faults.add({ method: 'GET', path: '/v1/checkout/sessions/*', status: 500, times: 1000 });
+    try {
+      await payOnPage(page, `Pay ${total}`);
+      await page.waitForURL((url) => url.origin === stack.url && url.pathname === '/checkout/success');
+      const status = page.locator('.payment-status');
+      await page.getByRole('button', { name: 'Check again' }).waitFor();
+      expect(await status.getAttribute('data-state')).toBe('checking');
+      expect(await status.textContent()).toContain('please do not pay again');
+      expect((await page.locator('main, body').first().textContent())?.toLowerCase()).not.toContain(
+        'nothing was charged',
+      );
+      await screenshot(page, 'success-confirming.png');
+    } finally {
+      stack.stripe?.faults.clear();
+    }
+    await page.getByRole('button', { name: 'Check again' }).click();
+    await page.locator('.payment-status[data-state="paid"]').waitFor();
+    expect(await page.locator('.payment-status').textContent()).toContain(total);
+  });
+
+  it('says a failed bank transfer did not go through, and keeps the cart for another try', async () => {
+    const beanie = product('BEANIE-PNK');
+    const page = await openPage();
+    await page.goto(stack.url);
+    await addToCart(page, beanie.name);
+    await page.getByRole('button', { name: 'Checkout' }).click();
+    await page.waitForURL((url) => url.origin === stack.stripe?.url && url.pathname.startsWith('/pay/'));
+    await payOnPage(page, 'Pay by bank transfer (async)');
+    await page.waitForURL((url) => url.origin === stack.url && url.pathname === '/checkout/success');
+    await page.locator('.payment-status[data-state="pending"]').waitFor();
+    const sessionId = new URL(page.url()).searchParams.get('session_id') ?? '';
+    stack.stripe?.settleAsyncPayment(sessionId, false);
+    // The webhook records the failure; the page, shown again, says so.
+    for (let i = 0; i < 50; i += 1) {
+      await page.reload();
+      const state = await page
+        .locator('.payment-status:not([data-state="checking"])')
+        .getAttribute('data-state');
+      if (state === 'failed') break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(await page.locator('.payment-status').getAttribute('data-state')).toBe('failed');
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(
+      'Your payment did not go through',
+    );
+    await page.goto(stack.url);
+    await quoteSettled(page);
+    expect(await page.getByLabel(`Quantity of ${beanie.name}`).inputValue()).toBe('1');
+  });
+
+  it("charges a cart open in two tabs once: the second checkout expires the first tab's payment page", async () => {
+    const socks = product('SOCKS-CREW-WHT');
+    const context = await browser.newContext({ viewport: DESKTOP });
+    contexts.push(context);
+    const [tab1, tab2] = [await context.newPage(), await context.newPage()];
+    for (const tab of [tab1, tab2]) tab.on('pageerror', (err) => pageErrors.push(err));
+    await tab1.goto(stack.url);
+    await addToCart(tab1, socks.name);
+    await tab1.getByRole('button', { name: 'Checkout' }).click();
+    await tab1.waitForURL((url) => url.origin === stack.stripe?.url && url.pathname.startsWith('/pay/'));
+
+    await tab2.goto(stack.url); // the same browser: the same saved cart and cart id
+    await quoteSettled(tab2);
+    await tab2.getByRole('button', { name: 'Checkout' }).click();
+    await tab2.waitForURL((url) => url.origin === stack.stripe?.url && url.pathname.startsWith('/pay/'));
+    expect(tab2.url()).not.toBe(tab1.url());
+
+    const sessionIds = [tab1.url(), tab2.url()].map((url) => new URL(url).pathname.split('/').at(-1));
+    await tab1.reload();
+    await tab1.getByText('This checkout session has expired.').waitFor();
+    const total = formatMoney(socks.unitAmount, catalog.currency);
+    await payOnPage(tab2, `Pay ${total}`);
+    await tab2.locator('.payment-status[data-state="paid"]').waitFor();
+    const orders = (await listOrders()).filter((o) => sessionIds.includes(o.sessionId));
+    expect(orders).toEqual([expect.objectContaining({ amountTotal: socks.unitAmount })]);
   });
 });

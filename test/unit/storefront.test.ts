@@ -2,12 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { ApiError, createApiClient, type FetchLike, retryAfterOf } from '../../storefront/src/api';
 import {
   addToCart,
+  CART_ID_STORAGE_KEY,
   CART_STORAGE_KEY,
+  cartIdOf,
   cartKey,
   type KeyValueStore,
   loadCart,
   MAX_CART_LINES,
   reconcileCart,
+  renewCartId,
   saveCart,
   setQuantity,
 } from '../../storefront/src/cart';
@@ -129,6 +132,33 @@ describe('storefront cart', () => {
   });
 });
 
+describe('storefront cart id', () => {
+  it('keeps one well-formed id per browser until the cart is bought, then starts a new one', () => {
+    const store = memoryStore();
+    const first = cartIdOf(store);
+    expect(first).toMatch(/^[A-Za-z0-9_-]{16,64}$/);
+    expect(cartIdOf(store)).toBe(first);
+    expect(store.data.get(CART_ID_STORAGE_KEY)).toBe(first);
+    const renewed = renewCartId(store);
+    expect(renewed).not.toBe(first);
+    expect(cartIdOf(store)).toBe(renewed);
+  });
+
+  it('replaces a saved id of the wrong shape, and still gives one when storage fails', () => {
+    expect(cartIdOf(memoryStore({ [CART_ID_STORAGE_KEY]: 'bad id' }))).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    const broken: KeyValueStore = {
+      getItem: () => {
+        throw new Error('denied');
+      },
+      setItem: () => {
+        throw new Error('denied');
+      },
+      removeItem: () => undefined,
+    };
+    expect(cartIdOf(broken)).toMatch(/^[A-Za-z0-9_-]{22}$/);
+  });
+});
+
 describe('storefront API client', () => {
   it('calls the API under its base URL with JSON, CORS mode and no cookies', async () => {
     const calls: { url: string; init: RequestInit }[] = [];
@@ -145,6 +175,7 @@ describe('storefront API client', () => {
       items: [{ sku: 'TEE-A', quantity: 1 }],
       quoteSignature: 'qs1.x',
       email: 'a@example.com',
+      cartId: 'cart_0123456789abcdef',
     });
     expect(result.created).toBe(true);
     expect(calls).toHaveLength(1);
@@ -155,6 +186,7 @@ describe('storefront API client', () => {
       items: [{ sku: 'TEE-A', quantity: 1 }],
       quoteSignature: 'qs1.x',
       email: 'a@example.com',
+      cartId: 'cart_0123456789abcdef',
     });
   });
 
@@ -256,6 +288,23 @@ describe('storefront messages', () => {
     );
     expect(describeFailure(new ApiError('network', 'x'), 'checkout')).toContain('nothing was charged');
     expect(describeFailure(apiError(500, 'internal_error'), 'checkout')).toContain('Nothing was charged');
+  });
+
+  it('never says nothing was charged where the customer may have paid (the success page)', () => {
+    for (const err of [
+      apiError(502, 'payment_provider_error'),
+      apiError(500, 'internal_error'),
+      apiError(503, 'processing_timeout'),
+    ]) {
+      const text = describeFailure(err, 'status');
+      expect(text.toLowerCase()).not.toContain('nothing was charged');
+      expect(text).toContain('If you paid, your order is safe');
+    }
+  });
+
+  it('tells a cart paid in another tab from a checkout starting in one', () => {
+    expect(describeFailure(apiError(409, 'cart_already_paid'), 'checkout')).toContain('already paid');
+    expect(describeFailure(apiError(409, 'checkout_in_progress'), 'checkout')).toContain('another tab');
   });
 
   it('says a firewall block is not the customer’s connection, and that nothing was charged', () => {
