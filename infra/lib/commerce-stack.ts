@@ -230,6 +230,13 @@ export class CommerceStack extends Stack {
       description: 'Stripe refused a bundle coupon and checkout fell back (inline discount or none).',
     });
     addAlarm({
+      id: 'order-amount-mismatch',
+      metric: applicationMetric('OrderAmountMismatch', serviceName),
+      threshold: 1,
+      description:
+        'Stripe charged an order another amount or currency than its quote: check it before shipping (orders list shows amount_mismatch).',
+    });
+    addAlarm({
       id: 'webhook-signature-invalid',
       metric: applicationMetric('WebhookSignatureInvalid', serviceName),
       threshold: config.alarms.webhookSignatureInvalidPerFiveMinutes,

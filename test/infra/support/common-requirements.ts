@@ -443,6 +443,7 @@ export function itMeetsTheCommonRequirements(get: () => SynthesizedStage): void 
       'table-throttles',
       'webhook-failed',
       'coupon-fallback',
+      'order-amount-mismatch',
       'webhook-signature-invalid',
       'rate-limiter-error',
     ].map((id) => prefix + id);
@@ -460,6 +461,7 @@ export function itMeetsTheCommonRequirements(get: () => SynthesizedStage): void 
     for (const [id, metricName] of [
       ['webhook-failed', 'WebhookFailed'],
       ['coupon-fallback', 'CouponFallback'],
+      ['order-amount-mismatch', 'OrderAmountMismatch'],
       ['webhook-signature-invalid', 'WebhookSignatureInvalid'],
       ['rate-limiter-error', 'RateLimiterError'],
     ] as const) {
