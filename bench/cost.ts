@@ -165,7 +165,7 @@ function scenarios(shop: BenchShop, handlers: Record<RouteName, ApiHandler>): Sc
       minimum: {
         reads: 1,
         writes: 2,
-        why: 'rate-limit update and cache query (in parallel), one batch write (quote + pointer)',
+        why: 'rate-limit update and cache query (in parallel), one put (the priced cart)',
       },
       prepare: async () => quoteEvent(shop.freshCart()),
     },
@@ -180,15 +180,15 @@ function scenarios(shop: BenchShop, handlers: Record<RouteName, ApiHandler>): Sc
       route: 'checkout-create-session',
       minimum: {
         reads: 1,
-        writes: 5,
-        why: '2 rate-limit updates and sessions query (together), 3 conditional puts (2 together, then 1)',
+        writes: 6,
+        why: '2 rate-limit updates and slot read (together), slot lease, 2 conditional puts (together), slot settle',
       },
       prepare: async () => checkoutEvent(await shop.quote()),
     },
     {
       name: 'create-session, again (double click)',
       route: 'checkout-create-session',
-      minimum: { reads: 1, writes: 2, why: '2 rate-limit updates and sessions query (together)' },
+      minimum: { reads: 1, writes: 2, why: '2 rate-limit updates and slot read (together)' },
       prepare: async () => {
         const quote = await shop.quote();
         await handlers['checkout-create-session'](checkoutEvent(quote));
@@ -201,7 +201,7 @@ function scenarios(shop: BenchShop, handlers: Record<RouteName, ApiHandler>): Sc
       minimum: {
         reads: 0,
         writes: 9,
-        why: 'event lease + finish, paid, order, quote mirror, notify claim + mark, coupon owner + release',
+        why: 'event lease + finish, paid, order, slot mirror, notify claim + mark, coupon owner + release',
       },
       prepare: async () => webhookEvent((await shop.paidSession()).event),
     },
@@ -221,7 +221,7 @@ function scenarios(shop: BenchShop, handlers: Record<RouteName, ApiHandler>): Sc
       minimum: {
         reads: 1,
         writes: 6,
-        why: 'event lease + finish, status, session read, quote mirror, coupon owner + release',
+        why: 'event lease + finish, status, session read, slot mirror, coupon owner + release',
       },
       prepare: async () => {
         const sessionId = await shop.openSession();
