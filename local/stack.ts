@@ -8,6 +8,7 @@ import { DEFAULT_ALLOWED_ORIGINS, type Env } from '../src/config';
 import type { Catalog } from '../src/domain/catalog';
 import {
   buildCatalogHandler,
+  buildNotificationRetry,
   buildSharedDeps,
   buildWebhookHandler,
   cartQuoteHandlerOf,
@@ -57,6 +58,8 @@ export interface LocalStack {
 
 /** Written while the stack runs, so `npm run orders` can reach its DynamoDB. */
 export const STACK_FILE = 'local-stack.json';
+/** The local stack retries owed order notifications this often (the deployed schedule: 5 minutes). */
+const NOTIFICATION_RETRY_INTERVAL_MS = 30_000;
 
 /**
  * Starts the local stack in this process: dynalite (persisted under `dataDir`), the commerce table,
@@ -172,6 +175,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       kind: 'lambda',
       handler: await buildWebhookHandler(env, fulfilOverrides),
     });
+    // As the deployed schedule does every five minutes: send the order notifications still owed.
+    const retryNotifications = await buildNotificationRetry(env, fulfilOverrides);
+    const retryTimer = setInterval(() => {
+      retryNotifications().catch(() => undefined);
+    }, NOTIFICATION_RETRY_INTERVAL_MS);
+    retryTimer.unref();
+    closers.unshift(() => clearInterval(retryTimer));
     const storefront = storefrontHandler(await buildStorefront(), { apiBase: '', canonicalOrigin: api.url });
     for (const path of [...STOREFRONT_PAGES, '/app.js', '/app.js.map', '/app.css']) {
       routes.set(path, { kind: 'node', handler: storefront });

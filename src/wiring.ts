@@ -14,6 +14,7 @@ export {
   type WiringOverrides,
 } from './wiring/catalog';
 export {
+  buildNotificationRetry,
   buildWebhookHandler,
   checkoutHandlerOf,
   type FulfilOverrides,

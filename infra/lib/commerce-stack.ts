@@ -2,6 +2,8 @@ import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Tags, Valid
 import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { LambdaApplication, LambdaDeploymentConfig } from 'aws-cdk-lib/aws-codedeploy';
 import { AttributeType, BillingMode, Operation, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
@@ -154,6 +156,18 @@ export class CommerceStack extends Stack {
     }
     this.functions = functions;
 
+    // Order notifications that failed (SES down, not yet verified) or whose sender died are sent
+    // by the webhook's function on this schedule; the webhook itself never waits for the e-mail.
+    const webhook = functions.get('stripe-webhook');
+    if (webhook) {
+      new Rule(this, 'NotificationRetry', {
+        ruleName: `${prefix}-notification-retry`,
+        description: 'Sends the order notifications still owed (docs/operations.md#notification-failed).',
+        schedule: Schedule.rate(Duration.minutes(5)),
+        targets: [new LambdaFunction(webhook.alias, { retryAttempts: 0 })],
+      });
+    }
+
     // A REST API needs at least one method: until a handler exists there is no API to deploy.
     if (handlers.length > 0) {
       const api = new CommerceApi(this, 'Api', {
@@ -228,6 +242,13 @@ export class CommerceStack extends Stack {
       metric: applicationMetric('CouponFallback', serviceName),
       threshold: 1,
       description: 'Stripe refused a bundle coupon and checkout fell back (inline discount or none).',
+    });
+    addAlarm({
+      id: 'notification-failed',
+      metric: applicationMetric('NotificationFailed', serviceName),
+      threshold: 1,
+      description:
+        'An order notification could not be sent (SES or the notifier failing); the order is recorded and the notification is retried every five minutes.',
     });
     addAlarm({
       id: 'order-amount-mismatch',

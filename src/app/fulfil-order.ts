@@ -1,4 +1,5 @@
 import { allInOrder } from './all-in-order';
+import { notifyOrderOnce } from './notify-order';
 import type {
   CallOptions,
   CheckoutGateway,
@@ -23,26 +24,15 @@ export interface FulfilDeps {
 
 export type FulfilOutcome = 'fulfilled' | 'not_paid' | 'unknown_session';
 
-/**
- * The order's notification is held by another caller's live lease: fulfilment is not complete yet.
- * The webhook answers non-2xx so that Stripe redelivers; the success page answers as usual.
- */
-export class NotificationPendingError extends Error {
-  override readonly name = 'NotificationPendingError';
-  readonly code = 'notification_pending';
-  constructor(readonly sessionId: string) {
-    super(`the notification of ${sessionId} is held by another caller`);
-  }
-}
-
 const PAID = new Set(['paid', 'no_payment_required']);
 
 /**
  * Fulfils a paid Checkout Session, once, whoever calls first — the webhook or the success page.
  * Each step is idempotent and recorded, so a retry after a failure redoes only what is missing:
  * mark the session paid (keeping the first `paidAt`); then, together, write the order item
- * (conditional put) and mirror the status on the quote before notifying the operator (claimed with a
- * lease, then marked), and delete the coupon.
+ * (conditional put) and mirror the status on the slot before notifying the operator (claimed with a
+ * lease, then marked; a failed notification is left to the retry and never fails fulfilment), and
+ * delete the coupon.
  */
 export async function fulfilSession(
   deps: FulfilDeps,
@@ -73,7 +63,7 @@ export async function fulfilSession(
   return 'fulfilled';
 }
 
-/** Writes the order and the quote's status, then notifies the operator unless that is done. */
+/** Writes the order and the slot's status, then notifies the operator unless that is done. */
 async function recordAndNotify(
   deps: FulfilDeps,
   record: SessionRecord,
@@ -97,16 +87,8 @@ async function recordAndNotify(
     });
   }
   if (notified) return;
-  const claim = await deps.fulfilment.claimNotification(record.sessionId, now);
-  if (claim === 'claimed') {
-    await deps.notifier.notifyOrder(order);
-    await deps.fulfilment.markNotified(record.sessionId, now);
-  } else if (claim === 'held') {
-    // Another caller holds the notification. It may finish it, or it may have died after taking
-    // the lease: this order is not fulfilled until the notification is marked sent, so whoever
-    // retries after the lease lapses (Stripe redelivers the event) sends it.
-    throw new NotificationPendingError(record.sessionId);
-  }
+  // The order is recorded: whatever the notifier does now, fulfilment is done (the retry owes it).
+  await notifyOrderOnce(deps, order, now);
 }
 
 /** Deletes the session's one-time coupon at Stripe (a missing one is fine) and drops its ownership. */

@@ -312,7 +312,12 @@ export interface FulfilmentStore {
    * `held` (another caller's lease is live: it may still notify, or it may have died holding it).
    */
   claimNotification(sessionId: string, now: number): Promise<'claimed' | 'notified' | 'held'>;
-  markNotified(sessionId: string, now: number): Promise<void>;
+  /** Marks the notification sent, on the session and on its order item (`paidAt`: the order's ISO time). */
+  markNotified(sessionId: string, paidAt: string, now: number): Promise<void>;
+  /** After a failed send: gives the claim back and notes the failure (the order is then fulfilled). */
+  releaseNotification(sessionId: string, now: number): Promise<void>;
+  /** Orders of one UTC day (`YYYY-MM-DD`) whose notification is not marked sent. */
+  listUnnotifiedOrders(day: string): Promise<OrderRecord[]>;
   /**
    * Moves a session from one of `from` to `to`; `false` when it was not in any of them (so an
    * expired event never overwrites a paid session). `null` when the session is unknown.

@@ -10,6 +10,7 @@ export type MetricName =
   | 'CheckoutSessionReused'
   | 'CheckoutSessionReplaced'
   | 'OrderAmountMismatch'
+  | 'NotificationFailed'
   | 'WebhookFailed'
   | 'WebhookSignatureInvalid'
   | 'OrderFulfilled';

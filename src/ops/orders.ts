@@ -1,6 +1,6 @@
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../adapters/dynamodb/commerce-table';
-import { toSessionRecord } from '../adapters/dynamodb/session-store';
+import { toOrderRecord, toSessionRecord } from '../adapters/dynamodb/session-store';
 import type { OrderRecord, SessionRecord } from '../app/ports';
 import { type Currency, formatMoney } from '../domain/money';
 import { formatTextTable } from './text-table';
@@ -20,7 +20,7 @@ export async function listOrders(client: Client, tableName: string, day: string)
         ExclusiveStartKey: start,
       }),
     );
-    orders.push(...(page.Items ?? []).map(toOrder));
+    orders.push(...(page.Items ?? []).map(toOrderRecord));
     start = page.LastEvaluatedKey;
   } while (start);
   return orders;
@@ -50,29 +50,9 @@ export async function showSession(
     const found = await client.send(
       new GetCommand({ TableName: tableName, Key: keys.order(paidAt, sessionId) }),
     );
-    order = found.Item ? toOrder(found.Item) : null;
+    order = found.Item ? toOrderRecord(found.Item) : null;
   }
   return { session, order, slot: slot.Item ?? null };
-}
-
-function toOrder(item: Record<string, unknown>): OrderRecord {
-  return {
-    sessionId: String(item.sessionId),
-    paidAt: String(item.paidAt),
-    paymentStatus: String(item.paymentStatus),
-    currency: String(item.currency),
-    amountSubtotal: Number(item.amountSubtotal),
-    amountDiscount: Number(item.amountDiscount),
-    amountShipping: Number(item.amountShipping),
-    amountTax: Number(item.amountTax),
-    amountTotal: Number(item.amountTotal),
-    lines: JSON.parse(String(item.lines)),
-    customerEmail: typeof item.customerEmail === 'string' ? item.customerEmail : null,
-    customerName: typeof item.customerName === 'string' ? item.customerName : null,
-    shippingAddress: typeof item.shippingAddress === 'string' ? JSON.parse(item.shippingAddress) : null,
-    discountMode: item.discountMode as OrderRecord['discountMode'],
-    problems: Array.isArray(item.problems) ? (item.problems as OrderRecord['problems']) : [],
-  };
 }
 
 /** A fixed-width table of orders for the terminal. */

@@ -8,6 +8,7 @@ import { createStripeClient } from '../adapters/stripe/stripe-client';
 import { createStripeGateway } from '../adapters/stripe/stripe-gateway';
 import { createWebhookVerifier } from '../adapters/stripe/webhook-verifier';
 import type { FulfilDeps } from '../app/fulfil-order';
+import { type RetrySummary, retryPendingNotifications } from '../app/notify-order';
 import type { CheckoutGateway, Notifier } from '../app/ports';
 import type { Telemetry } from '../app/telemetry';
 import {
@@ -136,6 +137,31 @@ export async function buildWebhookHandler(env: Env, overrides: FulfilOverrides =
     deadlineMs: overrides.webhookDeadlineMs ?? WEBHOOK_DEADLINE_MS,
     ...(overrides.now ? { now: overrides.now } : {}),
   });
+}
+
+/**
+ * The scheduled retry of owed order notifications (EventBridge, every five minutes, on the webhook's
+ * function: the same table, notifier and permissions). Returns one run of it.
+ */
+export async function buildNotificationRetry(
+  env: Env,
+  overrides: FulfilOverrides = {},
+): Promise<() => Promise<RetrySummary>> {
+  const reader = new EnvReader(env, overrides.resolveSecret ?? resolveSecretsManagerValue);
+  const config = await loadWebhookConfig(reader);
+  const telemetry = telemetryFor(env, overrides);
+  const dynamo =
+    overrides.tableClient ??
+    createDocumentClient({ endpoint: config.dynamoEndpoint, region: env.AWS_REGION, maxAttempts: 3 });
+  const fulfil = await buildFulfilDeps(config, telemetry, dynamo, overrides);
+  const now = overrides.now ?? Date.now;
+  return async () => {
+    try {
+      return await retryPendingNotifications(fulfil, Math.floor(now() / 1000));
+    } finally {
+      telemetry.metrics.flush();
+    }
+  };
 }
 
 /** `GET /checkout/session-status`: shared parts plus fulfilment (it may fulfil a paid session). */

@@ -1,12 +1,14 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type LocalStack, startLocalStack } from '../../local/stack';
 import type { StripeEmulator } from '../../local/stripe-emulator';
+import type { RetrySummary } from '../../src/app/notify-order';
 import type { Env } from '../../src/config';
 import type { CartItem } from '../../src/domain/cart';
 import type { Catalog } from '../../src/domain/catalog';
 import type { ApiHandler } from '../../src/http/route';
 import {
   buildCatalogHandler,
+  buildNotificationRetry,
   buildSharedDeps,
   buildWebhookHandler,
   cartQuoteHandlerOf,
@@ -26,6 +28,8 @@ export interface LiveApi {
   readonly status: ApiHandler;
   readonly catalog: ApiHandler;
   readonly notifier: ReturnType<typeof createRecordingNotifier>;
+  /** One run of the scheduled retry of owed order notifications. */
+  readonly retryNotifications: () => Promise<RetrySummary>;
   readonly env: Env;
 }
 
@@ -67,6 +71,7 @@ export async function makeLiveApi(options: {
     webhook: await buildWebhookHandler(env, fulfil),
     status: await sessionStatusHandlerOf(shared, fulfil),
     catalog: buildCatalogHandler(env),
+    retryNotifications: await buildNotificationRetry(env, fulfil),
     notifier,
     env,
   };

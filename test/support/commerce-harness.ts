@@ -1,9 +1,11 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import type { StripeEmulator } from '../../local/stripe-emulator';
+import type { RetrySummary } from '../../src/app/notify-order';
 import type { Notifier, OrderRecord } from '../../src/app/ports';
 import type { ApiHandler } from '../../src/http/route';
 import {
+  buildNotificationRetry,
   buildSharedDeps,
   buildWebhookHandler,
   cartQuoteHandlerOf,
@@ -19,12 +21,17 @@ import { createRecordingTelemetry, type RecordingTelemetry } from './telemetry';
 
 export const SHOP = 'https://thebabesclub.com';
 
-/** A notifier that remembers what it was asked to send (the port's test double). */
-export function createRecordingNotifier(): Notifier & { readonly sent: OrderRecord[] } {
+/**
+ * A notifier that remembers what it was asked to send (the port's test double). While `failing` is
+ * set it throws instead, as SES does when it is not set up or unavailable.
+ */
+export function createRecordingNotifier(): Notifier & { readonly sent: OrderRecord[]; failing: boolean } {
   const sent: OrderRecord[] = [];
   return {
     sent,
+    failing: false,
     async notifyOrder(order) {
+      if (this.failing) throw new Error('simulated notifier failure (MessageRejected)');
       sent.push(order);
     },
   };
@@ -37,6 +44,8 @@ export interface CommerceApi {
   readonly status: ApiHandler;
   readonly telemetry: RecordingTelemetry;
   readonly notifier: ReturnType<typeof createRecordingNotifier>;
+  /** One run of the scheduled retry of owed order notifications. */
+  readonly retryNotifications: () => Promise<RetrySummary>;
   /** Quotes and checks out a cart; returns the session id and the quote. */
   buy(
     items: readonly { sku: string; quantity: number }[],
@@ -81,6 +90,7 @@ export async function makeCommerceApi(options: {
     checkout: await checkoutHandlerOf(shared),
     webhook: await buildWebhookHandler(env, fulfilOverrides),
     status: await sessionStatusHandlerOf(shared, { notifier }),
+    retryNotifications: await buildNotificationRetry(env, fulfilOverrides),
     telemetry,
     notifier,
   };

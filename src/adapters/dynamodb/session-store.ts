@@ -4,6 +4,7 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
+  QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { allInOrder } from '../../app/all-in-order';
@@ -11,6 +12,7 @@ import { checkoutSlotId } from '../../app/checkout-slot';
 import type {
   CheckoutSlot,
   FulfilmentStore,
+  OrderRecord,
   SessionRecord,
   SessionStore,
   SlotSession,
@@ -160,9 +162,31 @@ export function createDynamoSessionStore(options: {
 function isFulfilled(item: Record<string, unknown>): boolean {
   return (
     item.status === 'complete' &&
-    item.notifiedAt !== undefined &&
+    // Notified, or tried and failed (then the order was written, and the retry owes the notification).
+    (item.notifiedAt !== undefined || item.notifyFailedAt !== undefined) &&
     (typeof item.couponId !== 'string' || item.couponReleasedAt !== undefined)
   );
+}
+
+/** Reads an `ORDERS#<day>` item back into an {@link OrderRecord}. */
+export function toOrderRecord(item: Record<string, unknown>): OrderRecord {
+  return {
+    sessionId: String(item.sessionId),
+    paidAt: String(item.paidAt),
+    paymentStatus: String(item.paymentStatus),
+    currency: String(item.currency),
+    amountSubtotal: Number(item.amountSubtotal),
+    amountDiscount: Number(item.amountDiscount),
+    amountShipping: Number(item.amountShipping),
+    amountTax: Number(item.amountTax),
+    amountTotal: Number(item.amountTotal),
+    lines: JSON.parse(String(item.lines)),
+    customerEmail: typeof item.customerEmail === 'string' ? item.customerEmail : null,
+    customerName: typeof item.customerName === 'string' ? item.customerName : null,
+    shippingAddress: typeof item.shippingAddress === 'string' ? JSON.parse(item.shippingAddress) : null,
+    discountMode: item.discountMode as OrderRecord['discountMode'],
+    problems: Array.isArray(item.problems) ? (item.problems as OrderRecord['problems']) : [],
+  };
 }
 
 /** Reads a `CHECKOUT#<slotId>` item back into a {@link CheckoutSlot}. */
@@ -319,15 +343,68 @@ export function createDynamoFulfilmentStore(options: {
       return Item?.notifiedAt !== undefined ? 'notified' : 'held';
     },
 
-    async markNotified(sessionId, now) {
+    async markNotified(sessionId, paidAt, now) {
+      const mark = 'SET notifiedAt = if_not_exists(notifiedAt, :now)';
       await client.send(
         new UpdateCommand({
           TableName: tableName,
           Key: keys.session(sessionId),
-          UpdateExpression: 'SET notifiedAt = if_not_exists(notifiedAt, :now) REMOVE notifyLeaseUntil',
+          UpdateExpression: `${mark} REMOVE notifyLeaseUntil`,
           ExpressionAttributeValues: { ':now': now },
         }),
       );
+      // Then the order item, which is what the retry lists: marked only once the session is, so an
+      // order the retry skips is never one whose session still looks unsent.
+      await client
+        .send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keys.order(paidAt, sessionId),
+            UpdateExpression: mark,
+            ConditionExpression: 'attribute_exists(PK)',
+            ExpressionAttributeValues: { ':now': now },
+          }),
+        )
+        .catch((err: unknown) => {
+          if (!(err instanceof ConditionalCheckFailedException)) throw err;
+        });
+    },
+
+    async releaseNotification(sessionId, now) {
+      await client
+        .send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keys.session(sessionId),
+            UpdateExpression:
+              'SET notifyFailedAt = :now, notifyFailures = if_not_exists(notifyFailures, :zero) + :one ' +
+              'REMOVE notifyLeaseUntil',
+            ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(notifiedAt)',
+            ExpressionAttributeValues: { ':now': now, ':zero': 0, ':one': 1 },
+          }),
+        )
+        .catch((err: unknown) => {
+          if (!(err instanceof ConditionalCheckFailedException)) throw err;
+        });
+    },
+
+    async listUnnotifiedOrders(day) {
+      const orders: OrderRecord[] = [];
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await client.send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: 'PK = :pk',
+            FilterExpression: 'attribute_not_exists(notifiedAt)',
+            ExpressionAttributeValues: { ':pk': keys.ordersPartition(day) },
+            ExclusiveStartKey: start,
+          }),
+        );
+        orders.push(...(page.Items ?? []).map(toOrderRecord));
+        start = page.LastEvaluatedKey;
+      } while (start);
+      return orders;
     },
 
     async transition(sessionId, from, to, now) {

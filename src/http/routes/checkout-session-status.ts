@@ -1,5 +1,5 @@
 import { allInOrder } from '../../app/all-in-order';
-import { type FulfilDeps, fulfilSession, NotificationPendingError } from '../../app/fulfil-order';
+import { type FulfilDeps, fulfilSession } from '../../app/fulfil-order';
 import type { RateLimiter, RateLimits } from '../../app/ports';
 import { enforceRateLimit } from '../../app/rate-limit';
 import { HttpError, httpErrors } from '../http-error';
@@ -48,14 +48,7 @@ export function createSessionStatusRoute(deps: SessionStatusRouteDeps): ApiHandl
       const session = record ? await deps.gateway.retrieveSession(sessionId, deps.stripeCall) : null;
       if (!record || !session) throw new HttpError(404, 'not_found', 'No such checkout session.');
       // A success page shown again after fulfilment has nothing left to do: no writes, no coupon call.
-      if (session.status === 'complete' && !record.fulfilled) {
-        try {
-          await fulfilSession(deps, session, now);
-        } catch (err: unknown) {
-          // The order is paid and recorded; the webhook (redelivered until it succeeds) notifies.
-          if (!(err instanceof NotificationPendingError)) throw err;
-        }
-      }
+      if (session.status === 'complete' && !record.fulfilled) await fulfilSession(deps, session, now);
       // Stripe keeps saying `complete`/`unpaid` after an async payment failed; the table knows it failed.
       const failed = record.status === 'payment_failed';
       return {

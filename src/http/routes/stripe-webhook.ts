@@ -1,5 +1,4 @@
 import type { VerifyResult } from '../../adapters/stripe/webhook-verifier';
-import { NotificationPendingError } from '../../app/fulfil-order';
 import { type HandleEventDeps, handleStripeEvent } from '../../app/handle-stripe-event';
 import { HttpError, httpErrors } from '../http-error';
 import { headerOf, rawBodyOf } from '../request';
@@ -55,12 +54,6 @@ export function createStripeWebhookRoute(deps: WebhookRouteDeps): ApiHandler {
       try {
         outcome = await handleStripeEvent(deps, verified.event, Math.floor(receivedAt / 1000));
       } catch (err: unknown) {
-        if (err instanceof NotificationPendingError) {
-          deps.telemetry.log.info('order notification held elsewhere; asking Stripe to redeliver', {
-            sessionId: err.sessionId,
-          });
-          throw new HttpError(409, 'event_in_progress', 'This event is being processed; retry later.');
-        }
         deps.telemetry.metrics.count('WebhookFailed');
         throw err;
       }

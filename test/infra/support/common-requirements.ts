@@ -444,6 +444,7 @@ export function itMeetsTheCommonRequirements(get: () => SynthesizedStage): void 
       'webhook-failed',
       'coupon-fallback',
       'order-amount-mismatch',
+      'notification-failed',
       'webhook-signature-invalid',
       'rate-limiter-error',
     ].map((id) => prefix + id);
@@ -456,12 +457,33 @@ export function itMeetsTheCommonRequirements(get: () => SynthesizedStage): void 
     }
   });
 
+  it('runs the notification retry every five minutes on the webhook function, and lets only that rule invoke it', () => {
+    const { json, config } = get();
+    const rules = resourcesOfType(json, 'AWS::Events::Rule');
+    expect(rules).toHaveLength(1);
+    const [ruleId, rule] = rules[0]!;
+    expect(props(rule)).toMatchObject({
+      Name: `cart-checkout-${config.stage}-notification-retry`,
+      ScheduleExpression: 'rate(5 minutes)',
+      State: 'ENABLED',
+    });
+    const targets = props(rule).Targets as { Arn: unknown; RetryPolicy?: unknown }[];
+    expect(targets).toHaveLength(1);
+    expect(JSON.stringify(targets[0]?.Arn)).toMatch(/Fnstripewebhook.*Live/);
+    const fromEvents = resourcesOfType(json, 'AWS::Lambda::Permission').filter(
+      ([, p]) => props(p).Principal === 'events.amazonaws.com',
+    );
+    expect(fromEvents).toHaveLength(1);
+    expect(props(fromEvents[0]![1]).SourceArn).toEqual({ 'Fn::GetAtt': [ruleId, 'Arn'] });
+  });
+
   it("watches the application's own metrics in the CartCheckout namespace for this stage's service", () => {
     const { json, config } = get();
     for (const [id, metricName] of [
       ['webhook-failed', 'WebhookFailed'],
       ['coupon-fallback', 'CouponFallback'],
       ['order-amount-mismatch', 'OrderAmountMismatch'],
+      ['notification-failed', 'NotificationFailed'],
       ['webhook-signature-invalid', 'WebhookSignatureInvalid'],
       ['rate-limiter-error', 'RateLimiterError'],
     ] as const) {

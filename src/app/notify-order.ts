@@ -1,0 +1,99 @@
+import type { FulfilmentStore, Notifier, OrderRecord } from './ports';
+import { describeError, type Telemetry } from './telemetry';
+
+export interface NotifyDeps {
+  readonly fulfilment: FulfilmentStore;
+  readonly notifier: Notifier;
+  readonly telemetry: Telemetry;
+}
+
+/** What one attempt to tell the operator about an order came to. */
+export type NotifyOutcome =
+  /** Sent now, and marked sent. */
+  | 'sent'
+  /** Sent before (by this caller or another). */
+  | 'done_before'
+  /** Another caller is sending it right now (or died holding its lease: the retry finds it later). */
+  | 'held'
+  /** The notifier failed: counted, logged, and left for the retry. */
+  | 'failed';
+
+/**
+ * Tells the operator about a recorded order, once. The order and its payment are facts; the e-mail is
+ * a side effect, so a failing notifier never fails the caller (the webhook acknowledges the event,
+ * the success page answers): the failure is counted (`NotificationFailed`, alarmed) and the order
+ * stays unnotified, which {@link retryPendingNotifications} finds. A lease on the session keeps two
+ * callers from sending at once; a notification is sent twice only if a process dies between the
+ * send and its mark.
+ */
+export async function notifyOrderOnce(
+  deps: NotifyDeps,
+  order: OrderRecord,
+  now: number,
+): Promise<NotifyOutcome> {
+  const claim = await deps.fulfilment.claimNotification(order.sessionId, now);
+  if (claim === 'held') return 'held';
+  if (claim === 'notified') {
+    // Sent before; make sure the order item says so too (orders written before it carried the mark).
+    await deps.fulfilment.markNotified(order.sessionId, order.paidAt, now);
+    return 'done_before';
+  }
+  try {
+    await deps.notifier.notifyOrder(order);
+  } catch (err: unknown) {
+    deps.telemetry.metrics.count('NotificationFailed');
+    deps.telemetry.log.error('order notification failed; the order stands and the notification is retried', {
+      sessionId: order.sessionId,
+      error: describeError(err),
+    });
+    await deps.fulfilment.releaseNotification(order.sessionId, now);
+    return 'failed';
+  }
+  await deps.fulfilment.markNotified(order.sessionId, order.paidAt, now);
+  return 'sent';
+}
+
+/** How far back the retry looks: Stripe's own retries of an event last three days. */
+const RETRY_LOOKBACK_DAYS = 3;
+/** A younger order may be in the middle of its first attempt; its lease would refuse us anyway. */
+const RETRY_MIN_AGE_SECONDS = 60;
+
+export interface RetrySummary {
+  readonly pending: number;
+  readonly sent: number;
+  readonly failed: number;
+}
+
+/**
+ * Sends the notifications that are still owed: orders of the last three days whose notification
+ * failed, or whose sender died. Run on a schedule (every five minutes in AWS, every 30 s locally);
+ * safe to run concurrently with itself and with the webhook (each send is claimed).
+ */
+export async function retryPendingNotifications(deps: NotifyDeps, now: number): Promise<RetrySummary> {
+  const days = Array.from({ length: RETRY_LOOKBACK_DAYS }, (_, i) =>
+    new Date((now - i * 86_400) * 1000).toISOString().slice(0, 10),
+  );
+  const owed = (await Promise.all(days.map((day) => deps.fulfilment.listUnnotifiedOrders(day))))
+    .flat()
+    .filter((order) => Date.parse(order.paidAt) / 1000 <= now - RETRY_MIN_AGE_SECONDS);
+  let sent = 0;
+  let failed = 0;
+  for (const order of owed) {
+    try {
+      const outcome = await notifyOrderOnce(deps, order, now);
+      if (outcome === 'sent') sent += 1;
+      if (outcome === 'failed') failed += 1;
+    } catch (err: unknown) {
+      // The table failed for this one: the next run tries it again; the others go on.
+      failed += 1;
+      deps.telemetry.log.error('order notification retry failed', {
+        sessionId: order.sessionId,
+        error: describeError(err),
+      });
+    }
+  }
+  if (owed.length > 0) {
+    deps.telemetry.log.info('owed order notifications retried', { pending: owed.length, sent, failed });
+  }
+  return { pending: owed.length, sent, failed };
+}
