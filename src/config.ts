@@ -1,4 +1,3 @@
-import type Stripe from 'stripe';
 import type { RateLimits } from './app/ports';
 import { parseSigningKeys, type SigningKeys } from './domain/quote-signature';
 
@@ -148,11 +147,11 @@ export async function loadBaseConfig(reader: EnvReader): Promise<BaseConfig> {
   };
 }
 
-/** A country Stripe Checkout can ship to (ISO 3166-1 alpha-2). */
-export type CountryCode = Stripe.Checkout.SessionCreateParams.ShippingAddressCollection.AllowedCountry;
+/** A country a shipping address may be in (ISO 3166-1 alpha-2, upper case). */
+export type CountryCode = string;
 
 /** Two upper-case letters; Stripe itself refuses a code it does not ship to. */
-function isCountryCode(code: string): code is CountryCode {
+function isCountryCode(code: string): boolean {
   return /^[A-Z]{2}$/.test(code);
 }
 

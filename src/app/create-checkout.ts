@@ -1,13 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { setTimeout } from 'node:timers/promises';
-import type Stripe from 'stripe';
 import type { CheckoutConfig } from '../config';
 import { type CartItem, hashCart } from '../domain/cart';
 import { validateCart } from '../domain/cart-validation';
 import type { Catalog } from '../domain/catalog';
 import { maskEmail } from '../domain/email';
-import { type ChargeLine, foldDiscountIntoLines } from '../domain/inline-discount';
-import type { PricedCart } from '../domain/priced-cart';
 import { type SigningKeys, verifyQuoteSignature } from '../domain/quote-signature';
 import { allInOrder } from './all-in-order';
 import {
@@ -17,6 +14,7 @@ import {
   QuoteMismatchError,
   QuoteOutdatedError,
 } from './checkout-errors';
+import { attemptTimeout, createStripeSession, STRIPE_ATTEMPT_TIMEOUT_MS } from './checkout-session';
 import { checkoutAttemptKey, checkoutSlotId, decideSlot, emailDigestOf } from './checkout-slot';
 import {
   type CheckoutGateway,
@@ -44,10 +42,6 @@ export {
 
 /** The whole checkout must answer within this budget (API Gateway allows 29 s; people less). */
 const CHECKOUT_BUDGET_MS = 8_000;
-/** One Stripe attempt never waits longer than this. */
-const STRIPE_ATTEMPT_TIMEOUT_MS = 3_000;
-/** A coupon stays redeemable this long after its session expires (clock skew at Stripe). */
-const COUPON_GRACE_SECONDS = 300;
 /** A Checkout Session may last at most 24 h; a minute less leaves room for the request's own time. */
 const MAX_SESSION_SPAN_SECONDS = 86_400 - 60;
 
@@ -440,232 +434,4 @@ async function saveQuoteQuietly(deps: CreateCheckoutDeps, quote: StoredQuote): P
   } catch (err: unknown) {
     deps.telemetry.log.error('quote cache write failed', { error: describeError(err) });
   }
-}
-
-interface StripeSessionOutcome {
-  readonly session: CheckoutSessionView;
-  readonly couponId: string | null;
-  readonly discountMode: DiscountMode;
-}
-
-/** The one-time coupon of one checkout attempt: every retry of the attempt names the same coupon. */
-export function couponIdOf(attemptKey: string): string {
-  return `checkout_${attemptKey}`;
-}
-
-async function createStripeSession(
-  deps: CreateCheckoutDeps,
-  input: {
-    readonly quote: StoredQuote;
-    readonly attemptKey: string;
-    readonly email: string | undefined;
-    readonly cartId: string | undefined;
-    readonly sessionExpiresAt: number;
-    readonly deadline: number;
-  },
-): Promise<StripeSessionOutcome> {
-  const { gateway, telemetry } = deps;
-  const { quote, attemptKey, deadline } = input;
-  const pricedCart = quote.pricedCart;
-  const timeoutMs = () => attemptTimeout(deps.now(), deadline);
-
-  if (pricedCart.discount > 0) {
-    const couponId = couponIdOf(attemptKey);
-    let couponReady = true;
-    try {
-      await gateway.createCoupon(
-        {
-          id: couponId,
-          amountOff: pricedCart.discount,
-          currency: pricedCart.currency,
-          redeemBy: input.sessionExpiresAt + COUPON_GRACE_SECONDS,
-          name: bundleNames(pricedCart),
-          metadata: { cartHash: quote.cartHash, catalogVersion: pricedCart.catalogVersion },
-        },
-        { idempotencyKey: `coupon-${attemptKey}`, timeoutMs: timeoutMs() },
-      );
-    } catch (err: unknown) {
-      couponReady = await recoverCoupon(deps, err, couponId, pricedCart.discount, timeoutMs);
-    }
-    if (couponReady) {
-      try {
-        const session = await gateway.createSession(
-          sessionParams(deps.checkout, deps.catalog, quote, input, { mode: 'coupon', couponId }),
-          { idempotencyKey: `checkout-${attemptKey}`, timeoutMs: timeoutMs() },
-        );
-        return { session, couponId, discountMode: 'coupon' };
-      } catch (err: unknown) {
-        if (
-          !(
-            err instanceof PaymentProviderError &&
-            err.kind === 'rejected' &&
-            /discount|coupon/i.test(err.message)
-          )
-        ) {
-          throw err;
-        }
-        reportCouponFallback(deps, err);
-      }
-    }
-    const mode = deps.checkout.couponFallback;
-    const session = await gateway.createSession(
-      sessionParams(deps.checkout, deps.catalog, quote, input, { mode }),
-      {
-        idempotencyKey: `checkout-${attemptKey}-${mode}`,
-        timeoutMs: timeoutMs(),
-      },
-    );
-    return { session, couponId: null, discountMode: mode };
-  }
-
-  // Nothing to discount.
-  const session = await gateway.createSession(
-    sessionParams(deps.checkout, deps.catalog, quote, input, { mode: 'none' }),
-    {
-      idempotencyKey: `checkout-${attemptKey}`,
-      timeoutMs: timeoutMs(),
-    },
-  );
-  return { session, couponId: null, discountMode: 'none' };
-
-  function reportCouponFallback(d: CreateCheckoutDeps, err: unknown) {
-    d.telemetry.metrics.count('CouponFallback');
-    d.telemetry.log.error('coupon refused by Stripe; falling back', {
-      fallback: d.checkout.couponFallback,
-      error: describeError(err),
-    });
-  }
-
-  /**
-   * After a failed coupon create: `true` when the coupon exists anyway and fits (an earlier attempt
-   * made it), `false` to fall back (Stripe refused it), and rethrows when Stripe is unavailable.
-   */
-  async function recoverCoupon(
-    d: CreateCheckoutDeps,
-    err: unknown,
-    id: string,
-    amountOff: number,
-    timeout: () => number,
-  ): Promise<boolean> {
-    if (!(err instanceof PaymentProviderError) || err.kind !== 'rejected') throw err;
-    if (err.details.providerCode === 'resource_already_exists') {
-      const existing = await gateway.retrieveCoupon(id, { timeoutMs: timeout() });
-      if (existing?.valid && existing.amountOff === amountOff) return true;
-    }
-    reportCouponFallback(d, err);
-    telemetry.log.warn('coupon not usable', { couponId: id });
-    return false;
-  }
-}
-
-function attemptTimeout(now: number, deadline: number): number {
-  const remaining = deadline - now;
-  if (remaining < 250) throw new PaymentProviderError('unavailable', 'no time left for another Stripe call');
-  return Math.min(STRIPE_ATTEMPT_TIMEOUT_MS, Math.floor(remaining / 2));
-}
-
-function bundleNames(pricedCart: PricedCart): string {
-  const names = pricedCart.appliedBundles.map((b) => b.name).join(', ');
-  return (names || 'Bundle discount').slice(0, 40);
-}
-
-/** Builds the Checkout Session parameters, typed by the SDK. */
-export function sessionParams(
-  config: CheckoutConfig,
-  catalog: Catalog,
-  quote: StoredQuote,
-  input: {
-    readonly email: string | undefined;
-    readonly cartId?: string | undefined;
-    readonly sessionExpiresAt: number;
-  },
-  discount: { readonly mode: DiscountMode; readonly couponId?: string },
-): Stripe.Checkout.SessionCreateParams {
-  const pricedCart = quote.pricedCart;
-  const charged: ChargeLine[] =
-    discount.mode === 'inline'
-      ? foldDiscountIntoLines(pricedCart.lines)
-      : pricedCart.lines.map((l) => ({
-          sku: l.sku,
-          name: l.name,
-          unitAmount: l.unitAmount,
-          quantity: l.quantity,
-        }));
-  const metadata = {
-    quoteSignature: quote.quoteSignature,
-    cartHash: quote.cartHash,
-    catalogVersion: pricedCart.catalogVersion,
-    quoteTotal: String(pricedCart.total),
-    discountMode: discount.mode,
-    ...(input.cartId ? { cartId: input.cartId } : {}),
-  };
-  const params: Stripe.Checkout.SessionCreateParams = {
-    mode: 'payment',
-    line_items: charged.map((line) => lineItem(config, catalog, quote, line, discount.mode)),
-    metadata,
-    client_reference_id: quote.cartHash,
-    success_url: config.successUrl,
-    cancel_url: config.cancelUrl,
-    expires_at: input.sessionExpiresAt,
-    payment_intent_data: {
-      metadata: { cartHash: quote.cartHash, catalogVersion: pricedCart.catalogVersion },
-    },
-  };
-  if (discount.mode === 'coupon' && discount.couponId) params.discounts = [{ coupon: discount.couponId }];
-  if (input.email) params.customer_email = input.email;
-  if (config.automaticTax) params.automatic_tax = { enabled: true };
-  if (config.shippingCountries.length > 0) {
-    params.shipping_address_collection = {
-      allowed_countries: [...config.shippingCountries],
-    };
-  }
-  const shipping = shippingOptions(config, pricedCart.currency, pricedCart.total);
-  if (shipping.length > 0) params.shipping_options = shipping;
-  return params;
-}
-
-function lineItem(
-  config: CheckoutConfig,
-  catalog: Catalog,
-  quote: StoredQuote,
-  line: ChargeLine,
-  mode: DiscountMode,
-): Stripe.Checkout.SessionCreateParams.LineItem {
-  const product = catalog.productsBySku.get(line.sku);
-  const priceId = config.usePriceIds && mode !== 'inline' ? product?.stripePriceId : undefined;
-  if (priceId && line.unitAmount === product?.unitAmount) return { price: priceId, quantity: line.quantity };
-  return {
-    quantity: line.quantity,
-    price_data: {
-      currency: quote.pricedCart.currency,
-      unit_amount: line.unitAmount,
-      product_data: { name: line.name, metadata: { sku: line.sku } },
-    },
-  };
-}
-
-function shippingOptions(
-  config: CheckoutConfig,
-  currency: string,
-  total: number,
-): Stripe.Checkout.SessionCreateParams.ShippingOption[] {
-  const options = config.shippingOptions.map((o) => ({ ...o }));
-  if (config.freeShippingThreshold !== null && total >= config.freeShippingThreshold) {
-    options.unshift({ name: 'Free shipping', amount: 0 });
-  }
-  return options.map((o) => ({
-    shipping_rate_data: {
-      type: 'fixed_amount',
-      display_name: o.name,
-      fixed_amount: { amount: o.amount, currency },
-      ...(o.minDays !== undefined && o.maxDays !== undefined
-        ? {
-            delivery_estimate: {
-              minimum: { unit: 'business_day', value: o.minDays },
-              maximum: { unit: 'business_day', value: o.maxDays },
-            },
-          }
-        : {}),
-    },
-  }));
 }

@@ -1,4 +1,3 @@
-import type Stripe from 'stripe';
 import type { CartItem } from '../domain/cart';
 import type { PricedCart } from '../domain/priced-cart';
 
@@ -58,7 +57,12 @@ export class PaymentProviderError extends Error {
     /** `rejected`: Stripe refused these parameters (4xx); `unavailable`: network, timeout, 429 or 5xx. */
     readonly kind: 'rejected' | 'unavailable',
     message: string,
-    readonly details: { readonly providerCode?: string; readonly statusCode?: number } = {},
+    readonly details: {
+      readonly providerCode?: string;
+      /** The request parameter Stripe named in its refusal (e.g. `discounts[0][coupon]`). */
+      readonly param?: string;
+      readonly statusCode?: number;
+    } = {},
     options?: { cause?: unknown },
   ) {
     super(message, options);
@@ -74,6 +78,58 @@ export interface CouponSpec {
   readonly redeemBy: number;
   readonly name: string;
   readonly metadata: Readonly<Record<string, string>>;
+}
+
+/** Stripe refused a session because of its discount (the coupon is gone, expired or not allowed). */
+export class CouponRefusedError extends Error {
+  override readonly name = 'CouponRefusedError';
+  readonly code = 'coupon_refused';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** One line of a Checkout Session: a catalog price at Stripe, or an amount for a named item. */
+export type SessionLineSpec =
+  | { readonly kind: 'price'; readonly priceId: string; readonly quantity: number }
+  | {
+      readonly kind: 'amount';
+      readonly sku: string;
+      readonly name: string;
+      /** Cents. */
+      readonly unitAmount: number;
+      readonly quantity: number;
+    };
+
+/** A shipping rate offered on the payment page. */
+export interface ShippingRateSpec {
+  readonly name: string;
+  /** Cents. */
+  readonly amount: number;
+  /** Business days, both or neither. */
+  readonly delivery?: { readonly minDays: number; readonly maxDays: number };
+}
+
+/** A Checkout Session to create, in the project's terms (the Stripe adapter turns it into parameters). */
+export interface CheckoutSessionSpec {
+  readonly currency: string;
+  readonly lines: readonly SessionLineSpec[];
+  /** The session's one-time discount coupon, if any. */
+  readonly couponId: string | null;
+  readonly customerEmail: string | null;
+  /** Shown with the session in Stripe's Dashboard (the cart hash). */
+  readonly reference: string;
+  readonly metadata: Readonly<Record<string, string>>;
+  /** Copied to the payment, where refunds and disputes happen (session metadata does not reach it). */
+  readonly paymentMetadata: Readonly<Record<string, string>>;
+  readonly successUrl: string;
+  readonly cancelUrl: string;
+  /** Epoch seconds. */
+  readonly expiresAt: number;
+  readonly automaticTax: boolean;
+  /** Countries a shipping address may be in; empty: none is collected. */
+  readonly shippingCountries: readonly string[];
+  readonly shippingRates: readonly ShippingRateSpec[];
 }
 
 /** What this system reads of a Checkout Session. */
@@ -115,10 +171,8 @@ export interface CheckoutGateway {
   ): Promise<{ amountOff: number | null; valid: boolean } | null>;
   /** Deletes a coupon; a coupon that is already gone is not an error. */
   deleteCoupon(id: string, options?: CallOptions): Promise<'deleted' | 'missing'>;
-  createSession(
-    params: Stripe.Checkout.SessionCreateParams,
-    options: CallOptions,
-  ): Promise<CheckoutSessionView>;
+  /** Creates a session; {@link CouponRefusedError} when Stripe refuses it because of its coupon. */
+  createSession(spec: CheckoutSessionSpec, options: CallOptions): Promise<CheckoutSessionView>;
   /** The session, or `null` when Stripe does not know it. */
   retrieveSession(id: string, options?: CallOptions): Promise<CheckoutSessionView | null>;
   /**

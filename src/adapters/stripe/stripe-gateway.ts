@@ -3,8 +3,10 @@ import {
   type CallOptions,
   type CheckoutGateway,
   type CheckoutSessionView,
+  CouponRefusedError,
   PaymentProviderError,
 } from '../../app/ports';
+import { toSessionCreateParams } from './session-params';
 
 /**
  * {@link CheckoutGateway} on the official Stripe SDK. Stripe's errors become
@@ -46,8 +48,16 @@ export function createStripeGateway(stripe: Stripe): CheckoutGateway {
       }
     },
 
-    async createSession(params, options) {
-      return toView(await call(() => stripe.checkout.sessions.create(params, requestOptions(options))));
+    async createSession(spec, options) {
+      const params = toSessionCreateParams(spec);
+      try {
+        return toView(await call(() => stripe.checkout.sessions.create(params, requestOptions(options))));
+      } catch (err: unknown) {
+        if (spec.couponId && isCouponRefusal(err)) {
+          throw new CouponRefusedError(err instanceof Error ? err.message : String(err), { cause: err });
+        }
+        throw err;
+      }
     },
 
     async retrieveSession(id, options) {
@@ -89,6 +99,15 @@ async function call<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * Stripe refused the session's parameters because of its discount: the error names the `discounts`
+ * parameter (a coupon that does not exist, was deleted or is used up), or says `coupon_expired`.
+ */
+function isCouponRefusal(err: unknown): boolean {
+  if (!(err instanceof PaymentProviderError) || err.kind !== 'rejected') return false;
+  return err.details.param?.startsWith('discounts') === true || err.details.providerCode === 'coupon_expired';
+}
+
 function isMissing(err: unknown): boolean {
   return err instanceof PaymentProviderError && err.details.providerCode === 'resource_missing';
 }
@@ -114,6 +133,7 @@ export function toProviderError(err: unknown): PaymentProviderError {
       `Stripe ${err.type}${err.code ? ` (${err.code})` : ''}: ${err.message}`,
       {
         ...(err.code ? { providerCode: err.code } : {}),
+        ...(err.param ? { param: err.param } : {}),
         ...(statusCode !== undefined ? { statusCode } : {}),
       },
       { cause: err },

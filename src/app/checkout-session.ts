@@ -1,0 +1,230 @@
+import type { CheckoutConfig } from '../config';
+import type { Catalog } from '../domain/catalog';
+import { type ChargeLine, foldDiscountIntoLines } from '../domain/inline-discount';
+import type { PricedCart } from '../domain/priced-cart';
+import {
+  type CheckoutGateway,
+  type CheckoutSessionSpec,
+  type CheckoutSessionView,
+  CouponRefusedError,
+  type DiscountMode,
+  PaymentProviderError,
+  type SessionLineSpec,
+  type ShippingRateSpec,
+  type StoredQuote,
+} from './ports';
+import { describeError, type Telemetry } from './telemetry';
+
+/** One Stripe attempt never waits longer than this. */
+export const STRIPE_ATTEMPT_TIMEOUT_MS = 3_000;
+/** A coupon stays redeemable this long after its session expires (clock skew at Stripe). */
+const COUPON_GRACE_SECONDS = 300;
+
+export interface StripeSessionDeps {
+  readonly catalog: Catalog;
+  readonly gateway: CheckoutGateway;
+  readonly checkout: CheckoutConfig;
+  readonly telemetry: Telemetry;
+  /** Epoch milliseconds; deadlines are measured with it. */
+  readonly now: () => number;
+}
+
+/** What one checkout attempt made at Stripe. */
+export interface StripeSessionOutcome {
+  readonly session: CheckoutSessionView;
+  readonly couponId: string | null;
+  readonly discountMode: DiscountMode;
+}
+
+/** The one-time coupon of one checkout attempt: every retry of the attempt names the same coupon. */
+export function couponIdOf(attemptKey: string): string {
+  return `checkout_${attemptKey}`;
+}
+
+/** How long the next Stripe call may take: at most 3 s, or half of what is left before `deadline`. */
+export function attemptTimeout(now: number, deadline: number): number {
+  const remaining = deadline - now;
+  if (remaining < 250) throw new PaymentProviderError('unavailable', 'no time left for another Stripe call');
+  return Math.min(STRIPE_ATTEMPT_TIMEOUT_MS, Math.floor(remaining / 2));
+}
+
+/**
+ * Makes one checkout attempt's session at Stripe: the quote's discount as a one-time coupon of its
+ * own, then the session using it. Both calls carry the attempt's idempotency keys, so a retry gets
+ * Stripe's same answers. Only a refusal of the coupon (never an outage or an idempotency error) falls
+ * back to `COUPON_FALLBACK`: the discount folded into the line prices, or none.
+ */
+export async function createStripeSession(
+  deps: StripeSessionDeps,
+  input: {
+    readonly quote: StoredQuote;
+    readonly attemptKey: string;
+    readonly email: string | undefined;
+    readonly cartId: string | undefined;
+    readonly sessionExpiresAt: number;
+    readonly deadline: number;
+  },
+): Promise<StripeSessionOutcome> {
+  const { quote, attemptKey } = input;
+  const timeoutMs = () => attemptTimeout(deps.now(), input.deadline);
+  const create = async (discountMode: DiscountMode, couponId: string | null, keySuffix = '') => {
+    const spec = checkoutSessionSpec(deps.checkout, deps.catalog, quote, input, {
+      mode: discountMode,
+      couponId,
+    });
+    const session = await deps.gateway.createSession(spec, {
+      idempotencyKey: `checkout-${attemptKey}${keySuffix}`,
+      timeoutMs: timeoutMs(),
+    });
+    return { session, couponId, discountMode };
+  };
+
+  if (quote.pricedCart.discount === 0) return create('none', null);
+  const couponId = couponIdOf(attemptKey);
+  if (await ensureCoupon(deps, quote, couponId, input.sessionExpiresAt, attemptKey, timeoutMs)) {
+    try {
+      return await create('coupon', couponId);
+    } catch (err: unknown) {
+      if (!(err instanceof CouponRefusedError)) throw err;
+      reportCouponFallback(deps, err);
+    }
+  }
+  const mode = deps.checkout.couponFallback;
+  return create(mode, null, `-${mode}`);
+}
+
+/**
+ * Creates the attempt's coupon: `true` when it exists and fits (made now, or by an earlier try whose
+ * idempotency key Stripe has pruned), `false` when Stripe refused it (fall back); rethrows when Stripe
+ * is unavailable.
+ */
+async function ensureCoupon(
+  deps: StripeSessionDeps,
+  quote: StoredQuote,
+  couponId: string,
+  sessionExpiresAt: number,
+  attemptKey: string,
+  timeoutMs: () => number,
+): Promise<boolean> {
+  const { pricedCart } = quote;
+  try {
+    await deps.gateway.createCoupon(
+      {
+        id: couponId,
+        amountOff: pricedCart.discount,
+        currency: pricedCart.currency,
+        redeemBy: sessionExpiresAt + COUPON_GRACE_SECONDS,
+        name: bundleNames(pricedCart),
+        metadata: { cartHash: quote.cartHash, catalogVersion: pricedCart.catalogVersion },
+      },
+      { idempotencyKey: `coupon-${attemptKey}`, timeoutMs: timeoutMs() },
+    );
+    return true;
+  } catch (err: unknown) {
+    if (!(err instanceof PaymentProviderError) || err.kind !== 'rejected') throw err;
+    if (err.details.providerCode === 'resource_already_exists') {
+      const existing = await deps.gateway.retrieveCoupon(couponId, { timeoutMs: timeoutMs() });
+      if (existing?.valid && existing.amountOff === pricedCart.discount) return true;
+    }
+    reportCouponFallback(deps, err);
+    deps.telemetry.log.warn('coupon not usable', { couponId });
+    return false;
+  }
+}
+
+function reportCouponFallback(deps: StripeSessionDeps, err: unknown) {
+  deps.telemetry.metrics.count('CouponFallback');
+  deps.telemetry.log.error('coupon refused by Stripe; falling back', {
+    fallback: deps.checkout.couponFallback,
+    error: describeError(err),
+  });
+}
+
+function bundleNames(pricedCart: PricedCart): string {
+  const names = pricedCart.appliedBundles.map((b) => b.name).join(', ');
+  return (names || 'Bundle discount').slice(0, 40);
+}
+
+/** The session to create for a quote, in the project's terms (the Stripe adapter maps it). */
+export function checkoutSessionSpec(
+  config: CheckoutConfig,
+  catalog: Catalog,
+  quote: StoredQuote,
+  input: {
+    readonly email: string | undefined;
+    readonly cartId?: string | undefined;
+    readonly sessionExpiresAt: number;
+  },
+  discount: { readonly mode: DiscountMode; readonly couponId: string | null },
+): CheckoutSessionSpec {
+  const { pricedCart } = quote;
+  const charged: ChargeLine[] =
+    discount.mode === 'inline'
+      ? foldDiscountIntoLines(pricedCart.lines)
+      : pricedCart.lines.map((l) => ({
+          sku: l.sku,
+          name: l.name,
+          unitAmount: l.unitAmount,
+          quantity: l.quantity,
+        }));
+  const paymentMetadata = {
+    cartHash: quote.cartHash,
+    catalogVersion: pricedCart.catalogVersion,
+    ...(input.cartId ? { cartId: input.cartId } : {}),
+  };
+  return {
+    currency: pricedCart.currency,
+    lines: charged.map((line) => sessionLine(config, catalog, line, discount.mode)),
+    couponId: discount.mode === 'coupon' ? discount.couponId : null,
+    customerEmail: input.email ?? null,
+    reference: quote.cartHash,
+    metadata: {
+      ...paymentMetadata,
+      quoteSignature: quote.quoteSignature,
+      quoteTotal: String(pricedCart.total),
+      discountMode: discount.mode,
+    },
+    paymentMetadata,
+    successUrl: config.successUrl,
+    cancelUrl: config.cancelUrl,
+    expiresAt: input.sessionExpiresAt,
+    automaticTax: config.automaticTax,
+    shippingCountries: config.shippingCountries,
+    shippingRates: shippingRates(config, pricedCart.total),
+  };
+}
+
+/** A catalog line by its Stripe Price when configured and still at the catalog's price. */
+function sessionLine(
+  config: CheckoutConfig,
+  catalog: Catalog,
+  line: ChargeLine,
+  mode: DiscountMode,
+): SessionLineSpec {
+  const product = catalog.productsBySku.get(line.sku);
+  const priceId = config.usePriceIds && mode !== 'inline' ? product?.stripePriceId : undefined;
+  if (priceId && line.unitAmount === product?.unitAmount) {
+    return { kind: 'price', priceId, quantity: line.quantity };
+  }
+  return {
+    kind: 'amount',
+    sku: line.sku,
+    name: line.name,
+    unitAmount: line.unitAmount,
+    quantity: line.quantity,
+  };
+}
+
+function shippingRates(config: CheckoutConfig, total: number): ShippingRateSpec[] {
+  const rates: ShippingRateSpec[] = config.shippingOptions.map((o) => ({
+    name: o.name,
+    amount: o.amount,
+    ...(o.minDays !== undefined && o.maxDays !== undefined
+      ? { delivery: { minDays: o.minDays, maxDays: o.maxDays } }
+      : {}),
+  }));
+  if (config.freeShippingThreshold !== null && total >= config.freeShippingThreshold) {
+    rates.unshift({ name: 'Free shipping', amount: 0 });
+  }
+  return rates;
+}
