@@ -6,6 +6,7 @@ import { validateCart } from '../domain/cart-validation';
 import type { Catalog } from '../domain/catalog';
 import { maskEmail } from '../domain/email';
 import { type SigningKeys, verifyQuoteSignature } from '../domain/quote-signature';
+import { DAY_SECONDS } from '../domain/time';
 import { allInOrder } from './all-in-order';
 import {
   CartAlreadyPaidError,
@@ -43,7 +44,7 @@ export {
 /** The whole checkout must answer within this budget (API Gateway allows 29 s; people less). */
 const CHECKOUT_BUDGET_MS = 8_000;
 /** A Checkout Session may last at most 24 h; a minute less leaves room for the request's own time. */
-const MAX_SESSION_SPAN_SECONDS = 86_400 - 60;
+const MAX_SESSION_SPAN_SECONDS = DAY_SECONDS - 60;
 
 export interface CreateCheckoutDeps {
   readonly catalog: Catalog;

@@ -1,5 +1,6 @@
 import { type FulfilDeps, fulfilSession, releaseCoupon } from './fulfil-order';
 import type { EventLedger, SessionRecord, VerifiedEvent } from './ports';
+import { isCheckoutSessionEvent } from './stripe-events';
 import { describeError } from './telemetry';
 
 export interface HandleEventDeps extends FulfilDeps {
@@ -34,7 +35,7 @@ export async function handleStripeEvent(
     if (lease.state !== 'acquired') return { result: lease.state === 'done' ? 'duplicate' : 'in_progress' };
     let result: 'processed' | 'ignored' | 'unknown_session';
     try {
-      result = await process(deps, event, now);
+      result = await applyEvent(deps, event, now);
     } catch (err: unknown) {
       await deps.ledger.release(event.id, lease.token).catch((releaseErr: unknown) => {
         telemetry.log.error('could not release the event marker', { error: describeError(releaseErr) });
@@ -53,14 +54,21 @@ export async function handleStripeEvent(
   }
 }
 
-async function process(
+/** What one event changes; each of its steps is idempotent. */
+async function applyEvent(
   deps: HandleEventDeps,
   event: VerifiedEvent,
   now: number,
 ): Promise<'processed' | 'ignored' | 'unknown_session'> {
   const session = event.session;
   if (!session) return 'ignored';
-  switch (event.type) {
+  const type = event.type;
+  if (!isCheckoutSessionEvent(type)) {
+    deps.telemetry.log.info('event type not handled; ignored');
+    return 'ignored';
+  }
+  // Exhaustive over CHECKOUT_SESSION_EVENTS: adding a type there makes this fail to compile.
+  switch (type) {
     case 'checkout.session.completed':
       if (session.paymentStatus === 'unpaid') {
         return moveTo(deps, session.id, ['open'], 'awaiting_payment', now, false);
@@ -76,9 +84,6 @@ async function process(
       return moveTo(deps, session.id, ['open', 'awaiting_payment'], 'payment_failed', now, true);
     case 'checkout.session.expired':
       return moveTo(deps, session.id, ['open'], 'expired', now, true);
-    default:
-      deps.telemetry.log.info('event type not handled; ignored');
-      return 'ignored';
   }
 }
 

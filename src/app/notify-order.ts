@@ -1,3 +1,4 @@
+import { DAY_SECONDS, utcDayOf } from '../domain/time';
 import type { FulfilmentStore, Notifier, OrderRecord } from './ports';
 import { describeError, type Telemetry } from './telemetry';
 
@@ -70,9 +71,7 @@ export interface RetrySummary {
  * safe to run concurrently with itself and with the webhook (each send is claimed).
  */
 export async function retryPendingNotifications(deps: NotifyDeps, now: number): Promise<RetrySummary> {
-  const days = Array.from({ length: RETRY_LOOKBACK_DAYS }, (_, i) =>
-    new Date((now - i * 86_400) * 1000).toISOString().slice(0, 10),
-  );
+  const days = Array.from({ length: RETRY_LOOKBACK_DAYS }, (_, i) => utcDayOf(now - i * DAY_SECONDS));
   const owed = (await Promise.all(days.map((day) => deps.fulfilment.listUnnotifiedOrders(day))))
     .flat()
     .filter((order) => Date.parse(order.paidAt) / 1000 <= now - RETRY_MIN_AGE_SECONDS);

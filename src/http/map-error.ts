@@ -5,8 +5,9 @@ import {
   QuoteMismatchError,
   QuoteOutdatedError,
 } from '../app/checkout-errors';
-import { PaymentProviderError } from '../app/ports';
+import { CouponRefusedError, PaymentProviderError } from '../app/ports';
 import { RateLimitedError } from '../app/rate-limit';
+import { UnknownSessionError } from '../app/session-status';
 import { CartValidationError } from '../domain/cart-validation';
 import { HttpError, httpErrors } from './http-error';
 import { quoteBody } from './quote-body';
@@ -33,7 +34,8 @@ export function toHttpError(err: unknown): HttpError {
   if (err instanceof CheckoutInProgressError) {
     return new HttpError(409, 'checkout_in_progress', err.message, { headers: { 'Retry-After': '1' } });
   }
-  if (err instanceof PaymentProviderError) {
+  if (err instanceof UnknownSessionError) return new HttpError(404, 'not_found', err.message);
+  if (err instanceof PaymentProviderError || err instanceof CouponRefusedError) {
     return new HttpError(
       502,
       'payment_provider_error',

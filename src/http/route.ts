@@ -38,6 +38,8 @@ export interface RouteOptions {
    * logic's own steps are idempotent; whatever it leaves undone, a retry completes).
    */
   readonly deadlineMs?: number;
+  /** Called when the deadline answered instead of the logic (e.g. to count the failure). */
+  readonly onDeadline?: () => void;
   handle(request: RouteRequest): Promise<RouteResult>;
 }
 
@@ -73,7 +75,9 @@ export function createRoute(options: RouteOptions): ApiHandler {
         if (allowedOrigins && origin !== undefined && !allowedOrigins.has(origin))
           throw httpErrors.originNotAllowed();
         const work = options.handle({ event, requestId, clientIp: clientIpOf(event), receivedAt });
-        const answer = options.deadlineMs ? await withDeadline(work, options.deadlineMs) : await work;
+        const answer = options.deadlineMs
+          ? await withDeadline(work, options.deadlineMs, options.onDeadline)
+          : await work;
         result = {
           statusCode: answer.statusCode,
           headers: { ...BASE_HEADERS, ...cors, ...answer.headers },
@@ -117,13 +121,13 @@ export function lazyHandler(build: () => Promise<ApiHandler>): ApiHandler {
   };
 }
 
-async function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+async function withDeadline<T>(work: Promise<T>, ms: number, onDeadline?: () => void): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new HttpError(503, 'processing_timeout', 'Processing took too long; retry later.')),
-      ms,
-    );
+    timer = setTimeout(() => {
+      onDeadline?.();
+      reject(new HttpError(503, 'processing_timeout', 'Processing took too long; retry later.'));
+    }, ms);
   });
   try {
     return await Promise.race([work, deadline]);

@@ -396,6 +396,7 @@ describe('POST /stripe/webhook', () => {
     const late = await deliver(api, event);
     expect(late.statusCode).toBe(503);
     expect(parse(late).error.code).toBe('processing_timeout');
+    expect(api.telemetry.countOf('WebhookFailed')).toBe(1);
     await new Promise((resolve) => setTimeout(resolve, 1_300)); // the abandoned work completes
     expect(parse(await deliver(api, event)).result).toBe('duplicate');
     expect(await ordersOf(sessionId)).toHaveLength(1);

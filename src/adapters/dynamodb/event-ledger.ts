@@ -8,8 +8,8 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { EventLedger } from '../../app/ports';
+import { DAY_SECONDS } from '../../domain/time';
 
-const DAY = 86_400;
 /** Processed events are remembered this long (Stripe retries for up to 3 days). */
 export const EVENT_RETENTION_DAYS = 90;
 /**
@@ -43,7 +43,7 @@ export function createDynamoEventLedger(options: {
               leaseToken: token,
               leaseUntil: now + EVENT_LEASE_SECONDS,
               firstSeenAt: now,
-              expiresAt: now + EVENT_RETENTION_DAYS * DAY,
+              expiresAt: now + EVENT_RETENTION_DAYS * DAY_SECONDS,
             },
             // A lapsed lease is taken over; an expired marker (TTL pending) counts as absent.
             ConditionExpression:

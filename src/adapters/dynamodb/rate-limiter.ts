@@ -1,10 +1,11 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { RateDecision, RateLimiter } from '../../app/ports';
+import { DAY_SECONDS, HOUR_SECONDS } from '../../domain/time';
 import { keys } from './commerce-table';
 
-const HOUR = 3_600;
-const DAY = 86_400;
+const HOUR = HOUR_SECONDS;
+const DAY = DAY_SECONDS;
 /** Windows linger this long past their day before DynamoDB's TTL may remove them. */
 const EXPIRY_SLACK_SECONDS = HOUR;
 

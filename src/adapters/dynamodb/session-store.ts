@@ -18,13 +18,13 @@ import type {
   SlotSession,
 } from '../../app/ports';
 import { maskEmail } from '../../domain/email';
+import { DAY_SECONDS } from '../../domain/time';
 import { keys } from './commerce-table';
 
-const DAY = 86_400;
 /** How long a quote's session history is kept (DESIGN.md: 60 days). */
 export const SESSION_HISTORY_DAYS = 60;
 /** A coupon ownership item outlives its coupon's redemption window by this much, as a backstop. */
-const COUPON_OWNERSHIP_SLACK_SECONDS = 7 * DAY;
+const COUPON_OWNERSHIP_SLACK_SECONDS = 7 * DAY_SECONDS;
 
 /** Checkout sessions in the commerce table. */
 export function createDynamoSessionStore(options: {
@@ -79,7 +79,7 @@ export function createDynamoSessionStore(options: {
             ':zero': 0,
             ':token': claim.token,
             ':until': claim.until,
-            ':expiresAt': claim.now + SESSION_HISTORY_DAYS * DAY,
+            ':expiresAt': claim.now + SESSION_HISTORY_DAYS * DAY_SECONDS,
             ...(claim.expectedAttempt === null
               ? {}
               : { ':expected': claim.expectedAttempt, ':now': claim.now }),
@@ -109,7 +109,7 @@ export function createDynamoSessionStore(options: {
             ':checkoutUrl': session.checkoutUrl,
             ':sessionExpiresAt': session.sessionExpiresAt,
             ':now': now,
-            ':expiresAt': Math.max(now, session.sessionExpiresAt) + SESSION_HISTORY_DAYS * DAY,
+            ':expiresAt': Math.max(now, session.sessionExpiresAt) + SESSION_HISTORY_DAYS * DAY_SECONDS,
             ':token': token,
           },
         }),

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import Stripe from 'stripe';
 import type { VerifiedEvent } from '../../app/ports';
+import { isCheckoutSessionEvent } from '../../app/stripe-events';
 import { toView } from './stripe-gateway';
 
 export type VerifyResult =
@@ -76,32 +77,18 @@ function hasWellFormedIds(session: Stripe.Checkout.Session): boolean {
   );
 }
 
-/** The session of the four Checkout Session events this system subscribes to. */
+/** The session of the Checkout Session events this system subscribes to. */
 function checkoutSessionOf(event: Stripe.Event): Stripe.Checkout.Session | null {
-  switch (event.type) {
-    case 'checkout.session.completed':
-    case 'checkout.session.async_payment_succeeded':
-    case 'checkout.session.async_payment_failed':
-    case 'checkout.session.expired':
-      return event.data.object;
-    default:
-      return null;
-  }
+  // Those events carry a Checkout Session (the envelope check made sure it has an id).
+  return isCheckoutSessionEvent(event.type) ? (event.data.object as Stripe.Checkout.Session) : null;
 }
-
-const CHECKOUT_SESSION_EVENTS = new Set([
-  'checkout.session.completed',
-  'checkout.session.async_payment_succeeded',
-  'checkout.session.async_payment_failed',
-  'checkout.session.expired',
-]);
 
 /** An object with a string id and type; a Checkout Session event also carries a session with an id. */
 function isEventEnvelope(event: unknown): event is Stripe.Event {
   if (typeof event !== 'object' || event === null || Array.isArray(event)) return false;
   const { id, type, data } = event as { id?: unknown; type?: unknown; data?: { object?: unknown } };
   if (typeof id !== 'string' || id.length === 0 || id.length > 255 || typeof type !== 'string') return false;
-  if (!CHECKOUT_SESSION_EVENTS.has(type)) return true;
+  if (!isCheckoutSessionEvent(type)) return true;
   const object = data?.object as { id?: unknown } | null | undefined;
   return (
     typeof object === 'object' && object !== null && typeof object.id === 'string' && object.id.length > 0

@@ -31,6 +31,8 @@ export function createStripeWebhookRoute(deps: WebhookRouteDeps): ApiHandler {
     telemetry: deps.telemetry,
     ...(deps.now ? { now: deps.now } : {}),
     ...(deps.deadlineMs ? { deadlineMs: deps.deadlineMs } : {}),
+    // An event not processed in time is a failed delivery too (Stripe redelivers it).
+    onDeadline: () => deps.telemetry.metrics.count('WebhookFailed'),
     async handle({ event, receivedAt }) {
       const raw = rawBodyOf(event);
       if (raw.length > MAX_WEBHOOK_BYTES) {
