@@ -1,5 +1,5 @@
 import { defineConfig } from 'vitest/config';
-import { TEST_CATALOG_ALIAS } from './test/support/catalog-alias';
+import { TEST_CATALOG_ALIAS } from './test/support/catalog-alias.ts';
 
 export default defineConfig({
   // Tests price the committed fixture catalog, never the shop's own catalog/catalog.json.

@@ -1,5 +1,5 @@
 import { defineConfig } from 'vitest/config';
-import { TEST_CATALOG_ALIAS } from './test/support/catalog-alias';
+import { TEST_CATALOG_ALIAS } from './test/support/catalog-alias.ts';
 
 /** `npm run test:e2e`: the storefront in headless Chromium against a fresh local stack. */
 export default defineConfig({

@@ -1,5 +1,5 @@
 import { defineConfig } from 'vitest/config';
-import { TEST_CATALOG_ALIAS } from './test/support/catalog-alias';
+import { TEST_CATALOG_ALIAS } from './test/support/catalog-alias.ts';
 
 /**
  * `npm run test:reliability`: load, checkout storm, webhook chaos, bad input, tamper fuzz and the

@@ -3,7 +3,7 @@ import { GATEWAY_ERRORS } from '../../infra/lib/commerce-api';
 import { itMeetsTheCommonRequirements, resourcesOfType } from './support/common-requirements';
 import { type Synthesis, stageConfig, synthesize } from './support/synth';
 
-// Both committed stages, as `npm run synth` builds them, with all five handlers in place.
+// Both example stages (a new shop's starting point), with all five handlers in place.
 let synthesis: Synthesis;
 beforeAll(() => {
   synthesis = synthesize([stageConfig('prod'), stageConfig('dev')]);
@@ -62,12 +62,17 @@ describe('prod stage with an API of its own', () => {
     }
   });
 
-  it('allows only the shop’s two production origins', () => {
+  it('allows only the shop’s production origin', () => {
     const { json } = synthesis.stage('prod');
     const fn = resourcesOfType(json, 'AWS::Lambda::Function')[0]![1];
-    expect(fn.Properties.Environment.Variables.ALLOWED_ORIGINS).toBe(
-      'https://thebabesclub.com,https://www.thebabesclub.com',
-    );
+    expect(fn.Properties.Environment.Variables.ALLOWED_ORIGINS).toBe('https://shop.example.com');
+  });
+
+  it('reserves no concurrency by default, so a new account (quota 10, 100 kept unreserved) can deploy it', () => {
+    const { json } = synthesis.stage('prod');
+    const functions = resourcesOfType(json, 'AWS::Lambda::Function');
+    expect(functions).toHaveLength(5);
+    for (const [, fn] of functions) expect(fn.Properties.ReservedConcurrentExecutions).toBeUndefined();
   });
 
   it('rolls prod out as a 10 % canary for 5 minutes', () => {
@@ -86,7 +91,7 @@ describe('dev stage from the same app', () => {
     const prod = synthesis.stage('prod').json;
     const names = (json: typeof dev, type: string, key: string) =>
       resourcesOfType(json, type).map(([, r]) => r.Properties[key] as string);
-    expect(names(dev, 'AWS::DynamoDB::Table', 'TableName')).toEqual(['babesclub-commerce-dev']);
+    expect(names(dev, 'AWS::DynamoDB::Table', 'TableName')).toEqual(['cart-checkout-dev']);
     const devSecrets = names(dev, 'AWS::SecretsManager::Secret', 'Name');
     for (const name of names(prod, 'AWS::SecretsManager::Secret', 'Name'))
       expect(devSecrets).not.toContain(name);
