@@ -2,6 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildApp } from '../lib/build-app';
 import { selectAvailableHandlers } from '../lib/handlers';
+import { checkStageBeforeSynth } from '../lib/stage-checks';
 import type { StageConfig } from '../lib/stage-config';
 import { StageConfigError } from '../lib/stage-config';
 import { loadSelectedStages, readStageSelection } from '../lib/stage-location';
@@ -15,7 +16,7 @@ import { loadSelectedStages, readStageSelection } from '../lib/stage-location';
  */
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-function main(): number {
+async function main(): Promise<number> {
   let configs: StageConfig[];
   try {
     configs = loadSelectedStages(
@@ -29,6 +30,15 @@ function main(): number {
     }
     throw err;
   }
+  // What CloudFormation would accept but the shop's first customer would hit: refuse it here.
+  let refused = false;
+  for (const config of configs) {
+    const problems = await checkStageBeforeSynth(config, projectRoot);
+    if (problems.length === 0) continue;
+    refused = true;
+    console.error(`Stage "${config.stage}" cannot be deployed as it is:\n  - ${problems.join('\n  - ')}`);
+  }
+  if (refused) return 1;
   const handlers = selectAvailableHandlers(projectRoot);
   const started = performance.now();
   const outdir = process.env.CDK_OUTDIR ?? path.join(projectRoot, 'cdk.out');
@@ -48,4 +58,12 @@ function main(): number {
   }
 }
 
-process.exitCode = main();
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    console.error(err);
+    process.exitCode = 1;
+  },
+);

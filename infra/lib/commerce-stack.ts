@@ -7,11 +7,12 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
-import { applicationMetric, createAlarmFactory, METRICS_NAMESPACE } from './alarms';
+import { applicationMetric, createAlarmFactory } from './alarms';
 import { CommerceApi } from './commerce-api';
 import { CommerceFunction, TABLE_OPERATIONS } from './commerce-function';
 import { type HandlerName, type HandlerSpec, type SecretName, selectAvailableHandlers } from './handlers';
 import { resolveHandler, type StageConfig } from './stage-config';
+import { serviceNameOf, stageEnvironment } from './stage-environment';
 import { WebFirewall } from './web-firewall';
 
 export interface CommerceStackProps extends StackProps {
@@ -58,7 +59,7 @@ export class CommerceStack extends Stack {
     super(scope, id, props);
     const { config } = props;
     const prefix = `cart-checkout-${config.stage}`;
-    const serviceName = prefix;
+    const serviceName = serviceNameOf(config.stage);
     const logRetention = config.logRetentionDays as RetentionDays;
     Tags.of(this).add('app', 'cart-checkout');
     Tags.of(this).add('stage', config.stage);
@@ -104,27 +105,7 @@ export class CommerceStack extends Stack {
     this.alertTopic.addSubscription(new EmailSubscription(config.alertEmail));
     const addAlarm = createAlarmFactory(this, { topic: this.alertTopic, namePrefix: prefix });
 
-    const environment: Record<string, string> = {
-      ...config.environment,
-      COMMERCE_TABLE: this.table.tableName,
-      ALLOWED_ORIGINS: config.allowedOrigins.join(','),
-      QUOTE_TTL_SECONDS: String(config.quote.ttlSeconds),
-      QUOTE_SIGNING_KEY_ID: config.quote.signingKeyId,
-      STRIPE_WEBHOOK_TOLERANCE: String(config.stripe.webhookToleranceSeconds),
-      CHECKOUT_SUCCESS_URL: config.checkout.successUrl,
-      CHECKOUT_CANCEL_URL: config.checkout.cancelUrl,
-      NOTIFIER: config.notifier.kind,
-      ...(config.notifier.kind === 'ses'
-        ? { NOTIFY_FROM: config.notifier.from, NOTIFY_TO: config.notifier.to.join(',') }
-        : {}),
-      // Changing it (config `secretsRevision`) rolls out new versions, which read the secrets anew.
-      SECRETS_REVISION: String(config.secretsRevision),
-      POWERTOOLS_SERVICE_NAME: serviceName,
-      POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-      POWERTOOLS_LOG_LEVEL: 'INFO',
-      // No NODE_OPTIONS=--enable-source-maps: the logger maps the stacks it writes with the bundle's
-      // map (src/adapters/source-mapped-stacks.ts), without the flag's ~50 ms per cold start.
-    };
+    const environment = stageEnvironment(config, this.table.tableName);
     const sesIdentityArn =
       config.notifier.kind === 'ses'
         ? this.formatArn({ service: 'ses', resource: 'identity', resourceName: config.notifier.identity })
