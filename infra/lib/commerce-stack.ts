@@ -7,6 +7,7 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
+import { WEBHOOK_EVENTS } from '../../src/adapters/stripe/webhook-events';
 import { applicationMetric, createAlarmFactory } from './alarms';
 import { CommerceApi } from './commerce-api';
 import { CommerceFunction, TABLE_OPERATIONS } from './commerce-function';
@@ -178,6 +179,10 @@ export class CommerceStack extends Stack {
       new CfnOutput(this, 'WebhookUrl', {
         value: `${api.url}stripe/webhook`,
         description: 'Register this URL as the Stripe webhook endpoint',
+      });
+      new CfnOutput(this, 'WebhookEvents', {
+        value: WEBHOOK_EVENTS.join(','),
+        description: 'The events to enable on the Stripe webhook endpoint',
       });
       new CfnOutput(this, 'WebAclArn', { value: firewall.webAcl.attrArn });
     }

@@ -22,6 +22,9 @@ describe('prod stage with an API of its own', () => {
     const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
     expect(JSON.stringify(outputs.ApiUrl?.Value)).toContain(`/${config.api.stageName}/`);
     expect(JSON.stringify(outputs.WebhookUrl?.Value)).toContain('stripe/webhook');
+    expect(outputs.WebhookEvents?.Value).toBe(
+      'checkout.session.completed,checkout.session.async_payment_succeeded,checkout.session.async_payment_failed,checkout.session.expired',
+    );
   });
 
   it('answers throttling, WAF blocks, unknown routes and gateway failures in the error contract', () => {
