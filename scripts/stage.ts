@@ -1,8 +1,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { stackIdFor } from '../infra/lib/build-app';
 import { StageConfigError } from '../infra/lib/stage-config';
-import { loadSelectedStage, readStageSelection } from '../infra/lib/stage-location';
+import { loadSelectedStage, readStageSelection, stackIdFor } from '../infra/lib/stage-location';
 
 const USAGE = `Usage: eval "$(npm run -s stage -- --stage prod)"
 

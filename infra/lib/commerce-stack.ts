@@ -11,7 +11,13 @@ import { WEBHOOK_EVENTS } from '../../src/adapters/stripe/webhook-events';
 import { applicationMetric, createAlarmFactory } from './alarms';
 import { CommerceApi } from './commerce-api';
 import { CommerceFunction, TABLE_OPERATIONS } from './commerce-function';
-import { type HandlerName, type HandlerSpec, type SecretName, selectAvailableHandlers } from './handlers';
+import {
+  type HandlerName,
+  type HandlerSpec,
+  type SecretName,
+  secretNameOf,
+  selectAvailableHandlers,
+} from './handlers';
 import { resolveHandler, type StageConfig } from './stage-config';
 import { serviceNameOf, stageEnvironment } from './stage-environment';
 import { WebFirewall } from './web-firewall';
@@ -81,7 +87,7 @@ export class CommerceStack extends Stack {
       (Object.keys(SECRET_DESCRIPTIONS) as SecretName[]).map((name) => {
         const { suffix, description } = SECRET_DESCRIPTIONS[name];
         const secret = new Secret(this, `Secret-${suffix}`, {
-          secretName: `${prefix}/${suffix}`,
+          secretName: secretNameOf(config.stage, name),
           description,
           // A random placeholder until the operator sets the real value; the handlers reject it
           // loudly (it is neither a Stripe key nor a "kid:secret" list).

@@ -11,6 +11,18 @@ export const SECRET_ENV: Readonly<Record<SecretName, string>> = {
   quoteSigningKeys: 'QUOTE_SIGNING_KEYS',
 };
 
+/** Each secret's name in Secrets Manager is `cart-checkout-<stage>/<suffix>`. */
+const SECRET_SUFFIX: Readonly<Record<SecretName, string>> = {
+  stripeSecretKey: 'stripe-secret-key',
+  stripeWebhookSecret: 'stripe-webhook-secret',
+  quoteSigningKeys: 'quote-signing-keys',
+};
+
+/** A stage's secret name, e.g. `cart-checkout-prod/stripe-secret-key`: the stack, doctor and the docs use it. */
+export function secretNameOf(stage: string, name: SecretName): string {
+  return `cart-checkout-${stage}/${SECRET_SUFFIX[name]}`;
+}
+
 export type HandlerName =
   | 'cart-quote'
   | 'catalog'

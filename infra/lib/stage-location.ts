@@ -9,6 +9,11 @@ export const DEFAULT_STAGES_DIR = 'infra/stages';
 /** The example stages `npm run init-stage` starts from (a made-up shop at shop.example.com). */
 export const EXAMPLES_DIR = 'infra/examples';
 
+/** The stack id of a stage, e.g. `CartCheckout-prod`; `cdk deploy` takes it. */
+export function stackIdFor(stage: string): string {
+  return `CartCheckout-${stage}`;
+}
+
 /** Which stage files to read, and from where. */
 export interface StageSelection {
   /** Absolute folder of the stage files. */
