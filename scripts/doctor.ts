@@ -15,20 +15,22 @@ import {
 import { doctorExitCode, formatDoctorReport, runDoctor } from '../src/ops/doctor/doctor';
 import { loadBundledCatalog } from '../src/wiring';
 
-const USAGE = `Usage: npm run doctor -- --stage prod [--stages-dir <folder>] [--json]
+const USAGE = `Usage: npm run doctor -- --stage prod [--api-url <url>] [--stages-dir <folder>] [--json]
 
 Checks a deployed stage end to end, reading only (nothing is changed): the stack and its table in the
 stage's region, the three secrets (present, well-formed, a Stripe key of the stage's mode), the Stripe
 key, the webhook endpoint (at the stage's URL, enabled, with the four events), the catalog's prices at
 Stripe, SES (identity verified, sandbox), and CORS for the shop's origins. Each problem says what to do.
 Uses your AWS credentials (read access: cloudformation:DescribeStacks, dynamodb:DescribeTable,
-secretsmanager:GetSecretValue, ses:GetEmailIdentity, ses:GetAccount). Exit code 1 when a check fails.`;
+secretsmanager:GetSecretValue, ses:GetEmailIdentity, ses:GetAccount). Exit code 1 when a check fails.
+--api-url: the API's public URL when it is not the stack's ApiUrl (a custom domain).`;
 
 async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
       stage: { type: 'string' },
+      'api-url': { type: 'string' },
       'stages-dir': { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -43,7 +45,15 @@ async function main(argv: string[]): Promise<number> {
     argv: values['stages-dir'] ? [`--stages-dir=${values['stages-dir']}`] : [],
     env: process.env,
   });
-  const stage = doctorStageOf(loadSelectedStage(projectRoot, values.stage, selection));
+  const apiUrl = values['api-url'];
+  if (apiUrl !== undefined && !/^https:\/\/[^/?#]+(\/[^?#]*)?$/.test(apiUrl)) {
+    console.error(`doctor: --api-url must be an https URL without query or fragment (got "${apiUrl}")`);
+    return 2;
+  }
+  const stage = {
+    ...doctorStageOf(loadSelectedStage(projectRoot, values.stage, selection)),
+    publicApiUrl: apiUrl,
+  };
   const stacks = createCloudFormationStacks(stage.region);
   const secrets = createSecretsManagerSecrets(stage.region);
   const email = createSesEmail(stage.region);

@@ -286,6 +286,25 @@ describe('npm run doctor', () => {
     expect(formatDoctorReport(live, results)).not.toContain('sk_live_doctor0123456789');
   });
 
+  it('checks the webhook endpoint and CORS at the public URL when a custom domain fronts the API', async () => {
+    await registerEndpoint();
+    const stage = devStage({ publicApiUrl: stack.url });
+    const elsewhere: StackState = {
+      status: 'UPDATE_COMPLETE',
+      outputs: {
+        ApiUrl: 'https://abcdefghij.execute-api.us-west-2.amazonaws.com/dev/',
+        WebhookUrl: 'https://abcdefghij.execute-api.us-west-2.amazonaws.com/dev/stripe/webhook',
+        TableName: TABLE,
+      },
+    };
+    const results = await runDoctor(stage, depsFor(stage, { stack: elsewhere }));
+    expect(byId(results, 'stripe webhook')[0]).toMatchObject({
+      status: 'pass',
+      summary: expect.stringContaining(`${stack.url}/stripe/webhook`),
+    });
+    expect(byId(results, 'cors').every((r) => r.status === 'pass')).toBe(true);
+  });
+
   it('reports a stage that was never deployed, or whose table is not there, without failing twice', async () => {
     const stage = devStage({ tableName: 'cart-checkout-missing' });
     const results = await runDoctor(stage, depsFor(stage, { stack: null }));

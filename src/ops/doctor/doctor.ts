@@ -19,6 +19,9 @@ export async function runDoctor(stage: DoctorStage, deps: DoctorDeps): Promise<C
     checkEmail(stage, deps),
   ]);
   const outputs = stack.stack?.outputs ?? {};
+  const publicBase = stage.publicApiUrl?.replace(/\/*$/, '/');
+  const apiUrl = publicBase ?? outputs.ApiUrl ?? null;
+  const webhookUrl = publicBase ? `${publicBase}stripe/webhook` : (outputs.WebhookUrl ?? null);
   const results: CheckResult[] = [stack.result, table, ...secrets.results];
   if (outputs.TableName && outputs.TableName !== stage.tableName) {
     results.push({
@@ -30,13 +33,13 @@ export async function runDoctor(stage: DoctorStage, deps: DoctorDeps): Promise<C
   }
   results.push(
     ...(secrets.stripeSecretKey
-      ? await checkStripe(stage, deps, secrets.stripeSecretKey, outputs.WebhookUrl ?? null)
+      ? await checkStripe(stage, deps, secrets.stripeSecretKey, webhookUrl)
       : [{ id: 'stripe', status: 'skip' as const, summary: 'needs a well-formed Stripe key in the secret' }]),
   );
   results.push(...email);
   results.push(
-    ...(outputs.ApiUrl
-      ? await checkCors(stage, deps, outputs.ApiUrl)
+    ...(apiUrl
+      ? await checkCors(stage, deps, apiUrl)
       : [{ id: 'cors', status: 'skip' as const, summary: 'needs the stack’s ApiUrl' }]),
   );
   return results;

@@ -16,6 +16,11 @@ export interface DoctorStage {
   readonly stripeMode: 'live' | 'test';
   readonly signingKeyId: string;
   readonly allowSampleCatalog: boolean;
+  /**
+   * The API's public base URL when it is not the stack's `ApiUrl` (a custom domain): the webhook
+   * endpoint and CORS are checked there.
+   */
+  readonly publicApiUrl?: string | undefined;
   readonly notifier:
     | { readonly kind: 'log' }
     | {
