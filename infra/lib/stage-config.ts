@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as v from 'valibot';
+import { maskEmail } from '../../src/domain/email';
 import {
   API_MAX_TIMEOUT_SECONDS,
   HANDLERS,
@@ -263,6 +264,18 @@ export function parseStageConfig(data: unknown, source: string, expectedStage?: 
   }
   if (new Set(config.allowedOrigins).size !== config.allowedOrigins.length) {
     problems.push('allowedOrigins: lists an origin twice');
+  }
+  if (config.notifier.kind === 'ses') {
+    const { from, identity } = config.notifier;
+    const domain = from.slice(from.lastIndexOf('@') + 1).toLowerCase();
+    const sendsAs = identity.toLowerCase();
+    // The functions may send only as the identity (IAM): its own address, or its domain's (and subdomains').
+    if (sendsAs !== from.toLowerCase() && sendsAs !== domain && !domain.endsWith(`.${sendsAs}`)) {
+      const shown = identity.includes('@') ? maskEmail(identity) : identity;
+      problems.push(
+        `notifier.identity: notifier.from is neither "${shown}" nor an address at its domain, so SES would refuse every order email`,
+      );
+    }
   }
   if (problems.length > 0) throw new StageConfigError(source, problems);
   return config;

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GATEWAY_ERRORS } from '../../infra/lib/commerce-api';
 import { itMeetsTheCommonRequirements, resourcesOfType } from './support/common-requirements';
@@ -76,6 +77,21 @@ describe('prod stage with an API of its own', () => {
     const functions = resourcesOfType(json, 'AWS::Lambda::Function');
     expect(functions).toHaveLength(5);
     for (const [, fn] of functions) expect(fn.Properties.ReservedConcurrentExecutions).toBeUndefined();
+  });
+
+  it('has as many alarm metrics as the deploy guide’s cost table charges for', () => {
+    const { json } = synthesis.stage('prod');
+    // CloudWatch bills each metric an alarm reads: one, or each metric of a math expression.
+    const metrics = resourcesOfType(json, 'AWS::CloudWatch::Alarm').reduce(
+      (sum, [, alarm]) =>
+        sum +
+        (alarm.Properties.Metrics
+          ? (alarm.Properties.Metrics as { MetricStat?: unknown }[]).filter((m) => m.MetricStat).length
+          : 1),
+      0,
+    );
+    const guide = readFileSync(new URL('../../docs/deploy.md', import.meta.url), 'utf8');
+    expect(Number(/CloudWatch alarms: (\d+) alarm metrics/.exec(guide)?.[1])).toBe(metrics);
   });
 
   it('rolls prod out as a 10 % canary for 5 minutes', () => {

@@ -162,6 +162,29 @@ describe('stage config', () => {
     expect(problems.join('\n')).not.toMatch(/AUTOMATIC_TAX/);
   });
 
+  it('rejects an SES sender the functions may not send as', () => {
+    const notifier = (from: string, identity: string) => ({
+      kind: 'ses',
+      from,
+      to: ['owner@shop.example.com'],
+      identity,
+    });
+    const refused =
+      /^notifier\.identity: notifier\.from is neither "shop\.example\.com" nor an address at its domain/;
+    expect(
+      problemsOf({ ...validConfig(), notifier: notifier('orders@other.example', 'shop.example.com') }),
+    ).toEqual([expect.stringMatching(refused)]);
+    for (const [from, identity] of [
+      ['orders@shop.example.com', 'shop.example.com'],
+      ['orders@mail.shop.example.com', 'shop.example.com'],
+      ['orders@shop.example.com', 'orders@shop.example.com'],
+    ] as const) {
+      expect(() =>
+        parseStageConfig({ ...validConfig(), notifier: notifier(from, identity) }, 'x.json'),
+      ).not.toThrow();
+    }
+  });
+
   it('rejects a config whose stage differs from its file name', () => {
     expect(problemsOf(validConfig(), 'dev')).toEqual(['stage: is "prod" but the file is for stage "dev"']);
   });
