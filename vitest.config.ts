@@ -1,6 +1,9 @@
 import { defineConfig } from 'vitest/config';
+import { TEST_CATALOG_ALIAS } from './test/support/catalog-alias.ts';
 
 export default defineConfig({
+  // Tests price the committed fixture catalog, never the shop's own catalog/catalog.json.
+  resolve: { alias: [TEST_CATALOG_ALIAS] },
   test: {
     include: ['test/**/*.test.ts'],
     exclude: ['test/e2e/**', 'test/reliability/**', 'node_modules/**'],

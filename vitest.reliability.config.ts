@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { TEST_CATALOG_ALIAS } from './test/support/catalog-alias.ts';
 
 /**
  * `npm run test:reliability`: load, checkout storm, webhook chaos, bad input, tamper fuzz and the
@@ -6,6 +7,8 @@ import { defineConfig } from 'vitest/config';
  * Real Powertools logging at INFO: every line the suite logs is captured and audited.
  */
 export default defineConfig({
+  // Tests price the committed fixture catalog, never the shop's own catalog/catalog.json.
+  resolve: { alias: [TEST_CATALOG_ALIAS] },
   test: {
     include: ['test/reliability/**/*.test.ts'],
     setupFiles: ['test/reliability/setup.ts'],

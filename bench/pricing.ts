@@ -240,7 +240,7 @@ export async function runPricingBench(): Promise<string> {
   out.push('');
 
   const sample = parseCatalog(
-    JSON.parse(readFileSync(new URL('../catalog/catalog.json', import.meta.url), 'utf8')),
+    JSON.parse(readFileSync(new URL('../test/fixtures/catalog.json', import.meta.url), 'utf8')),
   );
   const sampleCarts: [string, CartItem[]][] = [
     ['sample catalog, 1 line', [{ sku: 'TEE-CLASSIC-BLK', quantity: 3 }]],

@@ -4,7 +4,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ensureCommerceTable } from '../src/adapters/dynamodb/commerce-table';
 import type { Notifier } from '../src/app/ports';
 import type { Telemetry } from '../src/app/telemetry';
-import { DEFAULT_ALLOWED_ORIGINS, type Env } from '../src/config';
+import type { Env } from '../src/config';
 import type { Catalog } from '../src/domain/catalog';
 import {
   buildCatalogHandler,
@@ -56,6 +56,9 @@ export interface LocalStack {
   close(): Promise<void>;
 }
 
+/** The local table's name unless `COMMERCE_TABLE` says otherwise (no shop's name: any shop runs it). */
+export const LOCAL_TABLE_NAME = 'cart-checkout-local';
+
 /** Written while the stack runs, so `npm run orders` can reach its DynamoDB. */
 export const STACK_FILE = 'local-stack.json';
 /** The local stack retries owed order notifications this often (the deployed schedule: 5 minutes). */
@@ -90,7 +93,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     closers.push(() => dynamo.close());
 
-    const tableName = baseEnv.COMMERCE_TABLE ?? 'babesclub-commerce';
+    const tableName = baseEnv.COMMERCE_TABLE ?? LOCAL_TABLE_NAME;
     const admin = new DynamoDBClient({
       endpoint: dynamo.endpoint,
       region: 'local',
@@ -228,14 +231,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   }
 }
 
-/** The configured allowlist (or the default) plus the local stack's own origins, each once. */
+/** The configured allowlist (if any) plus the local stack's own origins, each once. */
 function allowedOriginsWith(configured: string | undefined, own: readonly string[]): string {
-  const origins = configured
-    ? configured
-        .split(',')
-        .map((o) => o.trim())
-        .filter((o) => o.length > 0)
-    : DEFAULT_ALLOWED_ORIGINS;
+  const origins = (configured ?? '')
+    .split(',')
+    .map((o) => o.trim())
+    .filter((o) => o.length > 0);
   return [...new Set([...origins, ...own])].join(',');
 }
 

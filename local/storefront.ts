@@ -14,9 +14,21 @@ export interface StorefrontAsset {
   readonly body: Uint8Array;
 }
 
+/** How the page names the shop: the stage file's `shop.name` and `shop.tagline`. */
+export interface StorefrontBranding {
+  readonly name: string;
+  readonly tagline?: string | undefined;
+}
+
+/** The local stack's (and the tests') shop: no real shop's name. */
+export const DEMO_BRANDING: StorefrontBranding = {
+  name: 'Demo shop',
+  tagline: 'Demo storefront of the cart & checkout API · sample products · test payments only',
+};
+
 export interface StorefrontAssets {
   /** The page (every storefront path serves it; the script picks the view by path). */
-  html(apiBase: string): string;
+  html(apiBase: string, branding?: StorefrontBranding): string;
   /** Scripts and styles by URL path: `/app.js`, `/app.js.map`, `/app.css`. */
   readonly files: ReadonlyMap<string, StorefrontAsset>;
 }
@@ -58,11 +70,14 @@ export async function buildStorefront(
   const page = readFileSync(join(STOREFRONT_DIR, 'index.html'), 'utf8');
   return {
     files,
-    html: (apiBase) =>
-      page.replace(
-        '<meta name="cart-api-base" content="">',
-        `<meta name="cart-api-base" content="${escapeAttribute(apiBase)}">`,
-      ),
+    html: (apiBase, branding = DEMO_BRANDING) =>
+      page
+        .replace(
+          '<meta name="cart-api-base" content="">',
+          `<meta name="cart-api-base" content="${escapeAttribute(apiBase)}">`,
+        )
+        .replaceAll('{{shopName}}', escapeAttribute(branding.name))
+        .replaceAll('{{tagline}}', escapeAttribute(branding.tagline ?? '')),
   };
 }
 
@@ -127,6 +142,7 @@ export function storefrontHandler(
   };
 }
 
+/** Safe in a double-quoted attribute value, and in text (no `<` can open a tag). */
 function escapeAttribute(value: string): string {
   return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
 }

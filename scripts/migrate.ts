@@ -2,19 +2,24 @@ import '../local/node-version-warning';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { StageConfigError } from '../infra/lib/stage-config';
+import { loadSelectedStage, readStageSelection } from '../infra/lib/stage-location';
 import { createDocumentClient } from '../src/adapters/dynamodb/commerce-table';
 import { MigrationError, parseMapping } from '../src/migrate/mapping';
 import { createFileCheckpointStore, type ItemEvent, runMigration } from '../src/migrate/run-migration';
 
 const USAGE = `Copies items from a retired DynamoDB table into the commerce table.
 
-  npm run migrate -- --from <table> --map <mapping.json> [--to <table>] [--apply]
+  npm run migrate -- --from <table> --map <mapping.json> (--stage <name> | --to <table>) [--apply]
                      [--endpoint <url>] [--region <region>] [--checkpoint <file>] [--restart]
                      [--page-size <n>] [--verbose]
 
   --from        source table
   --map         mapping file (see infra/migrations/ and docs/deploy.md)
-  --to          target table (default: $COMMERCE_TABLE or babesclub-commerce)
+  --stage       the stage whose table is the target, in the stage's region (infra/stages/<name>.json;
+                another folder with --stages-dir or STAGES_DIR)
+  --to          target table (default: the stage's, else $COMMERCE_TABLE)
+  --region      AWS region (default: the stage's, else the SDK's default)
   --apply       write; without it this is a dry run that only reports what it would write
   --endpoint    a DynamoDB-compatible endpoint (e.g. a local dynalite); AWS when unset
   --checkpoint  progress file of an applying run (default: .data/migrate-<from>-to-<to>.json)
@@ -32,6 +37,8 @@ async function main(): Promise<number> {
       apply: { type: 'boolean', default: false },
       endpoint: { type: 'string' },
       region: { type: 'string' },
+      stage: { type: 'string' },
+      'stages-dir': { type: 'string' },
       checkpoint: { type: 'string' },
       restart: { type: 'boolean', default: false },
       'page-size': { type: 'string' },
@@ -44,14 +51,26 @@ async function main(): Promise<number> {
     return values.help ? 0 : 1;
   }
   const from = values.from;
-  const to = values.to ?? process.env.COMMERCE_TABLE ?? 'babesclub-commerce';
+  const stage = values.stage
+    ? loadSelectedStage(
+        path.resolve(import.meta.dirname, '..'),
+        values.stage,
+        readStageSelection(path.resolve(import.meta.dirname, '..'), {
+          argv: values['stages-dir'] ? [`--stages-dir=${values['stages-dir']}`] : [],
+          env: process.env,
+        }),
+      )
+    : undefined;
+  const to = values.to ?? stage?.tableName ?? process.env.COMMERCE_TABLE;
+  if (!to) throw new MigrationError('invalid_arguments', '--stage <name> or --to <table> is required');
+  const region = values.region ?? stage?.region;
   const pageSize = values['page-size'] ? Number(values['page-size']) : 100;
   if (!Number.isInteger(pageSize) || pageSize < 1) {
     throw new MigrationError('invalid_arguments', '--page-size must be a positive whole number');
   }
   const mapping = parseMapping(JSON.parse(readFileSync(values.map, 'utf8')), values.map);
   const checkpointFile = values.checkpoint ?? path.join('.data', `migrate-${from}-to-${to}.json`);
-  const client = createDocumentClient({ endpoint: values.endpoint, region: values.region });
+  const client = createDocumentClient({ endpoint: values.endpoint, region });
 
   console.log(
     values.apply
@@ -124,7 +143,7 @@ main().then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    console.error(err instanceof MigrationError ? err.message : err);
+    console.error(err instanceof MigrationError || err instanceof StageConfigError ? err.message : err);
     process.exitCode = 1;
   },
 );

@@ -3,17 +3,20 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { loadSelectedStage, readStageSelection } from '../infra/lib/stage-location';
 import { startDynalite } from '../local/dynalite';
-import { STACK_FILE } from '../local/stack';
+import { LOCAL_TABLE_NAME, STACK_FILE } from '../local/stack';
 import { createDocumentClient, ensureCommerceTable } from '../src/adapters/dynamodb/commerce-table';
 import { formatOrdersTable, listOrders, showSession } from '../src/ops/orders';
 
 const USAGE = `Usage:
-  npm run orders -- list [--date YYYY-MM-DD] [--days N] [--status paid|no_payment_required] [--json]
-  npm run orders -- show <sessionId> [--json]
+  npm run orders -- list [--date YYYY-MM-DD] [--days N] [--status paid|no_payment_required] [--json] [--stage <name>]
+  npm run orders -- show <sessionId> [--json] [--stage <name>]
 
-Reads the local stack's table (running or not, under DATA_DIR, default .data). With COMMERCE_TABLE set
-and no local data (or --aws), reads the deployed table with your AWS credentials.`;
+Without --stage: the local stack's table (running or not, under DATA_DIR, default .data).
+--stage prod: the deployed stage's table (its tableName, in its region, from infra/stages/prod.json;
+another folder with --stages-dir or STAGES_DIR), read with your AWS credentials.
+--aws: the deployed table named by COMMERCE_TABLE, in AWS_REGION (for a table no stage file names).`;
 
 /** `npm run orders`: the operator's list of paid orders for manual fulfilment. */
 async function main(argv: string[]): Promise<number> {
@@ -26,6 +29,8 @@ async function main(argv: string[]): Promise<number> {
       status: { type: 'string' },
       json: { type: 'boolean', default: false },
       aws: { type: 'boolean', default: false },
+      stage: { type: 'string' },
+      'stages-dir': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -34,7 +39,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return values.help ? 0 : 2;
   }
-  const { client, tableName, close } = await openTable(values.aws);
+  const { client, tableName, close } = await openTable(values);
   try {
     if (command === 'show') {
       const found = await showSession(client, tableName, String(sessionId));
@@ -62,14 +67,30 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-async function openTable(aws: boolean) {
-  const tableName = process.env.COMMERCE_TABLE ?? 'babesclub-commerce';
-  const dataDir = resolve(process.env.DATA_DIR ?? '.data');
-  const local = !aws && (existsSync(join(dataDir, 'dynamodb')) || !process.env.COMMERCE_TABLE);
-  if (!local) {
+/** The deployed stage's table in its region (`--stage`), a named deployed table (`--aws`), or the local one. */
+async function openTable(options: {
+  aws: boolean;
+  stage?: string | undefined;
+  'stages-dir'?: string | undefined;
+}) {
+  if (options.stage) {
+    const projectRoot = resolve(import.meta.dirname, '..');
+    const selection = readStageSelection(projectRoot, {
+      argv: options['stages-dir'] ? [`--stages-dir=${options['stages-dir']}`] : [],
+      env: process.env,
+    });
+    const config = loadSelectedStage(projectRoot, options.stage, selection);
+    const client = createDocumentClient({ region: config.region });
+    return { client, tableName: config.tableName, close: async () => client.destroy() };
+  }
+  if (options.aws) {
+    const tableName = process.env.COMMERCE_TABLE;
+    if (!tableName) throw new Error('--aws needs COMMERCE_TABLE (or use --stage <name>)');
     const client = createDocumentClient({ region: process.env.AWS_REGION });
     return { client, tableName, close: async () => client.destroy() };
   }
+  const tableName = process.env.COMMERCE_TABLE ?? LOCAL_TABLE_NAME;
+  const dataDir = resolve(process.env.DATA_DIR ?? '.data');
   // A running `npm start` holds the LevelDB lock: talk to its dynalite; otherwise open the data itself.
   const stackFile = join(dataDir, STACK_FILE);
   if (existsSync(stackFile) && isRunning(JSON.parse(readFileSync(stackFile, 'utf8')).pid)) {

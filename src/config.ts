@@ -18,7 +18,6 @@ const SECRET_ARN_PREFIX = 'arn:aws:secretsmanager:';
 const refuseSecretReferences: SecretResolver = async () => {
   throw new Error('this reader resolves no secret references');
 };
-export const DEFAULT_ALLOWED_ORIGINS = ['https://thebabesclub.com', 'https://www.thebabesclub.com'];
 
 /** Settings every route shares. */
 export interface BaseConfig {
@@ -101,9 +100,17 @@ export class EnvReader {
   }
 }
 
-/** The CORS allowlist: exact origins, scheme and host (and port), no path. */
+/**
+ * The CORS allowlist: exact origins, scheme and host (and port), no path. Required: there is no
+ * shop whose origins could be a sensible default (the stack and the local stack always set it).
+ */
 export function readAllowedOrigins(reader: EnvReader): ReadonlySet<string> {
-  const origins = reader.list('ALLOWED_ORIGINS', DEFAULT_ALLOWED_ORIGINS);
+  const origins = reader.list('ALLOWED_ORIGINS', []);
+  if (origins.length === 0) {
+    throw new ConfigError(
+      'ALLOWED_ORIGINS is required: the storefront origins, comma-separated (e.g. https://shop.example.com)',
+    );
+  }
   for (const origin of origins) {
     if (!/^https?:\/\/[^/\s]+$/.test(origin)) {
       throw new ConfigError(
@@ -127,7 +134,7 @@ export async function loadBaseConfig(reader: EnvReader): Promise<BaseConfig> {
     throw new ConfigError((err as Error).message, { cause: err });
   }
   return {
-    tableName: reader.string('COMMERCE_TABLE', 'babesclub-commerce'),
+    tableName: reader.string('COMMERCE_TABLE'),
     dynamoEndpoint: reader.optional('DYNAMODB_ENDPOINT'),
     allowedOrigins: readAllowedOrigins(reader),
     // At most 84,000 s: a session expiring 31 min after its quote (decision #36) then still
@@ -296,7 +303,7 @@ export interface WebhookConfig extends FulfilmentConfig {
 /** Reads the fulfilment settings (Stripe key, table, notifier). */
 export async function loadFulfilmentConfig(reader: EnvReader): Promise<FulfilmentConfig> {
   return {
-    tableName: reader.string('COMMERCE_TABLE', 'babesclub-commerce'),
+    tableName: reader.string('COMMERCE_TABLE'),
     dynamoEndpoint: reader.optional('DYNAMODB_ENDPOINT'),
     stripeSecretKey: await reader.secret('STRIPE_SECRET_KEY'),
     stripeApiBase: reader.optional('STRIPE_API_BASE'),

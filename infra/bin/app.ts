@@ -2,40 +2,27 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildApp } from '../lib/build-app';
 import { selectAvailableHandlers } from '../lib/handlers';
-import { listStages, loadStageConfig, type StageConfig, StageConfigError } from '../lib/stage-config';
+import { checkStageBeforeSynth } from '../lib/stage-checks';
+import type { StageConfig } from '../lib/stage-config';
+import { StageConfigError } from '../lib/stage-config';
+import { loadSelectedStages, readStageSelection } from '../lib/stage-location';
 
 /**
  * The CDK app. `npm run synth` (or `cdk synth`/`cdk deploy`, see cdk.json) runs this file.
- * Stages: `--context stage=prod` or `STAGE=prod` (comma-separated for several); all configured
- * stages by default. Offline: no AWS account, credentials or network needed to synthesize.
+ * Stages: the shop's stage files in `infra/stages/` (another folder: `-c stagesDir=…`,
+ * `STAGES_DIR` or `--stages-dir=`); `-c stage=prod`, `STAGE=prod` or `--stage=prod` picks some
+ * (comma-separated), all of the folder's by default. Offline: no AWS account, credentials or network
+ * needed to synthesize.
  */
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const configDir = path.join(projectRoot, 'infra/config');
 
-function requestedStages(): string[] {
-  const fromArgs = process.argv.find((arg) => arg.startsWith('--stage='))?.slice('--stage='.length);
-  const fromContext = readContextStage();
-  const raw = fromArgs ?? fromContext ?? process.env.STAGE;
-  return raw
-    ? raw
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean)
-    : listStages(configDir);
-}
-
-/** The CDK CLI passes `--context` values to the app through this variable. */
-function readContextStage(): string | undefined {
-  const json = process.env.CDK_CONTEXT_JSON;
-  if (!json) return undefined;
-  const stage = (JSON.parse(json) as Record<string, unknown>).stage;
-  return typeof stage === 'string' ? stage : undefined;
-}
-
-function main(): number {
+async function main(): Promise<number> {
   let configs: StageConfig[];
   try {
-    configs = requestedStages().map((stage) => loadStageConfig(configDir, stage));
+    configs = loadSelectedStages(
+      projectRoot,
+      readStageSelection(projectRoot, { argv: process.argv, env: process.env }),
+    );
   } catch (err: unknown) {
     if (err instanceof StageConfigError) {
       console.error(err.message);
@@ -43,6 +30,15 @@ function main(): number {
     }
     throw err;
   }
+  // What CloudFormation would accept but the shop's first customer would hit: refuse it here.
+  let refused = false;
+  for (const config of configs) {
+    const problems = await checkStageBeforeSynth(config, projectRoot);
+    if (problems.length === 0) continue;
+    refused = true;
+    console.error(`Stage "${config.stage}" cannot be deployed as it is:\n  - ${problems.join('\n  - ')}`);
+  }
+  if (refused) return 1;
   const handlers = selectAvailableHandlers(projectRoot);
   const started = performance.now();
   const outdir = process.env.CDK_OUTDIR ?? path.join(projectRoot, 'cdk.out');
@@ -62,4 +58,12 @@ function main(): number {
   }
 }
 
-process.exitCode = main();
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    console.error(err);
+    process.exitCode = 1;
+  },
+);

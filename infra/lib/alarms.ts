@@ -46,13 +46,17 @@ export function createAlarmFactory(scope: Construct, options: { topic: ITopic; n
   };
 }
 
-/** A sum over five minutes of one of the application's own EMF metrics. */
-export function applicationMetric(metricName: string, serviceName: string): Metric {
+/** A sum over `period` (five minutes by default) of one of the application's own EMF metrics. */
+export function applicationMetric(
+  metricName: string,
+  serviceName: string,
+  period: Duration = Duration.minutes(5),
+): Metric {
   return new Metric({
     namespace: METRICS_NAMESPACE,
     metricName,
     dimensionsMap: { service: serviceName },
     statistic: 'Sum',
-    period: Duration.minutes(5),
+    period,
   });
 }

@@ -4,6 +4,7 @@ import featureFlags from '../feature-flags.json' with { type: 'json' };
 import { CommerceStack } from './commerce-stack';
 import type { HandlerSpec } from './handlers';
 import type { StageConfig } from './stage-config';
+import { stackIdFor } from './stage-location';
 
 export interface BuildAppOptions {
   readonly configs: readonly StageConfig[];
@@ -12,11 +13,6 @@ export interface BuildAppOptions {
   readonly outdir?: string;
   /** Which handlers to deploy; by default the ones whose entry file exists. */
   readonly handlers?: readonly HandlerSpec[];
-}
-
-/** The stack id of a stage, e.g. `CartCheckout-prod`; `cdk deploy` takes it. */
-export function stackIdFor(stage: string): string {
-  return `CartCheckout-${stage}`;
 }
 
 /**

@@ -6,7 +6,7 @@ import {
   type ILambdaDeploymentConfig,
   LambdaDeploymentGroup,
 } from 'aws-cdk-lib/aws-codedeploy';
-import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { type ITable, Operation } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Alias, Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -34,6 +34,17 @@ export const TABLE_ACTIONS = [
   'dynamodb:DeleteItem',
   'dynamodb:Query',
 ] as const;
+
+/**
+ * The same operations as CloudWatch names them (the `Operation` dimension of `ThrottledRequests`),
+ * derived from {@link TABLE_ACTIONS} so the throttle alarm watches every call the functions can make.
+ */
+export const TABLE_OPERATIONS: Operation[] = TABLE_ACTIONS.map((action) => {
+  const name = action.slice('dynamodb:'.length);
+  const operation = Object.values(Operation).find((op) => op === name);
+  if (!operation) throw new Error(`${action} has no CloudWatch operation`);
+  return operation;
+});
 
 export interface CommerceFunctionProps {
   readonly spec: HandlerSpec;
@@ -118,7 +129,10 @@ export class CommerceFunction extends Construct {
       architecture: Architecture.ARM_64,
       memorySize: spec.memoryMb,
       timeout: Duration.seconds(spec.timeoutSeconds),
-      reservedConcurrentExecutions: spec.reservedConcurrency,
+      // None unless the stage reserves some (see HandlerSpec.reservedConcurrency).
+      ...(spec.reservedConcurrency !== undefined
+        ? { reservedConcurrentExecutions: spec.reservedConcurrency }
+        : {}),
       role: this.role,
       logGroup,
       environment: { ...props.environment, ...secretEnvironment },
@@ -140,7 +154,10 @@ export class CommerceFunction extends Construct {
       id: `${spec.name}-throttles`,
       metric: this.function.metricThrottles({ period: Duration.minutes(5), statistic: 'Sum' }),
       threshold: 1,
-      description: `The ${spec.name} function hit its reserved concurrency of ${spec.reservedConcurrency} and refused invocations.`,
+      description:
+        spec.reservedConcurrency !== undefined
+          ? `The ${spec.name} function hit its reserved concurrency of ${spec.reservedConcurrency} and refused invocations.`
+          : `The ${spec.name} function was throttled: the account's concurrent executions were used up and Lambda refused invocations.`,
     });
 
     const deploymentGroup = new LambdaDeploymentGroup(this, 'Rollout', {

@@ -11,6 +11,18 @@ export const SECRET_ENV: Readonly<Record<SecretName, string>> = {
   quoteSigningKeys: 'QUOTE_SIGNING_KEYS',
 };
 
+/** Each secret's name in Secrets Manager is `cart-checkout-<stage>/<suffix>`. */
+const SECRET_SUFFIX: Readonly<Record<SecretName, string>> = {
+  stripeSecretKey: 'stripe-secret-key',
+  stripeWebhookSecret: 'stripe-webhook-secret',
+  quoteSigningKeys: 'quote-signing-keys',
+};
+
+/** A stage's secret name, e.g. `cart-checkout-prod/stripe-secret-key`: the stack, doctor and the docs use it. */
+export function secretNameOf(stage: string, name: SecretName): string {
+  return `cart-checkout-${stage}/${SECRET_SUFFIX[name]}`;
+}
+
 export type HandlerName =
   | 'cart-quote'
   | 'catalog'
@@ -31,8 +43,12 @@ export interface HandlerSpec {
   readonly browser: boolean;
   readonly memoryMb: number;
   readonly timeoutSeconds: number;
-  /** Caps what one function can cost and how hard it can hit the table or Stripe. */
-  readonly reservedConcurrency: number;
+  /**
+   * Opt-in cap (and reservation) of concurrent executions; none by default. API Gateway's stage
+   * throttle already bounds the load, and a reservation must leave 100 of the account's executions
+   * unreserved, which a new account (quota 10) cannot: a default here would fail its first deploy.
+   */
+  readonly reservedConcurrency?: number | undefined;
   readonly secrets: readonly SecretName[];
   /** Whether the function reads and writes the commerce table. */
   readonly usesTable: boolean;
@@ -43,7 +59,7 @@ export interface HandlerSpec {
 /**
  * Every Lambda of the API, declared once. The stack synthesizes the ones whose entry file exists,
  * so the infrastructure follows the handlers as they land. Figures are defaults; a stage's config
- * may override memory, timeout and reserved concurrency per function.
+ * may override memory and timeout, and reserve concurrency, per function.
  */
 export const HANDLERS: readonly HandlerSpec[] = [
   {
@@ -54,7 +70,6 @@ export const HANDLERS: readonly HandlerSpec[] = [
     browser: true,
     memoryMb: 512,
     timeoutSeconds: 6,
-    reservedConcurrency: 20,
     secrets: ['quoteSigningKeys'],
     usesTable: true,
     notifies: false,
@@ -67,7 +82,6 @@ export const HANDLERS: readonly HandlerSpec[] = [
     browser: true,
     memoryMb: 256,
     timeoutSeconds: 3,
-    reservedConcurrency: 10,
     secrets: [],
     usesTable: false,
     notifies: false,
@@ -81,7 +95,6 @@ export const HANDLERS: readonly HandlerSpec[] = [
     memoryMb: 512,
     // Two Stripe calls (coupon, session) with their own retries sit inside this budget.
     timeoutSeconds: 15,
-    reservedConcurrency: 10,
     secrets: ['stripeSecretKey', 'quoteSigningKeys'],
     usesTable: true,
     notifies: false,
@@ -94,7 +107,6 @@ export const HANDLERS: readonly HandlerSpec[] = [
     browser: true,
     memoryMb: 512,
     timeoutSeconds: 10,
-    reservedConcurrency: 10,
     // The quote-signing key also keys the hash of client IPs for its rate limit.
     secrets: ['stripeSecretKey', 'quoteSigningKeys'],
     usesTable: true,
@@ -109,7 +121,6 @@ export const HANDLERS: readonly HandlerSpec[] = [
     memoryMb: 512,
     // Stripe expects an answer quickly; the plan asks for one within 10 seconds.
     timeoutSeconds: 10,
-    reservedConcurrency: 10,
     secrets: ['stripeSecretKey', 'stripeWebhookSecret'],
     usesTable: true,
     notifies: true,

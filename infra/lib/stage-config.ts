@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as v from 'valibot';
+import { maskEmail } from '../../src/domain/email';
 import {
   API_MAX_TIMEOUT_SECONDS,
   HANDLERS,
@@ -86,6 +87,12 @@ const handlerNames = HANDLERS.map((h) => h.name);
 
 const StageConfigSchema = v.strictObject({
   stage: v.pipe(v.string(), v.regex(STAGE_PATTERN, 'must be a short lower-case name like "dev" or "prod"')),
+  /** The shop as its customers and its operator see it: the storefront's texts and the alert mails. */
+  shop: v.strictObject({
+    name: v.pipe(v.string(), v.trim(), v.minLength(1, 'must name the shop'), v.maxLength(80)),
+    /** A line under the name on the demo storefront. */
+    tagline: v.optional(v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(200))),
+  }),
   region: v.pipe(v.string(), v.regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region like "us-east-1"')),
   account: v.optional(v.pipe(v.string(), v.regex(/^\d{12}$/, 'must be a 12-digit AWS account id'))),
   tableName: v.pipe(
@@ -98,7 +105,7 @@ const StageConfigSchema = v.strictObject({
         v.string(),
         v.regex(
           ORIGIN_PATTERN,
-          'must be an origin such as "https://thebabesclub.com": https, lower case, no path or trailing slash',
+          'must be an origin such as "https://shop.example.com": https, lower case, no path or trailing slash',
         ),
       ),
     ),
@@ -116,6 +123,8 @@ const StageConfigSchema = v.strictObject({
     ),
   }),
   stripe: v.strictObject({
+    /** Which Stripe keys the stage takes: `npm run doctor` refuses a test key on a live stage. */
+    mode: v.picklist(['live', 'test'], 'must be "live" (real payments) or "test" (Stripe test mode)'),
     webhookToleranceSeconds: Int(30, 3_600),
   }),
   notifier: v.variant(
@@ -202,8 +211,14 @@ const StageConfigSchema = v.strictObject({
     api4xxPerFiveMinutes: Int(1, 1_000_000),
     api5xxPerFiveMinutes: Int(1, 1_000_000),
     wafBlockedPerFiveMinutes: Int(1, 1_000_000),
-    webhookSignatureInvalidPerFiveMinutes: Int(1, 1_000_000),
+    /** Stripe signs every delivery: at a small shop's volume one bad signature an hour is a wrong secret. */
+    webhookSignatureInvalidPerHour: Int(1, 1_000_000),
   }),
+  /**
+   * Deploy even though `catalog/catalog.json` is still the sample (`sampleData: true`): for a demo or
+   * dev stage only. Synth refuses the sample everywhere else.
+   */
+  allowSampleCatalog: v.optional(v.boolean('must be true or false'), false),
 });
 
 export type StageConfig = v.InferOutput<typeof StageConfigSchema>;
@@ -230,7 +245,10 @@ export function parseStageConfig(data: unknown, source: string, expectedStage?: 
   if (!result.success) {
     throw new StageConfigError(
       source,
-      result.issues.map((issue) => `${v.getDotPath(issue) ?? '(root)'}: ${issue.message}`),
+      result.issues.map((issue) => {
+        const field = v.getDotPath(issue) ?? '(root)';
+        return `${field}: ${describeIssue(field, issue)}`;
+      }),
     );
   }
   const config = result.output;
@@ -247,8 +265,43 @@ export function parseStageConfig(data: unknown, source: string, expectedStage?: 
   if (new Set(config.allowedOrigins).size !== config.allowedOrigins.length) {
     problems.push('allowedOrigins: lists an origin twice');
   }
+  if (config.notifier.kind === 'ses') {
+    const { from, identity } = config.notifier;
+    const domain = from.slice(from.lastIndexOf('@') + 1).toLowerCase();
+    const sendsAs = identity.toLowerCase();
+    // The functions may send only as the identity (IAM): its own address, or its domain's (and subdomains').
+    if (sendsAs !== from.toLowerCase() && sendsAs !== domain && !domain.endsWith(`.${sendsAs}`)) {
+      const shown = identity.includes('@') ? maskEmail(identity) : identity;
+      problems.push(
+        `notifier.identity: notifier.from is neither "${shown}" nor an address at its domain, so SES would refuse every order email`,
+      );
+    }
+  }
   if (problems.length > 0) throw new StageConfigError(source, problems);
   return config;
+}
+
+/** What to write for a required field that is missing (fields added since a stage file was made). */
+const REQUIRED_FIELD_HINTS: Readonly<Record<string, string>> = {
+  shop: '{ "name": "<the shop’s name>" }',
+  'shop.name': 'the shop’s name as customers see it',
+  'stripe.mode': '"live" (real payments) or "test" (Stripe test mode)',
+  'alarms.webhookSignatureInvalidPerHour': '1 (one bad signature an hour means a wrong webhook secret)',
+};
+/** Fields that were renamed: their new name and meaning. */
+const RENAMED_FIELDS: Readonly<Record<string, string>> = {
+  'alarms.webhookSignatureInvalidPerFiveMinutes':
+    'was replaced by alarms.webhookSignatureInvalidPerHour (counted over an hour; 1 is the advice)',
+};
+
+/** Valibot's message for a missing or unknown key of a strict object, in the config's own words. */
+function describeIssue(field: string, issue: v.BaseIssue<unknown>): string {
+  if (issue.type !== 'strict_object') return issue.message;
+  if (issue.input === undefined) {
+    const hint = REQUIRED_FIELD_HINTS[field];
+    return `is required${hint ? `: ${hint}` : ''}`;
+  }
+  return RENAMED_FIELDS[field] ?? 'is not a field of a stage config (a typo?)';
 }
 
 /** Reads and validates `<configDir>/<stage>.json`. */

@@ -3,7 +3,9 @@
  * Sessions and their life cycle. No HTTP here — the server maps requests onto these methods, and
  * the control surface (pay page, `/_emulator/…`, test helpers) calls the life-cycle methods.
  */
+
 import { allocateProportionally } from '../../src/domain/money';
+import { AccountResources } from './account';
 import { EmulatorError, invalidParam, resourceMissing, StripeApiError } from './errors';
 import type { FormObject } from './form';
 import type { IdKind } from './ids';
@@ -132,8 +134,11 @@ export class EmulatorCore {
   readonly prices = new Map<string, PriceObject>();
   readonly products = new Map<string, ProductObject>();
   private readonly shippingRates = new Map<string, ShippingRateRecord>();
+  /** Webhook endpoints and the balance (`account.ts`). */
+  readonly account: AccountResources;
 
   constructor(private readonly options: EmulatorCoreOptions) {
+    this.account = new AccountResources({ now: options.now, newId: options.newId });
     this.seedPrices();
   }
 
@@ -150,6 +155,7 @@ export class EmulatorCore {
     this.prices.clear();
     this.products.clear();
     this.shippingRates.clear();
+    this.account.reset();
     this.seedPrices();
   }
 

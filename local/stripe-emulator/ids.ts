@@ -17,6 +17,8 @@ const FORMATS = {
   lineItem: { prefix: 'li_1', length: 24, alphabet: BASE62 },
   request: { prefix: 'req_', length: 14, alphabet: BASE62 },
   coupon: { prefix: '', length: 8, alphabet: UPPER },
+  webhookEndpoint: { prefix: 'we_1', length: 24, alphabet: BASE62 },
+  webhookSecret: { prefix: 'whsec_', length: 32, alphabet: BASE62 },
 } as const;
 
 export type IdKind = keyof typeof FORMATS;

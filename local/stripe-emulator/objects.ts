@@ -7,6 +7,8 @@
 import type Stripe from 'stripe';
 
 export type CouponObject = Stripe.Coupon;
+export type WebhookEndpointObject = Stripe.WebhookEndpoint;
+export type BalanceObject = Stripe.Balance;
 export type ProductObject = Stripe.Product;
 export type SessionObject = Omit<Stripe.Checkout.Session, 'line_items'>;
 

@@ -160,6 +160,16 @@ const API_ROUTES: readonly ApiRoute[] = [
     core.expireSessionViaApi(c.id, c.params, c.request),
   ),
   route('GET', '/v1/prices/:id', (core, c) => core.retrievePrice(c.id, c.params)),
+  route('POST', '/v1/webhook_endpoints', (core, c) => core.account.createWebhookEndpoint(c.params)),
+  route('GET', '/v1/webhook_endpoints', (core, c) => core.account.listWebhookEndpoints(c.params)),
+  route('GET', '/v1/webhook_endpoints/:id', (core, c) =>
+    core.account.retrieveWebhookEndpoint(c.id, c.params),
+  ),
+  route('POST', '/v1/webhook_endpoints/:id', (core, c) => core.account.updateWebhookEndpoint(c.id, c.params)),
+  route('DELETE', '/v1/webhook_endpoints/:id', (core, c) =>
+    core.account.deleteWebhookEndpoint(c.id, c.params),
+  ),
+  route('GET', '/v1/balance', (core, c) => core.account.retrieveBalance(c.params)),
 ];
 
 /**

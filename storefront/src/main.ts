@@ -12,11 +12,12 @@ function main() {
   const root = document.getElementById('app');
   if (!root) return;
   const baseUrl = document.querySelector<HTMLMetaElement>('meta[name="cart-api-base"]')?.content.trim() ?? '';
+  const shopName = document.querySelector<HTMLMetaElement>('meta[name="shop-name"]')?.content.trim() ?? '';
   const api = createApiClient({ baseUrl });
   const store = window.localStorage;
   const path = window.location.pathname.replace(/\/+$/, '');
   if (path.endsWith('/checkout/success')) {
-    document.title = 'Order received — The Babes Club (demo)';
+    document.title = `Order received — ${shopName}`;
     startSuccessPage({
       root,
       api,
@@ -26,7 +27,7 @@ function main() {
     return;
   }
   const cancelled = path.endsWith('/checkout/cancel');
-  if (cancelled) document.title = 'Checkout cancelled — The Babes Club (demo)';
+  if (cancelled) document.title = `Checkout cancelled — ${shopName}`;
   startShopPage({ root, api, store, cancelled, navigate: (url) => window.location.assign(url) }).catch(
     (err: unknown) => {
       console.error(err);

@@ -54,7 +54,7 @@ beforeAll(async () => {
       stripePort: 0,
       dynamoPort: 0,
       dataDir,
-      env: { ALLOWED_ORIGINS: `https://thebabesclub.com,${allowedSite.origin}` },
+      env: { ALLOWED_ORIGINS: `https://shop.example.com,${allowedSite.origin}` },
       telemetry: createRecordingTelemetry(),
     }),
     launchChromium(),

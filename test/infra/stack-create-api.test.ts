@@ -1,9 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GATEWAY_ERRORS } from '../../infra/lib/commerce-api';
 import { itMeetsTheCommonRequirements, resourcesOfType } from './support/common-requirements';
 import { type Synthesis, stageConfig, synthesize } from './support/synth';
 
-// Both committed stages, as `npm run synth` builds them, with all five handlers in place.
+// Both example stages (a new shop's starting point), with all five handlers in place.
 let synthesis: Synthesis;
 beforeAll(() => {
   synthesis = synthesize([stageConfig('prod'), stageConfig('dev')]);
@@ -22,6 +23,9 @@ describe('prod stage with an API of its own', () => {
     const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
     expect(JSON.stringify(outputs.ApiUrl?.Value)).toContain(`/${config.api.stageName}/`);
     expect(JSON.stringify(outputs.WebhookUrl?.Value)).toContain('stripe/webhook');
+    expect(outputs.WebhookEvents?.Value).toBe(
+      'checkout.session.completed,checkout.session.async_payment_succeeded,checkout.session.async_payment_failed,checkout.session.expired',
+    );
   });
 
   it('answers throttling, WAF blocks, unknown routes and gateway failures in the error contract', () => {
@@ -62,12 +66,32 @@ describe('prod stage with an API of its own', () => {
     }
   });
 
-  it('allows only the shop’s two production origins', () => {
+  it('allows only the shop’s production origin', () => {
     const { json } = synthesis.stage('prod');
     const fn = resourcesOfType(json, 'AWS::Lambda::Function')[0]![1];
-    expect(fn.Properties.Environment.Variables.ALLOWED_ORIGINS).toBe(
-      'https://thebabesclub.com,https://www.thebabesclub.com',
+    expect(fn.Properties.Environment.Variables.ALLOWED_ORIGINS).toBe('https://shop.example.com');
+  });
+
+  it('reserves no concurrency by default, so a new account (quota 10, 100 kept unreserved) can deploy it', () => {
+    const { json } = synthesis.stage('prod');
+    const functions = resourcesOfType(json, 'AWS::Lambda::Function');
+    expect(functions).toHaveLength(5);
+    for (const [, fn] of functions) expect(fn.Properties.ReservedConcurrentExecutions).toBeUndefined();
+  });
+
+  it('has as many alarm metrics as the deploy guide’s cost table charges for', () => {
+    const { json } = synthesis.stage('prod');
+    // CloudWatch bills each metric an alarm reads: one, or each metric of a math expression.
+    const metrics = resourcesOfType(json, 'AWS::CloudWatch::Alarm').reduce(
+      (sum, [, alarm]) =>
+        sum +
+        (alarm.Properties.Metrics
+          ? (alarm.Properties.Metrics as { MetricStat?: unknown }[]).filter((m) => m.MetricStat).length
+          : 1),
+      0,
     );
+    const guide = readFileSync(new URL('../../docs/deploy.md', import.meta.url), 'utf8');
+    expect(Number(/CloudWatch alarms: (\d+) alarm metrics/.exec(guide)?.[1])).toBe(metrics);
   });
 
   it('rolls prod out as a 10 % canary for 5 minutes', () => {
@@ -86,7 +110,7 @@ describe('dev stage from the same app', () => {
     const prod = synthesis.stage('prod').json;
     const names = (json: typeof dev, type: string, key: string) =>
       resourcesOfType(json, type).map(([, r]) => r.Properties[key] as string);
-    expect(names(dev, 'AWS::DynamoDB::Table', 'TableName')).toEqual(['babesclub-commerce-dev']);
+    expect(names(dev, 'AWS::DynamoDB::Table', 'TableName')).toEqual(['cart-checkout-dev']);
     const devSecrets = names(dev, 'AWS::SecretsManager::Secret', 'Name');
     for (const name of names(prod, 'AWS::SecretsManager::Secret', 'Name'))
       expect(devSecrets).not.toContain(name);

@@ -6,7 +6,7 @@ const EXISTING = {
   mode: 'existing',
   restApiId: 'a2fps4r1la',
   rootResourceId: 'r00tres0ur',
-  restApiName: 'babesclub-forms',
+  restApiName: 'shop-forms',
   stageName: 'commerce',
 } as const;
 
@@ -17,11 +17,13 @@ beforeAll(() => {
     stageConfig('prod', {
       api: EXISTING,
       environment: { COUPON_FALLBACK: 'none', SHIPPING_COUNTRIES: 'US,CA' },
+      // Opted in for one function; the others reserve nothing.
+      functions: { 'stripe-webhook': { reservedConcurrency: 5 } },
       notifier: {
         kind: 'ses',
-        from: 'orders@thebabesclub.com',
-        to: ['owner@thebabesclub.com', 'packing@thebabesclub.com'],
-        identity: 'thebabesclub.com',
+        from: 'orders@shop.example.com',
+        to: ['owner@shop.example.com', 'packing@shop.example.com'],
+        identity: 'shop.example.com',
       },
     }),
   ]);
@@ -105,8 +107,8 @@ describe('prod stage extending the existing REST API a2fps4r1la', () => {
     for (const [, fn] of resourcesOfType(json, 'AWS::Lambda::Function')) {
       expect(fn.Properties.Environment.Variables).toMatchObject({
         NOTIFIER: 'ses',
-        NOTIFY_FROM: 'orders@thebabesclub.com',
-        NOTIFY_TO: 'owner@thebabesclub.com,packing@thebabesclub.com',
+        NOTIFY_FROM: 'orders@shop.example.com',
+        NOTIFY_TO: 'owner@shop.example.com,packing@shop.example.com',
         COUPON_FALLBACK: 'none',
         SHIPPING_COUNTRIES: 'US,CA',
       });

@@ -1,3 +1,6 @@
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HANDLERS, selectAvailableHandlers } from '../../infra/lib/handlers';
 import {
@@ -7,7 +10,22 @@ import {
   resolveHandler,
   StageConfigError,
 } from '../../infra/lib/stage-config';
+import { DEFAULT_STAGES_DIR, loadSelectedStages, readStageSelection } from '../../infra/lib/stage-location';
 import { CONFIG_DIR } from './support/synth';
+
+const PROJECT_ROOT = path.resolve(import.meta.dirname, '../..');
+
+/** Every folder of committed stage files: the examples, each shop's own, and `infra/stages/`. */
+function committedStageDirs(): string[] {
+  const shops = path.join(PROJECT_ROOT, 'infra/shops');
+  return [
+    CONFIG_DIR,
+    path.join(PROJECT_ROOT, DEFAULT_STAGES_DIR),
+    ...readdirSync(shops, { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => path.join(shops, d.name)),
+  ];
+}
 
 function validConfig(): Record<string, unknown> {
   return structuredClone(loadStageConfig(CONFIG_DIR, 'prod')) as unknown as Record<string, unknown>;
@@ -24,19 +42,37 @@ function problemsOf(data: unknown, expectedStage?: string): string[] {
 }
 
 describe('stage config', () => {
-  it('accepts the committed dev and prod configs', () => {
+  it('accepts every committed stage file: the example dev and prod, and each shop’s own', () => {
     expect(listStages(CONFIG_DIR)).toEqual(['dev', 'prod']);
-    for (const stage of listStages(CONFIG_DIR)) expect(loadStageConfig(CONFIG_DIR, stage).stage).toBe(stage);
+    for (const dir of committedStageDirs()) {
+      for (const stage of listStages(dir)) expect(loadStageConfig(dir, stage).stage, dir).toBe(stage);
+    }
   });
 
-  it('gives production the shop’s two origins and the single table name', () => {
+  it('describes the example production stage for a made-up shop in a region of its own', () => {
     const prod = loadStageConfig(CONFIG_DIR, 'prod');
-    expect(prod.allowedOrigins).toEqual(['https://thebabesclub.com', 'https://www.thebabesclub.com']);
-    expect(prod.tableName).toBe('babesclub-commerce');
+    expect(prod.allowedOrigins).toEqual(['https://shop.example.com']);
+    expect(prod.tableName).toBe('cart-checkout-prod');
+    expect(prod.region).toBe('us-west-2');
+    expect(prod.stripe.mode).toBe('live');
+    expect(prod.allowSampleCatalog).toBe(false);
+    expect(loadStageConfig(CONFIG_DIR, 'dev').allowSampleCatalog).toBe(true);
+  });
+
+  it('requires the Stripe mode and the shop’s name, naming each field', () => {
+    const { stripe, shop: _shop, ...rest } = validConfig() as { stripe: object; shop: object };
+    const problems = problemsOf({ ...rest, stripe: { webhookToleranceSeconds: 300 } });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^stripe\.mode: is required: "live" \(real payments\) or "test"/),
+        expect.stringMatching(/^shop: is required: \{ "name"/),
+      ]),
+    );
+    expect(stripe).toBeDefined();
   });
 
   it('names the field and the fix when an origin has a trailing slash', () => {
-    const problems = problemsOf({ ...validConfig(), allowedOrigins: ['https://thebabesclub.com/'] });
+    const problems = problemsOf({ ...validConfig(), allowedOrigins: ['https://shop.example.com/'] });
     expect(problems).toEqual([expect.stringMatching(/^allowedOrigins\.0: .*no path or trailing slash/)]);
   });
 
@@ -68,7 +104,26 @@ describe('stage config', () => {
       ...validConfig(),
       throttle: { rateLimit: 10, burstLimit: 20, burst: 5, webhook: { rateLimit: 1, burstLimit: 1 } },
     });
-    expect(problems.join('\n')).toMatch(/throttle\.burst/);
+    expect(problems).toEqual(['throttle.burst: is not a field of a stage config (a typo?)']);
+  });
+
+  it('says what replaced a renamed field', () => {
+    const { alarms } = validConfig() as { alarms: Record<string, number> };
+    const problems = problemsOf({
+      ...validConfig(),
+      alarms: {
+        ...alarms,
+        webhookSignatureInvalidPerHour: undefined,
+        webhookSignatureInvalidPerFiveMinutes: 5,
+      },
+    });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /^alarms\.webhookSignatureInvalidPerFiveMinutes: was replaced by alarms\.webhookSignatureInvalidPerHour/,
+        ),
+      ]),
+    );
   });
 
   it('rejects a body limit WAF could not inspect, a bad retention and a bad alert email together', () => {
@@ -107,6 +162,29 @@ describe('stage config', () => {
     expect(problems.join('\n')).not.toMatch(/AUTOMATIC_TAX/);
   });
 
+  it('rejects an SES sender the functions may not send as', () => {
+    const notifier = (from: string, identity: string) => ({
+      kind: 'ses',
+      from,
+      to: ['owner@shop.example.com'],
+      identity,
+    });
+    const refused =
+      /^notifier\.identity: notifier\.from is neither "shop\.example\.com" nor an address at its domain/;
+    expect(
+      problemsOf({ ...validConfig(), notifier: notifier('orders@other.example', 'shop.example.com') }),
+    ).toEqual([expect.stringMatching(refused)]);
+    for (const [from, identity] of [
+      ['orders@shop.example.com', 'shop.example.com'],
+      ['orders@mail.shop.example.com', 'shop.example.com'],
+      ['orders@shop.example.com', 'orders@shop.example.com'],
+    ] as const) {
+      expect(() =>
+        parseStageConfig({ ...validConfig(), notifier: notifier(from, identity) }, 'x.json'),
+      ).not.toThrow();
+    }
+  });
+
   it('rejects a config whose stage differs from its file name', () => {
     expect(problemsOf(validConfig(), 'dev')).toEqual(['stage: is "prod" but the file is for stage "dev"']);
   });
@@ -123,6 +201,44 @@ describe('stage config', () => {
     const quote = resolveHandler(HANDLERS.find((h) => h.name === 'cart-quote')!, config);
     expect(quote.memoryMb).toBe(1024);
     expect(quote.timeoutSeconds).toBe(HANDLERS.find((h) => h.name === 'cart-quote')!.timeoutSeconds);
+  });
+});
+
+describe('stage selection', () => {
+  it('reads the shop’s own folder by default, and takes a stage and a folder from arguments, context or environment', () => {
+    expect(readStageSelection('/p')).toEqual({ stagesDir: '/p/infra/stages', stages: undefined });
+    expect(readStageSelection('/p', { env: { STAGE: 'dev, prod', STAGES_DIR: 'infra/shops/one' } })).toEqual({
+      stagesDir: '/p/infra/shops/one',
+      stages: ['dev', 'prod'],
+    });
+    const context = JSON.stringify({ stage: 'prod', stagesDir: '/elsewhere' });
+    expect(readStageSelection('/p', { env: { CDK_CONTEXT_JSON: context, STAGE: 'dev' } })).toEqual({
+      stagesDir: '/elsewhere',
+      stages: ['prod'],
+    });
+    expect(
+      readStageSelection('/p', {
+        argv: ['--stage=qa', '--stages-dir=mine'],
+        env: { CDK_CONTEXT_JSON: context },
+      }),
+    ).toEqual({ stagesDir: '/p/mine', stages: ['qa'] });
+  });
+
+  it('refuses an empty stage folder with the command that creates a stage, never falling back to an example', () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'stages-'));
+    try {
+      mkdirSync(path.join(root, 'infra/stages'), { recursive: true });
+      writeFileSync(path.join(root, 'infra/stages/README.md'), '# stages\n');
+      const selection = readStageSelection(root);
+      expect(() => loadSelectedStages(root, selection)).toThrow(
+        /no stage config in infra\/stages\/\. Create one for your shop: npm run init-stage -- --name prod/,
+      );
+      expect(() => loadSelectedStages(root, { ...selection, stages: ['prod'] })).toThrow(
+        /npm run init-stage/,
+      );
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
 

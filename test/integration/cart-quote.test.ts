@@ -13,7 +13,7 @@ import { makeTestEnv } from '../support/env';
 import { makeProxyEvent } from '../support/events';
 import { createRecordingTelemetry, type RecordingTelemetry } from '../support/telemetry';
 
-const SHOP = 'https://thebabesclub.com';
+const SHOP = 'https://shop.example.com';
 const NOW_MS = Date.UTC(2026, 10, 26, 12, 0, 0);
 
 let table: TestTable;
@@ -428,13 +428,13 @@ describe('CORS', () => {
     const result = await handler(
       makeProxyEvent({
         method: 'OPTIONS',
-        headers: { Origin: 'https://www.thebabesclub.com' },
+        headers: { Origin: 'https://www.shop.example.com' },
         rawBody: null,
       }),
     );
     expect(result.statusCode).toBe(204);
     expect(result.headers).toMatchObject({
-      'Access-Control-Allow-Origin': 'https://www.thebabesclub.com',
+      'Access-Control-Allow-Origin': 'https://www.shop.example.com',
       'Access-Control-Allow-Methods': 'POST, OPTIONS',
       'Access-Control-Allow-Headers': 'Content-Type',
       Vary: 'Origin',
@@ -445,8 +445,8 @@ describe('CORS', () => {
     const { handler } = await makeHarness();
     for (const origin of [
       'https://evil.example',
-      'https://thebabesclub.com.evil.example',
-      'http://thebabesclub.com',
+      'https://shop.example.com.evil.example',
+      'http://shop.example.com',
     ]) {
       const result = await handler(
         makeProxyEvent({ method: 'OPTIONS', headers: { Origin: origin }, rawBody: null }),

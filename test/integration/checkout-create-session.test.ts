@@ -13,7 +13,7 @@ import { makeProxyEvent } from '../support/events';
 import { startTestEmulator, TEST_STRIPE_KEY } from '../support/stripe';
 import { createRecordingTelemetry } from '../support/telemetry';
 
-const SHOP = 'https://thebabesclub.com';
+const SHOP = 'https://shop.example.com';
 const START_MS = Date.UTC(2026, 10, 26, 15, 0, 0);
 
 let table: TestTable;
@@ -46,8 +46,8 @@ async function makeApi(options: { catalog?: Catalog; env?: Record<string, string
     QUOTE_SIGNING_KEYS: signingKeys,
     STRIPE_SECRET_KEY: TEST_STRIPE_KEY,
     STRIPE_API_BASE: stripe.url,
-    CHECKOUT_SUCCESS_URL: 'https://thebabesclub.com/checkout/success?session_id={CHECKOUT_SESSION_ID}',
-    CHECKOUT_CANCEL_URL: 'https://thebabesclub.com/cart',
+    CHECKOUT_SUCCESS_URL: 'https://shop.example.com/checkout/success?session_id={CHECKOUT_SESSION_ID}',
+    CHECKOUT_CANCEL_URL: 'https://shop.example.com/cart',
     ...options.env,
   });
   const shared = await buildSharedDeps(env, {

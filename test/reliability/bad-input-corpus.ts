@@ -224,11 +224,11 @@ export function jsonRouteCorpus(origin: string, extend: (value: unknown) => unkn
   for (const foreign of [
     'https://evil.example',
     'null',
-    'https://thebabesclub.com.evil.example',
-    'http://thebabesclub.com',
-    'https://THEBABESCLUB.COM',
+    'https://shop.example.com.evil.example',
+    'http://shop.example.com',
+    'https://SHOP.EXAMPLE.COM',
     `https://${'a'.repeat(20_000)}.example`,
-    'https://thebabesclub.com\u0000',
+    'https://shop.example.com\u0000',
   ]) {
     out.push({
       name: `foreign origin ${foreign.slice(0, 30)}`,
@@ -345,7 +345,7 @@ export function sessionStatusCorpus(origin: string): BadRequest[] {
   for (const foreign of [
     'https://evil.example',
     'null',
-    'http://thebabesclub.com',
+    'http://shop.example.com',
     `https://${'o'.repeat(20_000)}`,
   ]) {
     out.push({
@@ -526,16 +526,16 @@ export function catalogCorpus(origin: string): BadRequest[] {
   for (const foreign of [
     'https://evil.example',
     'null',
-    'https://thebabesclub.com.evil.example',
-    'http://thebabesclub.com',
-    'https://thebabesclub.com:443',
-    'https://thebabesclub.com/',
-    'https://THEBABESCLUB.COM',
+    'https://shop.example.com.evil.example',
+    'http://shop.example.com',
+    'https://shop.example.com:443',
+    'https://shop.example.com/',
+    'https://SHOP.EXAMPLE.COM',
     'file://',
     '*',
     `https://${'a'.repeat(30_000)}`,
-    'https://thebabesclub.com\r\nX-Injected: 1',
-    '\u202Ehttps://thebabesclub.com',
+    'https://shop.example.com\r\nX-Injected: 1',
+    '\u202Ehttps://shop.example.com',
   ]) {
     const queries: (Record<string, string> | undefined)[] = [undefined, { v: '1' }, { callback: 'x' }];
     for (const query of queries) {

@@ -1,10 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { type Catalog, parseCatalog } from '../../src/domain/catalog';
+import { TEST_CATALOG_FILE } from './catalog-alias';
 
-const catalogPath = fileURLToPath(new URL('../../catalog/catalog.json', import.meta.url));
+const catalogPath = TEST_CATALOG_FILE;
 
-/** The raw sample catalog file, as data (a fresh copy each call, safe to mutate). */
+/**
+ * The raw sample catalog, as data (a fresh copy each call, safe to mutate): the tests' own copy in
+ * test/fixtures/catalog.json, so a shop can replace catalog/catalog.json without breaking them.
+ */
 export function readSampleCatalogData(): Record<string, unknown> & {
   products: Record<string, unknown>[];
   bundles: Record<string, unknown>[];

@@ -19,7 +19,7 @@ import { makeProxyEvent } from './events';
 import { TEST_STRIPE_KEY, TEST_WEBHOOK_SECRET } from './stripe';
 import { createRecordingTelemetry, type RecordingTelemetry } from './telemetry';
 
-export const SHOP = 'https://thebabesclub.com';
+export const SHOP = 'https://shop.example.com';
 
 /**
  * A notifier that remembers what it was asked to send (the port's test double). While `failing` is

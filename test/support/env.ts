@@ -8,7 +8,7 @@ export function makeTestEnv(table: { endpoint: string; tableName: string }, over
     DYNAMODB_ENDPOINT: table.endpoint,
     QUOTE_SIGNING_KEYS: `t1:${randomBytes(32).toString('base64')}`,
     QUOTE_SIGNING_KEY_ID: 't1',
-    ALLOWED_ORIGINS: 'https://thebabesclub.com,https://www.thebabesclub.com',
+    ALLOWED_ORIGINS: 'https://shop.example.com,https://www.shop.example.com',
     QUOTE_TTL_SECONDS: '600',
     ...overrides,
   };

@@ -97,8 +97,8 @@ describe('order notifications', () => {
   it('sends the operator an SES email from the configured identity', async () => {
     const sent: SendEmailCommand[] = [];
     const notifier = createSesNotifier({
-      from: 'shop@thebabesclub.com',
-      to: ['orders@thebabesclub.com', 'owner@thebabesclub.com'],
+      from: 'shop@shop.example.com',
+      to: ['orders@shop.example.com', 'owner@shop.example.com'],
       client: {
         send: async (command: SendEmailCommand) => {
           sent.push(command);
@@ -109,8 +109,8 @@ describe('order notifications', () => {
     await notifier.notifyOrder(makeOrder());
     expect(sent).toHaveLength(1);
     const input = sent[0]?.input;
-    expect(input?.FromEmailAddress).toBe('shop@thebabesclub.com');
-    expect(input?.Destination?.ToAddresses).toEqual(['orders@thebabesclub.com', 'owner@thebabesclub.com']);
+    expect(input?.FromEmailAddress).toBe('shop@shop.example.com');
+    expect(input?.Destination?.ToAddresses).toEqual(['orders@shop.example.com', 'owner@shop.example.com']);
     expect(input?.Content?.Simple?.Subject?.Data).toBe(orderSubject(makeOrder()));
     expect(input?.Content?.Simple?.Body?.Text?.Data).toBe(formatOrderText(makeOrder()));
   });

@@ -83,7 +83,7 @@ function makeCatalog(
 }
 
 const sampleCatalog = parseCatalog(
-  JSON.parse(readFileSync(new URL('../../catalog/catalog.json', import.meta.url), 'utf8')),
+  JSON.parse(readFileSync(new URL('../fixtures/catalog.json', import.meta.url), 'utf8')),
 );
 
 const cart = (...entries: [string, number][]): CartItem[] =>

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { expect, it } from 'vitest';
+import { TABLE_ACTIONS } from '../../../infra/lib/commerce-function';
 import { HANDLERS, type HandlerSpec, SECRET_ENV, type SecretName } from '../../../infra/lib/handlers';
 import { resolveHandler } from '../../../infra/lib/stage-config';
 import { WEBHOOK_PATH_SUFFIX } from '../../../infra/lib/web-firewall';
@@ -114,7 +115,7 @@ export function itMeetsTheCommonRequirements(get: () => SynthesizedStage): void 
     });
   });
 
-  it('runs every handler on arm64 and Node.js 22 or newer with its memory, timeout and concurrency cap', () => {
+  it('runs every handler on arm64 and Node.js 22 or newer with its memory, timeout, and concurrency only where the stage reserves it', () => {
     const { json } = get();
     expect(resourcesOfType(json, 'AWS::Lambda::Function')).toHaveLength(HANDLERS.length);
     for (const spec of specs()) {
@@ -126,7 +127,9 @@ export function itMeetsTheCommonRequirements(get: () => SynthesizedStage): void 
       expect(p.Handler).toBe('index.handler');
       expect(p.MemorySize).toBe(spec.memoryMb);
       expect(p.Timeout).toBe(spec.timeoutSeconds);
-      expect(p.ReservedConcurrentExecutions).toBe(spec.reservedConcurrency);
+      expect(p.ReservedConcurrentExecutions, spec.name).toBe(
+        get().config.functions[spec.name]?.reservedConcurrency,
+      );
     }
     const [, webhook] = functionOf(json, HANDLERS.find((h) => h.name === 'stripe-webhook')!);
     expect(props(webhook).Timeout).toBeLessThanOrEqual(10);
@@ -506,7 +509,27 @@ export function itMeetsTheCommonRequirements(get: () => SynthesizedStage): void 
     const table = props(
       json.Resources[alarmIdByName(json, `cart-checkout-${config.stage}-table-throttles`)]!,
     );
-    expect(JSON.stringify(table.Metrics)).toContain('ThrottledRequests');
+    // One metric per operation the functions may call, summed: the alarm follows TABLE_ACTIONS (the
+    // IAM grant, which table-permissions.test.ts compares with the commands the code sends).
+    const operations = (table.Metrics as CfnJson[])
+      .filter((m) => m.MetricStat)
+      .map((m) => {
+        expect(m.MetricStat.Metric.MetricName).toBe('ThrottledRequests');
+        return (m.MetricStat.Metric.Dimensions as { Name: string; Value: string }[]).find(
+          (d) => d.Name === 'Operation',
+        )?.Value;
+      });
+    expect(operations.sort()).toEqual(TABLE_ACTIONS.map((a) => a.slice('dynamodb:'.length)).sort());
+    expect(table.Threshold).toBe(1);
+    const signature = props(
+      json.Resources[alarmIdByName(json, `cart-checkout-${config.stage}-webhook-signature-invalid`)]!,
+    );
+    // One bad signature within an hour: a small shop's few deliveries a day would never fill 5 minutes.
+    expect(signature).toMatchObject({
+      Period: 3600,
+      Statistic: 'Sum',
+      Threshold: config.alarms.webhookSignatureInvalidPerHour,
+    });
   });
 }
 

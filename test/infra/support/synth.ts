@@ -7,7 +7,8 @@ import { HANDLERS, type HandlerName } from '../../../infra/lib/handlers';
 import { loadStageConfig, type StageConfig } from '../../../infra/lib/stage-config';
 import { createFixtureProject } from './fixture-project';
 
-export const CONFIG_DIR = path.resolve(import.meta.dirname, '../../../infra/config');
+/** The example stages (`prod`, `dev`) of a made-up shop at shop.example.com: what tests synthesize. */
+export const CONFIG_DIR = path.resolve(import.meta.dirname, '../../../infra/examples');
 
 export interface SynthesizedStage {
   readonly config: StageConfig;
@@ -76,7 +77,7 @@ export function synthesize(
   }
 }
 
-/** A committed stage config, optionally changed, e.g. to switch the API mode. */
+/** An example stage config, optionally changed, e.g. to switch the API mode. */
 export function stageConfig(stage: string, changes: Partial<StageConfig> = {}): StageConfig {
   return { ...loadStageConfig(CONFIG_DIR, stage), ...changes };
 }
