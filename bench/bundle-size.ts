@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build, type Metafile } from 'esbuild';
 import { esbuildOptionsLikeCdk } from '../infra/lib/bundling';
-import { HANDLERS, selectAvailableHandlers } from '../infra/lib/handlers';
+import { HANDLERS, requireHandlers } from '../infra/lib/handlers';
 
 /** One bundle as the CDK app builds it: the same esbuild settings, measured. */
 export interface BundleSize {
@@ -46,12 +46,12 @@ const DEPENDENCY_FLOORS = {
   ].join('\n'),
 } as const;
 
-/** Bundles every existing handler (and the dependency floors) and measures the output. */
+/** Bundles every handler (and the dependency floors) and measures the output. */
 export async function measureBundleSizes(projectRoot: string): Promise<BundleSize[]> {
   const outRoot = mkdtempSync(path.join(tmpdir(), 'bundle-size-'));
   try {
     const targets: { name: string; entry: { file: string } | { contents: string } }[] = [
-      ...selectAvailableHandlers(projectRoot).map((spec) => ({
+      ...requireHandlers(projectRoot).map((spec) => ({
         name: spec.name,
         entry: { file: path.join(projectRoot, spec.entry) },
       })),

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildApp } from '../lib/build-app';
-import { selectAvailableHandlers } from '../lib/handlers';
+import { requireHandlers } from '../lib/handlers';
 import { checkStageBeforeSynth } from '../lib/stage-checks';
 import type { StageConfig } from '../lib/stage-config';
 import { StageConfigError } from '../lib/stage-config';
@@ -39,7 +39,7 @@ async function main(): Promise<number> {
     console.error(`Stage "${config.stage}" cannot be deployed as it is:\n  - ${problems.join('\n  - ')}`);
   }
   if (refused) return 1;
-  const handlers = selectAvailableHandlers(projectRoot);
+  const handlers = requireHandlers(projectRoot);
   const started = performance.now();
   const outdir = process.env.CDK_OUTDIR ?? path.join(projectRoot, 'cdk.out');
   const { app, stacks } = buildApp({ configs, projectRoot, outdir });

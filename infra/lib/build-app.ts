@@ -11,7 +11,7 @@ export interface BuildAppOptions {
   readonly projectRoot: string;
   /** Cloud assembly folder; the CDK CLI's `CDK_OUTDIR` or `cdk.out` when unset. */
   readonly outdir?: string;
-  /** Which handlers to deploy; by default the ones whose entry file exists. */
+  /** Which handlers to deploy; by default all of them (each must have its entry file). */
   readonly handlers?: readonly HandlerSpec[];
 }
 

@@ -18,7 +18,7 @@ import {
   type HandlerSpec,
   type SecretName,
   secretNameOf,
-  selectAvailableHandlers,
+  requireHandlers,
 } from './handlers';
 import { resolveHandler, type StageConfig } from './stage-config';
 import { serviceNameOf, stageEnvironment } from './stage-environment';
@@ -28,7 +28,7 @@ export interface CommerceStackProps extends StackProps {
   readonly config: StageConfig;
   /** Where `package-lock.json` and the handlers' entry files (`src/handlers/…`) live. */
   readonly projectRoot: string;
-  /** Which handlers to deploy; by default the ones whose entry file exists. */
+  /** Which handlers to deploy; by default all of them (each must have its entry file). */
   readonly handlers?: readonly HandlerSpec[];
 }
 
@@ -121,7 +121,7 @@ export class CommerceStack extends Stack {
         : undefined;
 
     const application = new LambdaApplication(this, 'Rollouts', { applicationName: prefix });
-    const handlers = (props.handlers ?? selectAvailableHandlers(props.projectRoot)).map((spec) =>
+    const handlers = (props.handlers ?? requireHandlers(props.projectRoot)).map((spec) =>
       resolveHandler(spec, config),
     );
     const functions = new Map<HandlerName, CommerceFunction>();

@@ -132,14 +132,27 @@ export const WEBHOOK_MAX_TIMEOUT_SECONDS = 10;
 /** API Gateway gives up on an integration after 29 s; a longer Lambda timeout would be wasted. */
 export const API_MAX_TIMEOUT_SECONDS = 29;
 
+/** A handler the stack deploys has no entry file: synth stops instead of leaving a route out. */
+export class MissingHandlerError extends Error {
+  override readonly name = 'MissingHandlerError';
+  readonly code = 'missing_handler';
+}
+
 /**
- * The handlers whose entry file exists under `projectRoot`. Checked at synth time so that the app
- * deploys what has been built so far instead of failing on a handler still to come.
+ * The handlers to deploy, each checked to have its entry file under `projectRoot`: a missing one
+ * (a rename, a bad checkout) fails synth with its path instead of deploying an API without that
+ * route. A stack that means to deploy only some handlers names them (`handlers` of the stack).
  */
-export function selectAvailableHandlers(
+export function requireHandlers(
   projectRoot: string,
   specs: readonly HandlerSpec[] = HANDLERS,
   exists: (file: string) => boolean = existsSync,
 ): HandlerSpec[] {
-  return specs.filter((spec) => exists(path.join(projectRoot, spec.entry)));
+  const missing = specs.filter((spec) => !exists(path.join(projectRoot, spec.entry)));
+  if (missing.length > 0) {
+    throw new MissingHandlerError(
+      `handler entry file(s) missing: ${missing.map((spec) => spec.entry).join(', ')} (under ${projectRoot})`,
+    );
+  }
+  return [...specs];
 }

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { HANDLERS, selectAvailableHandlers } from '../../infra/lib/handlers';
+import { HANDLERS, requireHandlers } from '../../infra/lib/handlers';
 import {
   listStages,
   loadStageConfig,
@@ -250,9 +250,12 @@ describe('handler list', () => {
     expect(HANDLERS.filter((h) => h.name !== 'stripe-webhook').every((h) => h.browser)).toBe(true);
   });
 
-  it('selects only the handlers whose entry file exists', () => {
+  it('refuses to synthesize when a handler entry file is missing, naming it', () => {
     const present = new Set(['/p/src/handlers/cart-quote.ts', '/p/src/handlers/catalog.ts']);
-    const selected = selectAvailableHandlers('/p', HANDLERS, (file) => present.has(file));
-    expect(selected.map((h) => h.name)).toEqual(['cart-quote', 'catalog']);
+    expect(() => requireHandlers('/p', HANDLERS, (file) => present.has(file))).toThrow(
+      /missing: src\/handlers\/checkout-create-session\.ts, .*src\/handlers\/stripe-webhook\.ts/,
+    );
+    const all = new Set(HANDLERS.map((h) => `/p/${h.entry}`));
+    expect(requireHandlers('/p', HANDLERS, (file) => all.has(file))).toEqual(HANDLERS);
   });
 });

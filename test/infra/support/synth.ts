@@ -46,7 +46,8 @@ export function synthesize(
   const project = createFixtureProject(handlers);
   const outdir = mkdtempSync(path.join(tmpdir(), 'infra-cdk-out-'));
   try {
-    const { app, stacks } = buildApp({ configs, projectRoot: project.root, outdir });
+    const specs = HANDLERS.filter((h) => handlers.includes(h.name));
+    const { app, stacks } = buildApp({ configs, projectRoot: project.root, outdir, handlers: specs });
     const assembly = app.synth();
     const stages = new Map<string, SynthesizedStage>();
     stacks.forEach((stack, index) => {
