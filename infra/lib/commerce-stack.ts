@@ -16,9 +16,9 @@ import { CommerceFunction, TABLE_OPERATIONS } from './commerce-function';
 import {
   type HandlerName,
   type HandlerSpec,
+  requireHandlers,
   type SecretName,
   secretNameOf,
-  requireHandlers,
 } from './handlers';
 import { resolveHandler, type StageConfig } from './stage-config';
 import { serviceNameOf, stageEnvironment } from './stage-environment';

@@ -1,21 +1,14 @@
 import { isIP } from 'node:net';
 import * as v from 'valibot';
+import { KNOWN_PK_PREFIXES } from '../adapters/dynamodb/table-items';
 
 /**
  * Declarative mapping of items from a retired table into the single commerce table (DESIGN.md,
  * "The single table"). Pure: no I/O, no clock (callers pass `now`).
  */
 
-/** Partition key prefixes of the single table; a mapping must build one of them. */
-export const KNOWN_PK_PREFIXES = [
-  'CART#',
-  'QUOTE#',
-  'SESSION#',
-  'COUPON#',
-  'EVENT#',
-  'LIMIT#',
-  'ORDERS#',
-] as const;
+/** A mapping must build one of the single table's partition-key prefixes. */
+export { KNOWN_PK_PREFIXES };
 
 /** Functions a template placeholder may apply: `{paid_at|date}`. */
 export const TRANSFORMS = ['iso', 'date', 'compactDate', 'epochSeconds', 'lower', 'upper', 'trim'] as const;

@@ -1,6 +1,5 @@
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { keys } from '../adapters/dynamodb/commerce-table';
-import { toOrderRecord, toSessionRecord } from '../adapters/dynamodb/session-store';
+import { keys, readOrderRecord, readSessionRecord } from '../adapters/dynamodb/table-items';
 import type { OrderRecord, SessionRecord } from '../app/ports';
 import { type Currency, formatMoney } from '../domain/money';
 import { formatTextTable } from './text-table';
@@ -20,7 +19,7 @@ export async function listOrders(client: Client, tableName: string, day: string)
         ExclusiveStartKey: start,
       }),
     );
-    orders.push(...(page.Items ?? []).map(toOrderRecord));
+    orders.push(...(page.Items ?? []).map(readOrderRecord));
     start = page.LastEvaluatedKey;
   } while (start);
   return orders;
@@ -40,7 +39,7 @@ export async function showSession(
     new GetCommand({ TableName: tableName, Key: keys.session(sessionId), ConsistentRead: true }),
   );
   if (!Item) return null;
-  const session = { ...Item, ...toSessionRecord(Item) };
+  const session = { ...Item, ...readSessionRecord(Item) };
   const slot = await client.send(
     new GetCommand({ TableName: tableName, Key: keys.checkoutSlot(session.slotId), ConsistentRead: true }),
   );
@@ -50,7 +49,7 @@ export async function showSession(
     const found = await client.send(
       new GetCommand({ TableName: tableName, Key: keys.order(paidAt, sessionId) }),
     );
-    order = found.Item ? toOrderRecord(found.Item) : null;
+    order = found.Item ? readOrderRecord(found.Item) : null;
   }
   return { session, order, slot: slot.Item ?? null };
 }

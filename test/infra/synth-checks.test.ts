@@ -19,7 +19,12 @@ describe('cdk-nag in the synth', () => {
     let project: FixtureProject | undefined;
     try {
       project = createFixtureProject([]);
-      const { app, stacks } = buildApp({ configs: [stageConfig('dev')], projectRoot: project.root, outdir, handlers: [] });
+      const { app, stacks } = buildApp({
+        configs: [stageConfig('dev')],
+        projectRoot: project.root,
+        outdir,
+        handlers: [],
+      });
       // A table without point-in-time recovery: AwsSolutions-DDB3.
       new Table(stacks[0]!, 'Unprotected', { partitionKey: { name: 'id', type: AttributeType.STRING } });
       expect(() => app.synth()).toThrow(/AwsSolutions-DDB3/);

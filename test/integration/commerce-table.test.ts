@@ -1,7 +1,14 @@
-import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDynamoQuoteStore } from '../../src/adapters/dynamodb/quote-store';
 import { createDynamoRateLimiter, windowsAt } from '../../src/adapters/dynamodb/rate-limiter';
+import { createDynamoSessionStore } from '../../src/adapters/dynamodb/session-store';
+import {
+  CorruptItemError,
+  keys,
+  readSessionRecord,
+  sessionItem,
+} from '../../src/adapters/dynamodb/table-items';
 import type { StoredQuote } from '../../src/app/ports';
 import type { PricedCart } from '../../src/domain/priced-cart';
 import { startTestTable, type TestTable } from '../support/dynamo';
@@ -157,5 +164,67 @@ describe('rate limiter on DynamoDB', () => {
       dayEnds: at + 1,
       hourEnds: at + 1,
     });
+  });
+});
+
+describe('table items read back', () => {
+  it('refuses a damaged session item with its key and what is wrong, instead of reading NaN or "undefined"', async () => {
+    const sessions = createDynamoSessionStore(table);
+    await table.client.send(
+      new PutCommand({
+        TableName: table.tableName,
+        Item: {
+          ...keys.session('cs_test_damaged'),
+          sessionId: 'cs_test_damaged',
+          quoteSignature: 'qs2.k.x.y',
+          cartHash: 'h',
+          catalogVersion: 'v1',
+          status: 'paid-ish',
+          discountMode: 'coupon',
+          currency: 'usd',
+          amountSubtotal: '100',
+          amountDiscount: 0,
+          amountTotal: 100,
+          lines: '[{"sku":"A"',
+          checkoutUrl: 'https://pay.example/cs',
+          sessionExpiresAt: 1,
+          createdAt: 1,
+        },
+      }),
+    );
+    const read = sessions.getSession('cs_test_damaged');
+    await expect(read).rejects.toBeInstanceOf(CorruptItemError);
+    await expect(read).rejects.toThrow(/SESSION#cs_test_damaged \/ METADATA/);
+    await expect(read).rejects.toThrow(/status: must be one of open/);
+    await expect(read).rejects.toThrow(/amountSubtotal: must be a number/);
+    await expect(read).rejects.toThrow(/lines: is not valid JSON/);
+  });
+
+  it('reads back exactly what it wrote for a session, with a legacy item given its quote slot', async () => {
+    const sessions = createDynamoSessionStore(table);
+    const record = {
+      sessionId: 'cs_test_roundtrip',
+      slotId: 'cart#roundtrip-cart-0001',
+      quoteSignature: 'qs2.k.claims.mac',
+      cartHash: 'hash',
+      catalogVersion: 'v1',
+      status: 'open' as const,
+      couponId: 'checkout_abc',
+      discountMode: 'coupon' as const,
+      currency: 'usd',
+      amountSubtotal: 6400,
+      amountDiscount: 640,
+      amountTotal: 5760,
+      lines: [{ sku: 'TEE', name: 'Tee', quantity: 2, unitAmount: 3200, total: 5760 }],
+      emailMasked: 'j***@example.com',
+      checkoutUrl: 'https://pay.example/cs_test_roundtrip',
+      sessionExpiresAt: NOW + 3_600,
+      createdAt: NOW,
+    };
+    await sessions.recordSession(record, NOW);
+    expect(await sessions.getSession(record.sessionId)).toEqual({ ...record, fulfilled: false });
+    // An item written before checkout slots existed has no slotId: it belongs to its quote's slot.
+    const { slotId: _slot, ...legacyItem } = sessionItem(record, NOW);
+    expect(readSessionRecord(legacyItem).slotId).toMatch(/^quote#[A-Za-z0-9_-]{32}$/);
   });
 });

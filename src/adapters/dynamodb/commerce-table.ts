@@ -7,30 +7,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
-/**
- * Keys of the single commerce table (see DESIGN.md, "The single table"). Every item type is
- * addressed here and nowhere else, so the layout can be read in one place.
- */
-export const keys = {
-  cartQuote: (cartHash: string, issuedAt: number) => ({ PK: `CART#${cartHash}`, SK: `QUOTE#${issuedAt}` }),
-  cartPartition: (cartHash: string) => `CART#${cartHash}`,
-  /** The checkout slot of a cart or a quote (`cart#<cartId>`, `quote#<digest>`). */
-  checkoutSlot: (slotId: string) => ({ PK: `CHECKOUT#${slotId}`, SK: 'SLOT' }),
-  session: (sessionId: string) => ({ PK: `SESSION#${sessionId}`, SK: 'METADATA' }),
-  couponOwner: (couponId: string, sessionId: string) => ({
-    PK: `COUPON#${couponId}`,
-    SK: `SESSION#${sessionId}`,
-  }),
-  order: (paidAtIso: string, sessionId: string) => ({
-    PK: `ORDERS#${paidAtIso.slice(0, 10)}`,
-    SK: `${paidAtIso}#${sessionId}`,
-  }),
-  ordersPartition: (day: string) => `ORDERS#${day}`,
-  rateWindow: (scope: string, key: string, day: string) => ({
-    PK: `LIMIT#${scope}#${key}`,
-    SK: `WINDOW#${day}`,
-  }),
-} as const;
+/** Keys and items of the single table live in `table-items.ts`; this module makes the table and its client. */
 
 /** The table's key schema, as CDK declares it; used to create the table locally and in tests. */
 export function commerceTableDefinition(tableName: string): CreateTableCommandInput {

@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { EventLedger } from '../../app/ports';
 import { DAY_SECONDS } from '../../domain/time';
+import { keys } from './table-items';
 
 /** Processed events are remembered this long (Stripe retries for up to 3 days). */
 export const EVENT_RETENTION_DAYS = 90;
@@ -26,7 +27,6 @@ export function createDynamoEventLedger(options: {
 }): EventLedger {
   const { client, tableName } = options;
   const newToken = options.newToken ?? randomUUID;
-  const keyOf = (id: string) => ({ PK: `EVENT#${id}`, SK: 'METADATA' });
   return {
     async begin(event, now) {
       const token = newToken();
@@ -35,7 +35,7 @@ export function createDynamoEventLedger(options: {
           new PutCommand({
             TableName: tableName,
             Item: {
-              ...keyOf(event.id),
+              ...keys.event(event.id),
               type: 'stripe-event',
               eventType: event.type,
               digest: event.digest,
@@ -57,7 +57,7 @@ export function createDynamoEventLedger(options: {
         if (!(err instanceof ConditionalCheckFailedException)) throw err;
       }
       const { Item } = await client.send(
-        new GetCommand({ TableName: tableName, Key: keyOf(event.id), ConsistentRead: true }),
+        new GetCommand({ TableName: tableName, Key: keys.event(event.id), ConsistentRead: true }),
       );
       return { state: Item?.status === 'done' ? 'done' : 'in_progress' };
     },
@@ -66,7 +66,7 @@ export function createDynamoEventLedger(options: {
       await client.send(
         new UpdateCommand({
           TableName: tableName,
-          Key: keyOf(eventId),
+          Key: keys.event(eventId),
           UpdateExpression: 'SET #status = :done, processedAt = :now REMOVE leaseToken, leaseUntil',
           ConditionExpression: 'leaseToken = :token',
           ExpressionAttributeNames: { '#status': 'status' },
@@ -80,7 +80,7 @@ export function createDynamoEventLedger(options: {
         await client.send(
           new DeleteCommand({
             TableName: tableName,
-            Key: keyOf(eventId),
+            Key: keys.event(eventId),
             ConditionExpression: 'leaseToken = :token',
             ExpressionAttributeValues: { ':token': token },
           }),

@@ -1,8 +1,6 @@
 import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { QuoteStore } from '../../app/ports';
-import type { CartItem } from '../../domain/cart';
-import type { PricedCart } from '../../domain/priced-cart';
-import { keys } from './commerce-table';
+import { cachedQuoteItem, keys, readCachedPricing } from './table-items';
 
 /**
  * The quote cache in the commerce table: the pricing of a cart, shared by every shopper who quotes
@@ -16,21 +14,7 @@ export function createDynamoQuoteStore(options: {
   const { client, tableName } = options;
   return {
     async saveQuote(quote) {
-      const { pricedCart } = quote;
-      await client.send(
-        new PutCommand({
-          TableName: tableName,
-          Item: {
-            ...keys.cartQuote(quote.cartHash, quote.issuedAt),
-            type: 'quote',
-            catalogVersion: pricedCart.catalogVersion,
-            items: JSON.stringify(quote.items),
-            pricedCart: JSON.stringify(pricedCart),
-            issuedAt: quote.issuedAt,
-            expiresAt: quote.expiresAt,
-          },
-        }),
-      );
+      await client.send(new PutCommand({ TableName: tableName, Item: cachedQuoteItem(quote) }));
     },
 
     async findCachedQuote(cartHash, catalogVersion, now) {
@@ -38,20 +22,20 @@ export function createDynamoQuoteStore(options: {
         new QueryCommand({
           TableName: tableName,
           KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-          ExpressionAttributeValues: { ':pk': keys.cartPartition(cartHash), ':prefix': 'QUOTE#' },
+          ExpressionAttributeValues: {
+            ':pk': keys.cartPartition(cartHash),
+            ':prefix': keys.cachedQuotePrefix,
+          },
           ScanIndexForward: false,
           Limit: 1,
         }),
       );
       const item = result.Items?.[0];
-      if (!item || Number(item.expiresAt) <= now || item.catalogVersion !== catalogVersion) return null;
-      return {
-        cartHash,
-        items: JSON.parse(String(item.items)) as CartItem[],
-        pricedCart: JSON.parse(String(item.pricedCart)) as PricedCart,
-        issuedAt: Number(item.issuedAt),
-        expiresAt: Number(item.expiresAt),
-      };
+      if (!item || Number(item.expiresAt) <= now) return null;
+      const cached = readCachedPricing(cartHash, item);
+      if (cached.catalogVersion !== catalogVersion) return null;
+      const { catalogVersion: _version, ...pricing } = cached;
+      return pricing;
     },
   };
 }

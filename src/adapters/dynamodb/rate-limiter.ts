@@ -2,7 +2,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { RateDecision, RateLimiter } from '../../app/ports';
 import { DAY_SECONDS, HOUR_SECONDS } from '../../domain/time';
-import { keys } from './commerce-table';
+import { keys } from './table-items';
 
 const HOUR = HOUR_SECONDS;
 const DAY = DAY_SECONDS;

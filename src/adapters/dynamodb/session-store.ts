@@ -8,18 +8,19 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { allInOrder } from '../../app/all-in-order';
-import { checkoutSlotId } from '../../app/checkout-slot';
-import type {
-  CheckoutSlot,
-  FulfilmentStore,
-  OrderRecord,
-  SessionRecord,
-  SessionStore,
-  SlotSession,
-} from '../../app/ports';
+import type { FulfilmentStore, OrderRecord, SessionStore } from '../../app/ports';
 import { maskEmail } from '../../domain/email';
 import { DAY_SECONDS } from '../../domain/time';
-import { keys } from './commerce-table';
+import {
+  couponOwnerItem,
+  isFulfilledSessionItem,
+  keys,
+  orderItem,
+  readCheckoutSlot,
+  readOrderRecord,
+  readSessionRecord,
+  sessionItem,
+} from './table-items';
 
 /** How long a quote's session history is kept (DESIGN.md: 60 days). */
 export const SESSION_HISTORY_DAYS = 60;
@@ -59,7 +60,7 @@ export function createDynamoSessionStore(options: {
       const { Item } = await client.send(
         new GetCommand({ TableName: tableName, Key: keys.checkoutSlot(slotId), ConsistentRead: true }),
       );
-      return Item ? toCheckoutSlot(slotId, Item) : null;
+      return Item ? readCheckoutSlot(slotId, Item) : null;
     },
 
     async claimSlot(slotId, claim) {
@@ -131,20 +132,9 @@ export function createDynamoSessionStore(options: {
     async recordSession(record, now) {
       // The session and its coupon ownership are independent: written together.
       await allInOrder([
-        putIfAbsent({
-          ...keys.session(record.sessionId),
-          type: 'session',
-          ...record,
-          lines: JSON.stringify(record.lines),
-          updatedAt: now,
-        }),
+        putIfAbsent(sessionItem(record, now)),
         record.couponId
-          ? putIfAbsent({
-              ...keys.couponOwner(record.couponId, record.sessionId),
-              type: 'coupon-owner',
-              quoteSignature: record.quoteSignature,
-              expiresAt: record.sessionExpiresAt + COUPON_OWNERSHIP_SLACK_SECONDS,
-            })
+          ? putIfAbsent(couponOwnerItem(record, record.sessionExpiresAt + COUPON_OWNERSHIP_SLACK_SECONDS))
           : Promise.resolve(),
       ]);
     },
@@ -153,86 +143,8 @@ export function createDynamoSessionStore(options: {
       const { Item } = await client.send(
         new GetCommand({ TableName: tableName, Key: keys.session(sessionId), ConsistentRead: true }),
       );
-      return Item ? { ...toSessionRecord(Item), fulfilled: isFulfilled(Item) } : null;
+      return Item ? { ...readSessionRecord(Item), fulfilled: isFulfilledSessionItem(Item) } : null;
     },
-  };
-}
-
-/** Whether a `SESSION#<id>` item records every fulfilment step (see {@link StoredSession.fulfilled}). */
-function isFulfilled(item: Record<string, unknown>): boolean {
-  return (
-    item.status === 'complete' &&
-    // Notified, or tried and failed (then the order was written, and the retry owes the notification).
-    (item.notifiedAt !== undefined || item.notifyFailedAt !== undefined) &&
-    (typeof item.couponId !== 'string' || item.couponReleasedAt !== undefined)
-  );
-}
-
-/** Reads an `ORDERS#<day>` item back into an {@link OrderRecord}. */
-export function toOrderRecord(item: Record<string, unknown>): OrderRecord {
-  return {
-    sessionId: String(item.sessionId),
-    paidAt: String(item.paidAt),
-    paymentStatus: String(item.paymentStatus),
-    currency: String(item.currency),
-    amountSubtotal: Number(item.amountSubtotal),
-    amountDiscount: Number(item.amountDiscount),
-    amountShipping: Number(item.amountShipping),
-    amountTax: Number(item.amountTax),
-    amountTotal: Number(item.amountTotal),
-    lines: JSON.parse(String(item.lines)),
-    customerEmail: typeof item.customerEmail === 'string' ? item.customerEmail : null,
-    customerName: typeof item.customerName === 'string' ? item.customerName : null,
-    shippingAddress: typeof item.shippingAddress === 'string' ? JSON.parse(item.shippingAddress) : null,
-    discountMode: item.discountMode as OrderRecord['discountMode'],
-    problems: Array.isArray(item.problems) ? (item.problems as OrderRecord['problems']) : [],
-  };
-}
-
-/** Reads a `CHECKOUT#<slotId>` item back into a {@link CheckoutSlot}. */
-function toCheckoutSlot(slotId: string, item: Record<string, unknown>): CheckoutSlot {
-  const current: SlotSession | null =
-    typeof item.sessionId === 'string'
-      ? {
-          sessionId: item.sessionId,
-          quoteSignature: String(item.quoteSignature),
-          emailDigest: String(item.emailDigest),
-          status: item.status as SessionRecord['status'],
-          checkoutUrl: String(item.checkoutUrl),
-          sessionExpiresAt: Number(item.sessionExpiresAt),
-        }
-      : null;
-  return {
-    slotId,
-    attempt: Number(item.attempt ?? 0),
-    current,
-    lease:
-      typeof item.leaseToken === 'string' ? { token: item.leaseToken, until: Number(item.leaseUntil) } : null,
-  };
-}
-
-/** Reads a `SESSION#<id>` item back into a {@link SessionRecord}. */
-export function toSessionRecord(item: Record<string, unknown>): SessionRecord {
-  const quoteSignature = String(item.quoteSignature);
-  return {
-    sessionId: String(item.sessionId),
-    // Sessions recorded before slots existed belong to their quote's slot.
-    slotId: typeof item.slotId === 'string' ? item.slotId : checkoutSlotId(undefined, quoteSignature),
-    quoteSignature,
-    cartHash: String(item.cartHash),
-    catalogVersion: String(item.catalogVersion),
-    status: item.status as SessionRecord['status'],
-    couponId: typeof item.couponId === 'string' ? item.couponId : null,
-    discountMode: item.discountMode as SessionRecord['discountMode'],
-    currency: String(item.currency),
-    amountSubtotal: Number(item.amountSubtotal),
-    amountDiscount: Number(item.amountDiscount),
-    amountTotal: Number(item.amountTotal),
-    lines: JSON.parse(String(item.lines)),
-    emailMasked: typeof item.emailMasked === 'string' ? item.emailMasked : null,
-    checkoutUrl: String(item.checkoutUrl),
-    sessionExpiresAt: Number(item.sessionExpiresAt),
-    createdAt: Number(item.createdAt),
   };
 }
 
@@ -282,7 +194,7 @@ export function createDynamoFulfilmentStore(options: {
         );
         if (!Attributes) return null;
         return {
-          record: toSessionRecord(Attributes),
+          record: readSessionRecord(Attributes),
           paidAt: Number(Attributes.paidAt),
           notified: Attributes.notifiedAt !== undefined,
         };
@@ -297,13 +209,7 @@ export function createDynamoFulfilmentStore(options: {
         await client.send(
           new PutCommand({
             TableName: tableName,
-            Item: {
-              ...keys.order(order.paidAt, order.sessionId),
-              type: 'order',
-              ...order,
-              lines: JSON.stringify(order.lines),
-              shippingAddress: order.shippingAddress ? JSON.stringify(order.shippingAddress) : null,
-            },
+            Item: orderItem(order),
             ConditionExpression: 'attribute_not_exists(PK)',
           }),
         );
@@ -401,7 +307,7 @@ export function createDynamoFulfilmentStore(options: {
             ExclusiveStartKey: start,
           }),
         );
-        orders.push(...(page.Items ?? []).map(toOrderRecord));
+        orders.push(...(page.Items ?? []).map(readOrderRecord));
         start = page.LastEvaluatedKey;
       } while (start);
       return orders;

@@ -1,0 +1,304 @@
+import * as v from 'valibot';
+import { checkoutSlotId } from '../../app/checkout-slot';
+import type {
+  CachedPricing,
+  CheckoutSlot,
+  OrderRecord,
+  SessionLine,
+  SessionRecord,
+  SlotSession,
+} from '../../app/ports';
+import type { PricedCart } from '../../domain/priced-cart';
+
+/**
+ * Every item of the single commerce table has its home here: its key, its prefix, how a record
+ * becomes an item and how an item read back becomes a record again — checked against a schema, so a
+ * damaged or foreign item fails loudly with its key instead of flowing on as `NaN` or `"undefined"`.
+ * The stores (quote cache, sessions and slots, event ledger, rate limiter), the operator commands,
+ * the migration and the tests all go through it. The layout is in docs/architecture.md.
+ */
+
+/** Partition-key prefixes, one per item family. */
+export const PREFIXES = {
+  cart: 'CART#',
+  checkout: 'CHECKOUT#',
+  session: 'SESSION#',
+  coupon: 'COUPON#',
+  event: 'EVENT#',
+  limit: 'LIMIT#',
+  orders: 'ORDERS#',
+} as const;
+
+/** Every partition-key prefix of the table (the migration refuses a mapping that builds another). */
+export const KNOWN_PK_PREFIXES: readonly string[] = Object.values(PREFIXES);
+
+const CACHED_QUOTE_SK = 'QUOTE#';
+
+/** Keys of every item type. */
+export const keys = {
+  cartQuote: (cartHash: string, issuedAt: number) => ({
+    PK: `${PREFIXES.cart}${cartHash}`,
+    SK: `${CACHED_QUOTE_SK}${issuedAt}`,
+  }),
+  cartPartition: (cartHash: string) => `${PREFIXES.cart}${cartHash}`,
+  /** The prefix of a cart's cached quotes within its partition (newest last). */
+  cachedQuotePrefix: CACHED_QUOTE_SK,
+  /** The checkout slot of a cart or a quote (`cart#<cartId>`, `quote#<digest>`). */
+  checkoutSlot: (slotId: string) => ({ PK: `${PREFIXES.checkout}${slotId}`, SK: 'SLOT' }),
+  session: (sessionId: string) => ({ PK: `${PREFIXES.session}${sessionId}`, SK: 'METADATA' }),
+  couponOwner: (couponId: string, sessionId: string) => ({
+    PK: `${PREFIXES.coupon}${couponId}`,
+    SK: `${PREFIXES.session}${sessionId}`,
+  }),
+  event: (eventId: string) => ({ PK: `${PREFIXES.event}${eventId}`, SK: 'METADATA' }),
+  order: (paidAtIso: string, sessionId: string) => ({
+    PK: `${PREFIXES.orders}${paidAtIso.slice(0, 10)}`,
+    SK: `${paidAtIso}#${sessionId}`,
+  }),
+  ordersPartition: (day: string) => `${PREFIXES.orders}${day}`,
+  rateWindow: (scope: string, key: string, day: string) => ({
+    PK: `${PREFIXES.limit}${scope}#${key}`,
+    SK: `WINDOW#${day}`,
+  }),
+} as const;
+
+/** An item read back from the table does not have the shape its key says it has. */
+export class CorruptItemError extends Error {
+  override readonly name = 'CorruptItemError';
+  readonly code = 'corrupt_item';
+}
+
+type Item = Record<string, unknown>;
+
+function parseItem<const S extends v.GenericSchema>(schema: S, item: Item, what: string): v.InferOutput<S> {
+  const parsed = v.safeParse(schema, item);
+  if (parsed.success) return parsed.output;
+  const where = `${String(item.PK)} / ${String(item.SK)}`;
+  const problems = parsed.issues.map((issue) => `${v.getDotPath(issue) ?? '(item)'}: ${issue.message}`);
+  throw new CorruptItemError(`${what} item ${where} is not readable: ${problems.join('; ')}`);
+}
+
+/** A JSON string attribute, parsed and checked against `schema`. */
+function jsonOf<const S extends v.GenericSchema>(schema: S) {
+  return v.pipe(
+    v.string('must be a JSON string'),
+    v.rawTransform(({ dataset, addIssue, NEVER }) => {
+      try {
+        return JSON.parse(dataset.value) as unknown;
+      } catch {
+        addIssue({ message: 'is not valid JSON' });
+        return NEVER;
+      }
+    }),
+    schema,
+  );
+}
+
+const Int = v.pipe(v.number('must be a number'), v.integer('must be a whole number'));
+const Text = v.string('must be a string');
+const NullableText = v.optional(v.nullable(Text), null);
+const STATUSES = ['open', 'awaiting_payment', 'complete', 'payment_failed', 'expired'] as const;
+const Status = v.picklist(STATUSES, `must be one of ${STATUSES.join(', ')}`);
+const DiscountModeSchema = v.picklist(['coupon', 'inline', 'none'], 'must be coupon, inline or none');
+
+const SessionLineSchema = v.object({
+  sku: Text,
+  name: Text,
+  quantity: Int,
+  unitAmount: Int,
+  total: Int,
+});
+const Lines = jsonOf(v.array(SessionLineSchema, 'must be a list of lines'));
+const Address = v.nullable(v.record(v.string(), v.nullable(v.string())));
+
+// ── Session record: SESSION#<id> / METADATA ──────────────────────────────────────────────────────
+
+const SessionItemSchema = v.object({
+  sessionId: Text,
+  slotId: v.optional(Text),
+  quoteSignature: Text,
+  cartHash: Text,
+  catalogVersion: Text,
+  status: Status,
+  couponId: NullableText,
+  discountMode: DiscountModeSchema,
+  currency: Text,
+  amountSubtotal: Int,
+  amountDiscount: Int,
+  amountTotal: Int,
+  lines: Lines,
+  emailMasked: NullableText,
+  checkoutUrl: Text,
+  sessionExpiresAt: Int,
+  createdAt: Int,
+});
+
+/** The item of a created session (its status and fulfilment marks are updated in place later). */
+export function sessionItem(record: SessionRecord, now: number): Item {
+  return {
+    ...keys.session(record.sessionId),
+    type: 'session',
+    ...record,
+    lines: JSON.stringify(record.lines),
+    updatedAt: now,
+  };
+}
+
+/** Reads a `SESSION#<id>` item back into a {@link SessionRecord}. */
+export function readSessionRecord(item: Item): SessionRecord {
+  const parsed = parseItem(SessionItemSchema, item, 'session');
+  return {
+    ...parsed,
+    // Sessions recorded before slots existed belong to their quote's slot.
+    slotId: parsed.slotId ?? checkoutSlotId(undefined, parsed.quoteSignature),
+    lines: parsed.lines satisfies SessionLine[],
+  };
+}
+
+/**
+ * Whether a `SESSION#<id>` item records every fulfilment step: paid, the notification sent or tried
+ * (a failed try is owed by the retry, after the order was written), and its coupon released.
+ */
+export function isFulfilledSessionItem(item: Item): boolean {
+  return (
+    item.status === 'complete' &&
+    (item.notifiedAt !== undefined || item.notifyFailedAt !== undefined) &&
+    (typeof item.couponId !== 'string' || item.couponReleasedAt !== undefined)
+  );
+}
+
+// ── Checkout slot: CHECKOUT#<slotId> / SLOT ──────────────────────────────────────────────────────
+
+const SlotItemSchema = v.object({
+  attempt: v.optional(Int, 0),
+  sessionId: v.optional(Text),
+  quoteSignature: v.optional(Text),
+  emailDigest: v.optional(Text),
+  status: v.optional(Status),
+  checkoutUrl: v.optional(Text),
+  sessionExpiresAt: v.optional(Int),
+  leaseToken: v.optional(Text),
+  leaseUntil: v.optional(Int),
+});
+
+/** Reads a `CHECKOUT#<slotId>` item back into a {@link CheckoutSlot}. */
+export function readCheckoutSlot(slotId: string, item: Item): CheckoutSlot {
+  const slot = parseItem(SlotItemSchema, item, 'checkout slot');
+  let current: SlotSession | null = null;
+  if (slot.sessionId !== undefined) {
+    const { quoteSignature, emailDigest, status, checkoutUrl, sessionExpiresAt } = slot;
+    if (
+      quoteSignature === undefined ||
+      emailDigest === undefined ||
+      status === undefined ||
+      checkoutUrl === undefined ||
+      sessionExpiresAt === undefined
+    ) {
+      throw new CorruptItemError(
+        `checkout slot ${slotId} names session ${slot.sessionId} without its details`,
+      );
+    }
+    current = {
+      sessionId: slot.sessionId,
+      quoteSignature,
+      emailDigest,
+      status,
+      checkoutUrl,
+      sessionExpiresAt,
+    };
+  }
+  return {
+    slotId,
+    attempt: slot.attempt,
+    current,
+    lease: slot.leaseToken !== undefined ? { token: slot.leaseToken, until: slot.leaseUntil ?? 0 } : null,
+  };
+}
+
+// ── Coupon ownership: COUPON#<couponId> / SESSION#<sessionId> ────────────────────────────────────
+
+/** Which session a one-time coupon belongs to (a backstop TTL after its redemption window). */
+export function couponOwnerItem(record: SessionRecord, expiresAt: number): Item {
+  return {
+    ...keys.couponOwner(record.couponId ?? '', record.sessionId),
+    type: 'coupon-owner',
+    quoteSignature: record.quoteSignature,
+    expiresAt,
+  };
+}
+
+// ── Paid order: ORDERS#<yyyy-mm-dd> / <paidAt>#<sessionId> ───────────────────────────────────────
+
+const OrderItemSchema = v.object({
+  sessionId: Text,
+  paidAt: Text,
+  paymentStatus: Text,
+  currency: Text,
+  amountSubtotal: Int,
+  amountDiscount: Int,
+  amountShipping: Int,
+  amountTax: Int,
+  amountTotal: Int,
+  lines: Lines,
+  customerEmail: NullableText,
+  customerName: NullableText,
+  shippingAddress: v.optional(v.nullable(jsonOf(Address)), null),
+  discountMode: DiscountModeSchema,
+  problems: v.optional(v.array(v.picklist(['amount_mismatch'], 'is not a known problem')), []),
+});
+
+/** The item of a paid order (its `notifiedAt` is set later). */
+export function orderItem(order: OrderRecord): Item {
+  return {
+    ...keys.order(order.paidAt, order.sessionId),
+    type: 'order',
+    ...order,
+    lines: JSON.stringify(order.lines),
+    shippingAddress: order.shippingAddress ? JSON.stringify(order.shippingAddress) : null,
+  };
+}
+
+/** Reads an `ORDERS#<day>` item back into an {@link OrderRecord}. */
+export function readOrderRecord(item: Item): OrderRecord {
+  return parseItem(OrderItemSchema, item, 'order');
+}
+
+// ── Cached pricing: CART#<cartHash> / QUOTE#<issuedAt> ───────────────────────────────────────────
+
+const CachedQuoteSchema = v.object({
+  catalogVersion: Text,
+  items: jsonOf(v.array(v.object({ sku: Text, quantity: Int }), 'must be a list of cart items')),
+  // The priced cart is written and read whole by this module; its top-level amounts are checked.
+  pricedCart: jsonOf(
+    v.looseObject({ currency: Text, catalogVersion: Text, subtotal: Int, discount: Int, total: Int }),
+  ),
+  issuedAt: Int,
+  expiresAt: Int,
+});
+
+/** The item of a cart's cached pricing (never a shopper's signature). */
+export function cachedQuoteItem(quote: CachedPricing): Item {
+  return {
+    ...keys.cartQuote(quote.cartHash, quote.issuedAt),
+    type: 'quote',
+    catalogVersion: quote.pricedCart.catalogVersion,
+    items: JSON.stringify(quote.items),
+    pricedCart: JSON.stringify(quote.pricedCart),
+    issuedAt: quote.issuedAt,
+    expiresAt: quote.expiresAt,
+  };
+}
+
+/** Reads a `CART#<hash>` / `QUOTE#…` item back into the cached pricing it holds. */
+export function readCachedPricing(cartHash: string, item: Item): CachedPricing & { catalogVersion: string } {
+  const parsed = parseItem(CachedQuoteSchema, item, 'cached quote');
+  return {
+    cartHash,
+    catalogVersion: parsed.catalogVersion,
+    items: parsed.items,
+    // Written by cachedQuoteItem from a PricedCart, and its amounts checked above.
+    pricedCart: parsed.pricedCart as unknown as PricedCart,
+    issuedAt: parsed.issuedAt,
+    expiresAt: parsed.expiresAt,
+  };
+}
