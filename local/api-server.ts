@@ -51,7 +51,11 @@ async function handle(routes: ReadonlyMap<string, LocalRoute>, req: IncomingMess
   const url = new URL(req.url ?? '/', 'http://localhost');
   const route = routes.get(url.pathname);
   if (!route) {
-    writeJson(res, 404, { error: { code: 'not_found', message: 'No such route.' } });
+    // As API Gateway answers an unknown route (decision #37): the contract's body, with a request id.
+    writeJson(res, 404, {
+      error: { code: 'not_found', message: 'No such route.' },
+      requestId: `local-${randomUUID()}`,
+    });
     return;
   }
   if (route.kind === 'node') {

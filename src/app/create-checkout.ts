@@ -5,7 +5,7 @@ import { type CartItem, hashCart } from '../domain/cart';
 import { validateCart } from '../domain/cart-validation';
 import type { Catalog } from '../domain/catalog';
 import { maskEmail } from '../domain/email';
-import { type SigningKeys, verifyQuoteSignature } from '../domain/quote-signature';
+import { readQuoteSignature, type SigningKeys, verifyQuoteSignature } from '../domain/quote-signature';
 import { DAY_SECONDS } from '../domain/time';
 import { allInOrder } from './all-in-order';
 import {
@@ -414,9 +414,16 @@ function verifyPresentedQuote(
       };
     case 'mismatch':
     case 'malformed':
-    case 'unknown_key':
+    case 'unknown_key': {
       deps.telemetry.log.warn('quote signature refused', { reason: check.status });
-      throw new QuoteMismatchError('The items do not match the signed quote; request a new quote.');
+      // An authentic signature of another cart says the items changed; anything else is no signature of ours.
+      const authentic = readQuoteSignature(presented, deps.signingKeys).status === 'authentic';
+      throw new QuoteMismatchError(
+        authentic
+          ? 'The items do not match the signed quote; request a new quote.'
+          : 'The quote signature is not valid; request a new quote.',
+      );
+    }
   }
 }
 

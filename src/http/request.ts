@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import type * as v from 'valibot';
+import * as v from 'valibot';
 import { type ErrorDetail, httpErrors } from './http-error';
 
 /** Bodies above this are refused before parsing (the routes' requests are a few hundred bytes). */
@@ -47,13 +47,46 @@ export function readJsonBody(event: APIGatewayProxyEvent, maxBytes = MAX_BODY_BY
   }
 }
 
-/** Turns schema issues into `validation_error` details with dotted paths (`items[0].quantity`). */
-export function detailsOfIssues(issues: readonly v.BaseIssue<unknown>[]): ErrorDetail[] {
+/**
+ * Checks a request body against its schema: the parsed body, or a 400 `validation_error` whose
+ * details are in the project's words (see {@link detailsOfIssues}). An array is never a body.
+ */
+export function parseRequestBody<const S extends v.GenericSchema>(
+  schema: S,
+  body: unknown,
+  allowedFields: Readonly<Record<string, readonly string[]>>,
+): v.InferOutput<S> {
+  if (Array.isArray(body)) throw httpErrors.validation([{ message: 'the body must be a JSON object' }]);
+  const parsed = v.safeParse(schema, body);
+  if (!parsed.success) throw httpErrors.validation(detailsOfIssues(parsed.issues, allowedFields));
+  return parsed.output;
+}
+
+/**
+ * Turns schema issues into `validation_error` details with dotted paths (`items[0].quantity`), in the
+ * project's words: a field the request does not have is named as such, never in the validator's
+ * terms ("Expected never but received …").
+ */
+export function detailsOfIssues(
+  issues: readonly v.BaseIssue<unknown>[],
+  allowedFields: Readonly<Record<string, readonly string[]>> = {},
+): ErrorDetail[] {
   return issues.slice(0, 20).map((issue) => {
     let path = '';
+    let parent = '';
     for (const item of issue.path ?? []) {
+      parent = path;
       const key = item.key;
       path += typeof key === 'number' ? `[${key}]` : path ? `.${String(key)}` : String(key);
+    }
+    if (issue.kind === 'schema' && issue.type === 'strict_object' && path) {
+      const field = path.slice(parent.length).replace(/^\./, '');
+      if (issue.expected !== 'never') return { path, message: `${field} is required` };
+      const allowed = allowedFields[parent.replace(/\[\d+\]/g, '[]')];
+      const message = allowed
+        ? `${field} is not a field of this request; allowed: ${allowed.join(', ')}`
+        : `${field} is not a field of this request`;
+      return { path, message };
     }
     return path ? { path, message: issue.message } : { message: issue.message };
   });

@@ -158,6 +158,25 @@ describe('POST /cart/quote', () => {
     expect(parse(after).quoteSignature).not.toBe(before.quoteSignature);
   });
 
+  it("names an unknown field in its own words, with the fields allowed, never the validator's", async () => {
+    const { handler } = await makeHarness();
+    const result = parse(
+      await handler(quoteEvent({ items: [{ sku: 'TEE-CLASSIC-BLK', quantity: 1, price: 1 }], coupon: 'X' })),
+    );
+    expect(result.error.code).toBe('validation_error');
+    expect(result.error.details).toEqual([
+      { path: 'items[0].price', message: 'price is not a field of this request; allowed: sku, quantity' },
+      { path: 'coupon', message: 'coupon is not a field of this request; allowed: items' },
+    ]);
+    expect(JSON.stringify(result)).not.toMatch(/Expected|never|Invalid key/);
+    const notAnObject = parse(await handler(quoteEvent(undefined, { rawBody: '[1]' })));
+    expect(notAnObject.error.details).toEqual([{ message: 'the body must be a JSON object' }]);
+    const scalar = parse(await handler(quoteEvent(undefined, { rawBody: '5' })));
+    expect(scalar.error.details).toEqual([{ message: 'the body must be a JSON object with items' }]);
+    const empty = parse(await handler(quoteEvent({})));
+    expect(empty.error.details).toEqual([{ path: 'items', message: 'items is required' }]);
+  });
+
   it('merges repeated SKUs and checks their combined quantity', async () => {
     const { handler } = await makeHarness();
     const ok = parse(

@@ -4,17 +4,20 @@ import type { Telemetry } from '../../app/telemetry';
 import { SKU_PATTERN } from '../../domain/catalog';
 import { httpErrors } from '../http-error';
 import { quoteBody } from '../quote-body';
-import { detailsOfIssues, readJsonBody } from '../request';
+import { parseRequestBody, readJsonBody } from '../request';
 import { type ApiHandler, createRoute } from '../route';
 
 /** Lines a cart may have before merging repeated SKUs. */
 export const MAX_CART_LINES = 50;
 
-const CartItemSchema = v.strictObject({
-  sku: v.pipe(v.string('sku must be a string'), v.regex(SKU_PATTERN, 'sku must be an upper-case SKU')),
-  // Range is the catalog's business (422 quantity_out_of_range); here only the type.
-  quantity: v.pipe(v.number('quantity must be a number'), v.integer('quantity must be a whole number')),
-});
+const CartItemSchema = v.strictObject(
+  {
+    sku: v.pipe(v.string('sku must be a string'), v.regex(SKU_PATTERN, 'sku must be an upper-case SKU')),
+    // Range is the catalog's business (422 quantity_out_of_range); here only the type.
+    quantity: v.pipe(v.number('quantity must be a number'), v.integer('quantity must be a whole number')),
+  },
+  'each item must be an object with sku and quantity',
+);
 
 export const CartItemsSchema = v.pipe(
   v.array(CartItemSchema, 'items must be an array'),
@@ -33,7 +36,19 @@ export function rejectHoneypot(website: string | undefined, telemetry: Telemetry
   throw httpErrors.honeypot();
 }
 
-const QuoteRequestSchema = v.strictObject({ items: CartItemsSchema, website: HoneypotSchema });
+const QuoteRequestSchema = v.strictObject(
+  { items: CartItemsSchema, website: HoneypotSchema },
+  'the body must be a JSON object with items',
+);
+
+/**
+ * The fields each part of a cart request may have, for messages naming an unknown one (the honeypot
+ * is left unsaid). Keyed by the parent's path: `''` is the body, `items[]` each item.
+ */
+export function cartRequestFields(bodyFields: readonly string[]): Record<string, readonly string[]> {
+  return { '': bodyFields, 'items[]': Object.keys(CartItemSchema.entries) };
+}
+const QUOTE_FIELDS = cartRequestFields(['items']);
 
 export interface CartQuoteRouteDeps extends QuoteCartDeps {
   readonly allowedOrigins: ReadonlySet<string>;
@@ -50,11 +65,10 @@ export function createCartQuoteRoute(deps: CartQuoteRouteDeps): ApiHandler {
     telemetry: deps.telemetry,
     ...(deps.now ? { now: deps.now } : {}),
     async handle({ event, clientIp, receivedAt }) {
-      const parsed = v.safeParse(QuoteRequestSchema, readJsonBody(event));
-      if (!parsed.success) throw httpErrors.validation(detailsOfIssues(parsed.issues));
-      rejectHoneypot(parsed.output.website, deps.telemetry);
+      const body = parseRequestBody(QuoteRequestSchema, readJsonBody(event), QUOTE_FIELDS);
+      rejectHoneypot(body.website, deps.telemetry);
       const { quote, cached } = await quoteCart(deps, {
-        items: parsed.output.items,
+        items: body.items,
         clientKey: deps.clientKeyOf(clientIp),
         now: Math.floor(receivedAt / 1000),
       });

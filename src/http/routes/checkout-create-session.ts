@@ -1,9 +1,8 @@
 import * as v from 'valibot';
 import { type CreateCheckoutDeps, createCheckout } from '../../app/create-checkout';
-import { httpErrors } from '../http-error';
-import { detailsOfIssues, readJsonBody } from '../request';
+import { parseRequestBody, readJsonBody } from '../request';
 import { type ApiHandler, createRoute } from '../route';
-import { CartItemsSchema, HoneypotSchema, rejectHoneypot } from './cart-quote';
+import { CartItemsSchema, cartRequestFields, HoneypotSchema, rejectHoneypot } from './cart-quote';
 
 const EmailSchema = v.pipe(
   v.string('email must be a string'),
@@ -16,22 +15,27 @@ const EmailSchema = v.pipe(
   ),
 );
 
-const CheckoutRequestSchema = v.strictObject({
-  items: CartItemsSchema,
-  quoteSignature: v.pipe(
-    v.string('quoteSignature must be a string'),
-    v.minLength(1, 'quoteSignature is required'),
-    v.maxLength(400, 'quoteSignature is too long'),
-  ),
-  email: v.optional(EmailSchema),
-  cartId: v.optional(
-    v.pipe(
-      v.string('cartId must be a string'),
-      v.regex(/^[A-Za-z0-9_-]{16,64}$/, 'cartId must be 16–64 characters of A–Z, a–z, 0–9, _ or -'),
+const CHECKOUT_FIELDS = cartRequestFields(['items', 'quoteSignature', 'email', 'cartId']);
+
+const CheckoutRequestSchema = v.strictObject(
+  {
+    items: CartItemsSchema,
+    quoteSignature: v.pipe(
+      v.string('quoteSignature must be a string'),
+      v.minLength(1, 'quoteSignature is required'),
+      v.maxLength(400, 'quoteSignature is too long'),
     ),
-  ),
-  website: HoneypotSchema,
-});
+    email: v.optional(EmailSchema),
+    cartId: v.optional(
+      v.pipe(
+        v.string('cartId must be a string'),
+        v.regex(/^[A-Za-z0-9_-]{16,64}$/, 'cartId must be 16–64 characters of A–Z, a–z, 0–9, _ or -'),
+      ),
+    ),
+    website: HoneypotSchema,
+  },
+  'the body must be a JSON object with items and quoteSignature',
+);
 
 export interface CheckoutRouteDeps extends CreateCheckoutDeps {
   readonly allowedOrigins: ReadonlySet<string>;
@@ -47,14 +51,13 @@ export function createCheckoutSessionRoute(deps: CheckoutRouteDeps): ApiHandler 
     telemetry: deps.telemetry,
     now: deps.now,
     async handle({ event, clientIp, receivedAt }) {
-      const parsed = v.safeParse(CheckoutRequestSchema, readJsonBody(event));
-      if (!parsed.success) throw httpErrors.validation(detailsOfIssues(parsed.issues));
-      rejectHoneypot(parsed.output.website, deps.telemetry);
+      const body = parseRequestBody(CheckoutRequestSchema, readJsonBody(event), CHECKOUT_FIELDS);
+      rejectHoneypot(body.website, deps.telemetry);
       const result = await createCheckout(deps, {
-        items: parsed.output.items,
-        quoteSignature: parsed.output.quoteSignature,
-        email: parsed.output.email,
-        cartId: parsed.output.cartId,
+        items: body.items,
+        quoteSignature: body.quoteSignature,
+        email: body.email,
+        cartId: body.cartId,
         clientKey: deps.clientKeyOf(clientIp),
         receivedAt,
       });
