@@ -84,7 +84,7 @@ const CALL_FLOORS: Readonly<Record<CallFloorName, string>> = {
   'dynamodb, 1 call': sdkFloor({ stripe: false, call: true }),
   'dynamodb+stripe, 1 call each': sdkFloor({ stripe: true, call: true }),
   // The bare floor's least work: the structured log line every request writes (Powertools, as
-  // DESIGN.md has it), the catalog's only mandated work.
+  // the project logs through it), the catalog's only mandated work.
   'bare, 1 log line': [
     "import { Logger } from '@aws-lambda-powertools/logger';",
     'let logger;',

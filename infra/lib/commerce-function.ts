@@ -24,7 +24,7 @@ export const LIVE_ALIAS = 'live';
 
 /**
  * What the functions do to the commerce table: single-item reads and writes and key-only queries.
- * No Scan, no batches, no transactions (DESIGN.md), so neither is granted. A test
+ * No Scan, no batches, no transactions (docs/architecture.md), so none is granted. A test
  * compares this list with the commands the runtime code sends.
  */
 export const TABLE_ACTIONS = [

@@ -1,4 +1,4 @@
-/** Codes of the error contract (DESIGN.md). Clients may switch on them; they never change meaning. */
+/** Codes of the error contract (docs/architecture.md, docs/api.md). Clients may switch on them; they never change meaning. */
 export type ErrorCode =
   | 'invalid_json'
   | 'validation_error'

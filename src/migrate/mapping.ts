@@ -3,7 +3,7 @@ import * as v from 'valibot';
 import { KNOWN_PK_PREFIXES } from '../adapters/dynamodb/table-items';
 
 /**
- * Declarative mapping of items from a retired table into the single commerce table (DESIGN.md,
+ * Declarative mapping of items from a retired table into the single commerce table (docs/architecture.md,
  * "The single table"). Pure: no I/O, no clock (callers pass `now`).
  */
 

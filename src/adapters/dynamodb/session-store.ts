@@ -22,7 +22,7 @@ import {
   sessionItem,
 } from './table-items';
 
-/** How long a quote's session history is kept (DESIGN.md: 60 days). */
+/** How long a checkout slot outlives its session (60 days, for the operator's look back). */
 export const SESSION_HISTORY_DAYS = 60;
 /** A coupon ownership item outlives its coupon's redemption window by this much, as a backstop. */
 const COUPON_OWNERSHIP_SLACK_SECONDS = 7 * DAY_SECONDS;
