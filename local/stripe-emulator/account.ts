@@ -154,6 +154,16 @@ export class AccountResources {
     return { object: 'balance', available: zero, livemode: false, pending: structuredClone(zero) };
   }
 
+  /** Every endpoint in creation order, for saving the state. */
+  allEndpoints(): readonly WebhookEndpointObject[] {
+    return this.endpoints;
+  }
+
+  /** Replaces the endpoints with saved ones (in creation order). */
+  restore(endpoints: readonly WebhookEndpointObject[]): void {
+    this.endpoints.splice(0, this.endpoints.length, ...endpoints);
+  }
+
   reset(): void {
     this.endpoints.length = 0;
   }

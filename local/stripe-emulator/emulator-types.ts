@@ -36,6 +36,13 @@ export interface StripeEmulatorOptions {
   expireIntervalMs?: number;
   /** One line per request, delivery and life-cycle change; never keys, secrets or emails. */
   log?: (line: string) => void;
+  /**
+   * Keep the state in this JSON file: loaded at start, written (atomically, debounced) after
+   * changes and at `close()`, so a restart answers as before. In memory only without it.
+   * A corrupt file is moved aside and the emulator starts empty; a file of another format
+   * version makes the start fail rather than overwrite it. See docs/stripe-emulator.md.
+   */
+  stateFile?: string;
 }
 
 /** One API request as the emulator saw it. */

@@ -28,4 +28,5 @@ export type { SeedPrice } from './prices';
 export { pricesFromCatalogProducts } from './seed';
 export { startStripeEmulator } from './server';
 export { type CompleteSessionOptions, PLACEHOLDER_EMAIL } from './session-lifecycle';
+export { StateFileError, type StateFileErrorCode } from './state-file';
 export type { Delivery, DeliveryAttempt, DeliveryOptions, EventRecord } from './webhooks';

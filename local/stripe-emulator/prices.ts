@@ -48,16 +48,27 @@ export class PriceStore {
 
   constructor(private readonly options: PriceStoreOptions) {}
 
-  /** Creates the seeded prices (and a product for each), stamped `created`. */
+  /**
+   * Creates the seeded prices (and a product for each), stamped `created`. A seeded price that
+   * already exists (state loaded from a file) is rebuilt from its seed, which is the catalog as it
+   * is now, but keeps its product and creation time, so ids stay stable across restarts.
+   */
   seed(created: number): void {
+    const seededProducts = new Set<string>();
     for (const seed of this.options.seeds) {
-      const productId = seed.productId ?? this.options.newId('product');
-      if (!this.products.has(productId)) {
+      const existing = this.prices.get(seed.id);
+      const productId = seed.productId ?? (existing ? productIdOf(existing) : this.options.newId('product'));
+      const product = this.products.get(productId);
+      if (!product) {
         this.products.set(
           productId,
           buildProduct({ id: productId, name: seed.productName, active: true, created }),
         );
+      } else if (!seededProducts.has(productId)) {
+        // A product loaded from a file takes the catalog's current name; the first seed names a shared one.
+        product.name = seed.productName;
       }
+      seededProducts.add(productId);
       this.prices.set(
         seed.id,
         buildPrice({
@@ -66,11 +77,20 @@ export class PriceStore {
           unitAmount: seed.unitAmount,
           currency: seed.currency.toLowerCase(),
           active: seed.active ?? true,
-          created,
+          created: existing?.created ?? created,
           metadata: seed.metadata,
         }),
       );
     }
+  }
+
+  /** Replaces prices and products with saved ones, then seeds over them (see {@link seed}). */
+  restore(prices: readonly PriceObject[], products: readonly ProductObject[], created: number): void {
+    this.prices.clear();
+    this.products.clear();
+    for (const product of products) this.products.set(product.id, product);
+    for (const price of prices) this.prices.set(price.id, price);
+    this.seed(created);
   }
 
   /** `GET /v1/prices/:id` (seeded prices and the inline prices sessions created). */
@@ -115,7 +135,7 @@ export class PriceStore {
           `${where}[price]`,
         );
       }
-      const productId = typeof price.product === 'string' ? price.product : price.product.id;
+      const productId = productIdOf(price);
       return {
         price: snapshot(price),
         unitAmount: price.unit_amount ?? 0,
@@ -181,4 +201,8 @@ export class PriceStore {
     this.products.clear();
     this.seed(created);
   }
+}
+
+function productIdOf(price: PriceObject): string {
+  return typeof price.product === 'string' ? price.product : price.product.id;
 }

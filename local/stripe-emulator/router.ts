@@ -24,18 +24,24 @@ export interface RouterOptions {
   payPage: PayPageActions;
   /** Every session, in creation order, for the index page. */
   sessions: () => readonly SessionRecord[];
+  /** Called after each request that may have changed state (anything but GET and HEAD). */
+  changed: () => void;
   log: (line: string) => void;
 }
 
 /** The request listener of the emulator's `http.Server`. */
 export function createRouter(options: RouterOptions): http.RequestListener {
   return (req, res) => {
-    route(options, req, res).catch((err: unknown) => {
-      options.log(`internal error: ${err instanceof Error ? err.message : String(err)}`);
-      if (!res.headersSent)
-        sendJson(res, 500, stripeErrorBody({ type: 'api_error', message: 'Internal error.' }));
-      else res.destroy();
-    });
+    route(options, req, res)
+      .catch((err: unknown) => {
+        options.log(`internal error: ${err instanceof Error ? err.message : String(err)}`);
+        if (!res.headersSent)
+          sendJson(res, 500, stripeErrorBody({ type: 'api_error', message: 'Internal error.' }));
+        else res.destroy();
+      })
+      .finally(() => {
+        if (req.method !== 'GET' && req.method !== 'HEAD') options.changed();
+      });
   };
 }
 

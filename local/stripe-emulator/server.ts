@@ -1,8 +1,8 @@
 /**
  * `startStripeEmulator` and the running emulator: wires the account's resources, the API
- * pipeline, webhook delivery, idempotency and faults to one clock and one id generator, listens,
- * and implements the {@link StripeEmulator} test methods (which the control API and the pay page
- * call too, so every path logs and behaves alike).
+ * pipeline, webhook delivery, idempotency, faults and the optional state file to one clock and
+ * one id generator, listens, and implements the {@link StripeEmulator} test methods (which the
+ * control API and the pay page call too, so every path logs, saves and behaves alike).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,7 +14,7 @@ import type { EmulatorSnapshot, StripeEmulator, StripeEmulatorOptions } from './
 import { EmulatorError } from './errors';
 import { FaultRegistry } from './faults';
 import { IdempotencyStore } from './idempotency';
-import { createIdGenerator } from './ids';
+import { type CountingRandom, createCountingRandom, createIdGenerator } from './ids';
 import {
   type CouponObject,
   type EventObject,
@@ -22,12 +22,18 @@ import {
   type SessionObject,
   snapshot,
 } from './objects';
+import { captureState, restoreState, type StateDocument, type StateStores } from './persisted-state';
 import { createRouter } from './router';
 import type { CompleteSessionOptions } from './session-lifecycle';
+import { readStateFile, StateSaver } from './state-file';
 import { type EventRecord, WebhookDispatcher } from './webhooks';
 
+/** Changes within this long are written to the state file together. */
+const SAVE_DELAY_MS = 100;
+
 /**
- * Starts the emulator and resolves once it listens. Point the official SDK at it with
+ * Starts the emulator and resolves once it listens (with `stateFile`, once the saved state is
+ * back; rejects with a `StateFileError` for a file it must not overwrite). Point the official SDK at it with
  * `new Stripe(key, { host, port, protocol: 'http' })` (see {@link StripeEmulator.sdkOptions}).
  */
 export async function startStripeEmulator(options: StripeEmulatorOptions): Promise<StripeEmulator> {
@@ -41,6 +47,7 @@ class EmulatorServer implements StripeEmulator {
   port = 0;
   readonly faults: FaultRegistry = new FaultRegistry();
   private readonly now: () => number;
+  private readonly random: CountingRandom;
   private readonly newId: ReturnType<typeof createIdGenerator>;
   private readonly core: EmulatorCore;
   private readonly dispatcher: WebhookDispatcher;
@@ -48,6 +55,10 @@ class EmulatorServer implements StripeEmulator {
   private readonly api: ApiHandler;
   private readonly server: http.Server;
   private readonly log: (line: string) => void;
+  private readonly stores: StateStores;
+  private readonly saver: StateSaver | null = null;
+  /** The state read from the file, put back once the port (and so the page URL) is known. */
+  private loaded: StateDocument | null = null;
   private sweeper: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: StripeEmulatorOptions) {
@@ -55,7 +66,8 @@ class EmulatorServer implements StripeEmulator {
     this.host = options.host ?? '127.0.0.1';
     this.now = options.now ?? Date.now;
     this.log = options.log ?? (() => {});
-    this.newId = createIdGenerator(options.random);
+    this.random = createCountingRandom(options.random);
+    this.newId = createIdGenerator(this.random.random);
     this.idempotency = new IdempotencyStore(this.now);
     this.dispatcher = new WebhookDispatcher({
       ...options.delivery,
@@ -63,6 +75,7 @@ class EmulatorServer implements StripeEmulator {
       url: options.webhookUrl ?? null,
       now: this.now,
       log: this.log,
+      changed: () => this.changed(),
     });
     this.core = new EmulatorCore({
       now: this.now,
@@ -90,9 +103,30 @@ class EmulatorServer implements StripeEmulator {
           settleAsyncPayment: (id, succeeded) => this.settleAsyncPayment(id, succeeded),
         },
         sessions: () => [...this.core.checkoutSessions.records.values()],
+        changed: () => this.changed(),
         log: this.log,
       }),
     );
+    this.stores = {
+      coupons: this.core.coupons,
+      prices: this.core.prices,
+      shippingRates: this.core.shippingRates,
+      checkoutSessions: this.core.checkoutSessions,
+      account: this.core.account,
+      dispatcher: this.dispatcher,
+      idempotency: this.idempotency,
+    };
+    const stateFile = options.stateFile;
+    if (stateFile) {
+      // Read before listening: a file that must not be overwritten stops the start here.
+      this.loaded = readStateFile(stateFile, this.now(), this.log);
+      this.saver = new StateSaver({
+        path: stateFile,
+        capture: () => captureState(this.stores, this.now(), this.random.drawn),
+        delayMs: SAVE_DELAY_MS,
+        log: this.log,
+      });
+    }
   }
 
   get url(): string {
@@ -109,6 +143,7 @@ class EmulatorServer implements StripeEmulator {
       this.server.listen(this.options.port ?? 0, this.host, () => {
         this.server.off('error', reject);
         this.port = (this.server.address() as AddressInfo).port;
+        this.restoreLoadedState();
         if (this.options.expireIntervalMs) {
           this.sweeper = setInterval(() => this.expireDueSessions(), this.options.expireIntervalMs);
           this.sweeper.unref();
@@ -116,6 +151,20 @@ class EmulatorServer implements StripeEmulator {
         resolve();
       });
     });
+  }
+
+  private restoreLoadedState(): void {
+    const document = this.loaded;
+    if (!document) return;
+    this.loaded = null;
+    restoreState(this.stores, document, {
+      nowSeconds: this.core.nowSeconds(),
+      payUrl: (id) => `${this.publicBase()}/pay/${id}`,
+    });
+    this.random.advanceTo(document.randomBytesDrawn);
+    this.log(
+      `state: loaded ${this.options.stateFile} (${document.sessions.length} sessions, ${document.coupons.length} coupons, ${document.events.length} events)`,
+    );
   }
 
   sdkOptions(): { host: string; port: number; protocol: 'http' } {
@@ -177,24 +226,28 @@ class EmulatorServer implements StripeEmulator {
 
   completeSession(id: string, options: CompleteSessionOptions = {}): SessionObject {
     const session = this.core.sessionLifecycle.complete(id, options);
+    this.changed();
     this.log(`session ${id} completed (${session.payment_status})`);
     return session;
   }
 
   settleAsyncPayment(id: string, succeeded: boolean): SessionObject {
     const session = this.core.sessionLifecycle.settle(id, succeeded);
+    this.changed();
     this.log(`session ${id} async payment ${succeeded ? 'succeeded' : 'failed'}`);
     return session;
   }
 
   expireSession(id: string): SessionObject {
     const session = this.core.sessionLifecycle.expireOne(id);
+    this.changed();
     this.log(`session ${id} expired`);
     return session;
   }
 
   expireDueSessions(): string[] {
     const ids = this.core.sessionLifecycle.expireDue();
+    if (ids.length > 0) this.changed();
     for (const id of ids) this.log(`session ${id} expired (expires_at passed)`);
     return ids;
   }
@@ -219,6 +272,7 @@ class EmulatorServer implements StripeEmulator {
     this.idempotency.clear();
     this.faults.clear();
     this.api.requests.length = 0;
+    this.changed();
   }
 
   async close(): Promise<void> {
@@ -229,6 +283,12 @@ class EmulatorServer implements StripeEmulator {
       this.server.close(() => resolve());
       this.server.closeAllConnections();
     });
+    this.saver?.close();
+  }
+
+  /** Notes that the state changed, for the state file (nothing without one). */
+  private changed(): void {
+    this.saver?.schedule();
   }
 
   private emit(type: SessionEventType, session: SessionObject, request: RequestInfo): void {

@@ -75,6 +75,12 @@ export class ShippingRates {
     });
   }
 
+  /** Replaces the rates with saved ones. */
+  restore(rates: readonly ShippingRate[]): void {
+    this.rates.clear();
+    for (const rate of rates) this.rates.set(rate.id, rate);
+  }
+
   reset(): void {
     this.rates.clear();
   }
