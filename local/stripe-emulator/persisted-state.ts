@@ -131,7 +131,7 @@ export type StateDocument = v.InferOutput<typeof StateDocumentSchema>;
 export type ParsedState =
   | { kind: 'state'; document: StateDocument }
   /** Written by another version of the emulator: not to be read, nor overwritten. */
-  | { kind: 'other-version'; version: unknown }
+  | { kind: 'other-version'; version: number }
   /** Not a state document at all, or a damaged one. */
   | { kind: 'corrupt'; reason: string };
 
@@ -146,6 +146,7 @@ export function parseStateDocument(text: string): ParsedState {
   if (!isRecord(value) || value.format !== STATE_FORMAT) {
     return { kind: 'corrupt', reason: `not a ${STATE_FORMAT} document` };
   }
+  if (typeof value.version !== 'number') return { kind: 'corrupt', reason: 'no format version' };
   if (value.version !== STATE_VERSION) return { kind: 'other-version', version: value.version };
   const parsed = v.safeParse(StateDocumentSchema, value);
   if (!parsed.success) {

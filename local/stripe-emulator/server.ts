@@ -162,6 +162,8 @@ class EmulatorServer implements StripeEmulator {
       payUrl: (id) => `${this.publicBase()}/pay/${id}`,
     });
     this.random.advanceTo(document.randomBytesDrawn);
+    // Loading settles some things (deliveries given up for want of an endpoint): write them down.
+    this.changed();
     this.log(
       `state: loaded ${this.options.stateFile} (${document.sessions.length} sessions, ${document.coupons.length} coupons, ${document.events.length} events)`,
     );

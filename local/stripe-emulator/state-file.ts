@@ -59,7 +59,7 @@ export function readStateFile(path: string, now: number, log: (line: string) => 
   if (parsed.kind === 'other-version') {
     throw new StateFileError(
       'state_version_unsupported',
-      `The Stripe emulator's state file ${path} has format version ${JSON.stringify(parsed.version)}; this emulator reads version ${STATE_VERSION}. Run the code that wrote it, or move the file away to start empty.`,
+      `The Stripe emulator's state file ${path} has format version ${parsed.version}; this emulator reads version ${STATE_VERSION}. Run the code that wrote it, or move the file away to start empty.`,
     );
   }
   if (parsed.kind === 'corrupt') {

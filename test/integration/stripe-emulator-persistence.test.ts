@@ -196,6 +196,32 @@ describe('a state file', () => {
     }
   });
 
+  it('gives up a waiting delivery when there is no endpoint after a restart, for good', async () => {
+    const down = await startWebhookReceiver();
+    const up = await startWebhookReceiver();
+    try {
+      down.failNext(1);
+      const delivery = { maxAttempts: 3, baseDelayMs: 60_000 };
+      const first = await start({ webhookUrl: down.url, delivery });
+      first.completeSession((await client(first).checkout.sessions.create(sessionParams())).id);
+      await expect.poll(() => first.events()[0]?.deliveries[0]?.attempts.length).toBe(1);
+      await stop(first);
+
+      const second = await start({ webhookUrl: null, delivery });
+      expect(second.events()[0]?.deliveries[0]).toMatchObject({ status: 'failed', nextAttemptAt: null });
+      expect(logs).toContainEqual(expect.stringContaining('no endpoint after restart, giving up'));
+      await stop(second);
+
+      const third = await start({ webhookUrl: up.url, delivery });
+      await third.waitForDeliveries();
+      expect(up.received).toEqual([]);
+      expect(third.events()[0]?.deliveries[0]?.status).toBe('failed');
+    } finally {
+      await down.close();
+      await up.close();
+    }
+  });
+
   it('is written shortly after a change, not only at close, without leaving temporary files', async () => {
     const emulator = await start();
     await client(emulator).coupons.create({ id: 'EARLY', percent_off: 5 });
@@ -230,6 +256,7 @@ describe('a state file', () => {
     ['is not JSON', '{"format": "stripe-emulator-st'],
     ['is some other JSON', '{"sessions": []}'],
     ['has a damaged section', '{"format": "stripe-emulator-state", "version": 1, "sessions": 3}'],
+    ['has no format version', '{"format": "stripe-emulator-state", "sessions": []}'],
   ])('moves a file that %s aside and starts empty, with a log line', async (_case, content) => {
     writeFileSync(stateFile, content);
 
