@@ -59,6 +59,9 @@ export interface LocalStack {
 /** The local table's name unless `COMMERCE_TABLE` says otherwise (no shop's name: any shop runs it). */
 export const LOCAL_TABLE_NAME = 'cart-checkout-local';
 
+/** The Stripe emulator's state, under the data dir next to the table. */
+export const STRIPE_STATE_FILE = 'stripe-emulator.json';
+
 /** Written while the stack runs, so `npm run orders` can reach its DynamoDB. */
 export const STACK_FILE = 'local-stack.json';
 /** The local stack retries owed order notifications this often (the deployed schedule: 5 minutes). */
@@ -114,6 +117,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     let stripe: StripeEmulator | null = null;
     if (!baseEnv.STRIPE_SECRET_KEY) {
+      // Sessions outlive a restart like the orders in the table, so a paid order's success page still loads.
+      const stripeStateFile = dataDir ? join(dataDir, STRIPE_STATE_FILE) : null;
       stripe = await startStripeEmulator({
         port: portOf(options.stripePort, 'STRIPE_EMULATOR_PORT', 12111),
         webhookUrl: `${api.url}/stripe/webhook`,
@@ -122,10 +127,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         expireIntervalMs: 30_000,
         ...(options.now ? { now: options.now } : {}),
         ...(options.emulatorLog ? { log: options.emulatorLog } : {}),
+        ...(stripeStateFile ? { stateFile: stripeStateFile } : {}),
       });
       closers.unshift(() => stripe?.close());
       summary.push(
-        `Stripe          emulator at ${stripe.url}, delivering events to ${api.url}/stripe/webhook`,
+        `Stripe          emulator at ${stripe.url}, delivering events to ${api.url}/stripe/webhook (${stripeStateFile ? `state in ${stripeStateFile}` : 'state in memory'})`,
       );
     } else {
       summary.push(

@@ -5,9 +5,11 @@
  * created here are records for listing: events are still delivered to the emulator's configured
  * `webhookUrl` (docs/stripe-emulator.md).
  */
+import { type ApiRoute, route } from './api-route';
 import { invalidParam, resourceMissing } from './errors';
 import type { FormObject } from './form';
 import type { IdKind } from './ids';
+import { checkExpand, pageOf } from './list-and-expand';
 import type { BalanceObject, ListObject, WebhookEndpointObject } from './objects';
 import { boolean, integer, list, metadata, object, optional, required, string, url } from './params';
 
@@ -49,11 +51,9 @@ const listSchema = object({
 });
 const expandOnly = object({ expand });
 
+/** None of these endpoints expands anything. */
 function noExpansion(paths: string[] | undefined): void {
-  const [first] = paths ?? [];
-  if (first !== undefined) {
-    throw invalidParam(`This property cannot be expanded (${first}) by the Stripe emulator.`, 'expand[0]');
-  }
+  checkExpand(paths, []);
 }
 
 export interface AccountResourcesOptions {
@@ -61,6 +61,16 @@ export interface AccountResourcesOptions {
   now: () => number;
   newId: (kind: IdKind) => string;
 }
+
+/** The endpoints of this module, for the API router. */
+export const ACCOUNT_ROUTES: readonly ApiRoute[] = [
+  route('POST', '/v1/webhook_endpoints', (r, c) => r.account.createWebhookEndpoint(c.params)),
+  route('GET', '/v1/webhook_endpoints', (r, c) => r.account.listWebhookEndpoints(c.params)),
+  route('GET', '/v1/webhook_endpoints/:id', (r, c) => r.account.retrieveWebhookEndpoint(c.id, c.params)),
+  route('POST', '/v1/webhook_endpoints/:id', (r, c) => r.account.updateWebhookEndpoint(c.id, c.params)),
+  route('DELETE', '/v1/webhook_endpoints/:id', (r, c) => r.account.deleteWebhookEndpoint(c.id, c.params)),
+  route('GET', '/v1/balance', (r, c) => r.account.retrieveBalance(c.params)),
+];
 
 /** Webhook endpoints and the balance of the emulated (test-mode) account. */
 export class AccountResources {
@@ -116,18 +126,13 @@ export class AccountResources {
   listWebhookEndpoints(raw: FormObject): ListObject<WebhookEndpointObject> {
     const params = listSchema.parse(raw, '');
     noExpansion(params.expand);
-    const items = [...this.endpoints].reverse();
-    const limit = params.limit ?? 10;
-    let start = 0;
-    let end = items.length;
-    if (params.starting_after !== undefined) {
-      start = this.indexFor(items, params.starting_after, 'starting_after') + 1;
-    } else if (params.ending_before !== undefined) {
-      end = this.indexFor(items, params.ending_before, 'ending_before');
-      start = Math.max(0, end - limit);
-    }
-    const data = items.slice(start, Math.min(end, start + limit)).map((e) => structuredClone(e));
-    return { object: 'list', data, has_more: start + data.length < end, url: '/v1/webhook_endpoints' };
+    const newestFirst = [...this.endpoints].reverse();
+    return pageOf(
+      newestFirst,
+      { limit: params.limit ?? 10, startingAfter: params.starting_after, endingBefore: params.ending_before },
+      '/v1/webhook_endpoints',
+      'webhook_endpoint',
+    );
   }
 
   /** `DELETE /v1/webhook_endpoints/:id`. */
@@ -149,6 +154,16 @@ export class AccountResources {
     return { object: 'balance', available: zero, livemode: false, pending: structuredClone(zero) };
   }
 
+  /** Every endpoint in creation order, for saving the state. */
+  allEndpoints(): readonly WebhookEndpointObject[] {
+    return this.endpoints;
+  }
+
+  /** Replaces the endpoints with saved ones (in creation order). */
+  restore(endpoints: readonly WebhookEndpointObject[]): void {
+    this.endpoints.splice(0, this.endpoints.length, ...endpoints);
+  }
+
   reset(): void {
     this.endpoints.length = 0;
   }
@@ -157,11 +172,5 @@ export class AccountResources {
     const endpoint = this.endpoints.find((e) => e.id === id);
     if (!endpoint) throw resourceMissing('webhook_endpoint', id);
     return endpoint;
-  }
-
-  private indexFor(items: readonly WebhookEndpointObject[], id: string, param: string): number {
-    const index = items.findIndex((e) => e.id === id);
-    if (index < 0) throw resourceMissing('webhook_endpoint', id, param);
-    return index;
   }
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { StripeApiError } from './errors';
 
 const MAX_KEY_LENGTH = 255;
@@ -10,7 +11,8 @@ export interface StoredResponse {
   requestId: string;
 }
 
-interface IdempotencyRecord {
+/** A stored answer and what it answered. */
+export interface IdempotencyRecord {
   method: string;
   path: string;
   fingerprint: string;
@@ -43,7 +45,7 @@ export class IdempotencyStore {
       );
     }
     this.prune();
-    const record = this.records.get(scope(apiKey, key));
+    const record = this.records.get(scopeOf(apiKey, key));
     if (!record) return null;
     if (record.method !== method || record.path !== path) {
       throw new StripeApiError(
@@ -61,11 +63,23 @@ export class IdempotencyStore {
   }
 
   save(apiKey: string, key: string, entry: Omit<IdempotencyRecord, 'storedAt'>): void {
-    this.records.set(scope(apiKey, key), { ...entry, storedAt: this.now() });
+    this.records.set(scopeOf(apiKey, key), { ...entry, storedAt: this.now() });
   }
 
   clear(): void {
     this.records.clear();
+  }
+
+  /** Every live record with its scope (API key digest and key), for saving the state. */
+  entries(): { scope: string; record: IdempotencyRecord }[] {
+    this.prune();
+    return [...this.records].map(([scope, record]) => ({ scope, record }));
+  }
+
+  /** Replaces the records with saved ones. */
+  restore(entries: readonly { scope: string; record: IdempotencyRecord }[]): void {
+    this.records.clear();
+    for (const { scope, record } of entries) this.records.set(scope, record);
   }
 
   private prune(): void {
@@ -76,6 +90,10 @@ export class IdempotencyStore {
   }
 }
 
-function scope(apiKey: string, key: string): string {
-  return `${apiKey}\u0000${key}`;
+/**
+ * Keys belong to the API key that used them. The API key is kept as a digest, so a saved state
+ * file never holds a secret key.
+ */
+function scopeOf(apiKey: string, key: string): string {
+  return `${createHash('sha256').update(apiKey).digest('hex')}:${key}`;
 }

@@ -34,6 +34,40 @@ export function createIdGenerator(random: RandomSource = randomBytes): (kind: Id
   };
 }
 
+/** A {@link RandomSource} that counts the bytes it gave, so a restarted emulator can continue it. */
+export interface CountingRandom {
+  readonly random: RandomSource;
+  /** Bytes drawn so far. */
+  readonly drawn: number;
+  /** Draws and drops bytes until `total` have been drawn (nothing when that many already were). */
+  advanceTo(total: number): void;
+}
+
+/**
+ * Wraps `source` to count what it gives. A seeded source restarted from a saved count then names
+ * objects exactly as the first run would have gone on to (never an id it already used); for the
+ * default crypto source the count is only kept.
+ */
+export function createCountingRandom(source?: RandomSource): CountingRandom {
+  let drawn = 0;
+  const random: RandomSource = (size) => {
+    drawn += size;
+    return (source ?? randomBytes)(size);
+  };
+  return {
+    random,
+    get drawn() {
+      return drawn;
+    },
+    advanceTo(total) {
+      // Crypto bytes never repeat: skipping them would only waste entropy.
+      if (source === undefined) drawn = Math.max(drawn, total);
+      // In chunks, so a long history never asks for one huge buffer.
+      while (drawn < total) random(Math.min(total - drawn, 64 * 1024));
+    },
+  };
+}
+
 /**
  * A deterministic {@link RandomSource} (xorshift32 from `seed`): two emulators built with the same
  * seed name their objects identically, which keeps snapshots and logs of tests stable.

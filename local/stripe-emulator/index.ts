@@ -3,8 +3,16 @@
  * project uses, so the official SDK runs the production code path against it. See
  * docs/stripe-emulator.md.
  */
-export type { AsyncPaymentState, CompleteSessionOptions, SeedPrice } from './core';
-export { discountOf, PLACEHOLDER_EMAIL } from './core';
+export type { AsyncPaymentState } from './checkout-sessions';
+export { discountOf } from './coupons';
+export type {
+  CouponSnapshot,
+  EmulatorSnapshot,
+  RequestLogEntry,
+  SessionSnapshot,
+  StripeEmulator,
+  StripeEmulatorOptions,
+} from './emulator-types';
 export { EmulatorError, type EmulatorErrorCode, StripeApiError, type StripeErrorBody } from './errors';
 export type { FaultSpec, FaultState } from './faults';
 export { createSeededRandom, type RandomSource } from './ids';
@@ -16,14 +24,9 @@ export type {
   SessionEventType,
   SessionObject,
 } from './objects';
+export type { SeedPrice } from './prices';
 export { pricesFromCatalogProducts } from './seed';
-export {
-  type CouponSnapshot,
-  type EmulatorSnapshot,
-  type RequestLogEntry,
-  type SessionSnapshot,
-  type StripeEmulator,
-  type StripeEmulatorOptions,
-  startStripeEmulator,
-} from './server';
+export { startStripeEmulator } from './server';
+export { type CompleteSessionOptions, PLACEHOLDER_EMAIL } from './session-lifecycle';
+export { StateFileError, type StateFileErrorCode } from './state-file';
 export type { Delivery, DeliveryAttempt, DeliveryOptions, EventRecord } from './webhooks';

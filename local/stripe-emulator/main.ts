@@ -3,7 +3,8 @@
  *
  * Environment: `STRIPE_EMULATOR_PORT` (default 12111), `STRIPE_EMULATOR_HOST` (default 127.0.0.1),
  * `STRIPE_WEBHOOK_URL` (where events go; none by default), `STRIPE_WEBHOOK_SECRET` (required with a
- * webhook URL), `STRIPE_EMULATOR_API_KEY` (accept only this key; default any `sk_test_…`).
+ * webhook URL), `STRIPE_EMULATOR_API_KEY` (accept only this key; default any `sk_test_…`),
+ * `STRIPE_EMULATOR_STATE_FILE` (keep the state in this JSON file across restarts; in memory by default).
  * Prices are seeded from `catalog/catalog.json` (products with a `stripePriceId`).
  */
 import { randomBytes } from 'node:crypto';
@@ -40,6 +41,7 @@ async function main(): Promise<void> {
     prices: pricesFromCatalogProducts(catalog.products),
     expireIntervalMs: 30_000,
     log: (line) => console.log(`[stripe-emulator] ${line}`),
+    ...(env.STRIPE_EMULATOR_STATE_FILE ? { stateFile: env.STRIPE_EMULATOR_STATE_FILE } : {}),
   });
   console.log(`[stripe-emulator] listening on ${emulator.url}`);
   console.log(

@@ -47,6 +47,11 @@ export interface EventObject {
   type: SessionEventType;
 }
 
+/** Stripe's timestamps are epoch seconds; the emulator's clock, like `Date.now`, gives milliseconds. */
+export function stripeSeconds(epochMs: number): number {
+  return Math.floor(epochMs / 1000);
+}
+
 /** A deep copy, so a snapshot handed out (or put in an event) never changes afterwards. */
 export function snapshot<T>(value: T): T {
   return structuredClone(value);

@@ -3,7 +3,7 @@
  * checkout.stripe.com. Plain HTML forms (works without JavaScript, in any browser test),
  * labelled controls, and a banner saying that no real payment happens.
  */
-import type { SessionRecord } from './core';
+import type { SessionRecord } from './checkout-sessions';
 
 const ZERO_DECIMAL = new Set([
   'bif',

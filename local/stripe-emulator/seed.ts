@@ -1,4 +1,4 @@
-import type { SeedPrice } from './core';
+import type { SeedPrice } from './prices';
 
 /** The fields of a catalog product that say which Stripe price it is sold at. */
 export interface CatalogPriceSource {

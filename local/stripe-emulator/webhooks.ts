@@ -43,6 +43,8 @@ interface DispatcherOptions extends DeliveryOptions {
   url: string | null;
   now: () => number;
   log: (line: string) => void;
+  /** Called whenever an event or a delivery changes (an attempt made, a delivery finished). */
+  changed?: () => void;
 }
 
 /**
@@ -91,6 +93,29 @@ export class WebhookDispatcher {
     return record;
   }
 
+  /**
+   * Puts saved events back. A delivery that was still pending carries on where it stopped, as
+   * Stripe's retries do, to the endpoint's current URL; without an endpoint it is given up.
+   */
+  restore(records: readonly EventRecord[]): void {
+    this.events.splice(0, this.events.length, ...records);
+    for (const record of records) {
+      for (const delivery of record.deliveries) {
+        if (delivery.status !== 'pending') continue;
+        if (this.url === null) {
+          delivery.status = 'failed';
+          delivery.nextAttemptAt = null;
+          this.options.log(
+            `webhook ${record.event.type} ${record.event.id}: no endpoint after restart, giving up`,
+          );
+          continue;
+        }
+        delivery.url = this.url;
+        this.run(record.event, delivery);
+      }
+    }
+  }
+
   /** Sends an already delivered event again, as Stripe may (delivery is at least once). */
   resend(record: EventRecord): void {
     if (this.url === null) return;
@@ -125,15 +150,28 @@ export class WebhookDispatcher {
   private start(record: EventRecord, url: string): void {
     const delivery: Delivery = { url, status: 'pending', attempts: [], nextAttemptAt: null };
     record.deliveries.push(delivery);
-    const run = this.deliver(record.event, delivery).finally(() => this.running.delete(run));
+    this.options.changed?.();
+    this.run(record.event, delivery);
+  }
+
+  private run(event: EventObject, delivery: Delivery): void {
+    const run = this.deliver(event, delivery).finally(() => {
+      this.running.delete(run);
+      this.options.changed?.();
+    });
     this.running.add(run);
   }
 
+  /** Makes the delivery's remaining attempts (all of them for a new one). */
   private async deliver(event: EventObject, delivery: Delivery): Promise<void> {
     // Stripe sends the event pretty-printed; the signature covers these exact bytes.
     const payload = JSON.stringify(event, null, 2);
     const generation = this.generation;
-    for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
+    // A resumed delivery first waits out the backoff it was in.
+    if (delivery.nextAttemptAt !== null) {
+      await this.sleep(Math.max(0, delivery.nextAttemptAt - this.options.now()));
+    }
+    for (let attempt = delivery.attempts.length + 1; attempt <= this.maxAttempts; attempt++) {
       if (this.closed || generation !== this.generation) return;
       delivery.nextAttemptAt = null;
       const at = this.options.now();
@@ -146,6 +184,7 @@ export class WebhookDispatcher {
       const ok = result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300;
       const retryInMs = ok || attempt === this.maxAttempts ? null : this.baseDelayMs * 2 ** (attempt - 1);
       delivery.attempts.push({ at, ...result, retryInMs });
+      this.options.changed?.();
       this.options.log(
         `webhook ${event.type} ${event.id} attempt ${attempt}: ${result.statusCode ?? result.error}${ok ? '' : attempt < this.maxAttempts ? ' (will retry)' : ' (giving up)'}`,
       );
@@ -162,6 +201,8 @@ export class WebhookDispatcher {
   }
 
   private sleep(ms: number): Promise<void> {
+    // An attempt that was in flight at close must not start a backoff that keeps the process alive.
+    if (this.closed) return Promise.resolve();
     return new Promise((resolve) => {
       const entry = {
         timer: setTimeout(() => {

@@ -243,6 +243,42 @@ describe('control API', () => {
     }
   });
 
+  it('names every problem of a control body in one 400, in words that say what to send', async () => {
+    const fault = await control('POST', '/_emulator/faults', {
+      path: '/v1/coupons',
+      status: 'soon',
+      times: 'twice',
+      error: { type: 'oops' },
+    });
+    const noPath = await control('POST', '/_emulator/faults', { status: 500 });
+    const settle = await control('POST', '/_emulator/sessions/cs_test_x/settle', {});
+    const complete = await control('POST', '/_emulator/sessions/cs_test_x/complete', { async: 'yes' });
+    const webhook = await control('PUT', '/_emulator/webhook', { url: 5 });
+    const list = await control('PUT', '/_emulator/webhook', [{ url: null }]);
+
+    expect(fault).toMatchObject({ status: 400, json: { error: { code: 'invalid_fault' } } });
+    const { message } = (fault.json as { error: { message: string } }).error;
+    expect(message).toContain('times must be a number');
+    expect(message).toContain('status must be a number');
+    expect(message).toContain('error.type must be one of api_error, card_error');
+    expect(noPath).toMatchObject({
+      status: 400,
+      json: { error: { code: 'invalid_fault', message: 'A fault needs a path.' } },
+    });
+    expect(settle).toMatchObject({
+      status: 400,
+      json: { error: { message: 'Send {"succeeded": true|false}.' } },
+    });
+    expect(complete).toMatchObject({ status: 400, json: { error: { message: 'async must be a boolean.' } } });
+    expect(webhook).toMatchObject({ status: 400, json: { error: { code: 'invalid_request' } } });
+    expect(list).toMatchObject({
+      status: 400,
+      json: { error: { message: 'The body must be a JSON object.' } },
+    });
+    expect(emulator.faults.list()).toEqual([]);
+    expect(emulator.state().webhookUrl).toBeNull();
+  });
+
   it('answers unknown control endpoints and bad JSON with an error code', async () => {
     expect(await control('GET', '/_emulator/nope')).toMatchObject({
       status: 404,
