@@ -1,13 +1,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildStorefront } from '../local/storefront';
+import { buildStorefront, DEMO_SHOP_CONFIG_PATH, loadShopConfig } from '../local/storefront';
 
-const USAGE = `Usage: npm run storefront:build -- [--api-base https://api.example.com/prod] [--out dist/storefront]
+const USAGE = `Usage: npm run storefront:build -- [--api-base https://api.example.com/prod] [--shop shop.json] [--out dist/storefront]
 
 Writes the demo storefront as static files (index.html, app.js, app.js.map, app.css) for hosting
 anywhere. --api-base is where the API is (API Gateway's ApiUrl); empty = the page's own origin.
-Serve index.html at /, /checkout/success and /checkout/cancel, add the site's origin to the API's
+--shop is the shop's texts (name, description, shipping, returns, contact; docs/storefront.md),
+storefront/shop.json by default. Serve index.html at /, /checkout/success and /checkout/cancel, add the site's origin to the API's
 ALLOWED_ORIGINS, and point CHECKOUT_SUCCESS_URL / CHECKOUT_CANCEL_URL at those two pages.`;
 
 /** `npm run storefront:build`: the storefront as static files, for a host other than the local stack. */
@@ -16,6 +17,7 @@ async function main(argv: string[]): Promise<number> {
     args: argv,
     options: {
       'api-base': { type: 'string', default: '' },
+      shop: { type: 'string', default: DEMO_SHOP_CONFIG_PATH },
       out: { type: 'string', default: join('dist', 'storefront') },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -32,11 +34,11 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const out = resolve(values.out);
-  const assets = await buildStorefront({ minify: true });
+  const assets = await buildStorefront({ minify: true, shop: loadShopConfig(resolve(values.shop)) });
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, 'index.html'), assets.html(apiBase));
   for (const [path, file] of assets.files) writeFileSync(join(out, path.slice(1)), file.body);
-  console.log(`Storefront written to ${out} (API: ${apiBase || 'same origin'}).`);
+  console.log(`Storefront written to ${out} (API: ${apiBase || 'same origin'}; shop: ${values.shop}).`);
   return 0;
 }
 
