@@ -1,4 +1,4 @@
-import { h, replaceChildrenKeepingFocus } from './dom';
+import { h, renderKeepingFocus, replaceChildrenKeepingFocus } from './dom';
 
 export type Tone = 'info' | 'warning' | 'error';
 /** What raised an alert, so a later success clears only its own kind of trouble. */
@@ -23,12 +23,17 @@ export interface Alerts {
 
 /**
  * Alerts drawn into `region` (an `role="alert"` element, so each is read out when it appears). An
- * alert's button first takes the alert down, then acts: the customer sees the trouble handled.
+ * alert's button first takes the alert down, then acts: the customer sees the trouble handled, and
+ * the keyboard focus the button had goes to `focusFallback` (the cart) rather than to the page.
  */
-export function createAlerts(region: HTMLElement): Alerts {
+export function createAlerts(region: HTMLElement, focusFallback: HTMLElement): Alerts {
   let alerts: Alert[] = [];
 
   function render() {
+    renderKeepingFocus(focusFallback, () => draw());
+  }
+
+  function draw() {
     replaceChildrenKeepingFocus(
       region,
       alerts.map((alert) => {

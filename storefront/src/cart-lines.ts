@@ -1,6 +1,6 @@
 import type { CatalogProduct, QuoteLine } from './api-types';
 import { type Cart, quantityOf } from './cart';
-import { h, hidden } from './dom';
+import { h, hidden, setUnavailable } from './dom';
 import { formatMoney } from './messages';
 
 /** What the lines show: the cart, and the quote's lines when the quote prices exactly this cart. */
@@ -22,8 +22,6 @@ export interface CartLines {
 export interface CartLinesOptions {
   /** The customer asked for this quantity of a SKU (0 removes it). */
   readonly onQuantity: (sku: string, quantity: number) => void;
-  /** The focused line was removed: focus must go somewhere sensible, not to the page. */
-  readonly onFocusedLineRemoved: () => void;
 }
 
 /**
@@ -43,13 +41,8 @@ export function createCartLines(options: CartLinesOptions): CartLines {
       existing.set(li.dataset.sku ?? '', li);
     }
     const wanted = new Set(cart.map((line) => line.sku));
-    for (const [sku, li] of existing) {
-      if (!wanted.has(sku)) {
-        const hadFocus = li.contains(document.activeElement);
-        li.remove();
-        if (hadFocus) options.onFocusedLineRemoved();
-      }
-    }
+    // A removed line's focus is the panel's to catch (see `renderKeepingFocus`).
+    for (const [sku, li] of existing) if (!wanted.has(sku)) li.remove();
     for (const [index, item] of cart.entries()) {
       const li = existing.get(item.sku) ?? createLine(item.sku);
       if (element.children[index] !== li) element.insertBefore(li, element.children[index] ?? null);
@@ -58,8 +51,9 @@ export function createCartLines(options: CartLinesOptions): CartLines {
       if (input && document.activeElement !== input) input.value = String(item.quantity);
       const dec = li.querySelector<HTMLButtonElement>('.qty-dec');
       const inc = li.querySelector<HTMLButtonElement>('.qty-inc');
-      if (dec) dec.disabled = item.quantity <= 1;
-      if (inc) inc.disabled = item.quantity >= (product?.maxQuantity ?? Number.POSITIVE_INFINITY);
+      // Unavailable, not disabled: the button keeps the focus of a keyboard user who just pressed it.
+      if (dec) setUnavailable(dec, item.quantity <= 1);
+      if (inc) setUnavailable(inc, item.quantity >= (product?.maxQuantity ?? Number.POSITIVE_INFINITY));
       const amount = li.querySelector<HTMLElement>('.line-amount');
       const line = quoted?.get(item.sku);
       if (amount) {
@@ -96,7 +90,10 @@ export function createCartLines(options: CartLinesOptions): CartLines {
     const inc = h('button', { type: 'button', class: 'qty-inc', 'aria-label': `One more ${name}` }, '+');
     const remove = h('button', { type: 'button', class: 'link-button remove' }, 'Remove', hidden(` ${name}`));
     const current = () => quantityOf(view.cart, sku);
-    dec.addEventListener('click', () => options.onQuantity(sku, current() - 1));
+    // At 1, "one fewer" does nothing: removing is Remove's job, never a side effect of a dimmed button.
+    dec.addEventListener('click', () => {
+      if (current() > 1) options.onQuantity(sku, current() - 1);
+    });
     inc.addEventListener('click', () => options.onQuantity(sku, current() + 1));
     remove.addEventListener('click', () => options.onQuantity(sku, 0));
     input.addEventListener('change', () => {

@@ -2,7 +2,7 @@ import type { CatalogProduct, QuoteHint, QuoteResponse } from './api-types';
 import { type Cart, unitCount } from './cart';
 import { createCartLines } from './cart-lines';
 import { createCartSummary } from './cart-summary';
-import { h } from './dom';
+import { h, setUnavailable } from './dom';
 
 /** Everything the cart panel shows; the shop page owns this state, the panel only draws it. */
 export interface CartState {
@@ -44,6 +44,8 @@ export interface CartPanel {
   render(state: CartState): void;
   /** Draws the lines anew on the next render (once the catalog has named the SKUs). */
   redrawLines(): void;
+  /** Shows the panel (and with it the phone's bar), once the catalog has answered. */
+  reveal(): void;
 }
 
 /** Builds the cart panel; it draws whatever `render` is given. */
@@ -57,10 +59,7 @@ export function createCartPanel(options: CartPanelOptions): CartPanel {
         ' Nothing was charged — your cart is just as you left it.',
       )
     : null;
-  const lines = createCartLines({
-    onQuantity: options.onQuantity,
-    onFocusedLineRemoved: () => element.focus(),
-  });
+  const lines = createCartLines({ onQuantity: options.onQuantity });
   const summary = createCartSummary({ onHint: options.onHint });
   const email = h('input', {
     id: 'email',
@@ -77,27 +76,41 @@ export function createCartPanel(options: CartPanelOptions): CartPanel {
     tabindex: -1,
     autocomplete: 'off',
   });
-  const checkoutButton = h('button', { type: 'submit', class: 'primary checkout-button' }, 'Checkout');
+  // In the pinned bar below the form, so the form names it (`form`) rather than containing it.
+  const checkoutButton = h(
+    'button',
+    { type: 'submit', form: 'checkout-form', class: 'primary checkout-button' },
+    'Checkout',
+  );
   const form = h(
     'form',
-    { class: 'checkout-form', 'aria-label': 'Checkout' },
+    { id: 'checkout-form', class: 'checkout-form', 'aria-label': 'Checkout' },
     h('label', { for: 'email' }, 'Email for your receipt ', h('span', { class: 'optional' }, '(optional)')),
     email,
     h('p', { id: 'email-help', class: 'help' }, 'You can also enter it on the payment page.'),
     // A field people never see and bots fill in; the API drops requests that carry it.
     h('div', { class: 'hp', 'aria-hidden': 'true' }, h('label', { for: 'website' }, 'Website'), honeypot),
-    checkoutButton,
-    h('p', { class: 'help' }, 'You pay on Stripe’s secure checkout page.'),
+    h(
+      'p',
+      { class: 'help' },
+      'Shipping and taxes, if any, are added on the payment page. You pay on Stripe’s secure checkout page.',
+    ),
   );
+  // The totals and Checkout stay in view (sticky at the bottom of the panel, or of the screen on a
+  // phone) however many lines and hints are above them.
+  const checkoutBar = h('div', { class: 'checkout-bar' }, summary.element, checkoutButton);
+  // Hidden until the catalog has answered: drawn before the products, the cart would be pushed
+  // down by them on a phone (a layout shift of most of the screen).
   const element = h(
     'aside',
-    { id: 'cart', class: 'cart', 'aria-labelledby': 'cart-title', tabindex: -1 },
+    { id: 'cart', class: 'cart', 'aria-labelledby': 'cart-title', tabindex: -1, hidden: true },
     h('h2', { id: 'cart-title' }, 'Your cart'),
     cancelBanner,
     alertRegion,
     lines.element,
-    summary.element,
+    summary.offers,
     form,
+    checkoutBar,
   );
   const bar = h('a', { class: 'cart-bar', href: '#cart' });
 
@@ -128,15 +141,17 @@ export function createCartPanel(options: CartPanelOptions): CartPanel {
       currency: quote?.quote.currency ?? next.currency,
       productName: (sku) => products.get(sku)?.name ?? sku,
     });
-    checkoutButton.disabled = next.checkingOut || cart.length === 0 || products.size === 0;
+    // Unavailable while checking out, not disabled: the pressed button keeps the keyboard's focus.
+    setUnavailable(checkoutButton, next.checkingOut || products.size === 0);
     checkoutButton.textContent = next.checkingOut ? 'Starting checkout…' : 'Checkout';
     form.hidden = cart.length === 0;
+    checkoutButton.hidden = cart.length === 0;
     renderBar();
   }
 
   function renderBar() {
     const units = state ? unitCount(state.cart) : 0;
-    bar.hidden = units === 0 || inView;
+    bar.hidden = units === 0 || inView || element.hidden;
     bar.textContent = `View cart · ${units} item${units === 1 ? '' : 's'}${barTotal ? ` · ${barTotal}` : ''}`;
   }
 
@@ -150,5 +165,9 @@ export function createCartPanel(options: CartPanelOptions): CartPanel {
     checkoutButton,
     render,
     redrawLines: lines.reset,
+    reveal() {
+      element.hidden = false;
+      renderBar();
+    },
   };
 }

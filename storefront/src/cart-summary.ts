@@ -16,8 +16,12 @@ export interface CartSummaryView {
   readonly productName: (sku: string) => string;
 }
 
-/** The cart's deals applied, its "save more" hints and its totals. */
+/**
+ * The cart's deals applied and "save more" hints (`offers`, which scroll with the lines), and its
+ * totals (`element`, the `.summary`, which stays in view above the Checkout button).
+ */
 export interface CartSummary {
+  readonly offers: HTMLElement;
   readonly element: HTMLElement;
   /** Draws the summary; returns the total to show on the phone's "View cart" bar, if it is current. */
   render(view: CartSummaryView): string | null;
@@ -25,33 +29,31 @@ export interface CartSummary {
 
 /** The summary; `onHint` is called when the customer takes a hint's addition. */
 export function createCartSummary(options: { readonly onHint: (hint: QuoteHint) => void }): CartSummary {
+  const offers = h('div', { class: 'offers' });
   const element = h('div', { class: 'summary' });
 
   function render(view: CartSummaryView): string | null {
     const { currency } = view;
     element.setAttribute('aria-busy', String(view.updating));
     element.classList.toggle('stale', view.updating);
-    if (view.empty) {
-      replaceChildrenKeepingFocus(
-        element,
-        h('p', { class: 'empty' }, 'Your cart is empty. Add something from the shop.'),
-      );
-      return null;
-    }
+    offers.classList.toggle('stale', view.updating);
     const q = view.quote;
-    if (!q || (!view.fresh && view.failed)) {
+    if (view.empty || !q || (!view.fresh && view.failed)) {
+      replaceChildrenKeepingFocus(offers);
       replaceChildrenKeepingFocus(
         element,
-        h(
-          'p',
-          { class: 'quote-state' },
-          view.failed ? 'Prices are not available right now.' : 'Pricing your cart…',
-        ),
+        view.empty
+          ? h('p', { class: 'empty' }, 'Your cart is empty. Add something from the shop.')
+          : h(
+              'p',
+              { class: 'quote-state' },
+              view.failed ? 'Prices are not available right now.' : 'Pricing your cart…',
+            ),
       );
       return null;
     }
     replaceChildrenKeepingFocus(
-      element,
+      offers,
       q.appliedBundles.length > 0
         ? h(
             'section',
@@ -87,6 +89,9 @@ export function createCartSummary(options: { readonly onHint: (hint: QuoteHint) 
             ),
           )
         : null,
+    );
+    replaceChildrenKeepingFocus(
+      element,
       h(
         'dl',
         { class: 'totals' },
@@ -102,12 +107,11 @@ export function createCartSummary(options: { readonly onHint: (hint: QuoteHint) 
         h(
           'div',
           { class: 'total' },
-          h('dt', {}, 'Total'),
+          // Said beside the label, not on a line of its own: the pinned totals keep their height.
+          h('dt', {}, 'Total', view.updating ? h('span', { class: 'quote-state' }, ' · updating…') : null),
           h('dd', { 'data-testid': 'total' }, formatMoney(q.total, currency)),
         ),
       ),
-      view.updating ? h('p', { class: 'quote-state' }, 'Updating prices…') : null,
-      h('p', { class: 'help' }, 'Shipping and taxes, if any, are added on the payment page.'),
     );
     return view.fresh ? formatMoney(q.total, currency) : null;
   }
@@ -126,5 +130,5 @@ export function createCartSummary(options: { readonly onHint: (hint: QuoteHint) 
     return h('li', { class: 'hint', 'data-bundle-id': hint.bundleId }, h('p', {}, hint.message), button);
   }
 
-  return { element, render };
+  return { offers, element, render };
 }

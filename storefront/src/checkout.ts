@@ -19,6 +19,8 @@ export interface CheckoutOptions {
   readonly announce: (text: string) => void;
   /** The cart as it is now. */
   readonly cart: () => Cart;
+  /** Whether the catalog is loaded: without it there is nothing to check out. */
+  readonly ready: () => boolean;
   /** The checkout form's fields and its button. */
   readonly email: HTMLInputElement;
   readonly honeypot: HTMLInputElement;
@@ -53,7 +55,8 @@ export function createCheckout(options: CheckoutOptions): Checkout {
   let blockedUntil = 0;
 
   async function start(): Promise<void> {
-    if (inProgress || options.cart().length === 0) return;
+    // The button is only dimmed while checking out (it keeps focus), so presses arrive: ignore them.
+    if (inProgress || options.cart().length === 0 || !options.ready()) return;
     if (Date.now() < blockedUntil) {
       const seconds = Math.ceil((blockedUntil - Date.now()) / 1000);
       alerts.show({

@@ -20,6 +20,8 @@ function main() {
   const path = window.location.pathname.replace(/\/+$/, '');
   if (path.endsWith('/checkout/success')) {
     if (shop) document.title = `Order received — ${shop.name}`;
+    // This page has no cart to skip to.
+    document.querySelector('.skip-link')?.remove();
     startSuccessPage({
       root,
       api,

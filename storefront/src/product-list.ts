@@ -1,6 +1,6 @@
 import type { CatalogBundle, CatalogProduct, PublicCatalog } from './api-types';
 import { type Cart, quantityOf } from './cart';
-import { h, hidden, replaceChildrenKeepingFocus } from './dom';
+import { h, hidden, replaceChildrenKeepingFocus, setUnavailable } from './dom';
 import { describeBundle, formatMoney } from './messages';
 
 /** The shop's side of the page: the deals on offer and a card per product with its Add button. */
@@ -17,11 +17,13 @@ export interface ProductList {
 
 /** The product list; `onAdd` is called with a product's SKU when its Add button is pressed. */
 export function createProductList(options: { readonly onAdd: (sku: string) => void }): ProductList {
-  const deals = h('section', { class: 'deals', 'aria-labelledby': 'deals-title' });
+  // Hidden until there are deals to show: an empty box that fills later would push the products down.
+  const deals = h('section', { class: 'deals', 'aria-labelledby': 'deals-title', hidden: true });
   const list = h('ul', { class: 'products', 'aria-busy': 'true' });
 
   function show(catalog: PublicCatalog) {
     const bundles = new Map<string, CatalogBundle>(catalog.bundles.map((b) => [b.id, b]));
+    deals.hidden = catalog.bundles.length === 0;
     replaceChildrenKeepingFocus(
       deals,
       h('h2', { id: 'deals-title' }, 'Deals'),
@@ -93,7 +95,9 @@ export function createProductList(options: { readonly onAdd: (sku: string) => vo
       const label = item.querySelector('.in-cart');
       if (label) label.textContent = count > 0 ? `${count} in cart` : '';
       const button = item.querySelector<HTMLButtonElement>('.add-button');
-      if (button) button.disabled = count >= (products.get(sku)?.maxQuantity ?? Number.POSITIVE_INFINITY);
+      // At the most we sell the button stays focusable; pressing it says why nothing was added.
+      if (button)
+        setUnavailable(button, count >= (products.get(sku)?.maxQuantity ?? Number.POSITIVE_INFINITY));
     }
   }
 

@@ -13,7 +13,7 @@ import {
 } from './cart';
 import { createCartPanel } from './cart-panel';
 import { createCheckout } from './checkout';
-import { h } from './dom';
+import { h, renderKeepingFocus } from './dom';
 import { describeFailure } from './messages';
 import { clearPendingCheckout } from './pending-checkout';
 import { createProductList } from './product-list';
@@ -52,7 +52,7 @@ export async function startShopPage(options: ShopPageOptions): Promise<void> {
     onQuantity: setLineQuantity,
     onHint: addHint,
   });
-  const alerts = createAlerts(panel.alertRegion);
+  const alerts = createAlerts(panel.alertRegion, panel.element);
   const quotes = createQuoteKeeper({
     api,
     alerts,
@@ -71,6 +71,7 @@ export async function startShopPage(options: ShopPageOptions): Promise<void> {
     alerts,
     announce,
     cart: () => cart,
+    ready: () => products.size > 0,
     email: panel.email,
     honeypot: panel.honeypot,
     button: panel.checkoutButton,
@@ -146,6 +147,8 @@ export async function startShopPage(options: ShopPageOptions): Promise<void> {
     // Lines drawn before the catalog arrived know only SKUs: draw them again with names and limits.
     panel.redrawLines();
     render();
+    // Products and cart appear together, so nothing on screen moves when the products arrive.
+    panel.reveal();
     // Back from Checkout's cancel link: the cart is what the customer came back for (on a phone it
     // sits below the products).
     if (options.cancelled) panel.element.focus();
@@ -179,6 +182,11 @@ export async function startShopPage(options: ShopPageOptions): Promise<void> {
     const product = products.get(sku);
     const name = product?.name ?? sku;
     const next = setQuantity(cart, sku, quantity, product?.maxQuantity ?? quantity);
+    if (quantityOf(next, sku) === quantityOf(cart, sku)) {
+      // "One more" at the most we sell (the button is dimmed, not disabled): say why nothing changed.
+      if (quantity > quantityOf(cart, sku)) announce(`You already have the most we sell at once of ${name}.`);
+      return;
+    }
     changeCart(
       next,
       quantityOf(next, sku) === 0 ? `Removed ${name}.` : `${name}: ${quantityOf(next, sku)} in your cart.`,
@@ -193,7 +201,12 @@ export async function startShopPage(options: ShopPageOptions): Promise<void> {
     changeCart(next, `Added for the ${hint.bundleName} deal.`);
   }
 
+  /** Draws the cart everywhere it shows; a control it removes hands its focus to the cart panel. */
   function render() {
+    renderKeepingFocus(panel.element, () => draw());
+  }
+
+  function draw() {
     productList.markCart(cart, products);
     panel.render({
       cart,

@@ -37,7 +37,13 @@ type PaymentState = 'checking' | 'paid' | 'pending' | 'expired' | 'failed' | 'un
 export function startSuccessPage(options: SuccessPageOptions): void {
   const { api, store, root, sessionId } = options;
   const pending = sessionId ? loadPendingCheckout(store, sessionId) : null;
-  const statusLine = h('p', { class: 'payment-status', role: 'status', 'data-state': 'checking' });
+  // Focusable from script: "Check again" hides itself while checking, and hands its focus here.
+  const statusLine = h('p', {
+    class: 'payment-status',
+    role: 'status',
+    'data-state': 'checking',
+    tabindex: -1,
+  });
   const heading = h('h1', { id: 'result-title' }, 'Thank you!');
   const checkAgain = h('button', { type: 'button', class: 'link-button', hidden: true }, 'Check again');
   root.replaceChildren(
@@ -70,6 +76,7 @@ export function startSuccessPage(options: SuccessPageOptions): void {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const poll = async (): Promise<void> => {
     polls += 1;
+    if (document.activeElement === checkAgain) statusLine.focus();
     checkAgain.hidden = true;
     let wait: number | null = POLL_DELAYS_MS[polls - 1] ?? POLL_LATER_MS;
     try {
