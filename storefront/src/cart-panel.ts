@@ -44,7 +44,7 @@ export interface CartPanel {
   render(state: CartState): void;
   /** Draws the lines anew on the next render (once the catalog has named the SKUs). */
   redrawLines(): void;
-  /** Shows the panel (and with it the phone's bar), once the catalog has answered. */
+  /** Shows the panel (and with it the phone's bar): once the products are there and the cart priced. */
   reveal(): void;
 }
 
@@ -99,8 +99,7 @@ export function createCartPanel(options: CartPanelOptions): CartPanel {
   // The totals and Checkout stay in view (sticky at the bottom of the panel, or of the screen on a
   // phone) however many lines and hints are above them.
   const checkoutBar = h('div', { class: 'checkout-bar' }, summary.element, checkoutButton);
-  // Hidden until the catalog has answered: drawn before the products, the cart would be pushed
-  // down by them on a phone (a layout shift of most of the screen).
+  // Hidden until the page reveals it, with the products and a priced cart (see `startShopPage`).
   const element = h(
     'aside',
     { id: 'cart', class: 'cart', 'aria-labelledby': 'cart-title', tabindex: -1, hidden: true },

@@ -147,12 +147,14 @@ export async function startShopPage(options: ShopPageOptions): Promise<void> {
     // Lines drawn before the catalog arrived know only SKUs: draw them again with names and limits.
     panel.redrawLines();
     render();
-    // Products and cart appear together, so nothing on screen moves when the products arrive.
+    // The cart appears once it is priced (or pricing failed), never before the products: drawn
+    // first, it would be pushed down by them on a phone, and grow by its deals and hints when the
+    // quote came — layout shifts under the customer's eyes.
+    if (cart.length > 0) await quotes.request();
     panel.reveal();
     // Back from Checkout's cancel link: the cart is what the customer came back for (on a phone it
     // sits below the products).
     if (options.cancelled) panel.element.focus();
-    if (cart.length > 0) void quotes.request();
   }
 
   // ── Cart changes ──────────────────────────────────────────────────────────────────────────────
