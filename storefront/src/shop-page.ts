@@ -19,6 +19,9 @@ import { clearPendingCheckout } from './pending-checkout';
 import { createProductList } from './product-list';
 import { createQuoteKeeper } from './quote-keeper';
 
+/** How long a saved cart may stay hidden while its first quote is on its way (a cold API can be slow). */
+const MAX_WAIT_FOR_PRICED_CART_MS = 2000;
+
 export interface ShopPageOptions {
   readonly root: HTMLElement;
   readonly api: ApiClient;
@@ -150,7 +153,8 @@ export async function startShopPage(options: ShopPageOptions): Promise<void> {
     // The cart appears once it is priced (or pricing failed), never before the products: drawn
     // first, it would be pushed down by them on a phone, and grow by its deals and hints when the
     // quote came — layout shifts under the customer's eyes.
-    if (cart.length > 0) await quotes.request();
+    // A quote that hangs must not hide the cart (nor its alerts): it shows after a while regardless.
+    if (cart.length > 0) await Promise.race([quotes.request(), wait(MAX_WAIT_FOR_PRICED_CART_MS)]);
     panel.reveal();
     // Back from Checkout's cancel link: the cart is what the customer came back for (on a phone it
     // sits below the products).
@@ -221,4 +225,8 @@ export async function startShopPage(options: ShopPageOptions): Promise<void> {
       checkingOut: checkout.inProgress,
     });
   }
+}
+
+function wait(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -92,6 +92,14 @@ async function openPage(viewport: { width: number; height: number }): Promise<Pa
   return page;
 }
 
+/** Saves a cart in the browser's storage for the shop's origin, as an earlier visit would have. */
+async function saveCartInBrowser(page: Page, cart: readonly CartItem[]) {
+  await page.goto(`${stack.url}/health`);
+  await page.evaluate(
+    `localStorage.setItem(${JSON.stringify(CART_STORAGE_KEY)}, ${JSON.stringify(JSON.stringify(cart))})`,
+  );
+}
+
 /** Opens `path` as a customer coming back to a saved cart: the cart is in storage before the page loads. */
 async function openShopWithCart(
   viewport: { width: number; height: number },
@@ -99,10 +107,7 @@ async function openShopWithCart(
   path = '/',
 ) {
   const page = await openPage(viewport);
-  await page.goto(`${stack.url}/health`);
-  await page.evaluate(
-    `localStorage.setItem(${JSON.stringify(CART_STORAGE_KEY)}, ${JSON.stringify(JSON.stringify(cart))})`,
-  );
+  await saveCartInBrowser(page, cart);
   await page.goto(`${stack.url}${path}`);
   await quoteSettled(page);
   return page;
@@ -240,6 +245,18 @@ describe('a storefront a customer can trust', () => {
         await contexts.pop()?.close();
       }
     }
+  });
+
+  it('still shows a saved cart whose first quote hangs, after a moment, saying it is being priced', async () => {
+    const page = await openPage(PHONE);
+    await saveCartInBrowser(page, CART_WITH_HINTS);
+    await page.route('**/cart/quote', () => {}); // never answered
+    await page.goto(stack.url);
+    await page.locator('li.product').first().waitFor();
+    expect(await page.locator('#cart').isVisible()).toBe(false);
+    await page.locator('#cart').waitFor({ state: 'visible', timeout: 5000 });
+    expect(await page.locator('li.line').count()).toBe(CART_WITH_HINTS.length);
+    expect(await page.locator('.summary').textContent()).toBe('Pricing your cart…');
   });
 
   it('shows the total and Checkout, uncovered, at common screen sizes (on phones after "View cart")', async () => {
