@@ -145,6 +145,7 @@ export function createCartPanel(options: CartPanelOptions): CartPanel {
     checkoutButton.textContent = next.checkingOut ? 'Starting checkout…' : 'Checkout';
     form.hidden = cart.length === 0;
     checkoutButton.hidden = cart.length === 0;
+    checkoutBar.classList.toggle('empty-cart', cart.length === 0);
     renderBar();
   }
 
