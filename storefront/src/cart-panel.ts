@@ -2,7 +2,7 @@ import type { CatalogProduct, QuoteHint, QuoteResponse } from './api-types';
 import { type Cart, unitCount } from './cart';
 import { createCartLines } from './cart-lines';
 import { createCartSummary } from './cart-summary';
-import { h, setUnavailable } from './dom';
+import { h, renderKeepingFocus, setUnavailable } from './dom';
 
 /** Everything the cart panel shows; the shop page owns this state, the panel only draws it. */
 export interface CartState {
@@ -115,11 +115,12 @@ export function createCartPanel(options: CartPanelOptions): CartPanel {
 
   let state: CartState | null = null;
   let barTotal: string | null = null;
-  // The phone's "View cart" bar is only in the way once the cart itself is on screen.
+  // The phone's "View cart" bar is only in the way once the cart itself is on screen (should the bar
+  // have had focus, the cart it leads to takes it).
   let inView = false;
   new IntersectionObserver((entries) => {
     inView = entries.some((entry) => entry.isIntersecting);
-    renderBar();
+    renderKeepingFocus(element, renderBar);
   }).observe(element);
 
   function render(next: CartState) {

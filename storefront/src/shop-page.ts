@@ -123,6 +123,8 @@ export async function startShopPage(options: ShopPageOptions): Promise<void> {
       catalog = await api.getCatalog();
     } catch (err: unknown) {
       productList.showLoadError();
+      // The cart holds the alert with "Try again" (and a saved cart's lines, by SKU).
+      panel.reveal();
       alerts.show({
         text: describeFailure(err, 'catalog'),
         tone: 'error',

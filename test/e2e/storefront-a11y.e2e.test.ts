@@ -420,7 +420,7 @@ describe('keyboard focus on buttons that stop working', () => {
 });
 
 describe('the shop config', () => {
-  it("fills the title, description, header and footer, and the success page's contact, from the shop's config", async () => {
+  it("fills the title, description, header, footer and success page's contact from the shop's config; a refused catalog still shows the cart's Try again", async () => {
     const shop = parseShopConfig({
       name: 'Tea & Cups',
       description: 'Loose-leaf tea and cups, shipped from Portland.',
@@ -433,6 +433,12 @@ describe('the shop config', () => {
     try {
       const page = await openPage(DESKTOP);
       await page.goto(`${site.origin}/`);
+      // This origin is not on the API's allowlist: the catalog is refused, and the cart says so.
+      await page.getByTestId('catalog-error').waitFor();
+      await page
+        .locator('#cart .alert[data-source="catalog"]')
+        .getByRole('button', { name: 'Try again' })
+        .waitFor();
       expect(await page.title()).toBe(shop.name);
       expect(await page.locator('meta[name="description"]').getAttribute('content')).toBe(shop.description);
       expect(await page.locator('header .brand').textContent()).toBe(shop.name);
