@@ -3,8 +3,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { parseShopConfig, type ShopConfig, ShopConfigError } from '../storefront/src/shop-config';
+import { renderStorefrontPage } from './storefront-shell';
 
 const STOREFRONT_DIR = fileURLToPath(new URL('../storefront/', import.meta.url));
+/** The demo shop's texts, used unless a build names another shop. */
+export const DEMO_SHOP_CONFIG_PATH = join(STOREFRONT_DIR, 'shop.json');
 
 /** The storefront's page paths: the shop, and the two pages Stripe Checkout returns to. */
 export const STOREFRONT_PAGES = ['/', '/checkout/success', '/checkout/cancel'] as const;
@@ -14,33 +18,56 @@ export interface StorefrontAsset {
   readonly body: Uint8Array;
 }
 
-/** How the page names the shop: the stage file's `shop.name` and `shop.tagline`. */
-export interface StorefrontBranding {
-  readonly name: string;
-  readonly tagline?: string | undefined;
-}
-
-/** The local stack's (and the tests') shop: no real shop's name. */
-export const DEMO_BRANDING: StorefrontBranding = {
-  name: 'Demo shop',
-  tagline: 'Demo storefront of the cart & checkout API · sample products · test payments only',
-};
-
 export interface StorefrontAssets {
   /** The page (every storefront path serves it; the script picks the view by path). */
-  html(apiBase: string, branding?: StorefrontBranding): string;
+  html(apiBase: string): string;
   /** Scripts and styles by URL path: `/app.js`, `/app.js.map`, `/app.css`. */
   readonly files: ReadonlyMap<string, StorefrontAsset>;
 }
 
 /**
- * Bundles the storefront (`storefront/src/main.ts`) with esbuild into memory. Done when the local
- * stack starts (tens of milliseconds), so `npm start` on a fresh clone needs no build step and
- * never serves a stale bundle. Unminified by default, so the demo reads well in devtools.
+ * Reads and checks a shop config file (`storefront/shop.json` by default). Fails with every problem
+ * named, so a build never ships a page with a missing footer or a broken contact link.
+ */
+export function loadShopConfig(path: string = DEMO_SHOP_CONFIG_PATH): ShopConfig {
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err: unknown) {
+    throw new ShopConfigError(path, [
+      `cannot be read as JSON (${err instanceof Error ? err.message : String(err)})`,
+    ]);
+  }
+  return parseShopConfig(data, path);
+}
+
+/** How the stage file names the shop (`shop.name`, `shop.tagline`). */
+export interface StageBranding {
+  readonly name: string;
+  readonly tagline?: string | undefined;
+}
+
+/**
+ * The shop's texts with the stage file's name and tagline on top (the tagline is the line under the
+ * name), so a page built for a stage names the shop as its backend does; the footer stays the shop
+ * config's.
+ */
+export function withStageBranding(shop: ShopConfig, branding: StageBranding): ShopConfig {
+  const { notice: _notice, ...rest } = shop;
+  const notice = branding.tagline ?? shop.notice;
+  return { ...rest, name: branding.name, ...(notice ? { notice } : {}) };
+}
+
+/**
+ * Bundles the storefront (`storefront/src/main.ts`) with esbuild into memory and fills the page for
+ * `shop` (the demo's `storefront/shop.json` unless given). Done when the local stack starts (tens of
+ * milliseconds), so `npm start` on a fresh clone needs no build step and never serves a stale
+ * bundle. Unminified by default, so the demo reads well in devtools.
  */
 export async function buildStorefront(
-  options: { readonly minify?: boolean } = {},
+  options: { readonly minify?: boolean; readonly shop?: ShopConfig } = {},
 ): Promise<StorefrontAssets> {
+  const shop = options.shop ?? loadShopConfig();
   const result = await build({
     minify: options.minify ?? false,
     entryPoints: [join(STOREFRONT_DIR, 'src', 'main.ts')],
@@ -70,14 +97,7 @@ export async function buildStorefront(
   const page = readFileSync(join(STOREFRONT_DIR, 'index.html'), 'utf8');
   return {
     files,
-    html: (apiBase, branding = DEMO_BRANDING) =>
-      page
-        .replace(
-          '<meta name="cart-api-base" content="">',
-          `<meta name="cart-api-base" content="${escapeAttribute(apiBase)}">`,
-        )
-        .replaceAll('{{shopName}}', escapeAttribute(branding.name))
-        .replaceAll('{{tagline}}', escapeAttribute(branding.tagline ?? '')),
+    html: (apiBase) => renderStorefrontPage(page, { apiBase, shop }),
   };
 }
 
@@ -140,9 +160,4 @@ export function storefrontHandler(
     res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
     res.end('Not found');
   };
-}
-
-/** Safe in a double-quoted attribute value, and in text (no `<` can open a tag). */
-function escapeAttribute(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
 }

@@ -2,15 +2,20 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadSelectedStage, readStageSelection } from '../infra/lib/stage-location';
-import { buildStorefront, DEMO_BRANDING, type StorefrontBranding } from '../local/storefront';
+import {
+  buildStorefront,
+  DEMO_SHOP_CONFIG_PATH,
+  loadShopConfig,
+  withStageBranding,
+} from '../local/storefront';
 
-const USAGE = `Usage: npm run storefront:build -- [--stage prod] [--api-base https://api.example.com/prod] [--out dist/storefront]
+const USAGE = `Usage: npm run storefront:build -- [--api-base https://api.example.com/prod] [--shop shop.json] [--stage prod] [--out dist/storefront]
 
 Writes the demo storefront as static files (index.html, app.js, app.js.map, app.css) for hosting
 anywhere. --api-base is where the API is (API Gateway's ApiUrl); empty = the page's own origin.
---stage names the shop on the page with the stage file's shop.name and shop.tagline (another folder
-of stage files: --stages-dir or STAGES_DIR); without it the page says "Demo shop".
-Serve index.html at /, /checkout/success and /checkout/cancel, add the site's origin to the API's
+--shop is the shop's texts (name, description, shipping, returns, contact; docs/storefront.md),
+storefront/shop.json by default. --stage puts the stage file's shop.name and shop.tagline on top, so
+the page names the shop as its backend does (another folder of stage files: --stages-dir or STAGES_DIR). Serve index.html at /, /checkout/success and /checkout/cancel, add the site's origin to the API's
 ALLOWED_ORIGINS, and point CHECKOUT_SUCCESS_URL / CHECKOUT_CANCEL_URL at those two pages.`;
 
 /** `npm run storefront:build`: the storefront as static files, for a host other than the local stack. */
@@ -19,6 +24,7 @@ async function main(argv: string[]): Promise<number> {
     args: argv,
     options: {
       'api-base': { type: 'string', default: '' },
+      shop: { type: 'string', default: DEMO_SHOP_CONFIG_PATH },
       stage: { type: 'string' },
       'stages-dir': { type: 'string' },
       out: { type: 'string', default: join('dist', 'storefront') },
@@ -36,21 +42,21 @@ async function main(argv: string[]): Promise<number> {
     );
     return 2;
   }
-  let branding: StorefrontBranding = DEMO_BRANDING;
+  const out = resolve(values.out);
+  let shop = loadShopConfig(resolve(values.shop));
   if (values.stage) {
     const projectRoot = resolve(import.meta.dirname, '..');
     const selection = readStageSelection(projectRoot, {
       argv: values['stages-dir'] ? [`--stages-dir=${values['stages-dir']}`] : [],
       env: process.env,
     });
-    branding = loadSelectedStage(projectRoot, values.stage, selection).shop;
+    shop = withStageBranding(shop, loadSelectedStage(projectRoot, values.stage, selection).shop);
   }
-  const out = resolve(values.out);
-  const assets = await buildStorefront({ minify: true });
+  const assets = await buildStorefront({ minify: true, shop });
   mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, 'index.html'), assets.html(apiBase, branding));
+  writeFileSync(join(out, 'index.html'), assets.html(apiBase));
   for (const [path, file] of assets.files) writeFileSync(join(out, path.slice(1)), file.body);
-  console.log(`Storefront of ${branding.name} written to ${out} (API: ${apiBase || 'same origin'}).`);
+  console.log(`Storefront of ${shop.name} written to ${out} (API: ${apiBase || 'same origin'}).`);
   return 0;
 }
 

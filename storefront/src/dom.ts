@@ -47,3 +47,37 @@ export function replaceChildrenKeepingFocus(parent: HTMLElement, ...children: (C
   parent.replaceChildren(fragment);
   if (key) parent.querySelector<HTMLElement>(`[data-focus-key="${CSS.escape(key)}"]`)?.focus();
 }
+
+/**
+ * Marks a button unavailable (or available again) with `aria-disabled`, not `disabled`: a disabled
+ * button loses keyboard focus — the focus falls to the page, and a keyboard user must find their
+ * place again — while this one keeps it, is read as "dimmed", and its handler decides what a press
+ * does (say why nothing happens, or nothing). Handlers must check {@link isUnavailable}.
+ */
+export function setUnavailable(button: HTMLButtonElement, unavailable: boolean): void {
+  if (unavailable) button.setAttribute('aria-disabled', 'true');
+  else button.removeAttribute('aria-disabled');
+}
+
+export function isUnavailable(button: HTMLButtonElement): boolean {
+  return button.getAttribute('aria-disabled') === 'true';
+}
+
+/**
+ * Runs a re-render that may remove or hide the focused control (a removed line, a hint whose deal
+ * was reached, an alert's button); if it did, focus goes to `fallback` instead of the page, so a
+ * keyboard user stays where they were working.
+ */
+export function renderKeepingFocus(fallback: HTMLElement, render: () => void): void {
+  const before = document.activeElement;
+  render();
+  if (!(before instanceof HTMLElement) || before === document.body || !fallback.isConnected) return;
+  const now = document.activeElement;
+  const lost = now === null || now === document.body || (now === before && !isShown(before));
+  if (lost) fallback.focus();
+}
+
+/** In the document and not inside anything `hidden` (whose focus the browser is about to drop). */
+function isShown(element: HTMLElement): boolean {
+  return element.isConnected && element.closest('[hidden]') === null;
+}

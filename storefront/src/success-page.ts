@@ -4,6 +4,7 @@ import { cartKey, type KeyValueStore, loadCart, renewCartId, saveCart } from './
 import { h } from './dom';
 import { describeFailure, formatMoney } from './messages';
 import { clearPendingCheckout, loadPendingCheckout, type PendingCheckout } from './pending-checkout';
+import { displayAddress, type ShopConfig } from './shop-config';
 
 /** Polls quickly while the webhook usually lands, then slower; gives up after about ten minutes. */
 const POLL_DELAYS_MS = [1000, 1000, 1000, 2000, 2000, 3000, 5000];
@@ -17,6 +18,8 @@ export interface SuccessPageOptions {
   readonly api: ApiClient;
   readonly store: KeyValueStore;
   readonly sessionId: string | null;
+  /** How to reach the shop, for a customer with a question about this order. */
+  readonly contact: ShopConfig['contact'] | null;
 }
 
 const CONFIRMING =
@@ -34,7 +37,13 @@ type PaymentState = 'checking' | 'paid' | 'pending' | 'expired' | 'failed' | 'un
 export function startSuccessPage(options: SuccessPageOptions): void {
   const { api, store, root, sessionId } = options;
   const pending = sessionId ? loadPendingCheckout(store, sessionId) : null;
-  const statusLine = h('p', { class: 'payment-status', role: 'status', 'data-state': 'checking' });
+  // Focusable from script: "Check again" hides itself while checking, and hands its focus here.
+  const statusLine = h('p', {
+    class: 'payment-status',
+    role: 'status',
+    'data-state': 'checking',
+    tabindex: -1,
+  });
   const heading = h('h1', { id: 'result-title' }, 'Thank you!');
   const checkAgain = h('button', { type: 'button', class: 'link-button', hidden: true }, 'Check again');
   root.replaceChildren(
@@ -45,6 +54,7 @@ export function startSuccessPage(options: SuccessPageOptions): void {
       statusLine,
       checkAgain,
       pending ? orderSummary(pending) : null,
+      options.contact ? contactLine(options.contact) : null,
       h('p', {}, h('a', { href: '/', class: 'button-link' }, 'Continue shopping')),
     ),
   );
@@ -66,6 +76,7 @@ export function startSuccessPage(options: SuccessPageOptions): void {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const poll = async (): Promise<void> => {
     polls += 1;
+    if (document.activeElement === checkAgain) statusLine.focus();
     checkAgain.hidden = true;
     let wait: number | null = POLL_DELAYS_MS[polls - 1] ?? POLL_LATER_MS;
     try {
@@ -173,5 +184,20 @@ function orderSummary(pending: PendingCheckout) {
           `Deals: ${quote.appliedBundles.map((b) => b.name).join(', ')} — you saved ${formatMoney(quote.discount, quote.currency)}.`,
         )
       : null,
+  );
+}
+
+/** Whatever the payment's state, the customer can ask the shop about it. */
+function contactLine(contact: ShopConfig['contact']) {
+  const ways = [
+    contact.email ? h('a', { href: `mailto:${contact.email}` }, contact.email) : null,
+    contact.url ? h('a', { href: contact.url }, displayAddress(contact.url)) : null,
+  ].filter((way) => way !== null);
+  return h(
+    'p',
+    { class: 'contact-line' },
+    'Questions about your order? Contact us: ',
+    ways.flatMap((way, index) => (index === 0 ? [way] : [' or ', way])),
+    '.',
   );
 }

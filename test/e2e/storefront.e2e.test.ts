@@ -241,6 +241,9 @@ describe('storefront in Chromium', () => {
     expect(await page.getByLabel(`Quantity of ${joggers.name}`).inputValue()).toBe('1');
     expect(await page.getByTestId('total').textContent()).toBe(total);
     expect(await page.getByRole('button', { name: 'Checkout' }).isEnabled()).toBe(true);
+    // The cart took focus (it sits below the products), and shows it.
+    expect(await page.evaluate('document.activeElement.id')).toBe('cart');
+    expect(await page.evaluate('getComputedStyle(document.activeElement).outlineStyle')).toBe('solid');
   });
 
   it('tells the customer when the payment provider fails, and checks out on the next try', async () => {
@@ -365,9 +368,12 @@ describe('storefront in Chromium', () => {
     } finally {
       stack.stripe?.faults.clear();
     }
-    await page.getByRole('button', { name: 'Check again' }).click();
+    // From the keyboard: the button hides itself while it checks, handing its focus to the status.
+    await page.getByRole('button', { name: 'Check again' }).focus();
+    await page.keyboard.press('Enter');
     await page.locator('.payment-status[data-state="paid"]').waitFor();
     expect(await page.locator('.payment-status').textContent()).toContain(total);
+    expect(await page.evaluate('document.activeElement.className')).toBe('payment-status');
   });
 
   it('says a failed bank transfer did not go through, and keeps the cart for another try', async () => {
