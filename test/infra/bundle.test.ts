@@ -1,5 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
@@ -7,7 +6,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { esbuildOptionsLikeCdk } from '../../infra/lib/bundling';
 
 const REPO = path.resolve(import.meta.dirname, '../..');
-const outdir = mkdtempSync(path.join(tmpdir(), 'bundle-check-'));
+// Inside the repository, so the source map's relative paths lead to the real sources when it loads.
+mkdirSync(path.join(REPO, 'node_modules', '.cache'), { recursive: true });
+const outdir = mkdtempSync(path.join(REPO, 'node_modules', '.cache', 'bundle-check-'));
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
 describe('handler bundling settings', () => {

@@ -47,8 +47,10 @@ export function synthesize(
   const outdir = mkdtempSync(path.join(tmpdir(), 'infra-cdk-out-'));
   try {
     const specs = HANDLERS.filter((h) => handlers.includes(h.name));
-    const { app, stacks } = buildApp({ configs, projectRoot: project.root, outdir, handlers: specs });
-    const assembly = app.synth();
+    const { stacks, assembly } = withoutBundlingNotes(() => {
+      const built = buildApp({ configs, projectRoot: project.root, outdir, handlers: specs });
+      return { stacks: built.stacks, assembly: built.app.synth() };
+    });
     const stages = new Map<string, SynthesizedStage>();
     stacks.forEach((stack, index) => {
       const json = assembly.getStackArtifact(stack.artifactId).template as CloudFormationTemplate;
@@ -81,4 +83,21 @@ export function synthesize(
 /** An example stage config, optionally changed, e.g. to switch the API mode. */
 export function stageConfig(stage: string, changes: Partial<StageConfig> = {}): StageConfig {
   return { ...loadStageConfig(CONFIG_DIR, stage), ...changes };
+}
+
+/**
+ * Runs `work` without CDK's "Bundling asset …" progress lines on stderr (it writes them directly,
+ * with no option to turn them off), so the test output shows only what the tests say.
+ */
+export function withoutBundlingNotes<T>(work: () => T): T {
+  const write = process.stderr.write.bind(process.stderr);
+  process.stderr.write = ((chunk: string | Uint8Array, ...rest: unknown[]) =>
+    typeof chunk === 'string' && chunk.startsWith('Bundling asset ')
+      ? true
+      : write(chunk, ...(rest as []))) as typeof process.stderr.write;
+  try {
+    return work();
+  } finally {
+    process.stderr.write = write;
+  }
 }
