@@ -14,9 +14,8 @@ import {
   type StoredQuote,
 } from './ports';
 import { describeError, type Telemetry } from './telemetry';
+import { CHECKOUT_STRIPE_ATTEMPT_MS } from './time-budgets';
 
-/** One Stripe attempt never waits longer than this. */
-export const STRIPE_ATTEMPT_TIMEOUT_MS = 3_000;
 /** A coupon stays redeemable this long after its session expires (clock skew at Stripe). */
 const COUPON_GRACE_SECONDS = 300;
 
@@ -45,7 +44,7 @@ export function couponIdOf(attemptKey: string): string {
 export function attemptTimeout(now: number, deadline: number): number {
   const remaining = deadline - now;
   if (remaining < 250) throw new PaymentProviderError('unavailable', 'no time left for another Stripe call');
-  return Math.min(STRIPE_ATTEMPT_TIMEOUT_MS, Math.floor(remaining / 2));
+  return Math.min(CHECKOUT_STRIPE_ATTEMPT_MS, Math.floor(remaining / 2));
 }
 
 /**

@@ -15,7 +15,7 @@ import {
   QuoteMismatchError,
   QuoteOutdatedError,
 } from './checkout-errors';
-import { attemptTimeout, createStripeSession, STRIPE_ATTEMPT_TIMEOUT_MS } from './checkout-session';
+import { attemptTimeout, createStripeSession } from './checkout-session';
 import { checkoutAttemptKey, checkoutSlotId, decideSlot, emailDigestOf } from './checkout-slot';
 import {
   type CheckoutGateway,
@@ -32,6 +32,7 @@ import {
 import { issueQuote } from './quote-cart';
 import { enforceRateLimit } from './rate-limit';
 import { describeError, type Telemetry } from './telemetry';
+import { CHECKOUT_BUDGET_MS, CHECKOUT_STRIPE_ATTEMPT_MS } from './time-budgets';
 
 export {
   CartAlreadyPaidError,
@@ -41,8 +42,6 @@ export {
   QuoteOutdatedError,
 };
 
-/** The whole checkout must answer within this budget (API Gateway allows 29 s; people less). */
-const CHECKOUT_BUDGET_MS = 8_000;
 /** A Checkout Session may last at most 24 h; a minute less leaves room for the request's own time. */
 const MAX_SESSION_SPAN_SECONDS = DAY_SECONDS - 60;
 
@@ -172,7 +171,7 @@ export async function createCheckout(
         break;
       }
       case 'busy':
-        if (round >= SLOT_WAIT_ROUNDS || deps.now() + SLOT_WAIT_MS > deadline - STRIPE_ATTEMPT_TIMEOUT_MS) {
+        if (round >= SLOT_WAIT_ROUNDS || deps.now() + SLOT_WAIT_MS > deadline - CHECKOUT_STRIPE_ATTEMPT_MS) {
           throw new CheckoutInProgressError();
         }
         await setTimeout(SLOT_WAIT_MS);

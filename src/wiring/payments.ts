@@ -12,6 +12,12 @@ import { type RetrySummary, retryPendingNotifications } from '../app/notify-orde
 import type { CheckoutGateway, Notifier } from '../app/ports';
 import type { Telemetry } from '../app/telemetry';
 import {
+  CHECKOUT_STRIPE_ATTEMPT_MS,
+  FULFILMENT_STRIPE_CALL_MS,
+  WEBHOOK_DEADLINE_MS,
+  WEBHOOK_TABLE_CALL_MS,
+} from '../app/time-budgets';
+import {
   type Env,
   EnvReader,
   type FulfilmentConfig,
@@ -39,7 +45,7 @@ export async function checkoutHandlerOf(
       createStripeClient({
         secretKey: checkout.stripeSecretKey,
         apiBase: checkout.stripeApiBase,
-        timeoutMs: 3_000,
+        timeoutMs: CHECKOUT_STRIPE_ATTEMPT_MS,
         maxNetworkRetries: 1,
       }),
     );
@@ -59,8 +65,6 @@ export async function checkoutHandlerOf(
   });
 }
 
-const WEBHOOK_DEADLINE_MS = 8_000;
-
 /** Fulfilment parts shared by the webhook and the status route, on the fulfilment config. */
 async function buildFulfilDeps(
   config: FulfilmentConfig,
@@ -78,13 +82,13 @@ async function buildFulfilDeps(
         createStripeClient({
           secretKey: config.stripeSecretKey,
           apiBase: config.stripeApiBase,
-          timeoutMs: 2_000,
+          timeoutMs: FULFILMENT_STRIPE_CALL_MS,
           maxNetworkRetries: 0,
         }),
       ),
     notifier: overrides.notifier ?? (await createNotifier(config.notifier, telemetry)),
     telemetry,
-    stripeCall: { timeoutMs: 2_000 },
+    stripeCall: { timeoutMs: FULFILMENT_STRIPE_CALL_MS },
   };
 }
 
@@ -123,7 +127,7 @@ export async function buildWebhookHandler(env: Env, overrides: FulfilOverrides =
     createDocumentClient({
       endpoint: config.dynamoEndpoint,
       region: env.AWS_REGION,
-      requestTimeoutMs: 500,
+      requestTimeoutMs: WEBHOOK_TABLE_CALL_MS,
       maxAttempts: 2,
     });
   const fulfil = await buildFulfilDeps(config, telemetry, dynamo, overrides);
