@@ -1,0 +1,173 @@
+import type { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyResult } from 'aws-lambda';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { StripeEmulator } from '../../local/stripe-emulator';
+import { type CommerceApi, makeCommerceApi } from '../support/commerce-harness';
+import { scanTable, startTestTable, type TestTable } from '../support/dynamo';
+import { makeProxyEvent } from '../support/events';
+import { startTestEmulator } from '../support/stripe';
+import { makeSessionEvent, signedDelivery } from '../support/webhook';
+
+let table: TestTable;
+let stripe: StripeEmulator;
+const clock = { now: Date.UTC(2026, 10, 27, 9, 0, 0) };
+const nowSeconds = () => Math.floor(clock.now / 1000);
+
+beforeAll(async () => {
+  table = await startTestTable('session-status-test');
+  stripe = await startTestEmulator({ now: () => clock.now });
+});
+afterAll(async () => {
+  await stripe.close();
+  await table.close();
+});
+afterEach(() => stripe.faults.clear());
+
+const DISCOUNTED = [
+  { sku: 'TEE-CLASSIC-BLK', quantity: 2 },
+  { sku: 'STICKER-LOGO', quantity: 3 },
+];
+
+let cartCounter = 0;
+/** A distinct discounted cart each call, so each gets its own quote, coupon and session. */
+function nextCart() {
+  cartCounter += 1;
+  clock.now += 11 * 60_000; // past the quote lifetime, so an equal cart gets a fresh quote too
+  return [...DISCOUNTED, { sku: 'SOCKS-CREW-WHT', quantity: (cartCounter % 10) + 1 }];
+}
+
+function parse(result: APIGatewayProxyResult) {
+  return JSON.parse(result.body) as Record<string, any>;
+}
+
+async function scan(prefix: string) {
+  return scanTable(table, prefix);
+}
+
+async function deliver(
+  api: CommerceApi,
+  event: object,
+  options: Partial<Parameters<typeof signedDelivery>[1]> = {},
+) {
+  return api.webhook(signedDelivery(JSON.stringify(event), { timestamp: nowSeconds(), ...options }));
+}
+
+async function _sessionRecord(sessionId: string) {
+  return (await scan(`SESSION#${sessionId}`))[0];
+}
+
+async function ordersOf(sessionId: string) {
+  return (await scan('ORDERS#')).filter((o) => o.sessionId === sessionId);
+}
+
+describe('GET /checkout/session-status', () => {
+  const statusOf = (api: CommerceApi, id: string, sourceIp = '203.0.113.90') =>
+    api.status(
+      makeProxyEvent({
+        method: 'GET',
+        path: '/checkout/session-status',
+        query: { session_id: id },
+        sourceIp,
+      }),
+    );
+
+  it('reports an open session without fulfilling it', async () => {
+    const api = await makeCommerceApi({ table, stripe, now: () => clock.now });
+    const { sessionId, quote } = await api.buy(nextCart());
+    const result = await statusOf(api, sessionId);
+    expect(parse(result)).toEqual({
+      status: 'open',
+      paymentStatus: 'unpaid',
+      amountTotal: quote.total,
+      currency: 'usd',
+    });
+    expect(await ordersOf(sessionId)).toHaveLength(0);
+  });
+
+  it('fulfils a paid session even before the webhook arrives', async () => {
+    const api = await makeCommerceApi({ table, stripe, now: () => clock.now });
+    const { sessionId } = await api.buy(nextCart());
+    stripe.completeSession(sessionId);
+    expect(parse(await statusOf(api, sessionId)).paymentStatus).toBe('paid');
+    expect(await ordersOf(sessionId)).toHaveLength(1);
+    expect(api.notifier.sent.map((o) => o.sessionId)).toEqual([sessionId]);
+  });
+
+  it('writes nothing and calls no coupon delete when shown again after fulfilment', async () => {
+    const api = await makeCommerceApi({ table, stripe, now: () => clock.now });
+    const { sessionId } = await api.buy(nextCart());
+    stripe.completeSession(sessionId);
+    expect(parse(await statusOf(api, sessionId)).paymentStatus).toBe('paid');
+    const fulfilled = (await scan('')).filter((item) => !String(item.PK).startsWith('LIMIT#'));
+    const couponDeletes = stripe.requestCount('DELETE /v1/coupons/:id');
+    clock.now += 60_000;
+
+    const again = await statusOf(api, sessionId);
+    expect(parse(again)).toMatchObject({ status: 'complete', paymentStatus: 'paid' });
+    expect((await scan('')).filter((item) => !String(item.PK).startsWith('LIMIT#'))).toEqual(fulfilled);
+    expect(stripe.requestCount('DELETE /v1/coupons/:id')).toBe(couponDeletes);
+    expect(api.notifier.sent.filter((o) => o.sessionId === sessionId)).toHaveLength(1);
+  });
+
+  it('answers the success page while another caller holds the order notification', async () => {
+    const lostClaim = {
+      send: async (command: { input?: { UpdateExpression?: string } }) => {
+        const result = await table.client.send(command as PutCommand);
+        if (command.input?.UpdateExpression?.startsWith('SET notifyLeaseUntil'))
+          throw new Error('lost answer');
+        return result;
+      },
+    } as unknown as DynamoDBDocumentClient;
+    const api = await makeCommerceApi({ table, stripe, now: () => clock.now, tableClient: lostClaim });
+    const { sessionId } = await api.buy(nextCart());
+    const paid = stripe.completeSession(sessionId);
+    expect(
+      (await deliver(api, makeSessionEvent('checkout.session.completed', paid, nowSeconds()))).statusCode,
+    ).toBe(500);
+
+    const result = await statusOf(api, sessionId);
+    expect(result.statusCode).toBe(200);
+    expect(parse(result)).toMatchObject({ status: 'complete', paymentStatus: 'paid' });
+    expect(api.notifier.sent).toHaveLength(0);
+  });
+
+  it('answers the success page when the notifier fails, and does not try again on every poll', async () => {
+    const api = await makeCommerceApi({ table, stripe, now: () => clock.now });
+    const { sessionId } = await api.buy(nextCart());
+    stripe.completeSession(sessionId);
+    api.notifier.failing = true;
+    expect(parse(await statusOf(api, sessionId))).toMatchObject({
+      status: 'complete',
+      paymentStatus: 'paid',
+    });
+    expect(parse(await statusOf(api, sessionId))).toMatchObject({ paymentStatus: 'paid' });
+    expect(await ordersOf(sessionId)).toHaveLength(1);
+    // One failed attempt; the next poll finds fulfilment done and leaves the notification to the retry.
+    expect(api.telemetry.countOf('NotificationFailed')).toBe(1);
+  });
+
+  it('answers 400 for a malformed id and 404 for a session it did not create', async () => {
+    const api = await makeCommerceApi({ table, stripe, now: () => clock.now });
+    const malformed = await statusOf(api, 'not-a-session');
+    expect(malformed.statusCode).toBe(400);
+    expect(parse(malformed).error.code).toBe('validation_error');
+    const unknown = await statusOf(api, 'cs_test_UnknownSession0000000000');
+    expect(unknown.statusCode).toBe(404);
+    expect(parse(unknown).error.code).toBe('not_found');
+  });
+
+  it('is rate-limited per client address', async () => {
+    const api = await makeCommerceApi({
+      table,
+      stripe,
+      now: () => clock.now,
+      env: { RATE_LIMIT_STATUS_PER_HOUR: '2' },
+    });
+    const id = 'cs_test_RateLimitedSession000000';
+    expect((await statusOf(api, id, '192.0.2.77')).statusCode).toBe(404);
+    expect((await statusOf(api, id, '192.0.2.77')).statusCode).toBe(404);
+    const limited = await statusOf(api, id, '192.0.2.77');
+    expect(limited.statusCode).toBe(429);
+    expect(limited.headers?.['Retry-After']).toBeDefined();
+  });
+});
