@@ -9,6 +9,8 @@ export default defineConfig({
   test: {
     include: ['test/reliability/**/*.test.ts'],
     setupFiles: ['test/reliability/setup.ts'],
+    // One DynamoDB Local for the run; every file makes its own tables in it (test/support/dynamo.ts).
+    globalSetup: ['test/support/dynamodb-local-setup.ts'],
     testTimeout: 120_000,
     hookTimeout: 60_000,
     env: {

@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ensureCommerceTable } from '../src/adapters/dynamodb/commerce-table';
@@ -18,7 +18,7 @@ import {
 } from '../src/wiring';
 import { type LocalRoute, startLocalApi } from './api-server';
 import { createDevSecrets, loadOrCreateDevSecrets } from './dev-secrets';
-import { type RunningDynalite, startDynalite } from './dynalite';
+import { startDynamoDbLocal } from './dynamodb-local';
 import { buildStorefront, STOREFRONT_PAGES, storefrontHandler } from './storefront';
 import { pricesFromCatalogProducts, type StripeEmulator, startStripeEmulator } from './stripe-emulator';
 
@@ -30,9 +30,14 @@ export interface LocalStackOptions {
   readonly port?: number;
   /** Port of the Stripe emulator (0 = any). Defaults to `STRIPE_EMULATOR_PORT`, then 12111. */
   readonly stripePort?: number;
-  /** Port of dynalite (0 = any). Defaults to `DYNAMODB_PORT`, then 8000. */
+  /** Port of DynamoDB Local (0 = any free port). Defaults to `DYNAMODB_PORT`, then 8000. */
   readonly dynamoPort?: number;
-  /** Where dynalite, dev secrets and the outbox live; in memory (fresh secrets) when `null`. */
+  /**
+   * A DynamoDB that already runs (the test run's shared DynamoDB Local): the stack makes its table
+   * there instead of starting DynamoDB Local, and leaves it running on close.
+   */
+  readonly dynamoEndpoint?: string;
+  /** Where DynamoDB Local's data, dev secrets and the outbox live; in memory (fresh secrets) when `null`. */
   readonly dataDir?: string | null;
   /** Environment the stack reads; defaults fill what it leaves unset. */
   readonly env?: Env;
@@ -58,11 +63,15 @@ export interface LocalStack {
 
 /** Written while the stack runs, so `npm run orders` can reach its DynamoDB. */
 export const STACK_FILE = 'local-stack.json';
+/** DynamoDB Local's data, under the data dir. */
+export const DYNAMODB_DATA_DIR = 'dynamodb-local';
+/** Where dynalite, the stack's DynamoDB before DynamoDB Local, kept its data (LevelDB); no longer read. */
+const DYNALITE_DATA_DIR = 'dynamodb';
 /** The local stack retries owed order notifications this often (the deployed schedule: 5 minutes). */
 const NOTIFICATION_RETRY_INTERVAL_MS = 30_000;
 
 /**
- * Starts the local stack in this process: dynalite (persisted under `dataDir`), the commerce table,
+ * Starts the local stack: AWS's DynamoDB Local (a child JVM, persisted under `dataDir`), the commerce table,
  * dev secrets, the Stripe emulator (delivering signed events to the local webhook), and the API with
  * every route — all through the same wiring as the Lambda handlers.
  */
@@ -84,23 +93,36 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         `dev secrets     ${loaded.created ? 'generated into' : 'read from'} ${join(dataDir, 'dev-secrets.json')}`,
       );
     }
-    const dynamo: RunningDynalite = await startDynalite({
-      port: portOf(options.dynamoPort, 'DYNAMODB_PORT', 8000),
-      ...(dataDir ? { path: join(dataDir, 'dynamodb') } : {}),
-    });
-    closers.push(() => dynamo.close());
+    const dynamoDir = dataDir ? join(dataDir, DYNAMODB_DATA_DIR) : null;
+    let dynamoEndpoint = options.dynamoEndpoint;
+    if (dynamoEndpoint === undefined) {
+      const dynamo = await startDynamoDbLocal({
+        port: portOf(options.dynamoPort, 'DYNAMODB_PORT', 8000),
+        ...(dynamoDir ? { dbPath: dynamoDir } : {}),
+      });
+      closers.push(() => dynamo.close());
+      dynamoEndpoint = dynamo.endpoint;
+    }
 
     const tableName = baseEnv.COMMERCE_TABLE ?? 'babesclub-commerce';
     const admin = new DynamoDBClient({
-      endpoint: dynamo.endpoint,
+      endpoint: dynamoEndpoint,
       region: 'local',
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     });
     const tableState = await ensureCommerceTable(admin, tableName);
     admin.destroy();
     summary.push(
-      `DynamoDB        dynalite at ${dynamo.endpoint} (${dataDir ? `data in ${join(dataDir, 'dynamodb')}` : 'in memory'}), table ${tableName} ${tableState}`,
+      options.dynamoEndpoint === undefined
+        ? `DynamoDB        DynamoDB Local at ${dynamoEndpoint} (${dynamoDir ? `data in ${dynamoDir}` : 'in memory'}), table ${tableName} ${tableState}`
+        : `DynamoDB        ${dynamoEndpoint} (given), table ${tableName} ${tableState}`,
     );
+    if (dataDir && existsSync(join(dataDir, DYNALITE_DATA_DIR))) {
+      // Left by the stack before DynamoDB Local (dynalite's LevelDB files): kept, never read or deleted.
+      summary.push(
+        `Old data        ${join(dataDir, DYNALITE_DATA_DIR)} is dynalite's (before DynamoDB Local) and is not read; delete it when you no longer need it`,
+      );
+    }
 
     const routes = new Map<string, LocalRoute>();
     const api = await startLocalApi({ routes, port: portOf(options.port, 'PORT', 3000) });
@@ -134,7 +156,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       NOTIFIER: dataDir ? 'outbox' : 'log',
       ...baseEnv,
       COMMERCE_TABLE: tableName,
-      DYNAMODB_ENDPOINT: dynamo.endpoint,
+      DYNAMODB_ENDPOINT: dynamoEndpoint,
       DATA_DIR: dataDir ?? undefined,
       QUOTE_SIGNING_KEYS: baseEnv.QUOTE_SIGNING_KEYS ?? secrets.quoteSigningKeys,
       QUOTE_SIGNING_KEY_ID: baseEnv.QUOTE_SIGNING_KEYS
@@ -209,7 +231,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       const stackFile = join(dataDir, STACK_FILE);
       writeFileSync(
         stackFile,
-        `${JSON.stringify({ pid: process.pid, apiUrl: api.url, dynamoEndpoint: dynamo.endpoint, tableName, stripeUrl: stripe?.url ?? null }, null, 2)}\n`,
+        `${JSON.stringify({ pid: process.pid, apiUrl: api.url, dynamoEndpoint, tableName, stripeUrl: stripe?.url ?? null }, null, 2)}\n`,
       );
       closers.unshift(() => rmSync(stackFile, { force: true }));
     }
@@ -217,7 +239,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     return {
       url: api.url,
       env,
-      dynamoEndpoint: dynamo.endpoint,
+      dynamoEndpoint,
       stripe,
       summary,
       close: () => closeAll(closers),

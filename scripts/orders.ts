@@ -3,8 +3,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { startDynalite } from '../local/dynalite';
-import { STACK_FILE } from '../local/stack';
+import { startDynamoDbLocal } from '../local/dynamodb-local';
+import { DYNAMODB_DATA_DIR, STACK_FILE } from '../local/stack';
 import { createDocumentClient, ensureCommerceTable } from '../src/adapters/dynamodb/commerce-table';
 import { formatOrdersTable, listOrders, showSession } from '../src/ops/orders';
 
@@ -65,12 +65,13 @@ async function main(argv: string[]): Promise<number> {
 async function openTable(aws: boolean) {
   const tableName = process.env.COMMERCE_TABLE ?? 'babesclub-commerce';
   const dataDir = resolve(process.env.DATA_DIR ?? '.data');
-  const local = !aws && (existsSync(join(dataDir, 'dynamodb')) || !process.env.COMMERCE_TABLE);
+  const dynamoDir = join(dataDir, DYNAMODB_DATA_DIR);
+  const local = !aws && (existsSync(dynamoDir) || !process.env.COMMERCE_TABLE);
   if (!local) {
     const client = createDocumentClient({ region: process.env.AWS_REGION });
     return { client, tableName, close: async () => client.destroy() };
   }
-  // A running `npm start` holds the LevelDB lock: talk to its dynalite; otherwise open the data itself.
+  // A running `npm start` owns its database: talk to its DynamoDB Local; otherwise open the data itself.
   const stackFile = join(dataDir, STACK_FILE);
   if (existsSync(stackFile) && isRunning(JSON.parse(readFileSync(stackFile, 'utf8')).pid)) {
     const stack = JSON.parse(readFileSync(stackFile, 'utf8')) as {
@@ -80,7 +81,12 @@ async function openTable(aws: boolean) {
     const client = createDocumentClient({ endpoint: stack.dynamoEndpoint });
     return { client, tableName: stack.tableName, close: async () => client.destroy() };
   }
-  const dynamo = await startDynalite({ path: join(dataDir, 'dynamodb') });
+  if (!existsSync(dynamoDir) && existsSync(join(dataDir, 'dynamodb'))) {
+    console.error(
+      `orders: ${join(dataDir, 'dynamodb')} is dynalite's data (the local stack before DynamoDB Local) and is not read.`,
+    );
+  }
+  const dynamo = await startDynamoDbLocal({ dbPath: dynamoDir });
   const admin = new DynamoDBClient({
     endpoint: dynamo.endpoint,
     region: 'local',
