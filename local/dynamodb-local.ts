@@ -20,12 +20,18 @@ export interface DynamoDbLocalOptions {
   readonly dbPath?: string;
   /** How long the JVM may take to answer; it is slow to start on a busy 2-core machine. */
   readonly readyTimeoutMs?: number;
+  /** The `java` to run; defaults to `$JAVA_HOME/bin/java`, then `java` on the PATH. */
+  readonly java?: string;
+  /** Picks a free port when `port` is 0 or unset (the OS's choice); tests hand out a taken one. */
+  readonly findPort?: () => Promise<number>;
 }
 
 export interface RunningDynamoDbLocal {
   /** `http://127.0.0.1:<port>`, for the SDK's `endpoint`. */
   readonly endpoint: string;
   readonly port: number;
+  /** The JVM's process id. */
+  readonly pid: number;
   /** Stops the JVM (SIGTERM, so a persisted database is closed cleanly; SIGKILL if it lingers). */
   close(): Promise<void>;
 }
@@ -89,7 +95,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   if (options.dbPath) mkdirSync(options.dbPath, { recursive: true });
   const fixedPort = options.port !== undefined && options.port !== 0 ? options.port : null;
   for (let attempt = 1; ; attempt += 1) {
-    const port = fixedPort ?? (await findFreePort());
+    const port = fixedPort ?? (await (options.findPort ?? findFreePort)());
     try {
       return await launch(location, port, options);
     } catch (err: unknown) {
@@ -130,7 +136,7 @@ async function launch(
     '-port',
     String(port),
   ];
-  const java = process.env.JAVA_HOME ? join(process.env.JAVA_HOME, 'bin', 'java') : 'java';
+  const java = options.java ?? (process.env.JAVA_HOME ? join(process.env.JAVA_HOME, 'bin', 'java') : 'java');
   const child = spawn(java, args, { cwd: location.dir, stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
   const keep = (chunk: Buffer) => {
@@ -179,7 +185,7 @@ async function launch(
       throw startFailure(state.exit, output, java);
     }
     if (await answersAs(endpoint, owner)) {
-      return { endpoint, port, close };
+      return { endpoint, port, pid: child.pid ?? 0, close };
     }
     await new Promise((wake) => setTimeout(wake, POLL_INTERVAL_MS));
   }
@@ -233,7 +239,7 @@ async function answersAs(endpoint: string, owner: string): Promise<boolean> {
 }
 
 /** A port nothing listens on now (the OS's pick); Java binds it a moment later, so it may be lost. */
-function findFreePort(): Promise<number> {
+export function findFreePort(): Promise<number> {
   return new Promise((found, fail) => {
     const server = createServer();
     server.unref();

@@ -94,35 +94,22 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       );
     }
     const dynamoDir = dataDir ? join(dataDir, DYNAMODB_DATA_DIR) : null;
-    let dynamoEndpoint = options.dynamoEndpoint;
-    if (dynamoEndpoint === undefined) {
-      const dynamo = await startDynamoDbLocal({
-        port: portOf(options.dynamoPort, 'DYNAMODB_PORT', 8000),
-        ...(dynamoDir ? { dbPath: dynamoDir } : {}),
-      });
-      closers.push(() => dynamo.close());
-      dynamoEndpoint = dynamo.endpoint;
-    }
-
-    const tableName = baseEnv.COMMERCE_TABLE ?? 'babesclub-commerce';
-    const admin = new DynamoDBClient({
-      endpoint: dynamoEndpoint,
-      region: 'local',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
-    const tableState = await ensureCommerceTable(admin, tableName);
-    admin.destroy();
-    summary.push(
+    // DynamoDB Local is a JVM that takes seconds to start: it starts first, the rest meanwhile.
+    const dynamoStarting =
       options.dynamoEndpoint === undefined
-        ? `DynamoDB        DynamoDB Local at ${dynamoEndpoint} (${dynamoDir ? `data in ${dynamoDir}` : 'in memory'}), table ${tableName} ${tableState}`
-        : `DynamoDB        ${dynamoEndpoint} (given), table ${tableName} ${tableState}`,
-    );
-    if (dataDir && existsSync(join(dataDir, DYNALITE_DATA_DIR))) {
-      // Left by the stack before DynamoDB Local (dynalite's LevelDB files): kept, never read or deleted.
-      summary.push(
-        `Old data        ${join(dataDir, DYNALITE_DATA_DIR)} is dynalite's (before DynamoDB Local) and is not read; delete it when you no longer need it`,
-      );
+        ? startDynamoDbLocal({
+            port: portOf(options.dynamoPort, 'DYNAMODB_PORT', 8000),
+            ...(dynamoDir ? { dbPath: dynamoDir } : {}),
+          })
+        : null;
+    if (dynamoStarting) {
+      // Awaited below; until then a failure must not surface as an unhandled rejection.
+      dynamoStarting.catch(() => undefined);
+      closers.push(async () => (await dynamoStarting).close());
     }
+    const storefrontBuilt = buildStorefront();
+    storefrontBuilt.catch(() => undefined);
+    const dynamoSummaryAt = summary.length;
 
     const routes = new Map<string, LocalRoute>();
     const api = await startLocalApi({ routes, port: portOf(options.port, 'PORT', 3000) });
@@ -149,6 +136,28 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     } else {
       summary.push(
         'Stripe          real Stripe (STRIPE_SECRET_KEY is set); register the webhook with the Stripe CLI',
+      );
+    }
+
+    const dynamoEndpoint = dynamoStarting ? (await dynamoStarting).endpoint : String(options.dynamoEndpoint);
+    const tableName = baseEnv.COMMERCE_TABLE ?? 'babesclub-commerce';
+    const admin = new DynamoDBClient({
+      endpoint: dynamoEndpoint,
+      region: 'local',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    const tableState = await ensureCommerceTable(admin, tableName).finally(() => admin.destroy());
+    summary.splice(
+      dynamoSummaryAt,
+      0,
+      dynamoStarting
+        ? `DynamoDB        DynamoDB Local at ${dynamoEndpoint} (${dynamoDir ? `data in ${dynamoDir}` : 'in memory'}), table ${tableName} ${tableState}`
+        : `DynamoDB        ${dynamoEndpoint} (given), table ${tableName} ${tableState}`,
+    );
+    if (dataDir && existsSync(join(dataDir, DYNALITE_DATA_DIR))) {
+      // Left by the stack before DynamoDB Local (dynalite's LevelDB files): kept, never read or deleted.
+      summary.push(
+        `Old data        ${join(dataDir, DYNALITE_DATA_DIR)} is dynalite's (before DynamoDB Local) and is not read; delete it when you no longer need it`,
       );
     }
 
@@ -204,7 +213,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }, NOTIFICATION_RETRY_INTERVAL_MS);
     retryTimer.unref();
     closers.unshift(() => clearInterval(retryTimer));
-    const storefront = storefrontHandler(await buildStorefront(), { apiBase: '', canonicalOrigin: api.url });
+    const storefront = storefrontHandler(await storefrontBuilt, { apiBase: '', canonicalOrigin: api.url });
     for (const path of [...STOREFRONT_PAGES, '/app.js', '/app.js.map', '/app.css']) {
       routes.set(path, { kind: 'node', handler: storefront });
     }
