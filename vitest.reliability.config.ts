@@ -2,7 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * `npm run test:reliability`: load, checkout storm, webhook chaos, bad input, tamper fuzz and the
- * log audit, on loopback only (dynalite, the Stripe emulator, the local stack on ephemeral ports).
+ * log audit, on loopback only (one DynamoDB Local for the run, the Stripe emulator, the local stack on
+ * ephemeral ports).
  * Real Powertools logging at INFO: every line the suite logs is captured and audited.
  */
 export default defineConfig({

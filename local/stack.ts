@@ -66,7 +66,7 @@ export const STACK_FILE = 'local-stack.json';
 /** DynamoDB Local's data, under the data dir. */
 export const DYNAMODB_DATA_DIR = 'dynamodb-local';
 /** Where dynalite, the stack's DynamoDB before DynamoDB Local, kept its data (LevelDB); no longer read. */
-const DYNALITE_DATA_DIR = 'dynamodb';
+export const DYNALITE_DATA_DIR = 'dynamodb';
 /** The local stack retries owed order notifications this often (the deployed schedule: 5 minutes). */
 const NOTIFICATION_RETRY_INTERVAL_MS = 30_000;
 

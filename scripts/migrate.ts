@@ -16,7 +16,7 @@ const USAGE = `Copies items from a retired DynamoDB table into the commerce tabl
   --map         mapping file (see infra/migrations/ and docs/deploy.md)
   --to          target table (default: $COMMERCE_TABLE or babesclub-commerce)
   --apply       write; without it this is a dry run that only reports what it would write
-  --endpoint    a DynamoDB-compatible endpoint (e.g. a local dynalite); AWS when unset
+  --endpoint    a DynamoDB-compatible endpoint (e.g. the local stack's DynamoDB Local); AWS when unset
   --checkpoint  progress file of an applying run (default: .data/migrate-<from>-to-<to>.json)
   --restart     ignore the checkpoint and scan from the start
   --verbose     print every item, not only the first 20`;

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { startDynamoDbLocal } from '../local/dynamodb-local';
-import { DYNAMODB_DATA_DIR, STACK_FILE } from '../local/stack';
+import { DYNALITE_DATA_DIR, DYNAMODB_DATA_DIR, STACK_FILE } from '../local/stack';
 import { createDocumentClient, ensureCommerceTable } from '../src/adapters/dynamodb/commerce-table';
 import { formatOrdersTable, listOrders, showSession } from '../src/ops/orders';
 
@@ -81,9 +81,9 @@ async function openTable(aws: boolean) {
     const client = createDocumentClient({ endpoint: stack.dynamoEndpoint });
     return { client, tableName: stack.tableName, close: async () => client.destroy() };
   }
-  if (!existsSync(dynamoDir) && existsSync(join(dataDir, 'dynamodb'))) {
+  if (!existsSync(dynamoDir) && existsSync(join(dataDir, DYNALITE_DATA_DIR))) {
     console.error(
-      `orders: ${join(dataDir, 'dynamodb')} is dynalite's data (the local stack before DynamoDB Local) and is not read.`,
+      `orders: ${join(dataDir, DYNALITE_DATA_DIR)} is dynalite's data (the local stack before DynamoDB Local) and is not read.`,
     );
   }
   const dynamo = await startDynamoDbLocal({ dbPath: dynamoDir });
