@@ -44,8 +44,7 @@ export class DynamoDbLocalError extends Error {
 /**
  * JVM flags for a short-lived, small server on few cores: the client compiler only and the serial
  * collector halve the start-up (about 2 s instead of 4–5 s on 2 busy cores) and use fewer threads;
- * the tests' and the local stack's loads never need C2's peak speed. `-disableTelemetry`: DynamoDB
- * Local would otherwise try to send usage data to AWS.
+ * the tests' and the local stack's loads never need C2's peak speed.
  */
 const JVM_FLAGS = ['-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1'];
 /** A free port found by the OS can be taken by another process before Java binds it: try again. */
@@ -129,7 +128,9 @@ async function launch(
     '-jar',
     location.jar,
     ...(options.dbPath ? ['-dbPath', resolve(options.dbPath)] : ['-inMemory']),
+    // One database whatever key and region a client signs with.
     '-sharedDb',
+    // DynamoDB Local would otherwise try to send usage data to AWS.
     '-disableTelemetry',
     '-cors',
     owner,
@@ -149,7 +150,8 @@ async function launch(
   type Exit = { code: number | null; error?: Error };
   const state: { exit?: Exit } = {};
   const exited = new Promise<Exit>((done) => {
-    child.once('exit', (code) => done({ code }));
+    // 'close', not 'exit': by then all it printed has been read (a bind failure is told by its text).
+    child.once('close', (code) => done({ code }));
     child.once('error', (error) => done({ code: null, error }));
   }).then((exit) => {
     state.exit = exit;

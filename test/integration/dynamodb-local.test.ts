@@ -1,10 +1,7 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   CreateTableCommand,
-  DescribeTableCommand,
   type DynamoDBClient,
   ListTablesCommand,
   TransactionCanceledException,
@@ -17,11 +14,9 @@ import { createTestAdminClient, startTestTable, testDynamoEndpoint } from '../su
 
 const started: RunningDynamoDbLocal[] = [];
 const clients: DynamoDBClient[] = [];
-const dirs: string[] = [];
 afterAll(async () => {
   for (const client of clients) client.destroy();
   for (const dynamo of started) await dynamo.close();
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
 function adminOf(endpoint: string): DynamoDBClient {
@@ -59,23 +54,7 @@ async function until(condition: () => Promise<boolean>, timeoutMs: number): Prom
 }
 
 describe('DynamoDB Local', () => {
-  it('keeps a persisted table across a restart, and its process ends on close', async () => {
-    const dbPath = mkdtempSync(join(tmpdir(), 'dynamodb-local-'));
-    dirs.push(dbPath);
-    const first = await startDynamoDbLocal({ dbPath });
-    await adminOf(first.endpoint).send(new CreateTableCommand(commerceTableDefinition('kept-table')));
-    await first.close();
-    expect(isRunning(first.pid)).toBe(false);
-
-    const second = await startDynamoDbLocal({ dbPath });
-    started.push(second);
-    const { Table } = await adminOf(second.endpoint).send(
-      new DescribeTableCommand({ TableName: 'kept-table' }),
-    );
-    expect(Table?.TableStatus).toBe('ACTIVE');
-  });
-
-  it('tries another port when the free one it found is taken, and never mistakes another DynamoDB Local for its own', async () => {
+  it('tries another port when the free one it found is taken, never mistakes another DynamoDB Local for its own, and ends its JVM on close', async () => {
     const shared = new URL(testDynamoEndpoint());
     const offered = [Number(shared.port)];
     const dynamo = await startDynamoDbLocal({
@@ -87,6 +66,9 @@ describe('DynamoDB Local', () => {
     await adminOf(dynamo.endpoint).send(new CreateTableCommand(commerceTableDefinition('only-here')));
     const { TableNames } = await adminOf(shared.href).send(new ListTablesCommand({}));
     expect(TableNames).not.toContain('only-here');
+
+    await dynamo.close();
+    expect(isRunning(dynamo.pid)).toBe(false);
   });
 
   it('names the port when a fixed port is taken', async () => {
