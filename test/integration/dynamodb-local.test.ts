@@ -53,7 +53,8 @@ async function until(condition: () => Promise<boolean>, timeoutMs: number): Prom
   return false;
 }
 
-describe('DynamoDB Local', () => {
+// The JVMs these tests start are separate processes: starting them together uses both cores.
+describe.concurrent('DynamoDB Local', () => {
   it('tries another port when the free one it found is taken, never mistakes another DynamoDB Local for its own, and ends its JVM on close', async () => {
     const shared = new URL(testDynamoEndpoint());
     const offered = [Number(shared.port)];
