@@ -230,7 +230,7 @@ export interface ColdStartFigures {
 /**
  * Cold starts of every handler as deployed (bundle, env, `NODE_OPTIONS`), each next to its floors:
  * a fresh `node` per run that imports the bundle and serves one representative request against the
- * bench's dynalite and Stripe emulator. Median of {@link RUNS} runs; the runs of a handler and its
+ * bench's DynamoDB Local and Stripe emulator. Median of {@link RUNS} runs; the runs of a handler and its
  * floors alternate, so a slow moment of the machine hits them alike.
  */
 export async function measureColdStarts(): Promise<{

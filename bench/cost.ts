@@ -80,7 +80,7 @@ const STRIPE_ROUTES = [
 
 /**
  * Runs every route's typical calls through handlers wired exactly as in Lambda, against the bench's
- * dynalite and Stripe emulator, with a document client that counts each DynamoDB request and the
+ * DynamoDB Local and Stripe emulator, with a document client that counts each DynamoDB request and the
  * capacity it consumed, and real Powertools logging at INFO (its bytes are counted, then dropped).
  */
 export async function measureCosts(): Promise<ScenarioCost[]> {
@@ -353,10 +353,11 @@ const usd = (value: number) => `$${value < 0.01 ? value.toFixed(5) : value.toFix
 export async function runCostBench(): Promise<string> {
   const costs = await measureCosts();
   const lines = [
-    `DynamoDB work per call, counted at the SDK (ReturnConsumedCapacity: TOTAL, as dynalite computes it`,
+    `DynamoDB work per call, counted at the SDK (ReturnConsumedCapacity: TOTAL, as DynamoDB Local computes it`,
     `from item sizes; refused conditional writes return none and are computed by DynamoDB's rules: the`,
     `larger of the stored and the sent item, at least 1 unit; a read that finds nothing is billed 0.5`,
-    `(eventually consistent) or 1 unit, which dynalite reports as 0). Average of ${CALLS_PER_SCENARIO} calls; carts of 7 lines.`,
+    `(eventually consistent) or 1 unit, as DynamoDB Local reports for GetItem, though 0 for an empty Query).`,
+    `Average of ${CALLS_PER_SCENARIO} calls; carts of 7 lines.`,
     '',
     '| call | DynamoDB requests | read units | write units | design minimum (reads + writes) | reached | Stripe calls | log bytes |',
     '| --- | --- | ---: | ---: | --- | --- | ---: | ---: |',

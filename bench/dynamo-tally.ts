@@ -42,7 +42,7 @@ export function tallyDynamoCalls(
           (sum, c) => sum + Number((c as { CapacityUnits?: number }).CapacityUnits ?? 0),
           0,
         );
-        // A read that finds nothing is still billed its minimum (dynalite reports 0 for it).
+        // A read that finds nothing is still billed its minimum (DynamoDB Local reports 0 for an empty Query).
         const minimum = kind === 'read' ? (input.ConsistentRead ? 1 : 0.5) : 1;
         const units = Math.max(returned, minimum);
         calls.push({

@@ -11,7 +11,7 @@ const SKUS = [
 ];
 
 /**
- * `POST /cart/quote` through the local stack (dynalite + the same handler code as Lambda): warm
+ * `POST /cart/quote` through the local stack (DynamoDB Local + the same handler code as Lambda): warm
  * latency at concurrency 1 and 10, for fresh quotes (each cart new: price, sign, write) and cache hits.
  */
 export async function runQuoteLatencyBench(): Promise<string> {
@@ -47,7 +47,7 @@ export async function runQuoteLatencyBench(): Promise<string> {
       ],
     });
     await runLoad({ url, requests: 300, concurrency: 4, body: freshCart }); // warm-up
-    const lines: string[] = ['POST /cart/quote through the local stack (dynalite on loopback):'];
+    const lines: string[] = ['POST /cart/quote through the local stack (DynamoDB Local on loopback):'];
     for (const concurrency of [1, 10]) {
       lines.push(
         formatLoad(

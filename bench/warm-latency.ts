@@ -9,7 +9,7 @@ interface RouteRun {
 }
 
 /**
- * Warm latency of every route through the local stack (dynalite + the Stripe emulator, the same
+ * Warm latency of every route through the local stack (DynamoDB Local + the Stripe emulator, the same
  * handler code as Lambda behind the local HTTP → proxy-event adapter), at concurrency 1 and 10.
  * Each request does its route's real work: new sessions for fresh quotes, webhook events that
  * fulfil a paid session, success-page views of fulfilled sessions.
@@ -85,7 +85,7 @@ export async function runWarmLatencyBench(): Promise<string> {
       },
     ];
     const lines = [
-      'Through the local stack (HTTP on loopback → the Lambda handlers → dynalite / the Stripe emulator):',
+      'Through the local stack (HTTP on loopback → the Lambda handlers → DynamoDB Local / the Stripe emulator):',
     ];
     for (const run of runs) {
       for (const concurrency of [1, 10]) {

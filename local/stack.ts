@@ -1,4 +1,5 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ensureCommerceTable } from '../src/adapters/dynamodb/commerce-table';
@@ -18,7 +19,7 @@ import {
 } from '../src/wiring';
 import { type LocalRoute, startLocalApi } from './api-server';
 import { createDevSecrets, loadOrCreateDevSecrets } from './dev-secrets';
-import { type RunningDynalite, startDynalite } from './dynalite';
+import { startDynamoDbLocal } from './dynamodb-local';
 import { buildStorefront, STOREFRONT_PAGES, storefrontHandler } from './storefront';
 import { pricesFromCatalogProducts, type StripeEmulator, startStripeEmulator } from './stripe-emulator';
 
@@ -30,9 +31,14 @@ export interface LocalStackOptions {
   readonly port?: number;
   /** Port of the Stripe emulator (0 = any). Defaults to `STRIPE_EMULATOR_PORT`, then 12111. */
   readonly stripePort?: number;
-  /** Port of dynalite (0 = any). Defaults to `DYNAMODB_PORT`, then 8000. */
+  /** Port of DynamoDB Local (0 = any free port). Defaults to `DYNAMODB_PORT`, then 8000. */
   readonly dynamoPort?: number;
-  /** Where dynalite, dev secrets and the outbox live; in memory (fresh secrets) when `null`. */
+  /**
+   * A DynamoDB that already runs (the test run's shared DynamoDB Local): the stack makes its table
+   * there instead of starting DynamoDB Local, and leaves it running on close.
+   */
+  readonly dynamoEndpoint?: string;
+  /** Where DynamoDB Local's data, dev secrets and the outbox live; in memory (fresh secrets) when `null`. */
   readonly dataDir?: string | null;
   /** Environment the stack reads; defaults fill what it leaves unset. */
   readonly env?: Env;
@@ -64,11 +70,17 @@ export const STRIPE_STATE_FILE = 'stripe-emulator.json';
 
 /** Written while the stack runs, so `npm run orders` can reach its DynamoDB. */
 export const STACK_FILE = 'local-stack.json';
+/** The last started local stack with a data dir, for tools run from elsewhere (one per user). */
+export const RUNNING_STACK_POINTER = join(tmpdir(), `cart-checkout-local-stack-${userInfo().uid}.json`);
+/** DynamoDB Local's data, under the data dir. */
+export const DYNAMODB_DATA_DIR = 'dynamodb-local';
+/** Where dynalite, the stack's DynamoDB before DynamoDB Local, kept its data (LevelDB); no longer read. */
+export const DYNALITE_DATA_DIR = 'dynamodb';
 /** The local stack retries owed order notifications this often (the deployed schedule: 5 minutes). */
 const NOTIFICATION_RETRY_INTERVAL_MS = 30_000;
 
 /**
- * Starts the local stack in this process: dynalite (persisted under `dataDir`), the commerce table,
+ * Starts the local stack: AWS's DynamoDB Local (a child JVM, persisted under `dataDir`), the commerce table,
  * dev secrets, the Stripe emulator (delivering signed events to the local webhook), and the API with
  * every route — all through the same wiring as the Lambda handlers.
  */
@@ -90,23 +102,23 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         `dev secrets     ${loaded.created ? 'generated into' : 'read from'} ${join(dataDir, 'dev-secrets.json')}`,
       );
     }
-    const dynamo: RunningDynalite = await startDynalite({
-      port: portOf(options.dynamoPort, 'DYNAMODB_PORT', 8000),
-      ...(dataDir ? { path: join(dataDir, 'dynamodb') } : {}),
-    });
-    closers.push(() => dynamo.close());
-
-    const tableName = baseEnv.COMMERCE_TABLE ?? LOCAL_TABLE_NAME;
-    const admin = new DynamoDBClient({
-      endpoint: dynamo.endpoint,
-      region: 'local',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
-    const tableState = await ensureCommerceTable(admin, tableName);
-    admin.destroy();
-    summary.push(
-      `DynamoDB        dynalite at ${dynamo.endpoint} (${dataDir ? `data in ${join(dataDir, 'dynamodb')}` : 'in memory'}), table ${tableName} ${tableState}`,
-    );
+    const dynamoDir = dataDir ? join(dataDir, DYNAMODB_DATA_DIR) : null;
+    // DynamoDB Local is a JVM that takes seconds to start: it starts first, the rest meanwhile.
+    const dynamoStarting =
+      options.dynamoEndpoint === undefined
+        ? startDynamoDbLocal({
+            port: portOf(options.dynamoPort, 'DYNAMODB_PORT', 8000),
+            ...(dynamoDir ? { dbPath: dynamoDir } : {}),
+          })
+        : null;
+    if (dynamoStarting) {
+      // Awaited below; until then a failure must not surface as an unhandled rejection.
+      dynamoStarting.catch(() => undefined);
+      closers.push(async () => (await dynamoStarting).close());
+    }
+    const storefrontBuilt = buildStorefront();
+    storefrontBuilt.catch(() => undefined);
+    const dynamoSummaryAt = summary.length;
 
     const routes = new Map<string, LocalRoute>();
     const api = await startLocalApi({ routes, port: portOf(options.port, 'PORT', 3000) });
@@ -139,11 +151,33 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       );
     }
 
+    const dynamoEndpoint = dynamoStarting ? (await dynamoStarting).endpoint : String(options.dynamoEndpoint);
+    const tableName = baseEnv.COMMERCE_TABLE ?? LOCAL_TABLE_NAME;
+    const admin = new DynamoDBClient({
+      endpoint: dynamoEndpoint,
+      region: 'local',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    const tableState = await ensureCommerceTable(admin, tableName).finally(() => admin.destroy());
+    summary.splice(
+      dynamoSummaryAt,
+      0,
+      dynamoStarting
+        ? `DynamoDB        DynamoDB Local at ${dynamoEndpoint} (${dynamoDir ? `data in ${dynamoDir}` : 'in memory'}), table ${tableName} ${tableState}`
+        : `DynamoDB        ${dynamoEndpoint} (given), table ${tableName} ${tableState}`,
+    );
+    if (dataDir && existsSync(join(dataDir, DYNALITE_DATA_DIR))) {
+      // Left by the stack before DynamoDB Local (dynalite's LevelDB files): kept, never read or deleted.
+      summary.push(
+        `Old data        ${join(dataDir, DYNALITE_DATA_DIR)} is dynalite's (before DynamoDB Local) and is not read; delete it when you no longer need it`,
+      );
+    }
+
     const env: Env = {
       NOTIFIER: dataDir ? 'outbox' : 'log',
       ...baseEnv,
       COMMERCE_TABLE: tableName,
-      DYNAMODB_ENDPOINT: dynamo.endpoint,
+      DYNAMODB_ENDPOINT: dynamoEndpoint,
       DATA_DIR: dataDir ?? undefined,
       QUOTE_SIGNING_KEYS: baseEnv.QUOTE_SIGNING_KEYS ?? secrets.quoteSigningKeys,
       QUOTE_SIGNING_KEY_ID: baseEnv.QUOTE_SIGNING_KEYS
@@ -191,7 +225,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }, NOTIFICATION_RETRY_INTERVAL_MS);
     retryTimer.unref();
     closers.unshift(() => clearInterval(retryTimer));
-    const storefront = storefrontHandler(await buildStorefront(), { apiBase: '', canonicalOrigin: api.url });
+    const storefront = storefrontHandler(await storefrontBuilt, { apiBase: '', canonicalOrigin: api.url });
     for (const path of [...STOREFRONT_PAGES, '/app.js', '/app.js.map', '/app.css']) {
       routes.set(path, { kind: 'node', handler: storefront });
     }
@@ -216,17 +250,27 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     if (dataDir) {
       const stackFile = join(dataDir, STACK_FILE);
-      writeFileSync(
-        stackFile,
-        `${JSON.stringify({ pid: process.pid, apiUrl: api.url, dynamoEndpoint: dynamo.endpoint, tableName, stripeUrl: stripe?.url ?? null }, null, 2)}\n`,
-      );
-      closers.unshift(() => rmSync(stackFile, { force: true }));
+      const running = {
+        pid: process.pid,
+        apiUrl: api.url,
+        dynamoEndpoint,
+        tableName,
+        stripeUrl: stripe?.url ?? null,
+      };
+      writeFileSync(stackFile, `${JSON.stringify(running, null, 2)}\n`);
+      // Also where `npm run orders` looks when it is not told the data dir: it finds this stack from
+      // any folder and with any DATA_DIR, instead of answering from an empty default.
+      writeFileSync(RUNNING_STACK_POINTER, `${JSON.stringify({ ...running, dataDir }, null, 2)}\n`);
+      closers.unshift(() => {
+        rmSync(stackFile, { force: true });
+        rmSync(RUNNING_STACK_POINTER, { force: true });
+      });
     }
 
     return {
       url: api.url,
       env,
-      dynamoEndpoint: dynamo.endpoint,
+      dynamoEndpoint,
       stripe,
       summary,
       close: () => closeAll(closers),

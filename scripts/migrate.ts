@@ -21,7 +21,7 @@ const USAGE = `Copies items from a retired DynamoDB table into the commerce tabl
   --to          target table (default: the stage's, else $COMMERCE_TABLE)
   --region      AWS region (default: the stage's, else the SDK's default)
   --apply       write; without it this is a dry run that only reports what it would write
-  --endpoint    a DynamoDB-compatible endpoint (e.g. a local dynalite); AWS when unset
+  --endpoint    a DynamoDB-compatible endpoint (e.g. the local stack's DynamoDB Local); AWS when unset
   --checkpoint  progress file of an applying run (default: .data/migrate-<from>-to-<to>.json)
   --restart     ignore the checkpoint and scan from the start
   --verbose     print every item, not only the first 20`;

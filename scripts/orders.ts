@@ -4,8 +4,14 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { loadSelectedStage, readStageSelection } from '../infra/lib/stage-location';
-import { startDynalite } from '../local/dynalite';
-import { LOCAL_TABLE_NAME, STACK_FILE } from '../local/stack';
+import { startDynamoDbLocal } from '../local/dynamodb-local';
+import {
+  DYNALITE_DATA_DIR,
+  DYNAMODB_DATA_DIR,
+  LOCAL_TABLE_NAME,
+  RUNNING_STACK_POINTER,
+  STACK_FILE,
+} from '../local/stack';
 import { createDocumentClient, ensureCommerceTable } from '../src/adapters/dynamodb/commerce-table';
 import { formatOrdersTable, listOrders, showSession } from '../src/ops/orders';
 
@@ -91,17 +97,29 @@ async function openTable(options: {
   }
   const tableName = process.env.COMMERCE_TABLE ?? LOCAL_TABLE_NAME;
   const dataDir = resolve(process.env.DATA_DIR ?? '.data');
-  // A running `npm start` holds the LevelDB lock: talk to its dynalite; otherwise open the data itself.
-  const stackFile = join(dataDir, STACK_FILE);
-  if (existsSync(stackFile) && isRunning(JSON.parse(readFileSync(stackFile, 'utf8')).pid)) {
-    const stack = JSON.parse(readFileSync(stackFile, 'utf8')) as {
-      dynamoEndpoint: string;
-      tableName: string;
-    };
-    const client = createDocumentClient({ endpoint: stack.dynamoEndpoint });
-    return { client, tableName: stack.tableName, close: async () => client.destroy() };
+  const dynamoDir = join(dataDir, DYNAMODB_DATA_DIR);
+  // A running `npm start` owns its database: talk to its DynamoDB Local; otherwise open the data itself.
+  // Without DATA_DIR, a stack started elsewhere (another folder, another DATA_DIR) is found too.
+  const running =
+    runningStackIn(join(dataDir, STACK_FILE)) ??
+    (process.env.DATA_DIR === undefined ? runningStackIn(RUNNING_STACK_POINTER) : null);
+  if (running) {
+    if (running.dataDir && resolve(running.dataDir) !== dataDir) {
+      console.error(`orders: reading the running local stack (data in ${running.dataDir})`);
+    }
+    const client = createDocumentClient({ endpoint: running.dynamoEndpoint });
+    return { client, tableName: running.tableName, close: async () => client.destroy() };
   }
-  const dynamo = await startDynalite({ path: join(dataDir, 'dynamodb') });
+  if (!existsSync(dynamoDir)) {
+    const dynalite = existsSync(join(dataDir, DYNALITE_DATA_DIR))
+      ? ` (${join(dataDir, DYNALITE_DATA_DIR)} is dynalite's data, from before DynamoDB Local, and is not read)`
+      : '';
+    throw new Error(
+      `no local stack is running and there is no local data in ${dataDir}${dynalite}: start it with ` +
+        'npm start, or set DATA_DIR to the data directory it ran with (or use --stage <name> for a deployed stage)',
+    );
+  }
+  const dynamo = await startDynamoDbLocal({ dbPath: dynamoDir });
   const admin = new DynamoDBClient({
     endpoint: dynamo.endpoint,
     region: 'local',
@@ -118,6 +136,24 @@ async function openTable(options: {
       await dynamo.close();
     },
   };
+}
+
+/** The running stack a stack file describes, or `null` when there is none or its process is gone. */
+function runningStackIn(
+  file: string,
+): { dynamoEndpoint: string; tableName: string; dataDir?: string } | null {
+  if (!existsSync(file)) return null;
+  try {
+    const stack = JSON.parse(readFileSync(file, 'utf8')) as {
+      pid?: unknown;
+      dynamoEndpoint: string;
+      tableName: string;
+      dataDir?: string;
+    };
+    return isRunning(stack.pid) ? stack : null;
+  } catch {
+    return null;
+  }
 }
 
 function isRunning(pid: unknown): boolean {

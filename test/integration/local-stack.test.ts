@@ -78,6 +78,7 @@ describe('local stack over HTTP', () => {
   });
 
   it('runs the whole flow: quote → checkout → pay on the emulator → order listed and in the outbox', async () => {
+    let paidSessionId = '';
     const stack = await startLocalStack({
       ...ports,
       dataDir,
@@ -148,8 +149,13 @@ describe('local stack over HTTP', () => {
       );
       expect(text).toContain('HOODIE-LOGO-BLK');
       expect(text).toContain('flow@example.com');
+      paidSessionId = sessionId;
     } finally {
       await stack.close();
     }
+
+    // With the stack stopped, the command opens the stack's data itself (a DynamoDB Local of its own).
+    const listedAfterStop = JSON.parse(await orders(['list', '--json'])) as { sessionId: string }[];
+    expect(listedAfterStop.map((o) => o.sessionId)).toContain(paidSessionId);
   });
 });

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
   GetCommand,
@@ -12,7 +12,6 @@ import {
   ScanCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type RunningDynalite, startDynalite } from '../../local/dynalite';
 import { createDocumentClient, ensureCommerceTable } from '../../src/adapters/dynamodb/commerce-table';
 import { type Mapping, parseMapping } from '../../src/migrate/mapping';
 import {
@@ -20,6 +19,7 @@ import {
   type MigrationOptions,
   runMigration,
 } from '../../src/migrate/run-migration';
+import { createTestAdminClient, testDynamoEndpoint, uniqueTableName } from '../support/dynamo';
 
 const REPO = path.resolve(import.meta.dirname, '../..');
 const ORDERS_MAPPING = parseMapping(
@@ -33,26 +33,19 @@ const RATE_LIMIT_MAPPING = parseMapping(
 const NOW = 1_790_000_000;
 const JAN_1 = Date.UTC(2026, 0, 1);
 
-let dynamo: RunningDynalite;
 let raw: DynamoDBClient;
 let client: DynamoDBDocumentClient;
 let workDir: string;
 let tableCounter = 0;
 
 beforeAll(async () => {
-  dynamo = await startDynalite();
-  raw = new DynamoDBClient({
-    endpoint: dynamo.endpoint,
-    region: 'local',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  client = createDocumentClient({ endpoint: dynamo.endpoint });
+  raw = createTestAdminClient();
+  client = createDocumentClient({ endpoint: testDynamoEndpoint() });
   workDir = mkdtempSync(path.join(tmpdir(), 'migrate-'));
 });
 afterAll(async () => {
   client.destroy();
   raw.destroy();
-  await dynamo.close();
   rmSync(workDir, { recursive: true, force: true });
 });
 
@@ -64,7 +57,10 @@ interface Tables {
 /** A fresh old orders table (keyed by orderId) with `count` orders, and an empty commerce table. */
 async function seedOrders(count: number, extra: Record<string, unknown>[] = []): Promise<Tables> {
   tableCounter += 1;
-  const tables = { from: `old-orders-${tableCounter}`, to: `commerce-${tableCounter}` };
+  const tables = {
+    from: uniqueTableName(`old-orders-${tableCounter}`),
+    to: uniqueTableName(`commerce-${tableCounter}`),
+  };
   await raw.send(
     new CreateTableCommand({
       TableName: tables.from,
@@ -245,7 +241,7 @@ describe('npm run migrate', () => {
           '--map',
           path.join(REPO, 'infra/migrations/old-orders-table.json'),
           '--endpoint',
-          dynamo.endpoint,
+          testDynamoEndpoint(),
           '--checkpoint',
           path.join(workDir, 'cli-checkpoint.json'),
           ...args,

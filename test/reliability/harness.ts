@@ -16,7 +16,7 @@ import {
   sessionStatusHandlerOf,
 } from '../../src/wiring';
 import { createRecordingNotifier, SHOP } from '../support/commerce-harness';
-import type { TestTable } from '../support/dynamo';
+import { type TestTable, testDynamoEndpoint, uniqueTableName } from '../support/dynamo';
 import { makeTestEnv, UNLIMITED_RATE_LIMITS } from '../support/env';
 import { TEST_STRIPE_KEY, TEST_WEBHOOK_SECRET } from '../support/stripe';
 import { registerSecrets } from './log-audit';
@@ -121,7 +121,8 @@ export async function runConcurrently<T>(
 
 /**
  * The local stack in memory on ephemeral ports, without rate limits, with its secrets registered
- * for the log audit: what the suites that go through HTTP run against.
+ * for the log audit: what the suites that go through HTTP run against. Its table is a fresh one in
+ * the run's shared DynamoDB Local.
  */
 export async function startReliabilityStack(
   options: { readonly env?: Env; readonly now?: () => number } = {},
@@ -129,9 +130,14 @@ export async function startReliabilityStack(
   const stack = await startLocalStack({
     port: 0,
     stripePort: 0,
-    dynamoPort: 0,
+    dynamoEndpoint: testDynamoEndpoint(),
     dataDir: null,
-    env: { NOTIFIER: 'log', ...UNLIMITED_RATE_LIMITS, ...options.env },
+    env: {
+      NOTIFIER: 'log',
+      COMMERCE_TABLE: uniqueTableName('reliability'),
+      ...UNLIMITED_RATE_LIMITS,
+      ...options.env,
+    },
     ...(options.now ? { now: options.now } : {}),
   });
   registerSecrets(stack.env.QUOTE_SIGNING_KEYS, stack.env.STRIPE_WEBHOOK_SECRET, stack.env.STRIPE_SECRET_KEY);

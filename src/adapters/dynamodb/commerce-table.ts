@@ -46,7 +46,7 @@ export async function ensureCommerceTable(
 }
 
 export interface DynamoClientOptions {
-  /** A DynamoDB-compatible endpoint (the local stack's dynalite); unset in AWS. */
+  /** A DynamoDB-compatible endpoint (the local stack's DynamoDB Local); unset in AWS. */
   readonly endpoint?: string | undefined;
   readonly region?: string | undefined;
   /** Per-attempt timeout; with `maxAttempts` it bounds how long one call may take. */
