@@ -1,7 +1,9 @@
 import { type CartItem, normaliseCart } from './cart';
 import { type Bundle, type Catalog, maxQuantityOf, type Product } from './catalog';
-import { allocateProportionally, formatMoney } from './money';
+import { formatMoney } from './money';
 import type { AppliedBundle, NextTierHint, PricedCart, PricedLine } from './priced-cart';
+import { allocateDiscounts } from './pricing-allocation';
+import { addCount, countOf, get, numberAt, PricingInvariantError } from './pricing-invariant';
 import {
   type BundleApplication,
   type BundleChoice,
@@ -10,6 +12,8 @@ import {
   type OptimiserLine,
   WorkMeterExhausted,
 } from './pricing-search';
+
+export { type PricingInvariantCode, PricingInvariantError } from './pricing-invariant';
 
 /**
  * Units of search work allowed per independent group of overlapping bundles before the engine falls
@@ -63,6 +67,8 @@ export class PricingError extends Error {
  *
  * @throws PricingError `unknown_sku` for a SKU not in the catalog, `quantity_out_of_range` for a
  *   quantity that is not a positive integer.
+ * @throws PricingInvariantError when the catalog object is inconsistent in a way `parseCatalog`
+ *   refuses (`catalog_inconsistent`), or the engine's own state is: never a price it cannot vouch for.
  */
 export function priceCart(
   catalog: Catalog,
@@ -82,7 +88,7 @@ export function priceCart(
   const discounts = allocateDiscounts(cart, choice.applications);
   const lines: PricedLine[] = cart.map(({ product, quantity }, index) => {
     const subtotal = product.unitAmount * quantity;
-    const discount = discounts[index] ?? 0;
+    const discount = numberAt(discounts, index, 'the discount of a line');
     return {
       sku: product.sku,
       name: product.name,
@@ -126,29 +132,16 @@ function resolveCart(catalog: Catalog, items: readonly CartItem[]): OptimiserLin
         sku,
       );
     }
+    // Lines, allocation and hints all go by the product's SKU: one filed under another SKU would
+    // price a different line from the one asked for.
+    if (product.sku !== sku) {
+      throw new PricingInvariantError(
+        'catalog_inconsistent',
+        `catalog ${catalog.version} files product "${product.sku}" under SKU "${sku}"; build catalogs with parseCatalog`,
+      );
+    }
     return { product, quantity };
   });
-}
-
-/**
- * Splits each application's discount over the units it consumed, in proportion to their amounts,
- * remainder cents by `allocateProportionally`'s rule. Lines' shares then sum to the cart discount
- * exactly, and no line's share exceeds its subtotal (no application saves more than its units cost).
- */
-function allocateDiscounts(cart: readonly OptimiserLine[], applications: readonly BundleApplication[]) {
-  const indexBySku = new Map(cart.map((line, index) => [line.product.sku, index]));
-  const discounts = cart.map(() => 0);
-  for (const application of applications) {
-    const indices = application.units.map((unit) => indexBySku.get(unit.sku) ?? -1);
-    const weights = application.units.map(
-      (unit, i) => (cart[indices[i] ?? -1]?.product.unitAmount ?? 0) * unit.quantity,
-    );
-    allocateProportionally(application.discount, weights).forEach((share, i) => {
-      const index = indices[i] ?? -1;
-      discounts[index] = (discounts[index] ?? 0) + share;
-    });
-  }
-  return discounts;
 }
 
 function summariseBundles(catalog: Catalog, applications: readonly BundleApplication[]): AppliedBundle[] {
@@ -203,22 +196,22 @@ function findHints(
   budget: number,
   cache: ComponentCache,
 ): NextTierHint[] {
+  // Tallies: a SKU not in the cart, or not used, counts 0.
   const quantities = new Map(cart.map((line) => [line.product.sku, line.quantity]));
   const used = new Map<string, number>();
   const usedBy = new Map<string, number>();
   for (const application of choice.applications) {
     for (const unit of application.units) {
-      used.set(unit.sku, (used.get(unit.sku) ?? 0) + unit.quantity);
-      const key = `${application.bundleIndex}|${unit.sku}`;
-      usedBy.set(key, (usedBy.get(key) ?? 0) + unit.quantity);
+      addCount(used, unit.sku, unit.quantity);
+      addCount(usedBy, `${application.bundleIndex}|${unit.sku}`, unit.quantity);
     }
   }
   const state: CartState = {
     catalog,
     cart,
-    quantityOf: (sku) => quantities.get(sku) ?? 0,
-    usedOf: (sku) => used.get(sku) ?? 0,
-    usedByBundle: (bundleIndex, sku) => usedBy.get(`${bundleIndex}|${sku}`) ?? 0,
+    quantityOf: (sku) => countOf(quantities, sku),
+    usedOf: (sku) => countOf(used, sku),
+    usedByBundle: (bundleIndex, sku) => countOf(usedBy, `${bundleIndex}|${sku}`),
     applications: choice.applications,
   };
   const items = cart.map(({ product, quantity }) => ({ sku: product.sku, quantity }));
@@ -304,7 +297,8 @@ function proposeAdditions(state: CartState, bundle: Bundle, bundleIndex: number)
       if (seen.has(key)) continue;
       seen.add(key);
       const names = addition.map((m) => {
-        const name = catalog.productsBySku.get(m.sku)?.name ?? m.sku;
+        // `fits` has just found the product.
+        const { name } = get(catalog.productsBySku, m.sku, 'a product a hint adds');
         return m.quantity > 1 ? `${m.quantity} × ${name}` : name;
       });
       proposals.push({
