@@ -1,5 +1,13 @@
 import { type CartItem, normaliseCart } from './cart';
-import { type Bundle, type Catalog, maxQuantityOf, type Product } from './catalog';
+import {
+  type Bundle,
+  type Catalog,
+  type MultiBuyBundle,
+  maxQuantityOf,
+  type Product,
+  type SetBundle,
+  type TieredPercentBundle,
+} from './catalog';
 import { formatMoney } from './money';
 import type { AppliedBundle, NextTierHint, PricedCart, PricedLine } from './priced-cart';
 import { allocateDiscounts } from './pricing-allocation';
@@ -265,52 +273,77 @@ function rankHints(hints: (NextTierHint & { bundleIndex: number })[]): NextTierH
 
 /** Candidate additions for one bundle, smallest first; empty when the bundle cannot go further. */
 function proposeAdditions(state: CartState, bundle: Bundle, bundleIndex: number): Proposal[] {
-  const { catalog } = state;
   const own = (applications: readonly BundleApplication[]) =>
     applications.filter((a) => a.bundleIndex === bundleIndex);
   const timesNow = own(state.applications).length;
-  const appliedFurther = (after: readonly BundleApplication[]) => own(after).length > timesNow;
+  const progress: BundleProgress = {
+    own,
+    appliedFurther: (after) => own(after).length > timesNow,
+  };
+  return bundle.kind === 'set'
+    ? proposeSetAdditions(state, bundle, bundleIndex, progress)
+    : proposeCollectionAdditions(state, bundle, progress);
+}
 
-  if (bundle.kind === 'set') {
-    const products = bundle.items.map((item) => catalog.productsBySku.get(item.sku));
-    if (products.some((p) => !p?.active)) return [];
-    // Either count every unit of the set's SKUs in the cart (the re-pricing may move a unit from
-    // another bundle to the set), or only the units no bundle uses.
-    const variants = [
-      (sku: string) => state.quantityOf(sku) - state.usedByBundle(bundleIndex, sku),
-      (sku: string) => state.quantityOf(sku) - state.usedOf(sku),
-    ];
-    const proposals: Proposal[] = [];
-    const seen = new Set<string>();
-    for (const available of variants) {
-      const missing = bundle.items.map((item) => ({
-        sku: item.sku,
-        quantity: Math.max(0, item.quantity - available(item.sku)),
-      }));
-      const needed = missing.reduce((sum, m) => sum + m.quantity, 0);
-      const wanted = bundle.items.reduce((sum, item) => sum + item.quantity, 0);
-      // Only a set the cart has started (some item present) and not already able to apply.
-      if (needed === 0 || needed === wanted) continue;
-      const addition = missing.filter((m) => m.quantity > 0);
-      if (!addition.every((m) => fits(state, m.sku, m.quantity))) continue;
-      const key = addition.map((m) => `${m.sku}:${m.quantity}`).join(',');
-      if (seen.has(key)) continue;
-      seen.add(key);
-      const names = addition.map((m) => {
-        // `fits` has just found the product.
-        const { name } = get(catalog.productsBySku, m.sku, 'a product a hint adds');
-        return m.quantity > 1 ? `${m.quantity} × ${name}` : name;
-      });
-      proposals.push({
-        addition,
-        reached: appliedFurther,
-        describe: (_, saving) =>
-          `Add ${joinWords(names)} to complete the ${bundle.name} — save ${saving} more`,
-      });
-    }
-    return proposals;
+/** One bundle's applications in a cart, and whether a re-priced cart applies it more times than now. */
+interface BundleProgress {
+  readonly own: (applications: readonly BundleApplication[]) => BundleApplication[];
+  readonly appliedFurther: (after: readonly BundleApplication[]) => boolean;
+}
+
+/** The missing items of a started set, counted two ways (see below); at most two proposals. */
+function proposeSetAdditions(
+  state: CartState,
+  bundle: SetBundle,
+  bundleIndex: number,
+  progress: BundleProgress,
+): Proposal[] {
+  const { catalog } = state;
+  const products = bundle.items.map((item) => catalog.productsBySku.get(item.sku));
+  if (products.some((p) => !p?.active)) return [];
+  // Either count every unit of the set's SKUs in the cart (the re-pricing may move a unit from
+  // another bundle to the set), or only the units no bundle uses.
+  const variants = [
+    (sku: string) => state.quantityOf(sku) - state.usedByBundle(bundleIndex, sku),
+    (sku: string) => state.quantityOf(sku) - state.usedOf(sku),
+  ];
+  const proposals: Proposal[] = [];
+  const seen = new Set<string>();
+  for (const available of variants) {
+    const missing = bundle.items.map((item) => ({
+      sku: item.sku,
+      quantity: Math.max(0, item.quantity - available(item.sku)),
+    }));
+    const needed = missing.reduce((sum, m) => sum + m.quantity, 0);
+    const wanted = bundle.items.reduce((sum, item) => sum + item.quantity, 0);
+    // Only a set the cart has started (some item present) and not already able to apply.
+    if (needed === 0 || needed === wanted) continue;
+    const addition = missing.filter((m) => m.quantity > 0);
+    if (!addition.every((m) => fits(state, m.sku, m.quantity))) continue;
+    const key = addition.map((m) => `${m.sku}:${m.quantity}`).join(',');
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const names = addition.map((m) => {
+      // `fits` has just found the product.
+      const { name } = get(catalog.productsBySku, m.sku, 'a product a hint adds');
+      return m.quantity > 1 ? `${m.quantity} × ${name}` : name;
+    });
+    proposals.push({
+      addition,
+      reached: progress.appliedFurther,
+      describe: (_, saving) => `Add ${joinWords(names)} to complete the ${bundle.name} — save ${saving} more`,
+    });
   }
+  return proposals;
+}
 
+/** The cheapest units that take a tier to its next tier, or a multi-buy to one more application. */
+function proposeCollectionAdditions(
+  state: CartState,
+  bundle: TieredPercentBundle | MultiBuyBundle,
+  { own, appliedFurther }: BundleProgress,
+): Proposal[] {
+  const { catalog } = state;
   const eligible = catalog.products.filter((p) => p.active && p.collections.includes(bundle.collection));
   const inCart = eligible.reduce((sum, p) => sum + state.quantityOf(p.sku), 0);
   // A hint for a collection the customer has not started would be an advert, not a hint.
