@@ -1,5 +1,5 @@
 import { type Cents, percentOf } from './money';
-import { at, numberAt, PricingInvariantError } from './pricing-invariant';
+import { at, missingEntry, numberAt, PricingInvariantError } from './pricing-invariant';
 import { type Group, type Model, NO_LATER_GROUP, projectCounts, upperBound } from './pricing-model';
 import { readPlan } from './pricing-plan';
 import {
@@ -43,7 +43,7 @@ export function searchExactly(
   if (!search.solve(0, model.initial, floor)) {
     throw new PricingInvariantError(
       'search_below_floor',
-      `the exact search found nothing reaching the greedy floor of ${floor}, which is a valid answer`,
+      `the exact search found nothing reaching the floor of ${floor}, which a valid answer reaches`,
     );
   }
   return readPlan(model, (b, counts) => search.optimumAt(b, counts));
@@ -136,12 +136,21 @@ class ExactSearch {
   }
 }
 
+/** Units left in one group at a collection stage's state. */
+interface Holding {
+  /** The group's index at this stage. */
+  readonly g: number;
+  readonly group: Group;
+  /** Units left in it (never 0: empty groups offer no choice). */
+  readonly count: number;
+}
+
 /** A collection stage's choices at one state: which units it takes (see {@link CollectionStageSearch}). */
 interface StageUnits {
   /** Groups only this stage (of those left) wants, most expensive first. */
-  readonly privates: readonly number[];
+  readonly privates: readonly Holding[];
   /** Groups later stages also want, in the classes this stage chooses a count from. */
-  readonly classes: readonly (readonly number[])[];
+  readonly classes: readonly (readonly Holding[])[];
   /** Optimistic total of everything this stage and later stages could still make. */
   readonly optimistic: number;
 }
@@ -160,34 +169,38 @@ function classifyUnits(
   counts: readonly number[],
 ): StageUnits {
   const stageGroups = at(model.groups, b, 'groups of a stage');
-  const privates: number[] = [];
-  const classes: number[][] = [];
-  const classOfFuture = new Map<string, number[]>();
+  if (counts.length !== stageGroups.length) throw missingEntry('a group count', stageGroups.length - 1);
+  const privates: Holding[] = [];
+  const classes: Holding[][] = [];
+  const classOfFuture = new Map<string, Holding[]>();
   let optimistic = numberAt(model.slack, b, 'slack');
-  for (let g = 0; g < stageGroups.length; g++) {
-    const count = numberAt(counts, g, 'a group count');
-    if (count === 0) continue;
-    const group = at(stageGroups, g, 'a group');
+  stageGroups.forEach((group, g) => {
+    const count = counts[g];
+    if (count === undefined) throw missingEntry('a group count', g);
+    if (count === 0) return;
     if (!group.eligible) {
       optimistic += count * group.later;
-    } else if (group.next === NO_LATER_GROUP) {
-      privates.push(g);
-      optimistic += count * Math.max(0, group.here);
-    } else {
-      optimistic += count * Math.max(group.here, group.later);
-      if (stage.kind === 'tiered') {
-        classes.push([g]);
-        continue;
-      }
-      const members = classOfFuture.get(group.future);
-      if (members) members.push(g);
-      else {
-        const created = [g];
-        classOfFuture.set(group.future, created);
-        classes.push(created);
-      }
+      return;
     }
-  }
+    const holding = { g, group, count };
+    if (group.next === NO_LATER_GROUP) {
+      privates.push(holding);
+      optimistic += count * Math.max(0, group.here);
+      return;
+    }
+    optimistic += count * Math.max(group.here, group.later);
+    if (stage.kind === 'tiered') {
+      classes.push([holding]);
+      return;
+    }
+    const members = classOfFuture.get(group.future);
+    if (members) members.push(holding);
+    else {
+      const created = [holding];
+      classOfFuture.set(group.future, created);
+      classes.push(created);
+    }
+  });
   return { privates, classes, optimistic };
 }
 
@@ -196,18 +209,12 @@ function classifyUnits(
  * stage's to take, and for any number of them the most expensive are best (both kinds of value grow
  * with the sum): one dimension, sorted by amount.
  */
-function privatePrefix(
-  stageGroups: readonly Group[],
-  privates: readonly number[],
-  counts: readonly number[],
-) {
+function privatePrefix(privates: readonly Holding[]): number[] {
   const prefix = [0];
   let sum = 0;
-  for (const g of privates) {
-    const amount = at(stageGroups, g, 'a group').amount;
-    const count = numberAt(counts, g, 'a group count');
+  for (const { group, count } of privates) {
     for (let i = 0; i < count; i++) {
-      sum += amount;
+      sum += group.amount;
       prefix.push(sum);
     }
   }
@@ -250,8 +257,12 @@ function bestPrivateCount(
   takenSum: Cents,
 ): [number, number] | undefined {
   const privateUnits = prefix.length - 1;
-  const valueAt = (k: number) =>
-    stageValue(stage, takenUnits + k, takenSum + numberAt(prefix, k, 'a private prefix'));
+  const sumOf = (k: number) => {
+    const sum = prefix[k];
+    if (sum === undefined) throw missingEntry('a private prefix', k);
+    return sum;
+  };
+  const valueAt = (k: number) => stageValue(stage, takenUnits + k, takenSum + sumOf(k));
   if (stage.kind === 'tiered') {
     const top = valueAt(privateUnits);
     if (top === undefined) return takenUnits === 0 ? [0, 0] : undefined;
@@ -261,13 +272,7 @@ function bestPrivateCount(
   }
   let k = (stage.size - (takenUnits % stage.size)) % stage.size;
   if (k > privateUnits) return undefined;
-  while (
-    k + stage.size <= privateUnits &&
-    numberAt(prefix, k + stage.size, 'a private prefix') -
-      numberAt(prefix, k, 'a private prefix') -
-      stage.price >
-      0
-  ) {
+  while (k + stage.size <= privateUnits && sumOf(k + stage.size) - sumOf(k) - stage.price > 0) {
     k += stage.size;
   }
   const value = valueAt(k);
@@ -280,9 +285,10 @@ function bestPrivateCount(
  * `isBetter`. Branches whose optimistic total cannot reach the threshold are cut.
  */
 class CollectionStageSearch {
-  private readonly stageGroups: readonly Group[];
   private readonly units: StageUnits;
   private readonly prefix: readonly number[];
+  /** The stage's position in catalog order, for the tie-break. */
+  private readonly position: number;
   /** Units this stage takes per group, on the branch being enumerated. */
   private readonly take: number[];
   private best: StageResult | undefined;
@@ -295,9 +301,9 @@ class CollectionStageSearch {
     private readonly need: number,
   ) {
     const { model } = search;
-    this.stageGroups = at(model.groups, b, 'groups of a stage');
     this.units = classifyUnits(model, b, stage, counts);
-    this.prefix = privatePrefix(this.stageGroups, this.units.privates, counts);
+    this.prefix = privatePrefix(this.units.privates);
+    this.position = numberAt(model.rank, b, 'a catalog rank');
     this.take = new Array<number>(counts.length).fill(0);
   }
 
@@ -316,17 +322,15 @@ class CollectionStageSearch {
   /** Chooses a count for class j and on, having taken `takenUnits` worth `takenSum`. */
   private enumerate(j: number, takenUnits: number, takenSum: Cents, optimism: number): void {
     const { classes } = this.units;
-    if (j === classes.length) {
+    const members = classes[j];
+    if (members === undefined) {
       this.leaf(takenUnits, takenSum);
       return;
     }
-    const { stageGroups, counts, take } = this;
-    const members = at(classes, j, 'a class');
+    const { take } = this;
     let size = 0;
     let withoutThis = optimism;
-    for (const g of members) {
-      const group = at(stageGroups, g, 'a group');
-      const count = numberAt(counts, g, 'a group count');
+    for (const { group, count } of members) {
       size += count;
       withoutThis -= count * Math.max(group.here, group.later);
     }
@@ -340,9 +344,7 @@ class CollectionStageSearch {
       let left = x;
       let sum = 0;
       let optimismAfter = withoutThis;
-      for (const g of members) {
-        const group = at(stageGroups, g, 'a group');
-        const count = numberAt(counts, g, 'a group count');
+      for (const { g, group, count } of members) {
         const n = Math.min(left, count);
         take[g] = n;
         left -= n;
@@ -352,7 +354,7 @@ class CollectionStageSearch {
       if (optimismAfter + BOUND_EPSILON < this.threshold()) continue;
       this.enumerate(j + 1, takenUnits + x, takenSum + sum, optimismAfter);
     }
-    for (const g of members) take[g] = 0;
+    for (const { g } of members) take[g] = 0;
   }
 
   /** Every class has its count: settle the private units, then search the stages after this one. */
@@ -360,7 +362,7 @@ class CollectionStageSearch {
     const found = bestPrivateCount(this.stage, this.prefix, takenUnits, takenSum);
     if (!found) return;
     const [value, privateCount] = found;
-    const { search, b, counts, take } = this;
+    const { search, b, counts, take, position } = this;
     const { model } = search;
     const next = projectCounts(model, b, counts, take);
     const threshold = this.threshold();
@@ -369,12 +371,11 @@ class CollectionStageSearch {
     if (!rest || value + rest.d < threshold) return;
     const d = value + rest.d;
     const u = takenUnits + privateCount + rest.u;
-    const position = numberAt(model.rank, b, 'a catalog rank');
     if (!isBetter(d, u, position, value, rest, this.best)) return;
     const chosen = [...take];
     let left = privateCount;
-    for (const g of this.units.privates) {
-      const n = Math.min(left, numberAt(counts, g, 'a group count'));
+    for (const { g, count } of this.units.privates) {
+      const n = Math.min(left, count);
       chosen[g] = n;
       left -= n;
     }

@@ -83,7 +83,7 @@ export function addCount<K>(tally: Map<K, number>, key: K, quantity: number): vo
   tally.set(key, countOf(tally, key) + quantity);
 }
 
-// Kept out of `at` and `get` so that they stay small enough for the optimiser to inline.
-function missingEntry(what: string, key: unknown): PricingInvariantError {
+/** The error for a read that missed; for hot loops that check a read inline (see {@link numberAt}). */
+export function missingEntry(what: string, key: unknown): PricingInvariantError {
   return new PricingInvariantError('missing_entry', `${what}: nothing at ${String(key)}`);
 }

@@ -1,6 +1,6 @@
 import type { Product } from './catalog';
 import type { Cents } from './money';
-import { at, get, numberAt } from './pricing-invariant';
+import { at, get, missingEntry, numberAt } from './pricing-invariant';
 import { type Component, type OptimiserLine, type Stage, stageLines, tierPercent } from './pricing-stages';
 
 /*
@@ -40,6 +40,7 @@ export interface ModelLine {
   readonly global: number;
 }
 
+/** The search model of one component: its stages, lines, unit classes and bounds, all local. */
 export interface Model {
   readonly stages: readonly Stage[];
   /** Per local line: the product, quantity, and global index. */
@@ -116,6 +117,7 @@ export function buildModel(
   };
 }
 
+/** The component's stages and lines, renumbered locally, and which stage wants which line. */
 function frameOf(
   component: Component,
   allStages: readonly Stage[],
@@ -267,10 +269,15 @@ export function upperBound(model: Model, b: number, counts: readonly number[]): 
   const stageGroups = at(model.groups, b, 'groups of a stage');
   const eligibleUnits = new Array<number>(stages.length).fill(0);
   for (let g = 0; g < stageGroups.length; g++) {
-    const count = numberAt(counts, g, 'a group count');
+    const count = counts[g];
+    const group = stageGroups[g];
+    if (count === undefined || group === undefined) throw missingEntry('a group count', g);
     if (count === 0) continue;
-    for (const s of at(stageGroups, g, 'a group').wantedBy)
-      eligibleUnits[s] = numberAt(eligibleUnits, s, 'units') + count;
+    for (const s of group.wantedBy) {
+      const units = eligibleUnits[s];
+      if (units === undefined) throw missingEntry('units wanted by a stage', s);
+      eligibleUnits[s] = units + count;
+    }
   }
   let total = 0;
   // Per stage: multiplier on a unit's amount (-1: the stage cannot apply), and a per-unit offset
@@ -278,8 +285,9 @@ export function upperBound(model: Model, b: number, counts: readonly number[]): 
   const rate = new Array<number>(stages.length).fill(-1);
   const offset = new Array<number>(stages.length).fill(0);
   for (let s = b; s < stages.length; s++) {
-    const stage = at(stages, s, 'a stage');
-    const units = numberAt(eligibleUnits, s, 'units');
+    const stage = stages[s];
+    const units = eligibleUnits[s];
+    if (stage === undefined || units === undefined) throw missingEntry('a stage', s);
     if (stage.kind === 'tiered') {
       const percent = tierPercent(stage.tiers, units);
       if (percent > 0) {
@@ -301,13 +309,16 @@ export function upperBound(model: Model, b: number, counts: readonly number[]): 
     }
   }
   for (let g = 0; g < stageGroups.length; g++) {
-    const count = numberAt(counts, g, 'a group count');
+    const count = counts[g];
+    const group = stageGroups[g];
+    if (count === undefined || group === undefined) throw missingEntry('a group count', g);
     if (count === 0) continue;
-    const group = at(stageGroups, g, 'a group');
     let best = 0;
     for (const s of group.wantedBy) {
-      const r = numberAt(rate, s, 'a stage rate');
-      if (r >= 0) best = Math.max(best, r * group.amount + numberAt(offset, s, 'a stage offset'));
+      const r = rate[s];
+      const o = offset[s];
+      if (r === undefined || o === undefined) throw missingEntry('a stage rate', s);
+      if (r >= 0) best = Math.max(best, r * group.amount + o);
     }
     total += count * best;
   }
@@ -326,15 +337,15 @@ export function projectCounts(
 ): number[] {
   if (b + 1 === model.stages.length) return [];
   const next = new Array<number>(at(model.groups, b + 1, 'groups of a stage').length).fill(0);
-  const stageGroups = at(model.groups, b, 'groups of a stage');
-  for (let g = 0; g < stageGroups.length; g++) {
-    const target = at(stageGroups, g, 'a group').next;
-    if (target !== NO_LATER_GROUP) {
-      next[target] =
-        numberAt(next, target, 'a next-stage count') +
-        numberAt(counts, g, 'a group count') -
-        numberAt(take, g, 'a take');
+  at(model.groups, b, 'groups of a stage').forEach((group, g) => {
+    if (group.next === NO_LATER_GROUP) return;
+    const before = next[group.next];
+    const count = counts[g];
+    const taken = take[g];
+    if (before === undefined || count === undefined || taken === undefined) {
+      throw missingEntry('a group count to project', g);
     }
-  }
+    next[group.next] = before + count - taken;
+  });
   return next;
 }

@@ -4,7 +4,6 @@ import { searchExactly } from './pricing-exact-search';
 import { chooseGreedily } from './pricing-greedy';
 import { buildModel } from './pricing-model';
 import {
-  assertNormalisedLines,
   type BundleApplication,
   buildStages,
   type Component,
@@ -64,7 +63,8 @@ const QUICK_SEARCH_WORK = 256;
  * `meter`, if given, caps the work of this call (see {@link WorkMeter}).
  *
  * @throws PricingInvariantError `lines_not_normalised` unless `lines` has one line per SKU, each a
- *   positive integer quantity (priceCart's lines always do); WorkMeterExhausted when `meter` runs dry.
+ *   positive integer quantity (priceCart's lines always do; see `buildStages`); WorkMeterExhausted
+ *   when `meter` runs dry.
  */
 export function chooseBundles(
   catalog: Catalog,
@@ -73,7 +73,6 @@ export function chooseBundles(
   cache: ComponentCache = new Map(),
   meter?: WorkMeter,
 ): BundleChoice {
-  assertNormalisedLines(lines);
   const stages = buildStages(catalog, lines);
   const applications: BundleApplication[] = [];
   let exact = true;

@@ -71,26 +71,6 @@ export function stageLines(stage: Stage): readonly number[] {
 }
 
 /**
- * Checks the optimiser's contract on its input: one line per SKU, each a positive whole number of
- * units. Two lines of one SKU would price, but their discounts would be allocated by SKU to one of
- * them, which can exceed its subtotal.
- *
- * @throws PricingInvariantError `lines_not_normalised`.
- */
-export function assertNormalisedLines(lines: readonly OptimiserLine[]): void {
-  const seen = new Set<string>();
-  for (const { product, quantity } of lines) {
-    if (seen.has(product.sku) || !Number.isInteger(quantity) || quantity < 1) {
-      throw new PricingInvariantError(
-        'lines_not_normalised',
-        `lines must be one per SKU with a positive integer quantity; "${product.sku}" has a repeated line or quantity ${quantity}`,
-      );
-    }
-    seen.add(product.sku);
-  }
-}
-
-/**
  * The stages that could apply to this cart, in processing order: sets first (one degree of freedom
  * each: how many times), then collection bundles from the one with the fewest eligible lines to the
  * one with the most (catalog order on equal counts). Units a stage shares with later stages cost
@@ -104,6 +84,7 @@ export function buildStages(catalog: Catalog, lines: readonly OptimiserLine[]): 
   const sets: Stage[] = [];
   const collections: (TieredStage | MultiStage)[] = [];
   const lineBySku = new Map(lines.map((line, index) => [line.product.sku, index]));
+  assertNormalisedLines(lines, lineBySku);
   for (const [bundleIndex, bundle] of catalog.activeBundles.entries()) {
     if (bundle.kind === 'set') {
       const stage = setStage(bundle, bundleIndex, lines, lineBySku);
@@ -115,6 +96,29 @@ export function buildStages(catalog: Catalog, lines: readonly OptimiserLine[]): 
   }
   collections.sort((a, b) => a.lines.length - b.lines.length || a.bundleIndex - b.bundleIndex);
   return [...sets, ...collections];
+}
+
+/**
+ * Checks the optimiser's contract on its input: one line per SKU (`lineBySku` indexes them), each a
+ * positive whole number of units. Two lines of one SKU would price, but their discounts would be
+ * allocated by SKU to one of them, which can exceed its subtotal.
+ *
+ * @throws PricingInvariantError `lines_not_normalised`.
+ */
+function assertNormalisedLines(
+  lines: readonly OptimiserLine[],
+  lineBySku: ReadonlyMap<string, number>,
+): void {
+  const malformed =
+    lineBySku.size !== lines.length
+      ? lines.find((line, index) => lineBySku.get(line.product.sku) !== index)
+      : lines.find(({ quantity }) => !Number.isInteger(quantity) || quantity < 1);
+  if (malformed) {
+    throw new PricingInvariantError(
+      'lines_not_normalised',
+      `lines must be one per SKU with a positive integer quantity; "${malformed.product.sku}" has a repeated line or quantity ${malformed.quantity}`,
+    );
+  }
 }
 
 /** A set's stage, if every item is in the cart in its quantity and the set saves something. */
