@@ -257,26 +257,30 @@ function bestPrivateCount(
   takenSum: Cents,
 ): [number, number] | undefined {
   const privateUnits = prefix.length - 1;
-  const sumOf = (k: number) => {
-    const sum = prefix[k];
-    if (sum === undefined) throw missingEntry('a private prefix', k);
-    return sum;
-  };
-  const valueAt = (k: number) => stageValue(stage, takenUnits + k, takenSum + sumOf(k));
   if (stage.kind === 'tiered') {
-    const top = valueAt(privateUnits);
+    const top = stageValue(stage, takenUnits + privateUnits, takenSum + prefixSum(prefix, privateUnits));
     if (top === undefined) return takenUnits === 0 ? [0, 0] : undefined;
     let k = privateUnits;
-    while (k > 0 && valueAt(k - 1) === top) k--;
+    while (k > 0 && stageValue(stage, takenUnits + k - 1, takenSum + prefixSum(prefix, k - 1)) === top) k--;
     return [top, k];
   }
   let k = (stage.size - (takenUnits % stage.size)) % stage.size;
   if (k > privateUnits) return undefined;
-  while (k + stage.size <= privateUnits && sumOf(k + stage.size) - sumOf(k) - stage.price > 0) {
+  while (
+    k + stage.size <= privateUnits &&
+    prefixSum(prefix, k + stage.size) - prefixSum(prefix, k) - stage.price > 0
+  ) {
     k += stage.size;
   }
-  const value = valueAt(k);
+  const value = stageValue(stage, takenUnits + k, takenSum + prefixSum(prefix, k));
   return value === undefined ? undefined : [value, k];
+}
+
+/** prefix[k], the sum of the k most expensive private units (see {@link privatePrefix}). */
+function prefixSum(prefix: readonly number[], k: number): Cents {
+  const sum = prefix[k];
+  if (sum === undefined) throw missingEntry('a private prefix', k);
+  return sum;
 }
 
 /**

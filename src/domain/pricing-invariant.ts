@@ -54,11 +54,12 @@ export function at<T>(values: readonly T[], index: number, what: string): T {
 }
 
 /**
- * {@link at} for arrays of numbers (counts, amounts, indices), which is what the search's inner loops
- * read. Kept apart from `at` for speed, not meaning: V8 compiles each helper's array read for the
- * kinds of array it has seen, and one helper fed both the engine's object arrays and its integer and
- * fractional number arrays sees more kinds than it handles fast. Sharing `at` made the stress
- * benchmark 20 % slower.
+ * {@link at} for arrays of numbers (counts, amounts, indices). Kept apart from `at` for speed, not
+ * meaning: V8 compiles a helper's array read for the kinds of array it has seen, even where it
+ * inlines the helper, and one helper fed both the engine's object arrays and its integer and
+ * fractional number arrays sees more kinds than it reads fast (sharing `at` made the stress benchmark
+ * 20 % slower). For the same reason the search's inner loops check their reads inline, each read
+ * with its own feedback, and throw {@link missingEntry}; see docs/decisions.md #91.
  */
 export function numberAt(values: readonly number[], index: number, what: string): number {
   const value = values[index];
@@ -83,7 +84,7 @@ export function addCount<K>(tally: Map<K, number>, key: K, quantity: number): vo
   tally.set(key, countOf(tally, key) + quantity);
 }
 
-/** The error for a read that missed; for hot loops that check a read inline (see {@link numberAt}). */
+/** The error for a read that missed, for the inner loops that check their reads inline (see {@link numberAt}). */
 export function missingEntry(what: string, key: unknown): PricingInvariantError {
   return new PricingInvariantError('missing_entry', `${what}: nothing at ${String(key)}`);
 }
