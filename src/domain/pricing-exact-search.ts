@@ -18,7 +18,7 @@ import { WorkCounter, type WorkMeter } from './pricing-work';
  */
 
 /** Bounds are computed in floating point; this margin keeps rounding noise from pruning a real optimum. */
-export const BOUND_EPSILON = 1e-6;
+const BOUND_EPSILON = 1e-6;
 
 /** A memo entry for a state searched under a threshold that nothing from it reaches. */
 interface FailBelow {

@@ -44,7 +44,7 @@ export interface BundleChoice {
 export type ComponentCache = Map<string, ComponentSolution>;
 
 /** One component's applications, and whether the exact search (not the fallback) found them. */
-export interface ComponentSolution {
+interface ComponentSolution {
   readonly applications: readonly BundleApplication[];
   readonly exact: boolean;
 }

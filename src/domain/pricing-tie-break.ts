@@ -26,7 +26,7 @@ export interface StageResult {
 export const NOTHING: StageResult = { d: 0, u: 0, take: [], v: [] };
 
 /** The discount `v` records for catalog rank `rank`: 0 past its end, where nothing was saved. */
-export function savedAt(v: readonly number[], rank: number): number {
+function savedAt(v: readonly number[], rank: number): number {
   return rank < v.length ? numberAt(v, rank, 'a discount by catalog rank') : 0;
 }
 
