@@ -1,7 +1,17 @@
 import { type CartItem, normaliseCart } from './cart';
-import { type Bundle, type Catalog, maxQuantityOf, type Product } from './catalog';
-import { allocateProportionally, formatMoney } from './money';
+import {
+  type Bundle,
+  type Catalog,
+  type MultiBuyBundle,
+  maxQuantityOf,
+  type Product,
+  type SetBundle,
+  type TieredPercentBundle,
+} from './catalog';
+import { formatMoney } from './money';
 import type { AppliedBundle, NextTierHint, PricedCart, PricedLine } from './priced-cart';
+import { allocateDiscounts } from './pricing-allocation';
+import { addCount, countOf, get, numberAt, PricingInvariantError } from './pricing-invariant';
 import {
   type BundleApplication,
   type BundleChoice,
@@ -10,6 +20,8 @@ import {
   type OptimiserLine,
   WorkMeterExhausted,
 } from './pricing-search';
+
+export { type PricingInvariantCode, PricingInvariantError } from './pricing-invariant';
 
 /**
  * Units of search work allowed per independent group of overlapping bundles before the engine falls
@@ -63,6 +75,8 @@ export class PricingError extends Error {
  *
  * @throws PricingError `unknown_sku` for a SKU not in the catalog, `quantity_out_of_range` for a
  *   quantity that is not a positive integer.
+ * @throws PricingInvariantError when the catalog object is inconsistent in a way `parseCatalog`
+ *   refuses (`catalog_inconsistent`), or the engine's own state is: never a price it cannot vouch for.
  */
 export function priceCart(
   catalog: Catalog,
@@ -82,7 +96,7 @@ export function priceCart(
   const discounts = allocateDiscounts(cart, choice.applications);
   const lines: PricedLine[] = cart.map(({ product, quantity }, index) => {
     const subtotal = product.unitAmount * quantity;
-    const discount = discounts[index] ?? 0;
+    const discount = numberAt(discounts, index, 'the discount of a line');
     return {
       sku: product.sku,
       name: product.name,
@@ -126,29 +140,16 @@ function resolveCart(catalog: Catalog, items: readonly CartItem[]): OptimiserLin
         sku,
       );
     }
+    // Lines, allocation and hints all go by the product's SKU: one filed under another SKU would
+    // price a different line from the one asked for.
+    if (product.sku !== sku) {
+      throw new PricingInvariantError(
+        'catalog_inconsistent',
+        `catalog ${catalog.version} files product "${product.sku}" under SKU "${sku}"; build catalogs with parseCatalog`,
+      );
+    }
     return { product, quantity };
   });
-}
-
-/**
- * Splits each application's discount over the units it consumed, in proportion to their amounts,
- * remainder cents by `allocateProportionally`'s rule. Lines' shares then sum to the cart discount
- * exactly, and no line's share exceeds its subtotal (no application saves more than its units cost).
- */
-function allocateDiscounts(cart: readonly OptimiserLine[], applications: readonly BundleApplication[]) {
-  const indexBySku = new Map(cart.map((line, index) => [line.product.sku, index]));
-  const discounts = cart.map(() => 0);
-  for (const application of applications) {
-    const indices = application.units.map((unit) => indexBySku.get(unit.sku) ?? -1);
-    const weights = application.units.map(
-      (unit, i) => (cart[indices[i] ?? -1]?.product.unitAmount ?? 0) * unit.quantity,
-    );
-    allocateProportionally(application.discount, weights).forEach((share, i) => {
-      const index = indices[i] ?? -1;
-      discounts[index] = (discounts[index] ?? 0) + share;
-    });
-  }
-  return discounts;
 }
 
 function summariseBundles(catalog: Catalog, applications: readonly BundleApplication[]): AppliedBundle[] {
@@ -203,22 +204,22 @@ function findHints(
   budget: number,
   cache: ComponentCache,
 ): NextTierHint[] {
+  // Tallies: a SKU not in the cart, or not used, counts 0.
   const quantities = new Map(cart.map((line) => [line.product.sku, line.quantity]));
   const used = new Map<string, number>();
   const usedBy = new Map<string, number>();
   for (const application of choice.applications) {
     for (const unit of application.units) {
-      used.set(unit.sku, (used.get(unit.sku) ?? 0) + unit.quantity);
-      const key = `${application.bundleIndex}|${unit.sku}`;
-      usedBy.set(key, (usedBy.get(key) ?? 0) + unit.quantity);
+      addCount(used, unit.sku, unit.quantity);
+      addCount(usedBy, `${application.bundleIndex}|${unit.sku}`, unit.quantity);
     }
   }
   const state: CartState = {
     catalog,
     cart,
-    quantityOf: (sku) => quantities.get(sku) ?? 0,
-    usedOf: (sku) => used.get(sku) ?? 0,
-    usedByBundle: (bundleIndex, sku) => usedBy.get(`${bundleIndex}|${sku}`) ?? 0,
+    quantityOf: (sku) => countOf(quantities, sku),
+    usedOf: (sku) => countOf(used, sku),
+    usedByBundle: (bundleIndex, sku) => countOf(usedBy, `${bundleIndex}|${sku}`),
     applications: choice.applications,
   };
   const items = cart.map(({ product, quantity }) => ({ sku: product.sku, quantity }));
@@ -272,51 +273,77 @@ function rankHints(hints: (NextTierHint & { bundleIndex: number })[]): NextTierH
 
 /** Candidate additions for one bundle, smallest first; empty when the bundle cannot go further. */
 function proposeAdditions(state: CartState, bundle: Bundle, bundleIndex: number): Proposal[] {
-  const { catalog } = state;
   const own = (applications: readonly BundleApplication[]) =>
     applications.filter((a) => a.bundleIndex === bundleIndex);
   const timesNow = own(state.applications).length;
-  const appliedFurther = (after: readonly BundleApplication[]) => own(after).length > timesNow;
+  const progress: BundleProgress = {
+    own,
+    appliedFurther: (after) => own(after).length > timesNow,
+  };
+  return bundle.kind === 'set'
+    ? proposeSetAdditions(state, bundle, bundleIndex, progress)
+    : proposeCollectionAdditions(state, bundle, progress);
+}
 
-  if (bundle.kind === 'set') {
-    const products = bundle.items.map((item) => catalog.productsBySku.get(item.sku));
-    if (products.some((p) => !p?.active)) return [];
-    // Either count every unit of the set's SKUs in the cart (the re-pricing may move a unit from
-    // another bundle to the set), or only the units no bundle uses.
-    const variants = [
-      (sku: string) => state.quantityOf(sku) - state.usedByBundle(bundleIndex, sku),
-      (sku: string) => state.quantityOf(sku) - state.usedOf(sku),
-    ];
-    const proposals: Proposal[] = [];
-    const seen = new Set<string>();
-    for (const available of variants) {
-      const missing = bundle.items.map((item) => ({
-        sku: item.sku,
-        quantity: Math.max(0, item.quantity - available(item.sku)),
-      }));
-      const needed = missing.reduce((sum, m) => sum + m.quantity, 0);
-      const wanted = bundle.items.reduce((sum, item) => sum + item.quantity, 0);
-      // Only a set the cart has started (some item present) and not already able to apply.
-      if (needed === 0 || needed === wanted) continue;
-      const addition = missing.filter((m) => m.quantity > 0);
-      if (!addition.every((m) => fits(state, m.sku, m.quantity))) continue;
-      const key = addition.map((m) => `${m.sku}:${m.quantity}`).join(',');
-      if (seen.has(key)) continue;
-      seen.add(key);
-      const names = addition.map((m) => {
-        const name = catalog.productsBySku.get(m.sku)?.name ?? m.sku;
-        return m.quantity > 1 ? `${m.quantity} × ${name}` : name;
-      });
-      proposals.push({
-        addition,
-        reached: appliedFurther,
-        describe: (_, saving) =>
-          `Add ${joinWords(names)} to complete the ${bundle.name} — save ${saving} more`,
-      });
-    }
-    return proposals;
+/** One bundle's applications in a cart, and whether a re-priced cart applies it more times than now. */
+interface BundleProgress {
+  readonly own: (applications: readonly BundleApplication[]) => BundleApplication[];
+  readonly appliedFurther: (after: readonly BundleApplication[]) => boolean;
+}
+
+/** The missing items of a started set, counted two ways (see below); at most two proposals. */
+function proposeSetAdditions(
+  state: CartState,
+  bundle: SetBundle,
+  bundleIndex: number,
+  progress: BundleProgress,
+): Proposal[] {
+  const { catalog } = state;
+  const products = bundle.items.map((item) => catalog.productsBySku.get(item.sku));
+  if (products.some((p) => !p?.active)) return [];
+  // Either count every unit of the set's SKUs in the cart (the re-pricing may move a unit from
+  // another bundle to the set), or only the units no bundle uses.
+  const variants = [
+    (sku: string) => state.quantityOf(sku) - state.usedByBundle(bundleIndex, sku),
+    (sku: string) => state.quantityOf(sku) - state.usedOf(sku),
+  ];
+  const proposals: Proposal[] = [];
+  const seen = new Set<string>();
+  for (const available of variants) {
+    const missing = bundle.items.map((item) => ({
+      sku: item.sku,
+      quantity: Math.max(0, item.quantity - available(item.sku)),
+    }));
+    const needed = missing.reduce((sum, m) => sum + m.quantity, 0);
+    const wanted = bundle.items.reduce((sum, item) => sum + item.quantity, 0);
+    // Only a set the cart has started (some item present) and not already able to apply.
+    if (needed === 0 || needed === wanted) continue;
+    const addition = missing.filter((m) => m.quantity > 0);
+    if (!addition.every((m) => fits(state, m.sku, m.quantity))) continue;
+    const key = addition.map((m) => `${m.sku}:${m.quantity}`).join(',');
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const names = addition.map((m) => {
+      // `fits` has just found the product.
+      const { name } = get(catalog.productsBySku, m.sku, 'a product a hint adds');
+      return m.quantity > 1 ? `${m.quantity} × ${name}` : name;
+    });
+    proposals.push({
+      addition,
+      reached: progress.appliedFurther,
+      describe: (_, saving) => `Add ${joinWords(names)} to complete the ${bundle.name} — save ${saving} more`,
+    });
   }
+  return proposals;
+}
 
+/** The cheapest units that take a tier to its next tier, or a multi-buy to one more application. */
+function proposeCollectionAdditions(
+  state: CartState,
+  bundle: TieredPercentBundle | MultiBuyBundle,
+  { own, appliedFurther }: BundleProgress,
+): Proposal[] {
+  const { catalog } = state;
   const eligible = catalog.products.filter((p) => p.active && p.collections.includes(bundle.collection));
   const inCart = eligible.reduce((sum, p) => sum + state.quantityOf(p.sku), 0);
   // A hint for a collection the customer has not started would be an advert, not a hint.

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { CartItem } from '../../src/domain/cart';
 import { type Catalog, parseCatalog } from '../../src/domain/catalog';
 import { percentOf } from '../../src/domain/money';
-import { PricingError, priceCart } from '../../src/domain/pricing';
+import { PricingError, PricingInvariantError, priceCart } from '../../src/domain/pricing';
 
 /*
  * Behaviour of the pricing engine. Expected amounts are worked out from the bundle rules in each test
@@ -88,6 +88,10 @@ const sampleCatalog = parseCatalog(
 
 const cart = (...entries: [string, number][]): CartItem[] =>
   entries.map(([sku, quantity]) => ({ sku, quantity }));
+
+const fail = (what: string): never => {
+  throw new Error(`test fixture: no ${what}`);
+};
 
 const lineOf = (priced: ReturnType<typeof priceCart>, sku: string) => {
   const line = priced.lines.find((l) => l.sku === sku);
@@ -508,5 +512,33 @@ describe('priceCart: defensive checks', () => {
       expect.objectContaining({ code: 'quantity_out_of_range' }),
     );
     expect(() => priceCart(makeCatalog(), cart(['TEE-A', 1.5]))).toThrow(PricingError);
+  });
+
+  it('refuses a catalog object that files a product under another SKU instead of pricing the wrong line', () => {
+    const catalog = makeCatalog();
+    const teeA = catalog.productsBySku.get('TEE-A') ?? fail('TEE-A');
+    // Not one parseCatalog builds: TEE-ALIAS resolves to TEE-A's product.
+    const aliased: Catalog = {
+      ...catalog,
+      productsBySku: new Map([...catalog.productsBySku, ['TEE-ALIAS', teeA]]),
+    };
+    const attempt = () => priceCart(aliased, cart(['TEE-ALIAS', 1], ['TEE-B', 1]));
+    expect(attempt).toThrow(PricingInvariantError);
+    expect(attempt).toThrow(
+      expect.objectContaining({ name: 'PricingInvariantError', code: 'catalog_inconsistent' }),
+    );
+  });
+
+  it('refuses a complete set that has neither a price nor a percentage instead of pricing it as no saving', () => {
+    const catalog = makeCatalog({ bundles: [teeAndCap(3000)] });
+    const set = catalog.activeBundles[0];
+    if (set?.kind !== 'set') return fail('set');
+    // Not one parseCatalog builds: it requires exactly one of price and percentOff.
+    const dealless: Catalog = { ...catalog, activeBundles: [{ ...set, price: undefined }] };
+    expect(() => priceCart(dealless, cart(['TEE-A', 1], ['CAP', 1]))).toThrow(
+      expect.objectContaining({ code: 'catalog_inconsistent' }),
+    );
+    // Without the set's items in the cart there is nothing to price it at, and nothing is wrong.
+    expect(priceCart(dealless, cart(['TEE-B', 1])).discount).toBe(0);
   });
 });
