@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -47,6 +47,11 @@ export interface LocalStackOptions {
   readonly notifier?: Notifier;
   /** Lines the emulator logs (requests, deliveries); dropped by default. */
   readonly emulatorLog?: (line: string) => void;
+  /**
+   * Tells tools run from elsewhere (`npm run orders`) that this stack is the one running (`npm start`
+   * does; tests do not, so they never hide or replace the developer's stack).
+   */
+  readonly announce?: boolean;
   /** Epoch milliseconds for the routes and the emulator (tests move it forward); the real clock otherwise. */
   readonly now?: () => number;
 }
@@ -70,8 +75,18 @@ export const STRIPE_STATE_FILE = 'stripe-emulator.json';
 
 /** Written while the stack runs, so `npm run orders` can reach its DynamoDB. */
 export const STACK_FILE = 'local-stack.json';
-/** The last started local stack with a data dir, for tools run from elsewhere (one per user). */
+/** The running `npm start`, for tools run from elsewhere (one per user). */
 export const RUNNING_STACK_POINTER = join(tmpdir(), `cart-checkout-local-stack-${userInfo().uid}.json`);
+
+/** Removes the pointer if it is still this process's (a later `npm start` may have replaced it). */
+function removeOwnPointer(): void {
+  try {
+    const pointer = JSON.parse(readFileSync(RUNNING_STACK_POINTER, 'utf8')) as { pid?: unknown };
+    if (pointer.pid === process.pid) rmSync(RUNNING_STACK_POINTER, { force: true });
+  } catch {
+    // Gone or unreadable: nothing of ours to remove.
+  }
+}
 /** DynamoDB Local's data, under the data dir. */
 export const DYNAMODB_DATA_DIR = 'dynamodb-local';
 /** Where dynalite, the stack's DynamoDB before DynamoDB Local, kept its data (LevelDB); no longer read. */
@@ -258,13 +273,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         stripeUrl: stripe?.url ?? null,
       };
       writeFileSync(stackFile, `${JSON.stringify(running, null, 2)}\n`);
-      // Also where `npm run orders` looks when it is not told the data dir: it finds this stack from
-      // any folder and with any DATA_DIR, instead of answering from an empty default.
-      writeFileSync(RUNNING_STACK_POINTER, `${JSON.stringify({ ...running, dataDir }, null, 2)}\n`);
-      closers.unshift(() => {
-        rmSync(stackFile, { force: true });
-        rmSync(RUNNING_STACK_POINTER, { force: true });
-      });
+      closers.unshift(() => rmSync(stackFile, { force: true }));
+      if (options.announce) {
+        // Also where `npm run orders` looks when it is not told the data dir: it finds this stack
+        // from any folder and with any DATA_DIR, instead of answering from an empty default.
+        writeFileSync(RUNNING_STACK_POINTER, `${JSON.stringify({ ...running, dataDir }, null, 2)}\n`);
+        closers.unshift(() => removeOwnPointer());
+      }
     }
 
     return {

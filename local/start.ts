@@ -9,7 +9,10 @@ async function main() {
   // Request logs are JSON lines; keep them readable and quiet unless asked for.
   process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
-  const stack = await startLocalStack({ emulatorLog: (line) => console.log(`[stripe] ${line}`) });
+  const stack = await startLocalStack({
+    announce: true,
+    emulatorLog: (line) => console.log(`[stripe] ${line}`),
+  });
   console.log('Local cart & checkout stack is running:\n');
   for (const line of stack.summary) console.log(`  ${line}`);
   console.log('\nTry:  curl -s -X POST -H "Content-Type: application/json" \\');

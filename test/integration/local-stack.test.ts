@@ -159,3 +159,24 @@ describe('local stack over HTTP', () => {
     expect(listedAfterStop.map((o) => o.sessionId)).toContain(paidSessionId);
   });
 });
+
+describe('npm run orders without a stack', () => {
+  it('says where it looked and how to point it at the data, instead of listing no orders', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'no-stack-'));
+    try {
+      const failed = await run('npx', ['tsx', 'scripts/orders.ts', 'list'], {
+        env: { ...process.env, DATA_DIR: empty },
+        cwd: process.cwd(),
+      }).then(
+        () => null,
+        (err: { code?: number; stdout?: string; stderr?: string }) => err,
+      );
+      expect(failed?.code).toBe(1);
+      expect(failed?.stdout).not.toContain('No paid orders');
+      expect(failed?.stderr).toContain(`no local stack is running and there is no local data in ${empty}`);
+      expect(failed?.stderr).toContain('set DATA_DIR');
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
+  });
+});

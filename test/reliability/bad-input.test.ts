@@ -16,7 +16,7 @@ import {
 import { type LiveApi, makeLiveApi } from './harness';
 import { registerClientIps } from './log-audit';
 
-/** The error codes of the contract (README "Errors"). */
+/** The error codes of the contract (docs/api.md, "Errors"). */
 const CONTRACT_CODES = new Set([
   'invalid_json',
   'validation_error',

@@ -20,12 +20,12 @@ function eventNames(text: string): Set<string> {
 }
 
 describe('the webhook events in the docs', () => {
-  it('are exactly the list the stack exports and doctor checks, in the deploy guide and the README', () => {
+  it('are exactly the list the stack exports and doctor checks, in the deploy guide and the API reference', () => {
     const expected = new Set<string>(WEBHOOK_EVENTS);
     const guide = section(read('docs/deploy.md'), '## 7. Register the Stripe webhook endpoint');
     expect(eventNames(guide)).toEqual(expected);
     // The API call registers each of them, and nothing else.
     expect(new Set([...guide.matchAll(/enabled_events\[\]=([a-z_.]+)/g)].map((m) => m[1]))).toEqual(expected);
-    expect(eventNames(section(read('README.md'), '### `POST /stripe/webhook`'))).toEqual(expected);
+    expect(eventNames(section(read('docs/api.md'), '## `POST /stripe/webhook`'))).toEqual(expected);
   });
 });
