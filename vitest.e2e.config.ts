@@ -12,7 +12,6 @@ export default defineConfig({
     // One browser and one stack per file; files run one after another on a 2-core machine.
     fileParallelism: false,
     env: {
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       POWERTOOLS_LOG_LEVEL: 'SILENT',
       POWERTOOLS_METRICS_DISABLED: 'true',
     },

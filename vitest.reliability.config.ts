@@ -18,7 +18,6 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 60_000,
     env: {
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       POWERTOOLS_LOG_LEVEL: 'INFO',
       POWERTOOLS_METRICS_DISABLED: 'false',
       POWERTOOLS_SERVICE_NAME: 'cart-checkout',

@@ -372,8 +372,6 @@ function deployedEnv(stackEnv: Readonly<Record<string, string | undefined>>): No
     POWERTOOLS_SERVICE_NAME: 'cart-checkout',
     POWERTOOLS_METRICS_NAMESPACE: 'CartCheckout',
     POWERTOOLS_LOG_LEVEL: 'INFO',
-    // Node 20 here, Node 22+ in Lambda: the SDK's warning about Node 20 does not exist there.
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
 }
 
@@ -433,6 +431,5 @@ export async function runColdStartBench(): Promise<string> {
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   console.log(await runColdStartBench());
 }

@@ -422,6 +422,5 @@ export async function runCostBench(): Promise<string> {
 if (import.meta.url === `file://${process.argv[1]}`) {
   process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   runCostBench().then((report) => console.log(report));
 }

@@ -2,7 +2,6 @@
  * `npm run bench`: one printed report of the project's speed and cost figures. Not part of
  * `npm test`: machines are noisy, so figures are printed, never asserted.
  */
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
 process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 

@@ -109,6 +109,5 @@ async function sequence<T>(count: number, make: () => Promise<T>): Promise<T[]> 
 if (import.meta.url === `file://${process.argv[1]}`) {
   process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   runWarmLatencyBench().then((report) => console.log(report));
 }

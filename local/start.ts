@@ -1,4 +1,3 @@
-import './node-version-warning';
 import { existsSync } from 'node:fs';
 import { startLocalStack } from './stack';
 

@@ -1,4 +1,3 @@
-import '../local/node-version-warning';
 import { resolveSecretsManagerValue } from '../src/adapters/secrets-manager';
 import { createStripeClient } from '../src/adapters/stripe/stripe-client';
 import { EnvReader } from '../src/config';

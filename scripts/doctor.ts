@@ -1,4 +1,3 @@
-import '../local/node-version-warning';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';

@@ -1,4 +1,3 @@
-import '../local/node-version-warning';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';

@@ -1,4 +1,3 @@
-import '../local/node-version-warning';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';

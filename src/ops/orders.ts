@@ -1,4 +1,5 @@
-import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { queryOrdersOfDay } from '../adapters/dynamodb/session-store';
 import { keys, readOrderRecord, readSessionRecord } from '../adapters/dynamodb/table-items';
 import type { OrderRecord, SessionRecord } from '../app/ports';
 import { type Currency, formatMoney } from '../domain/money';
@@ -8,21 +9,7 @@ type Client = Pick<DynamoDBDocumentClient, 'send'>;
 
 /** Paid orders of one UTC day (`YYYY-MM-DD`), oldest first. */
 export async function listOrders(client: Client, tableName: string, day: string): Promise<OrderRecord[]> {
-  const orders: OrderRecord[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await client.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: 'PK = :pk',
-        ExpressionAttributeValues: { ':pk': keys.ordersPartition(day) },
-        ExclusiveStartKey: start,
-      }),
-    );
-    orders.push(...(page.Items ?? []).map(readOrderRecord));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return orders;
+  return queryOrdersOfDay({ client, tableName }, day);
 }
 
 /** Everything the table knows about one checkout session: record, its checkout slot, order. */

@@ -246,7 +246,7 @@ describe('npm run migrate', () => {
           path.join(workDir, 'cli-checkpoint.json'),
           ...args,
         ],
-        { cwd: workDir, env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } },
+        { cwd: workDir, env: process.env },
       );
     const dry = await run([]);
     expect(dry.stdout).toMatch(/^DRY RUN/);

@@ -1,22 +1,15 @@
 import Stripe from 'stripe';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EmulatorError, type StripeEmulator, startStripeEmulator } from '../../local/stripe-emulator';
-
-const START = Date.parse('2026-11-27T10:00:00Z');
-const SECRET_KEY = 'sk_test_emulator_suite';
-const SEEDED_PRICE = {
-  id: 'price_1SampleTeeClassicBlk',
-  unitAmount: 3200,
-  currency: 'usd',
-  productName: 'Classic Tee',
-};
-const INACTIVE_PRICE = {
-  id: 'price_1Retired',
-  unitAmount: 900,
-  currency: 'usd',
-  productName: 'Old',
-  active: false,
-};
+import {
+  INACTIVE_PRICE,
+  SECRET_KEY,
+  SEEDED_PRICE,
+  START,
+  SUBTOTAL,
+  sessionParams,
+  stripeError,
+} from '../support/emulator-suite';
 
 let clock: number;
 let emulator: StripeEmulator;
@@ -24,51 +17,6 @@ let stripe: Stripe;
 
 function client(key = SECRET_KEY, extra: Stripe.StripeConfig = {}): Stripe {
   return new Stripe(key, { ...emulator.sdkOptions(), maxNetworkRetries: 0, ...extra });
-}
-
-function teeLine(quantity: number, unitAmount = 3200): Stripe.Checkout.SessionCreateParams.LineItem {
-  return {
-    quantity,
-    price_data: {
-      currency: 'usd',
-      unit_amount: unitAmount,
-      product_data: {
-        name: 'Classic Tee — Black',
-        description: 'Heavyweight',
-        metadata: { sku: 'TEE-CLASSIC-BLK' },
-      },
-    },
-  };
-}
-
-function sessionParams(
-  overrides: Partial<Stripe.Checkout.SessionCreateParams> = {},
-): Stripe.Checkout.SessionCreateParams {
-  return {
-    mode: 'payment',
-    line_items: [
-      teeLine(2),
-      {
-        quantity: 1,
-        price_data: { currency: 'usd', unit_amount: 1500, product_data: { name: 'Sticker pack' } },
-      },
-    ],
-    success_url: 'https://shop.test/success?session_id={CHECKOUT_SESSION_ID}',
-    cancel_url: 'https://shop.test/cart',
-    ...overrides,
-  };
-}
-const SUBTOTAL = 2 * 3200 + 1500;
-
-/** The Stripe error a rejected call threw (fails the test when the call succeeded). */
-async function stripeError(call: Promise<unknown>): Promise<Stripe.errors.StripeError> {
-  try {
-    await call;
-  } catch (err: unknown) {
-    if (err instanceof Stripe.errors.StripeError) return err;
-    throw err;
-  }
-  throw new Error('expected the call to fail');
 }
 
 beforeEach(async () => {

@@ -295,22 +295,7 @@ export function createDynamoFulfilmentStore(options: {
     },
 
     async listUnnotifiedOrders(day) {
-      const orders: OrderRecord[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await client.send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: 'PK = :pk',
-            FilterExpression: 'attribute_not_exists(notifiedAt)',
-            ExpressionAttributeValues: { ':pk': keys.ordersPartition(day) },
-            ExclusiveStartKey: start,
-          }),
-        );
-        orders.push(...(page.Items ?? []).map(readOrderRecord));
-        start = page.LastEvaluatedKey;
-      } while (start);
-      return orders;
+      return queryOrdersOfDay({ client, tableName }, day, { unnotifiedOnly: true });
     },
 
     async transition(sessionId, from, to, now) {
@@ -383,3 +368,30 @@ export function createDynamoFulfilmentStore(options: {
 
 /** A notification claim lapses after this, so a crashed sender's order is notified by the next try. */
 const NOTIFY_LEASE_SECONDS = 60;
+
+/**
+ * The paid orders of one UTC day (`YYYY-MM-DD`), oldest first, every page; with `unnotifiedOnly`,
+ * those whose operator notification is not marked sent. The operator's list and the retry share it.
+ */
+export async function queryOrdersOfDay(
+  table: { readonly client: Pick<DynamoDBDocumentClient, 'send'>; readonly tableName: string },
+  day: string,
+  options: { readonly unnotifiedOnly?: boolean } = {},
+): Promise<OrderRecord[]> {
+  const orders: OrderRecord[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await table.client.send(
+      new QueryCommand({
+        TableName: table.tableName,
+        KeyConditionExpression: 'PK = :pk',
+        ...(options.unnotifiedOnly ? { FilterExpression: 'attribute_not_exists(notifiedAt)' } : {}),
+        ExpressionAttributeValues: { ':pk': keys.ordersPartition(day) },
+        ExclusiveStartKey: start,
+      }),
+    );
+    orders.push(...(page.Items ?? []).map(readOrderRecord));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return orders;
+}
