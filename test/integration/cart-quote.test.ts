@@ -1,6 +1,7 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PREFIXES } from '../../src/adapters/dynamodb/table-items';
 import { hashCart } from '../../src/domain/cart';
 import type { Catalog } from '../../src/domain/catalog';
 import { priceCart } from '../../src/domain/pricing';
@@ -114,7 +115,7 @@ describe('POST /cart/quote', () => {
         }),
       ),
     );
-    const quoteItemsBefore = (await countItems('CART#')) + (await countItems('QUOTE#'));
+    const quoteItemsBefore = (await countItems(PREFIXES.cart)) + (await countItems('QUOTE#'));
     clock.now += 60_000;
     const second = await handler(
       quoteEvent({
@@ -130,7 +131,7 @@ describe('POST /cart/quote', () => {
     expect({ ...parse(second).quote, issuedAt: first.quote.issuedAt }).toEqual(first.quote);
     expect(Date.parse(parse(second).quote.issuedAt)).toBe(Date.parse(first.quote.issuedAt) + 60_000);
     expect(Date.parse(parse(second).expiresAt)).toBe(Date.parse(first.expiresAt) + 60_000);
-    expect((await countItems('CART#')) + (await countItems('QUOTE#'))).toBe(quoteItemsBefore);
+    expect((await countItems(PREFIXES.cart)) + (await countItems('QUOTE#'))).toBe(quoteItemsBefore);
     expect(telemetry.countOf('QuoteCacheHit')).toBe(1);
 
     clock.now += 600_000; // past the quote's lifetime: a fresh quote

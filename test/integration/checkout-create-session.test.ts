@@ -2,6 +2,7 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { StripeEmulator } from '../../local/stripe-emulator';
+import { PREFIXES } from '../../src/adapters/dynamodb/table-items';
 import type { Catalog } from '../../src/domain/catalog';
 import { priceCart } from '../../src/domain/pricing';
 import { buildSharedDeps, cartQuoteHandlerOf, checkoutHandlerOf } from '../../src/wiring';
@@ -114,7 +115,7 @@ describe('POST /checkout/create-session', () => {
     expect(coupon).toMatchObject({ amount_off: quoted.quote.discount, duration: 'once', max_redemptions: 1 });
     expect(coupon?.redeem_by).toBeGreaterThan(session?.expires_at ?? 0);
 
-    const record = (await tableItems(`SESSION#${body.sessionId}`))[0];
+    const record = (await tableItems(`${PREFIXES.session}${body.sessionId}`))[0];
     expect(record).toMatchObject({
       status: 'open',
       discountMode: 'coupon',
@@ -122,9 +123,11 @@ describe('POST /checkout/create-session', () => {
       emailMasked: 'j***@example.com',
     });
     expect(JSON.stringify(record)).not.toContain('jane.doe');
-    expect(await tableItems(`COUPON#${couponId}`)).toHaveLength(1);
+    expect(await tableItems(`${PREFIXES.coupon}${couponId}`)).toHaveLength(1);
     // The quote's checkout slot holds the session (no cart id was sent).
-    const slots = (await tableItems('CHECKOUT#quote#')).filter((i) => i.sessionId === body.sessionId);
+    const slots = (await tableItems(`${PREFIXES.checkout}quote#`)).filter(
+      (i) => i.sessionId === body.sessionId,
+    );
     expect(slots).toMatchObject([{ status: 'open', attempt: 1, quoteSignature: quoted.quoteSignature }]);
     expect(slots[0]?.leaseToken).toBeUndefined();
     expect(api.telemetry.logs.some((l) => l.message.startsWith('order notification'))).toBe(true);
@@ -148,7 +151,7 @@ describe('POST /checkout/create-session', () => {
     expect(stripe.state().sessions.length - sessionsBefore).toBe(1);
     expect(stripe.state().coupons.length - couponsBefore).toBe(1);
     const sessionId = parse(results[0] as APIGatewayProxyResult).sessionId;
-    expect(await tableItems(`SESSION#${sessionId}`)).toHaveLength(1);
+    expect(await tableItems(`${PREFIXES.session}${sessionId}`)).toHaveLength(1);
   });
 
   it('makes one session and one coupon for clicks either side of a second, and a session that outlives the quote', async () => {
@@ -305,7 +308,7 @@ describe('POST /checkout/create-session', () => {
       [1, 334],
     ]);
     expect(api.telemetry.countOf('CouponFallback')).toBe(1);
-    const record = (await tableItems(`SESSION#${session?.id}`))[0];
+    const record = (await tableItems(`${PREFIXES.session}${session?.id}`))[0];
     expect(record).toMatchObject({ discountMode: 'inline', couponId: null });
   });
 
@@ -332,7 +335,7 @@ describe('POST /checkout/create-session', () => {
       message: 'The payment provider is not answering; please try again.',
     });
     const history = (await tableItems(`QUOTE#${quoted.quoteSignature}`)).filter((i) =>
-      String(i.SK).startsWith('SESSION#'),
+      String(i.SK).startsWith(PREFIXES.session),
     );
     expect(history).toHaveLength(0);
     const sessionsBefore = stripe.state().sessions.length;

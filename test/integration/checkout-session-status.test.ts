@@ -2,6 +2,7 @@ import type { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { StripeEmulator } from '../../local/stripe-emulator';
+import { PREFIXES } from '../../src/adapters/dynamodb/table-items';
 import { type CommerceApi, makeCommerceApi } from '../support/commerce-harness';
 import { scanTable, startTestTable, type TestTable } from '../support/dynamo';
 import { makeProxyEvent } from '../support/events';
@@ -53,11 +54,11 @@ async function deliver(
 }
 
 async function _sessionRecord(sessionId: string) {
-  return (await scan(`SESSION#${sessionId}`))[0];
+  return (await scan(`${PREFIXES.session}${sessionId}`))[0];
 }
 
 async function ordersOf(sessionId: string) {
-  return (await scan('ORDERS#')).filter((o) => o.sessionId === sessionId);
+  return (await scan(PREFIXES.orders)).filter((o) => o.sessionId === sessionId);
 }
 
 describe('GET /checkout/session-status', () => {
@@ -98,13 +99,13 @@ describe('GET /checkout/session-status', () => {
     const { sessionId } = await api.buy(nextCart());
     stripe.completeSession(sessionId);
     expect(parse(await statusOf(api, sessionId)).paymentStatus).toBe('paid');
-    const fulfilled = (await scan('')).filter((item) => !String(item.PK).startsWith('LIMIT#'));
+    const fulfilled = (await scan('')).filter((item) => !String(item.PK).startsWith(PREFIXES.limit));
     const couponDeletes = stripe.requestCount('DELETE /v1/coupons/:id');
     clock.now += 60_000;
 
     const again = await statusOf(api, sessionId);
     expect(parse(again)).toMatchObject({ status: 'complete', paymentStatus: 'paid' });
-    expect((await scan('')).filter((item) => !String(item.PK).startsWith('LIMIT#'))).toEqual(fulfilled);
+    expect((await scan('')).filter((item) => !String(item.PK).startsWith(PREFIXES.limit))).toEqual(fulfilled);
     expect(stripe.requestCount('DELETE /v1/coupons/:id')).toBe(couponDeletes);
     expect(api.notifier.sent.filter((o) => o.sessionId === sessionId)).toHaveLength(1);
   });

@@ -1,6 +1,7 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StripeEmulator } from '../../local/stripe-emulator';
+import { PREFIXES } from '../../src/adapters/dynamodb/table-items';
 import { type CommerceApi, makeCommerceApi, SHOP } from '../support/commerce-harness';
 import { couponOfSession } from '../support/coupons';
 import { scanTable, startTestTable, type TestTable } from '../support/dynamo';
@@ -317,7 +318,9 @@ describe('webhook edge cases (problem 5)', () => {
     expect(
       (await deliver(api, makeSessionEvent('checkout.session.completed', tampered, nowSeconds()))).statusCode,
     ).toBe(200);
-    const [order] = (await scanTable(table, 'ORDERS#')).filter((o) => o.sessionId === created.body.sessionId);
+    const [order] = (await scanTable(table, PREFIXES.orders)).filter(
+      (o) => o.sessionId === created.body.sessionId,
+    );
     expect(order?.problems).toEqual(['amount_mismatch']);
     expect(order?.amountTotal).toBe(tampered.amount_total);
     expect(api.notifier.sent.find((o) => o.sessionId === created.body.sessionId)?.problems).toEqual([
@@ -338,7 +341,9 @@ describe('webhook edge cases (problem 5)', () => {
     const created = await checkout(api, { items: TEES, quoteSignature: quoted.quoteSignature });
     const paid = { ...stripe.completeSession(created.body.sessionId), currency: 'eur' };
     await deliver(api, makeSessionEvent('checkout.session.completed', paid, nowSeconds()));
-    const [order] = (await scanTable(table, 'ORDERS#')).filter((o) => o.sessionId === created.body.sessionId);
+    const [order] = (await scanTable(table, PREFIXES.orders)).filter(
+      (o) => o.sessionId === created.body.sessionId,
+    );
     expect(order?.problems).toEqual(['amount_mismatch']);
   });
 });

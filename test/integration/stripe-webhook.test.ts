@@ -3,6 +3,7 @@ import type { APIGatewayProxyResult } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { StripeEmulator } from '../../local/stripe-emulator';
 import { createDynamoEventLedger } from '../../src/adapters/dynamodb/event-ledger';
+import { PREFIXES } from '../../src/adapters/dynamodb/table-items';
 import { type CommerceApi, makeCommerceApi } from '../support/commerce-harness';
 import { scanTable, startTestTable, type TestTable } from '../support/dynamo';
 import { makeProxyEvent } from '../support/events';
@@ -54,11 +55,11 @@ async function deliver(
 }
 
 async function sessionRecord(sessionId: string) {
-  return (await scan(`SESSION#${sessionId}`))[0];
+  return (await scan(`${PREFIXES.session}${sessionId}`))[0];
 }
 
 async function ordersOf(sessionId: string) {
-  return (await scan('ORDERS#')).filter((o) => o.sessionId === sessionId);
+  return (await scan(PREFIXES.orders)).filter((o) => o.sessionId === sessionId);
 }
 
 describe('POST /stripe/webhook', () => {
@@ -83,7 +84,7 @@ describe('POST /stripe/webhook', () => {
     );
     expect(api.notifier.sent.map((o) => o.sessionId)).toEqual([sessionId]);
     expect(stripe.state().coupons.find((c) => c.coupon.id === couponId)?.deleted).toBe(true);
-    expect(await scan(`COUPON#${couponId}`)).toHaveLength(0);
+    expect(await scan(`${PREFIXES.coupon}${couponId}`)).toHaveLength(0);
     expect(api.telemetry.countOf('OrderFulfilled')).toBe(1);
 
     const again = await deliver(api, event);
@@ -221,12 +222,12 @@ describe('POST /stripe/webhook', () => {
       ],
     ])('refuses %s with 400 and processes nothing', async (_name, build) => {
       const api = await makeCommerceApi({ table, stripe, now: () => clock.now });
-      const before = (await scan('EVENT#')).length;
+      const before = (await scan(PREFIXES.event)).length;
       const result = await api.webhook(build(payload()));
       expect(result.statusCode).toBe(400);
       expect(parse(result).error.code).toBe('invalid_signature');
       expect(api.telemetry.countOf('WebhookSignatureInvalid')).toBe(1);
-      expect((await scan('EVENT#')).length).toBe(before);
+      expect((await scan(PREFIXES.event)).length).toBe(before);
     });
   });
 
@@ -272,7 +273,7 @@ describe('POST /stripe/webhook', () => {
     let failOrderWrites = 1;
     const flaky = {
       send: async (command: { input?: { Item?: { PK?: string } } }) => {
-        if (failOrderWrites > 0 && String(command.input?.Item?.PK ?? '').startsWith('ORDERS#')) {
+        if (failOrderWrites > 0 && String(command.input?.Item?.PK ?? '').startsWith(PREFIXES.orders)) {
           failOrderWrites -= 1;
           throw new Error('simulated DynamoDB outage');
         }
@@ -289,7 +290,7 @@ describe('POST /stripe/webhook', () => {
     const failed = await deliver(api, event);
     expect(failed.statusCode).toBe(500);
     expect(api.telemetry.countOf('WebhookFailed')).toBe(1);
-    expect(await scan(`EVENT#${event.id}`)).toHaveLength(0);
+    expect(await scan(`${PREFIXES.event}${event.id}`)).toHaveLength(0);
     const retried = await deliver(api, event);
     expect(retried.statusCode).toBe(200);
     expect(await ordersOf(sessionId)).toHaveLength(1);
@@ -479,8 +480,8 @@ describe('POST /stripe/webhook', () => {
     }
     expect(pending).toHaveLength(0);
 
-    const sessions = new Map((await scan('SESSION#')).map((s) => [String(s.sessionId), s]));
-    const orders = await scan('ORDERS#');
+    const sessions = new Map((await scan(PREFIXES.session)).map((s) => [String(s.sessionId), s]));
+    const orders = await scan(PREFIXES.orders);
     for (const id of paidIds) {
       expect(sessions.get(id)?.status).toBe('complete');
       expect(orders.filter((o) => o.sessionId === id)).toHaveLength(1);
@@ -490,7 +491,7 @@ describe('POST /stripe/webhook', () => {
     expect(notified.sort()).toEqual([...paidIds].sort());
     const state = stripe.state();
     for (const id of coupons) expect(state.coupons.find((c) => c.coupon.id === id)?.deleted).toBe(true);
-    expect((await scan('EVENT#')).filter((e) => e.status !== 'done')).toHaveLength(0);
+    expect((await scan(PREFIXES.event)).filter((e) => e.status !== 'done')).toHaveLength(0);
   });
 });
 

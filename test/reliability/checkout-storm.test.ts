@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LoadAnswer, runLoad } from '../../bench/http-load';
 import type { LocalStack } from '../../local/stack';
 import { createDocumentClient } from '../../src/adapters/dynamodb/commerce-table';
+import { PREFIXES } from '../../src/adapters/dynamodb/table-items';
 import { scanTable } from '../support/dynamo';
 import { startReliabilityStack } from './harness';
 
@@ -72,10 +73,12 @@ describe('checkout storm through the local stack', () => {
     );
     const items = await scanStackTable();
     const pk = (prefix: string) => items.filter((item) => String(item.PK).startsWith(prefix));
-    expect(pk('SESSION#')).toHaveLength(QUOTES);
-    expect(pk('COUPON#')).toHaveLength(QUOTES);
-    expect(pk('CHECKOUT#').filter((slot) => slot.status === 'open' && !slot.leaseToken)).toHaveLength(QUOTES);
-    const recorded = new Set(pk('SESSION#').map((item) => String(item.sessionId)));
+    expect(pk(PREFIXES.session)).toHaveLength(QUOTES);
+    expect(pk(PREFIXES.coupon)).toHaveLength(QUOTES);
+    expect(pk(PREFIXES.checkout).filter((slot) => slot.status === 'open' && !slot.leaseToken)).toHaveLength(
+      QUOTES,
+    );
+    const recorded = new Set(pk(PREFIXES.session).map((item) => String(item.sessionId)));
     expect(recorded).toEqual(new Set([...sessionsByQuote.values()].flatMap((ids) => [...ids])));
   });
 });

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../local/stack';
 import type { SessionObject } from '../../local/stripe-emulator';
 import { createDocumentClient } from '../../src/adapters/dynamodb/commerce-table';
+import { PREFIXES } from '../../src/adapters/dynamodb/table-items';
 import { scanTable } from '../support/dynamo';
 import { startReliabilityStack } from './harness';
 
@@ -102,7 +103,7 @@ async function tableItems(): Promise<Record<string, unknown>[]> {
 async function orderOf(sessionId: string): Promise<Record<string, unknown>> {
   for (let i = 0; i < 200; i += 1) {
     const order = (await tableItems()).find(
-      (item) => String(item.PK).startsWith('ORDERS#') && item.sessionId === sessionId,
+      (item) => String(item.PK).startsWith(PREFIXES.orders) && item.sessionId === sessionId,
     );
     if (order) return order;
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -112,7 +113,7 @@ async function orderOf(sessionId: string): Promise<Record<string, unknown>> {
 
 async function sessionStatusOf(sessionId: string, predicate: (status: string) => boolean) {
   for (let i = 0; i < 200; i += 1) {
-    const record = (await tableItems()).find((item) => item.PK === `SESSION#${sessionId}`);
+    const record = (await tableItems()).find((item) => item.PK === `${PREFIXES.session}${sessionId}`);
     if (record && predicate(String(record.status))) return String(record.status);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -239,7 +240,7 @@ describe('many shoppers at once', () => {
     expect(chargedForItems(session)).toBe(quoted.quote.total);
     expect((await orderOf(String(card.body.sessionId))).amountTotal).toBe(session.amount_total);
     expect(
-      (await tableItems()).filter((i) => String(i.PK).startsWith('ORDERS#') && i.sessionId === firstId),
+      (await tableItems()).filter((i) => String(i.PK).startsWith(PREFIXES.orders) && i.sessionId === firstId),
     ).toEqual([]);
   });
 
@@ -269,7 +270,7 @@ describe('many shoppers at once', () => {
     expect(third.body.sessionId).toBe(tab2.body.sessionId);
     const paidOrders = (await tableItems()).filter(
       (i) =>
-        String(i.PK).startsWith('ORDERS#') &&
+        String(i.PK).startsWith(PREFIXES.orders) &&
         (i.sessionId === tab1.body.sessionId || i.sessionId === tab2.body.sessionId),
     );
     expect(paidOrders).toHaveLength(1);

@@ -2,6 +2,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StripeEmulator } from '../../local/stripe-emulator';
+import { PREFIXES } from '../../src/adapters/dynamodb/table-items';
 import { scanTable, startTestTable, type TestTable } from '../support/dynamo';
 import { makeProxyEvent } from '../support/events';
 import { seededRandom } from '../support/seeded-random';
@@ -176,9 +177,9 @@ describe('webhook chaos', () => {
 
     const items = await scan();
     const records = new Map(
-      items.filter((i) => String(i.PK).startsWith('SESSION#')).map((i) => [i.sessionId, i]),
+      items.filter((i) => String(i.PK).startsWith(PREFIXES.session)).map((i) => [i.sessionId, i]),
     );
-    const orders = items.filter((i) => String(i.PK).startsWith('ORDERS#'));
+    const orders = items.filter((i) => String(i.PK).startsWith(PREFIXES.orders));
     const paidAll = [...paid, ...asyncPaid];
     const problems: string[] = [];
     for (const id of paidAll) {
@@ -188,7 +189,7 @@ describe('webhook chaos', () => {
       if (record?.status !== 'complete') problems.push(`${id}: status ${record?.status}`);
       if (orders.filter((o) => o.sessionId === id).length !== 1) problems.push(`${id}: orders`);
       if (record?.notifiedAt === undefined) problems.push(`${id}: not marked notified`);
-      const allowed = 1 + (flaky.state.lostNotifyMarks.get(`SESSION#${id}`) ?? 0);
+      const allowed = 1 + (flaky.state.lostNotifyMarks.get(`${PREFIXES.session}${id}`) ?? 0);
       if (notified < 1 || notified > allowed) problems.push(`${id}: notified ${notified}×`);
       if (!coupon?.deleted) problems.push(`${id}: coupon kept`);
     }
@@ -207,8 +208,8 @@ describe('webhook chaos', () => {
     }
     expect(problems).toEqual([]);
     expect(orders).toHaveLength(paidAll.length);
-    expect(items.filter((i) => String(i.PK).startsWith('COUPON#')).length).toBe(open.length);
-    const markers = items.filter((i) => String(i.PK).startsWith('EVENT#'));
+    expect(items.filter((i) => String(i.PK).startsWith(PREFIXES.coupon)).length).toBe(open.length);
+    const markers = items.filter((i) => String(i.PK).startsWith(PREFIXES.event));
     expect(markers.filter((m) => m.status !== 'done')).toEqual([]);
     expect(markers).toHaveLength(events.length - 30);
   });
