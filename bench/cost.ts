@@ -200,8 +200,8 @@ function scenarios(shop: BenchShop, handlers: Record<RouteName, ApiHandler>): Sc
       route: 'stripe-webhook',
       minimum: {
         reads: 0,
-        writes: 9,
-        why: 'event lease + finish, paid, order, slot mirror, notify claim + mark, coupon owner + release',
+        writes: 10,
+        why: 'event lease + finish, paid, order, slot mirror, notify claim + mark (session, then order), coupon owner + release',
       },
       prepare: async () => webhookEvent((await shop.paidSession()).event),
     },
@@ -246,7 +246,7 @@ function scenarios(shop: BenchShop, handlers: Record<RouteName, ApiHandler>): Sc
     {
       name: 'session-status, before the webhook',
       route: 'checkout-session-status',
-      minimum: { reads: 1, writes: 8, why: 'rate-limit update, session read, then fulfilment (7 writes)' },
+      minimum: { reads: 1, writes: 9, why: 'rate-limit update, session read, then fulfilment (8 writes)' },
       prepare: async () => statusEvent((await shop.paidSession()).sessionId),
     },
     {
