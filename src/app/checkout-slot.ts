@@ -10,9 +10,13 @@ export function checkoutSlotId(cartId: string | undefined, quoteSignature: strin
   return cartId ? `cart#${cartId}` : `quote#${digest(quoteSignature, 32)}`;
 }
 
-/** The digest a session keeps of its email, so a changed email is told apart without keeping it. */
+/**
+ * The digest a session keeps of its email, so a changed email is told apart without keeping it. Of
+ * the exact address Stripe is sent: two spellings are two sessions, never one idempotency key with
+ * two sets of parameters.
+ */
 export function emailDigestOf(email: string | undefined): string {
-  return email ? digest(email.trim().toLowerCase(), 22) : '-';
+  return email ? digest(email, 22) : '-';
 }
 
 /**
@@ -49,7 +53,8 @@ export function decideSlot(
   slot: CheckoutSlot | null,
   request: { readonly quoteSignature: string; readonly emailDigest: string; readonly now: number },
 ): SlotDecision {
-  if (slot?.lease && slot.lease.until > request.now) return { kind: 'busy' };
+  // A lease is live through its last second (a claim needs `leaseUntil < now`).
+  if (slot?.lease && slot.lease.until >= request.now) return { kind: 'busy' };
   const current = slot?.current;
   if (!current) return { kind: 'create' };
   if (current.status === 'complete' || current.status === 'awaiting_payment') {

@@ -211,17 +211,7 @@ async function createInSlot(
   const now = Math.floor(request.receivedAt / 1000);
   try {
     const previous = slot?.current;
-    if (previous?.status === 'open') {
-      const ended = await deps.gateway.expireSession(previous.sessionId, {
-        timeoutMs: attemptTimeout(deps.now(), deadline),
-      });
-      if (ended?.status === 'complete') {
-        // Paid (or awaiting a bank transfer) before the webhook told us: never a second payment.
-        throw alreadyPaid(request.cartId, previous.sessionId);
-      }
-      telemetry.metrics.count('CheckoutSessionReplaced');
-      telemetry.log.info('open checkout session expired for a new one', { sessionId: previous.sessionId });
-    }
+    if (previous?.status === 'open') await endPreviousSession(deps, input, previous.sessionId);
     const attempt = (slot?.attempt ?? 0) + 1;
     const attemptKey = checkoutAttemptKey({
       slotId,
@@ -267,8 +257,13 @@ async function createInSlot(
       now,
     );
     if (!settled) {
-      // The lease lapsed and another request took the slot: this session must not stay payable.
-      await deps.gateway.expireSession(session.id, { timeoutMs: attemptTimeout(deps.now(), deadline) });
+      // The lease lapsed and another request took the slot. If that request settled this very
+      // session (a retry of the same attempt gets Stripe's same answer) it is the slot's now and
+      // stays; otherwise it must not stay payable beside the slot's own.
+      const taken = await deps.sessions.getSlot(slotId);
+      if (taken?.current?.sessionId !== session.id) {
+        await deps.gateway.expireSession(session.id, { timeoutMs: attemptTimeout(deps.now(), deadline) });
+      }
       throw new CheckoutInProgressError();
     }
 
@@ -294,6 +289,43 @@ async function createInSlot(
     });
     throw err;
   }
+}
+
+/**
+ * With the slot's lease held: expires the slot's open session at Stripe before another is made, and
+ * notes how it ended on the slot. Only an expired (or unknown) session lets checkout go on: a paid
+ * one, or one awaiting a bank transfer, refuses (never a second payment); one Stripe would not expire
+ * for another reason stops checkout, since two open sessions for one cart could both be paid.
+ */
+async function endPreviousSession(
+  deps: CreateCheckoutDeps,
+  input: {
+    readonly request: CreateCheckoutRequest;
+    readonly slotId: string;
+    readonly token: string;
+    readonly deadline: number;
+  },
+  sessionId: string,
+): Promise<void> {
+  const ended = await deps.gateway.expireSession(sessionId, {
+    timeoutMs: attemptTimeout(deps.now(), input.deadline),
+  });
+  if (ended?.status === 'complete') {
+    // Paid before the webhook told us: the slot says so now, so the next click costs no Stripe call.
+    const status = ended.paymentStatus === 'unpaid' ? 'awaiting_payment' : 'complete';
+    await deps.sessions.endSlotSession(input.slotId, input.token, sessionId, status);
+    throw alreadyPaid(input.request.cartId, sessionId);
+  }
+  if (ended !== null && ended.status !== 'expired') {
+    throw new PaymentProviderError(
+      'unavailable',
+      `Stripe did not expire session ${sessionId} (${ended.status})`,
+    );
+  }
+  // The slot no longer offers it, even if this request fails before it makes the next one.
+  await deps.sessions.endSlotSession(input.slotId, input.token, sessionId, 'expired');
+  deps.telemetry.metrics.count('CheckoutSessionReplaced');
+  deps.telemetry.log.info('open checkout session expired for a new one', { sessionId });
 }
 
 /** What the table keeps of a session this request created. */

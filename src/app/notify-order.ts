@@ -54,30 +54,53 @@ export async function notifyOrderOnce(
   return 'sent';
 }
 
-/** How far back the retry looks: Stripe's own retries of an event last three days. */
-const RETRY_LOOKBACK_DAYS = 3;
+/**
+ * How far back the retry looks. Stripe retries an event for three days; an e-mail outage (an SES
+ * identity not verified yet, a weekend) may last longer, and every run's failures are counted and
+ * alarmed, so owed notifications are kept for a week.
+ */
+const RETRY_LOOKBACK_DAYS = 7;
 /** A younger order may be in the middle of its first attempt; its lease would refuse us anyway. */
 const RETRY_MIN_AGE_SECONDS = 60;
+/** A run stops claiming once less time than this is left (one send with its retry, and the mark). */
+const RETRY_RESERVE_MS = 5_000;
 
 export interface RetrySummary {
   readonly pending: number;
   readonly sent: number;
   readonly failed: number;
+  /** Order items that could not be read back (logged with their keys; the operator must look). */
+  readonly unreadable: number;
 }
 
 /**
- * Sends the notifications that are still owed: orders of the last three days whose notification
- * failed, or whose sender died. Run on a schedule (every five minutes in AWS, every 30 s locally);
- * safe to run concurrently with itself and with the webhook (each send is claimed).
+ * Sends the notifications that are still owed: orders of the last week whose notification failed,
+ * or whose sender died — oldest first, so none ages out behind newer ones. Run on a schedule (every
+ * five minutes in AWS, every 30 s locally); safe to run concurrently with itself and with the webhook
+ * (each send is claimed). `timeLeftMs` (the Lambda's remaining time) stops it claiming more than it
+ * can finish: what is left waits for the next run.
  */
-export async function retryPendingNotifications(deps: NotifyDeps, now: number): Promise<RetrySummary> {
-  const days = Array.from({ length: RETRY_LOOKBACK_DAYS }, (_, i) => utcDayOf(now - i * DAY_SECONDS));
-  const owed = (await Promise.all(days.map((day) => deps.fulfilment.listUnnotifiedOrders(day))))
-    .flat()
+export async function retryPendingNotifications(
+  deps: NotifyDeps,
+  now: number,
+  timeLeftMs: () => number = () => Number.POSITIVE_INFINITY,
+): Promise<RetrySummary> {
+  const days = Array.from({ length: RETRY_LOOKBACK_DAYS }, (_, i) =>
+    utcDayOf(now - (RETRY_LOOKBACK_DAYS - 1 - i) * DAY_SECONDS),
+  );
+  const listed = await Promise.all(days.map((day) => deps.fulfilment.listUnnotifiedOrders(day)));
+  const unreadable = listed.flatMap((day) => day.unreadable);
+  for (const key of unreadable) {
+    deps.telemetry.metrics.count('NotificationFailed');
+    deps.telemetry.log.error('an order item cannot be read back; its notification cannot be sent', { key });
+  }
+  const owed = listed
+    .flatMap((day) => day.orders)
     .filter((order) => Date.parse(order.paidAt) / 1000 <= now - RETRY_MIN_AGE_SECONDS);
   let sent = 0;
   let failed = 0;
   for (const order of owed) {
+    if (timeLeftMs() < RETRY_RESERVE_MS) break;
     try {
       const outcome = await notifyOrderOnce(deps, order, now);
       if (outcome === 'sent') sent += 1;
@@ -91,8 +114,13 @@ export async function retryPendingNotifications(deps: NotifyDeps, now: number): 
       });
     }
   }
-  if (owed.length > 0) {
-    deps.telemetry.log.info('owed order notifications retried', { pending: owed.length, sent, failed });
+  if (owed.length > 0 || unreadable.length > 0) {
+    deps.telemetry.log.info('owed order notifications retried', {
+      pending: owed.length,
+      sent,
+      failed,
+      unreadable: unreadable.length,
+    });
   }
-  return { pending: owed.length, sent, failed };
+  return { pending: owed.length, sent, failed, unreadable: unreadable.length };
 }

@@ -283,6 +283,13 @@ export interface SessionStore {
   ): Promise<boolean>;
   /** Gives the lease back after a failure (a lease held by someone else is left alone). */
   releaseSlot(slotId: string, token: string): Promise<void>;
+  /** Under the lease: records how the slot's current session ended (expired, or found paid). */
+  endSlotSession(
+    slotId: string,
+    token: string,
+    sessionId: string,
+    status: SessionRecord['status'],
+  ): Promise<void>;
   /**
    * Records a created session: the session record and its coupon's ownership, each idempotent — a
    * retry after a crash completes what is missing.
@@ -370,8 +377,11 @@ export interface FulfilmentStore {
   markNotified(sessionId: string, paidAt: string, now: number): Promise<void>;
   /** After a failed send: gives the claim back and notes the failure (the order is then fulfilled). */
   releaseNotification(sessionId: string, now: number): Promise<void>;
-  /** Orders of one UTC day (`YYYY-MM-DD`) whose notification is not marked sent. */
-  listUnnotifiedOrders(day: string): Promise<OrderRecord[]>;
+  /**
+   * Orders of one UTC day (`YYYY-MM-DD`) whose notification is not marked sent, oldest first, and the
+   * keys of any such items that cannot be read back (one damaged item never hides the others).
+   */
+  listUnnotifiedOrders(day: string): Promise<{ orders: OrderRecord[]; unreadable: string[] }>;
   /**
    * Moves a session from one of `from` to `to`; `false` when it was not in any of them (so an
    * expired event never overwrites a paid session). `null` when the session is unknown.

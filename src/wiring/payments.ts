@@ -150,7 +150,7 @@ export async function buildWebhookHandler(env: Env, overrides: FulfilOverrides =
 export async function buildNotificationRetry(
   env: Env,
   overrides: FulfilOverrides = {},
-): Promise<() => Promise<RetrySummary>> {
+): Promise<(timeLeftMs?: () => number) => Promise<RetrySummary>> {
   const reader = new EnvReader(env, overrides.resolveSecret ?? resolveSecretsManagerValue);
   const config = await loadWebhookConfig(reader);
   const telemetry = telemetryFor(env, overrides);
@@ -159,9 +159,9 @@ export async function buildNotificationRetry(
     createDocumentClient({ endpoint: config.dynamoEndpoint, region: env.AWS_REGION, maxAttempts: 3 });
   const fulfil = await buildFulfilDeps(config, telemetry, dynamo, overrides);
   const now = overrides.now ?? Date.now;
-  return async () => {
+  return async (timeLeftMs) => {
     try {
-      return await retryPendingNotifications(fulfil, Math.floor(now() / 1000));
+      return await retryPendingNotifications(fulfil, Math.floor(now() / 1000), timeLeftMs);
     } finally {
       telemetry.metrics.flush();
     }

@@ -250,6 +250,84 @@ describe('a checkout belongs to one shopper', () => {
     expect(stripe.session(first)?.status).toBe('expired');
   });
 
+  it('never leaves two payable sessions for a cart when Stripe will not expire the open one', async () => {
+    nextMinute();
+    const api = await newApi();
+    const cartId = 'refused-expire-000000001';
+    const first = await checkout(api, {
+      items: CAPS,
+      quoteSignature: (await quote(api, CAPS)).quoteSignature,
+      cartId,
+    });
+    const sessionsBefore = stripe.state().sessions.length;
+    stripe.faults.add({ method: 'POST', path: '/v1/checkout/sessions/*/expire', status: 403, times: 1 });
+    try {
+      const second = await checkout(api, {
+        items: TEES,
+        quoteSignature: (await quote(api, TEES)).quoteSignature,
+        cartId,
+      });
+      expect(second.status).toBe(502);
+      expect(stripe.state().sessions.length).toBe(sessionsBefore);
+      expect(stripe.session(first.body.sessionId)?.status).toBe('open');
+    } finally {
+      stripe.faults.clear();
+    }
+  });
+
+  it('never hands out a session it expired, even when making the next one failed', async () => {
+    nextMinute();
+    const api = await newApi();
+    const cartId = 'expired-then-fail-000001';
+    const quotedCaps = await quote(api, CAPS);
+    const first = await checkout(api, { items: CAPS, quoteSignature: quotedCaps.quoteSignature, cartId });
+    stripe.faults.add({ method: 'POST', path: '/v1/checkout/sessions', status: 500, times: 10 });
+    try {
+      const failed = await checkout(api, {
+        items: TEES,
+        quoteSignature: (await quote(api, TEES)).quoteSignature,
+        cartId,
+      });
+      expect(failed.status).toBe(502);
+    } finally {
+      stripe.faults.clear();
+    }
+    expect(stripe.session(first.body.sessionId)?.status).toBe('expired');
+    // Back to the first cart: a new session, not the expired one's dead page.
+    const again = await checkout(api, { items: CAPS, quoteSignature: quotedCaps.quoteSignature, cartId });
+    expect(again.status).toBe(201);
+    expect(again.body.sessionId).not.toBe(first.body.sessionId);
+    expect(stripe.session(again.body.sessionId)?.status).toBe('open');
+  });
+
+  it('takes a retry with the email spelt otherwise as another email, never a clash of Stripe keys', async () => {
+    nextMinute();
+    const api = await newApi();
+    const quoted = await quote(api, TEES);
+    // Made at Stripe, its answers lost (the SDK's one retry included).
+    stripe.faults.add({
+      method: 'POST',
+      path: '/v1/checkout/sessions',
+      afterProcessing: true,
+      disconnect: true,
+      times: 2,
+    });
+    const lost = await checkout(api, {
+      items: TEES,
+      quoteSignature: quoted.quoteSignature,
+      email: 'Ann@Example.com',
+    });
+    expect(lost.status).toBe(502);
+    stripe.faults.clear();
+    const retried = await checkout(api, {
+      items: TEES,
+      quoteSignature: quoted.quoteSignature,
+      email: 'ann@example.com',
+    });
+    expect(retried.status).toBe(201);
+    expect(stripe.session(retried.body.sessionId)?.customer_email).toBe('ann@example.com');
+  });
+
   it('refuses a cart id of the wrong shape with 400 and writes nothing', async () => {
     nextMinute();
     const api = await newApi();

@@ -1,4 +1,4 @@
-import type { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { StripeEmulator } from '../../local/stripe-emulator';
@@ -327,6 +327,40 @@ describe('POST /stripe/webhook', () => {
     const again = await Promise.all([api.retryNotifications(), api.retryNotifications()]);
     expect(again.map((r) => r.pending)).toEqual([0, 0]);
     expect(api.notifier.sent).toHaveLength(1);
+  });
+
+  it('retries owed notifications oldest first, within the time it has, past an order item it cannot read', async () => {
+    const api = await makeCommerceApi({ table, stripe, now: () => clock.now });
+    api.notifier.failing = true;
+    const older = await api.buy(nextCart());
+    await deliver(
+      api,
+      makeSessionEvent('checkout.session.completed', stripe.completeSession(older.sessionId), nowSeconds()),
+    );
+    const newer = await api.buy(nextCart());
+    await deliver(
+      api,
+      makeSessionEvent('checkout.session.completed', stripe.completeSession(newer.sessionId), nowSeconds()),
+    );
+    const day = new Date(clock.now).toISOString().slice(0, 10);
+    await table.client.send(
+      new PutCommand({
+        TableName: table.tableName,
+        Item: {
+          PK: `${PREFIXES.orders}${day}`,
+          SK: `${day}T00:00:00.000Z#cs_test_damaged`,
+          amountTotal: 'lots',
+        },
+      }),
+    );
+    api.notifier.failing = false;
+    clock.now += 61_000;
+    expect(await api.retryNotifications(() => 0)).toMatchObject({ sent: 0 }); // no time left: claims nothing
+    expect(await api.retryNotifications()).toMatchObject({ sent: 2, unreadable: 1 });
+    expect(api.notifier.sent.map((o) => o.sessionId)).toEqual([older.sessionId, newer.sessionId]);
+    expect(
+      api.telemetry.logs.some((l) => l.level === 'error' && l.message.includes('cannot be read back')),
+    ).toBe(true);
   });
 
   it('finishes an event whose notification claim answer was lost; the retry sends it once the lease lapses', async () => {

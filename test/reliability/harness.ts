@@ -29,7 +29,7 @@ export interface LiveApi {
   readonly catalog: ApiHandler;
   readonly notifier: ReturnType<typeof createRecordingNotifier>;
   /** One run of the scheduled retry of owed order notifications. */
-  readonly retryNotifications: () => Promise<RetrySummary>;
+  readonly retryNotifications: (timeLeftMs?: () => number) => Promise<RetrySummary>;
   readonly env: Env;
 }
 

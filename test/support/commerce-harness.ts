@@ -45,7 +45,7 @@ export interface CommerceApi {
   readonly telemetry: RecordingTelemetry;
   readonly notifier: ReturnType<typeof createRecordingNotifier>;
   /** One run of the scheduled retry of owed order notifications. */
-  readonly retryNotifications: () => Promise<RetrySummary>;
+  readonly retryNotifications: (timeLeftMs?: () => number) => Promise<RetrySummary>;
   /** Quotes and checks out a cart; returns the session id and the quote. */
   buy(
     items: readonly { sku: string; quantity: number }[],

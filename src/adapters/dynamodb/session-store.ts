@@ -12,6 +12,7 @@ import type { FulfilmentStore, OrderRecord, SessionStore } from '../../app/ports
 import { maskEmail } from '../../domain/email';
 import { DAY_SECONDS } from '../../domain/time';
 import {
+  CorruptItemError,
   couponOwnerItem,
   isFulfilledSessionItem,
   keys,
@@ -113,6 +114,19 @@ export function createDynamoSessionStore(options: {
             ':expiresAt': Math.max(now, session.sessionExpiresAt) + SESSION_HISTORY_DAYS * DAY_SECONDS,
             ':token': token,
           },
+        }),
+      );
+    },
+
+    async endSlotSession(slotId, token, sessionId, status) {
+      await conditionally(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: keys.checkoutSlot(slotId),
+          UpdateExpression: 'SET #status = :status',
+          ConditionExpression: 'leaseToken = :token AND sessionId = :sessionId',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':status': status, ':token': token, ':sessionId': sessionId },
         }),
       );
     },
@@ -295,7 +309,12 @@ export function createDynamoFulfilmentStore(options: {
     },
 
     async listUnnotifiedOrders(day) {
-      return queryOrdersOfDay({ client, tableName }, day, { unnotifiedOnly: true });
+      const unreadable: string[] = [];
+      const orders = await queryOrdersOfDay({ client, tableName }, day, {
+        unnotifiedOnly: true,
+        onUnreadable: (key) => unreadable.push(key),
+      });
+      return { orders, unreadable };
     },
 
     async transition(sessionId, from, to, now) {
@@ -376,7 +395,11 @@ const NOTIFY_LEASE_SECONDS = 60;
 export async function queryOrdersOfDay(
   table: { readonly client: Pick<DynamoDBDocumentClient, 'send'>; readonly tableName: string },
   day: string,
-  options: { readonly unnotifiedOnly?: boolean } = {},
+  options: {
+    readonly unnotifiedOnly?: boolean;
+    /** Skips an item that cannot be read back (with its key) instead of failing the whole list. */
+    readonly onUnreadable?: (key: string) => void;
+  } = {},
 ): Promise<OrderRecord[]> {
   const orders: OrderRecord[] = [];
   let start: Record<string, unknown> | undefined;
@@ -390,7 +413,14 @@ export async function queryOrdersOfDay(
         ExclusiveStartKey: start,
       }),
     );
-    orders.push(...(page.Items ?? []).map(readOrderRecord));
+    for (const item of page.Items ?? []) {
+      try {
+        orders.push(readOrderRecord(item));
+      } catch (err: unknown) {
+        if (!(err instanceof CorruptItemError) || !options.onUnreadable) throw err;
+        options.onUnreadable(`${String(item.PK)} / ${String(item.SK)}`);
+      }
+    }
     start = page.LastEvaluatedKey;
   } while (start);
   return orders;
