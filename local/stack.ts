@@ -9,9 +9,8 @@ import type { Env } from '../src/config';
 import type { Catalog } from '../src/domain/catalog';
 import {
   buildCatalogHandler,
-  buildNotificationRetry,
   buildSharedDeps,
-  buildWebhookHandler,
+  buildWebhookFunction,
   cartQuoteHandlerOf,
   checkoutHandlerOf,
   loadBundledCatalog,
@@ -229,14 +228,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       kind: 'lambda',
       handler: await sessionStatusHandlerOf(shared, fulfilOverrides),
     });
-    routes.set('/stripe/webhook', {
-      kind: 'lambda',
-      handler: await buildWebhookHandler(env, fulfilOverrides),
-    });
+    const webhookFunction = await buildWebhookFunction(env, fulfilOverrides);
+    routes.set('/stripe/webhook', { kind: 'lambda', handler: webhookFunction.webhook });
     // As the deployed schedule does every five minutes: send the order notifications still owed.
-    const retryNotifications = await buildNotificationRetry(env, fulfilOverrides);
     const retryTimer = setInterval(() => {
-      retryNotifications().catch(() => undefined);
+      webhookFunction.retryNotifications().catch(() => undefined);
     }, NOTIFICATION_RETRY_INTERVAL_MS);
     retryTimer.unref();
     closers.unshift(() => clearInterval(retryTimer));

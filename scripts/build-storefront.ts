@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadSelectedStage, readStageSelection } from '../infra/lib/stage-location';
+import { loadCommandStage } from '../infra/lib/stage-location';
 import {
   buildStorefront,
   DEMO_SHOP_CONFIG_PATH,
@@ -46,11 +46,7 @@ async function main(argv: string[]): Promise<number> {
   let shop = loadShopConfig(resolve(values.shop));
   if (values.stage) {
     const projectRoot = resolve(import.meta.dirname, '..');
-    const selection = readStageSelection(projectRoot, {
-      argv: values['stages-dir'] ? [`--stages-dir=${values['stages-dir']}`] : [],
-      env: process.env,
-    });
-    shop = withStageBranding(shop, loadSelectedStage(projectRoot, values.stage, selection).shop);
+    shop = withStageBranding(shop, loadCommandStage(projectRoot, values.stage, values['stages-dir']).shop);
   }
   const assets = await buildStorefront({ minify: true, shop });
   mkdirSync(out, { recursive: true });

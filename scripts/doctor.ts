@@ -4,7 +4,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import Stripe from 'stripe';
 import { doctorStageOf } from '../infra/lib/doctor-stage';
 import { StageConfigError } from '../infra/lib/stage-config';
-import { loadSelectedStage, readStageSelection } from '../infra/lib/stage-location';
+import { loadCommandStage } from '../infra/lib/stage-location';
 import { createStripeClient } from '../src/adapters/stripe/stripe-client';
 import {
   createCloudFormationStacks,
@@ -40,17 +40,13 @@ async function main(argv: string[]): Promise<number> {
     return values.help ? 0 : 2;
   }
   const projectRoot = path.resolve(import.meta.dirname, '..');
-  const selection = readStageSelection(projectRoot, {
-    argv: values['stages-dir'] ? [`--stages-dir=${values['stages-dir']}`] : [],
-    env: process.env,
-  });
   const apiUrl = values['api-url'];
   if (apiUrl !== undefined && !/^https:\/\/[^/?#]+(\/[^?#]*)?$/.test(apiUrl)) {
     console.error(`doctor: --api-url must be an https URL without query or fragment (got "${apiUrl}")`);
     return 2;
   }
   const stage = {
-    ...doctorStageOf(loadSelectedStage(projectRoot, values.stage, selection)),
+    ...doctorStageOf(loadCommandStage(projectRoot, values.stage, values['stages-dir'])),
     publicApiUrl: apiUrl,
   };
   const stacks = createCloudFormationStacks(stage.region);

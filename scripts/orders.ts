@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { loadSelectedStage, readStageSelection } from '../infra/lib/stage-location';
+import { loadCommandStage } from '../infra/lib/stage-location';
 import { startDynamoDbLocal } from '../local/dynamodb-local';
 import {
   DYNALITE_DATA_DIR,
@@ -80,11 +80,7 @@ async function openTable(options: {
 }) {
   if (options.stage) {
     const projectRoot = resolve(import.meta.dirname, '..');
-    const selection = readStageSelection(projectRoot, {
-      argv: options['stages-dir'] ? [`--stages-dir=${options['stages-dir']}`] : [],
-      env: process.env,
-    });
-    const config = loadSelectedStage(projectRoot, options.stage, selection);
+    const config = loadCommandStage(projectRoot, options.stage, options['stages-dir']);
     const client = createDocumentClient({ region: config.region });
     return { client, tableName: config.tableName, close: async () => client.destroy() };
   }

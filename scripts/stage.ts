@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { StageConfigError } from '../infra/lib/stage-config';
-import { loadSelectedStage, readStageSelection, stackIdFor } from '../infra/lib/stage-location';
+import { loadCommandStage, stackIdFor } from '../infra/lib/stage-location';
 
 const USAGE = `Usage: eval "$(npm run -s stage -- --stage prod)"
 
@@ -24,11 +24,7 @@ function main(argv: string[]): number {
     return values.help ? 0 : 2;
   }
   const projectRoot = path.resolve(import.meta.dirname, '..');
-  const selection = readStageSelection(projectRoot, {
-    argv: values['stages-dir'] ? [`--stages-dir=${values['stages-dir']}`] : [],
-    env: process.env,
-  });
-  const config = loadSelectedStage(projectRoot, values.stage, selection);
+  const config = loadCommandStage(projectRoot, values.stage, values['stages-dir']);
   const facts: Record<string, string> = {
     STAGE: config.stage,
     REGION: config.region,

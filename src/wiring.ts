@@ -14,7 +14,7 @@ export {
   type WiringOverrides,
 } from './wiring/catalog';
 export {
-  buildNotificationRetry,
+  buildWebhookFunction,
   buildWebhookHandler,
   checkoutHandlerOf,
   type FulfilOverrides,

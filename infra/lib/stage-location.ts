@@ -85,6 +85,23 @@ export function loadSelectedStage(
   return config;
 }
 
+/**
+ * The stage an operator command names (`--stage <name>`, with `--stages-dir <dir>` or `STAGES_DIR`
+ * for another folder of stage files), read as synth reads it.
+ */
+export function loadCommandStage(
+  projectRoot: string,
+  stage: string,
+  stagesDir: string | undefined,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): StageConfig {
+  const selection = readStageSelection(projectRoot, {
+    argv: stagesDir ? [`--stages-dir=${stagesDir}`] : [],
+    env,
+  });
+  return loadSelectedStage(projectRoot, stage, selection);
+}
+
 function noStageMessage(projectRoot: string, stagesDir: string): string {
   const shown = path.relative(projectRoot, stagesDir) || '.';
   return (

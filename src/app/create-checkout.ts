@@ -5,6 +5,7 @@ import { type CartItem, hashCart } from '../domain/cart';
 import { validateCart } from '../domain/cart-validation';
 import type { Catalog } from '../domain/catalog';
 import { maskEmail } from '../domain/email';
+import { priceCart } from '../domain/pricing';
 import { readQuoteSignature, type SigningKeys, verifyQuoteSignature } from '../domain/quote-signature';
 import { DAY_SECONDS } from '../domain/time';
 import { allInOrder } from './all-in-order';
@@ -160,7 +161,6 @@ export async function createCheckout(
           return await createInSlot(deps, {
             request,
             quote,
-            cartHash,
             slot,
             slotId,
             token,
@@ -198,7 +198,6 @@ async function createInSlot(
   input: {
     readonly request: CreateCheckoutRequest;
     readonly quote: StoredQuote;
-    readonly cartHash: string;
     readonly slot: CheckoutSlot | null;
     readonly slotId: string;
     readonly token: string;
@@ -413,15 +412,16 @@ function verifyPresentedQuote(
 ): VerifiedQuote {
   // Only the amounts are checked; a quote that is re-issued or refused as outdated goes back to the
   // storefront (and the cache), so that one is priced again with its hints.
-  const fresh = issueQuote(deps, items, cartHash, now, { hints: false });
+  // Priced, not signed: the presented signature is the one kept when it holds.
+  const pricedCart = priceCart(deps.catalog, items, { hints: false });
   const withHints = () => issueQuote(deps, items, cartHash, now);
   const check = verifyQuoteSignature(
     presented,
     {
       cartHash,
-      currency: fresh.pricedCart.currency,
-      total: fresh.pricedCart.total,
-      catalogVersion: fresh.pricedCart.catalogVersion,
+      currency: pricedCart.currency,
+      total: pricedCart.total,
+      catalogVersion: pricedCart.catalogVersion,
     },
     { keys: deps.signingKeys, now, ttlSeconds: deps.quoteTtlSeconds },
   );
@@ -430,8 +430,10 @@ function verifyPresentedQuote(
       return {
         outcome: 'valid',
         quote: {
-          ...fresh,
           quoteSignature: presented,
+          cartHash,
+          items,
+          pricedCart,
           issuedAt: check.claims.issuedAt,
           expiresAt: check.claims.issuedAt + deps.quoteTtlSeconds,
         },
@@ -440,7 +442,7 @@ function verifyPresentedQuote(
       return { outcome: 'reissue', quote: withHints() };
     case 'outdated':
       return {
-        outcome: check.claims.total === fresh.pricedCart.total ? 'reissue' : 'outdated',
+        outcome: check.claims.total === pricedCart.total ? 'reissue' : 'outdated',
         quote: withHints(),
       };
     case 'mismatch':

@@ -1,10 +1,10 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context, ScheduledEvent } from 'aws-lambda';
 import type { RetrySummary } from '../app/notify-order';
-import { lazyHandler } from '../http/route';
-import { buildNotificationRetry, buildWebhookHandler } from '../wiring/payments';
+import { once } from '../http/route';
+import { buildWebhookFunction } from '../wiring/payments';
 
-const webhook = lazyHandler(() => buildWebhookHandler(process.env));
-let retry: Promise<(timeLeftMs?: () => number) => Promise<RetrySummary>> | undefined;
+/** Built once per cold start, for both jobs (one read of the secrets, one table client). */
+const ready = once(() => buildWebhookFunction(process.env));
 
 /** EventBridge's scheduled events (the notification retry's five-minute rule); never an API request. */
 function isScheduledEvent(event: APIGatewayProxyEvent | ScheduledEvent): event is ScheduledEvent {
@@ -19,11 +19,8 @@ export async function handler(
   event: APIGatewayProxyEvent | ScheduledEvent,
   context: Context,
 ): Promise<APIGatewayProxyResult | RetrySummary> {
-  if (!isScheduledEvent(event)) return webhook(event, context);
-  retry ??= buildNotificationRetry(process.env).catch((err: unknown) => {
-    retry = undefined;
-    throw err;
-  });
+  const fn = await ready();
+  if (!isScheduledEvent(event)) return fn.webhook(event, context);
   // Stops claiming while there is time to finish what it claimed (the function's 10 s).
-  return (await retry)(() => context.getRemainingTimeInMillis());
+  return fn.retryNotifications(() => context.getRemainingTimeInMillis());
 }

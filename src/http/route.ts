@@ -111,13 +111,19 @@ export function createRoute(options: RouteOptions): ApiHandler {
  * load is not cached, so the next invocation tries again instead of failing until a redeploy.
  */
 export function lazyHandler(build: () => Promise<ApiHandler>): ApiHandler {
-  let ready: Promise<ApiHandler> | undefined;
-  return async (event, context) => {
+  const ready = once(build);
+  return async (event, context) => (await ready())(event, context);
+}
+
+/** Builds on first use and keeps the result; a failed build is not kept, so the next use retries. */
+export function once<T>(build: () => Promise<T>): () => Promise<T> {
+  let ready: Promise<T> | undefined;
+  return () => {
     ready ??= build().catch((err: unknown) => {
       ready = undefined;
       throw err;
     });
-    return (await ready)(event, context);
+    return ready;
   };
 }
 

@@ -114,11 +114,23 @@ export interface FulfilOverrides extends TableOverrides {
   readonly webhookDeadlineMs?: number;
 }
 
+/** What the webhook's function runs: the route, and on its schedule the retry of owed notifications. */
+export interface WebhookFunction {
+  readonly webhook: ApiHandler;
+  /** One run of the retry; `timeLeftMs` (the invocation's remaining time) bounds what it claims. */
+  readonly retryNotifications: (timeLeftMs?: () => number) => Promise<RetrySummary>;
+}
+
 /**
- * `POST /stripe/webhook` reads the Stripe key, the webhook secret and the table — not the
- * quote-signing keys. Its DynamoDB calls are short and few, and a deadline answers Stripe in time.
+ * The webhook's function, built once per cold start for both of its jobs: `POST /stripe/webhook`
+ * (reads the Stripe key, the webhook secret and the table — not the quote-signing keys; short, few
+ * DynamoDB calls and a deadline, so Stripe is answered in time) and the scheduled retry of owed order
+ * notifications (EventBridge, every five minutes: the same table, notifier and secrets).
  */
-export async function buildWebhookHandler(env: Env, overrides: FulfilOverrides = {}): Promise<ApiHandler> {
+export async function buildWebhookFunction(
+  env: Env,
+  overrides: FulfilOverrides = {},
+): Promise<WebhookFunction> {
   const reader = new EnvReader(env, overrides.resolveSecret ?? resolveSecretsManagerValue);
   const config = await loadWebhookConfig(reader);
   const telemetry = telemetryFor(env, overrides);
@@ -131,41 +143,31 @@ export async function buildWebhookHandler(env: Env, overrides: FulfilOverrides =
       maxAttempts: 2,
     });
   const fulfil = await buildFulfilDeps(config, telemetry, dynamo, overrides);
-  return createStripeWebhookRoute({
-    ...fulfil,
-    ledger: createDynamoEventLedger({ client: dynamo, tableName: config.tableName }),
-    verify: createWebhookVerifier({
-      secret: config.webhookSecret,
-      toleranceSeconds: config.toleranceSeconds,
+  const now = overrides.now ?? Date.now;
+  return {
+    webhook: createStripeWebhookRoute({
+      ...fulfil,
+      ledger: createDynamoEventLedger({ client: dynamo, tableName: config.tableName }),
+      verify: createWebhookVerifier({
+        secret: config.webhookSecret,
+        toleranceSeconds: config.toleranceSeconds,
+      }),
+      deadlineMs: overrides.webhookDeadlineMs ?? WEBHOOK_DEADLINE_MS,
+      ...(overrides.now ? { now: overrides.now } : {}),
     }),
-    deadlineMs: overrides.webhookDeadlineMs ?? WEBHOOK_DEADLINE_MS,
-    ...(overrides.now ? { now: overrides.now } : {}),
-  });
+    async retryNotifications(timeLeftMs) {
+      try {
+        return await retryPendingNotifications(fulfil, Math.floor(now() / 1000), timeLeftMs);
+      } finally {
+        telemetry.metrics.flush();
+      }
+    },
+  };
 }
 
-/**
- * The scheduled retry of owed order notifications (EventBridge, every five minutes, on the webhook's
- * function: the same table, notifier and permissions). Returns one run of it.
- */
-export async function buildNotificationRetry(
-  env: Env,
-  overrides: FulfilOverrides = {},
-): Promise<(timeLeftMs?: () => number) => Promise<RetrySummary>> {
-  const reader = new EnvReader(env, overrides.resolveSecret ?? resolveSecretsManagerValue);
-  const config = await loadWebhookConfig(reader);
-  const telemetry = telemetryFor(env, overrides);
-  const dynamo =
-    overrides.tableClient ??
-    createDocumentClient({ endpoint: config.dynamoEndpoint, region: env.AWS_REGION, maxAttempts: 3 });
-  const fulfil = await buildFulfilDeps(config, telemetry, dynamo, overrides);
-  const now = overrides.now ?? Date.now;
-  return async (timeLeftMs) => {
-    try {
-      return await retryPendingNotifications(fulfil, Math.floor(now() / 1000), timeLeftMs);
-    } finally {
-      telemetry.metrics.flush();
-    }
-  };
+/** `POST /stripe/webhook` alone (the local stack and tests). */
+export async function buildWebhookHandler(env: Env, overrides: FulfilOverrides = {}): Promise<ApiHandler> {
+  return (await buildWebhookFunction(env, overrides)).webhook;
 }
 
 /** `GET /checkout/session-status`: shared parts plus fulfilment (it may fulfil a paid session). */

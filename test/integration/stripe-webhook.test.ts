@@ -1,19 +1,18 @@
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { APIGatewayProxyResult } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { StripeEmulator } from '../../local/stripe-emulator';
 import { createDynamoEventLedger } from '../../src/adapters/dynamodb/event-ledger';
 import { PREFIXES } from '../../src/adapters/dynamodb/table-items';
-import { type CommerceApi, makeCommerceApi } from '../support/commerce-harness';
-import { scanTable, startTestTable, type TestTable } from '../support/dynamo';
+import { makeCommerceApi } from '../support/commerce-harness';
+import { startTestTable, type TestTable } from '../support/dynamo';
 import { makeProxyEvent } from '../support/events';
 import { startTestEmulator } from '../support/stripe';
 import { makeSessionEvent, signedDelivery } from '../support/webhook';
+import { webhookSuiteHelpers } from '../support/webhook-suite';
 
 let table: TestTable;
 let stripe: StripeEmulator;
 const clock = { now: Date.UTC(2026, 10, 27, 9, 0, 0) };
-const nowSeconds = () => Math.floor(clock.now / 1000);
 
 beforeAll(async () => {
   table = await startTestTable('webhook-test');
@@ -25,42 +24,10 @@ afterAll(async () => {
 });
 afterEach(() => stripe.faults.clear());
 
-const DISCOUNTED = [
-  { sku: 'TEE-CLASSIC-BLK', quantity: 2 },
-  { sku: 'STICKER-LOGO', quantity: 3 },
-];
-
-let cartCounter = 0;
-/** A distinct discounted cart each call, so each gets its own quote, coupon and session. */
-function nextCart() {
-  cartCounter += 1;
-  clock.now += 11 * 60_000; // past the quote lifetime, so an equal cart gets a fresh quote too
-  return [...DISCOUNTED, { sku: 'SOCKS-CREW-WHT', quantity: (cartCounter % 10) + 1 }];
-}
-
-function parse(result: APIGatewayProxyResult) {
-  return JSON.parse(result.body) as Record<string, any>;
-}
-
-async function scan(prefix: string) {
-  return scanTable(table, prefix);
-}
-
-async function deliver(
-  api: CommerceApi,
-  event: object,
-  options: Partial<Parameters<typeof signedDelivery>[1]> = {},
-) {
-  return api.webhook(signedDelivery(JSON.stringify(event), { timestamp: nowSeconds(), ...options }));
-}
-
-async function sessionRecord(sessionId: string) {
-  return (await scan(`${PREFIXES.session}${sessionId}`))[0];
-}
-
-async function ordersOf(sessionId: string) {
-  return (await scan(PREFIXES.orders)).filter((o) => o.sessionId === sessionId);
-}
+const { nowSeconds, scan, nextCart, parse, deliver, sessionRecord, ordersOf } = webhookSuiteHelpers({
+  table: () => table,
+  clock,
+});
 
 describe('POST /stripe/webhook', () => {
   it('fulfils a paid session once: order item, one notification, coupon deleted', async () => {

@@ -8,9 +8,8 @@ import type { Catalog } from '../../src/domain/catalog';
 import type { ApiHandler } from '../../src/http/route';
 import {
   buildCatalogHandler,
-  buildNotificationRetry,
   buildSharedDeps,
-  buildWebhookHandler,
+  buildWebhookFunction,
   cartQuoteHandlerOf,
   checkoutHandlerOf,
   sessionStatusHandlerOf,
@@ -68,10 +67,9 @@ export async function makeLiveApi(options: {
   return {
     quote: cartQuoteHandlerOf(shared),
     checkout: await checkoutHandlerOf(shared),
-    webhook: await buildWebhookHandler(env, fulfil),
+    ...(await buildWebhookFunction(env, fulfil)),
     status: await sessionStatusHandlerOf(shared, fulfil),
     catalog: buildCatalogHandler(env),
-    retryNotifications: await buildNotificationRetry(env, fulfil),
     notifier,
     env,
   };

@@ -5,9 +5,8 @@ import type { RetrySummary } from '../../src/app/notify-order';
 import type { Notifier, OrderRecord } from '../../src/app/ports';
 import type { ApiHandler } from '../../src/http/route';
 import {
-  buildNotificationRetry,
   buildSharedDeps,
-  buildWebhookHandler,
+  buildWebhookFunction,
   cartQuoteHandlerOf,
   checkoutHandlerOf,
   sessionStatusHandlerOf,
@@ -88,9 +87,8 @@ export async function makeCommerceApi(options: {
   const api = {
     quote: cartQuoteHandlerOf(shared),
     checkout: await checkoutHandlerOf(shared),
-    webhook: await buildWebhookHandler(env, fulfilOverrides),
+    ...(await buildWebhookFunction(env, fulfilOverrides)),
     status: await sessionStatusHandlerOf(shared, { notifier }),
-    retryNotifications: await buildNotificationRetry(env, fulfilOverrides),
     telemetry,
     notifier,
   };
