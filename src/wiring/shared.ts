@@ -2,8 +2,9 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../adapters/dynamodb/commerce-table';
 import { createDynamoQuoteStore } from '../adapters/dynamodb/quote-store';
 import { createDynamoRateLimiter } from '../adapters/dynamodb/rate-limiter';
+import { createDynamoStockStore } from '../adapters/dynamodb/stock-store';
 import { resolveSecretsManagerValue } from '../adapters/secrets-manager';
-import type { QuoteStore, RateLimiter } from '../app/ports';
+import type { QuoteStore, RateLimiter, StockStore } from '../app/ports';
 import type { Telemetry } from '../app/telemetry';
 import { type BaseConfig, type Env, EnvReader, loadBaseConfig } from '../config';
 import type { Catalog } from '../domain/catalog';
@@ -26,6 +27,7 @@ export interface SharedDeps {
   readonly dynamo: DynamoDBDocumentClient;
   readonly store: QuoteStore;
   readonly limiter: RateLimiter;
+  readonly stock: StockStore;
   readonly clientKeyOf: (ip: string) => string;
   readonly now: () => number;
 }
@@ -48,6 +50,7 @@ export async function buildSharedDeps(env: Env, overrides: TableOverrides = {}):
     dynamo,
     store: createDynamoQuoteStore(table),
     limiter: createDynamoRateLimiter(table),
+    stock: createDynamoStockStore(table),
     clientKeyOf: createClientKeyer(signingSecret),
     now: overrides.now ?? Date.now,
   };
@@ -59,6 +62,7 @@ export function cartQuoteHandlerOf(shared: SharedDeps): ApiHandler {
     catalog: shared.catalog,
     store: shared.store,
     limiter: shared.limiter,
+    stock: shared.stock,
     signingKeys: shared.config.signingKeys,
     quoteTtlSeconds: shared.config.quoteTtlSeconds,
     rateLimits: shared.config.rateLimits.quote,

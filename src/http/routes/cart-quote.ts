@@ -67,14 +67,14 @@ export function createCartQuoteRoute(deps: CartQuoteRouteDeps): ApiHandler {
     async handle({ event, clientIp, receivedAt }) {
       const body = parseRequestBody(QuoteRequestSchema, readJsonBody(event), QUOTE_FIELDS);
       rejectHoneypot(body.website, deps.telemetry);
-      const { quote, cached } = await quoteCart(deps, {
+      const { quote, cached, availability } = await quoteCart(deps, {
         items: body.items,
         clientKey: deps.clientKeyOf(clientIp),
         now: Math.floor(receivedAt / 1000),
       });
       return {
         statusCode: 200,
-        body: quoteBody(quote),
+        body: quoteBody(quote, availability),
         headers: { 'X-Quote-Cache': cached ? 'hit' : 'miss' },
       };
     },
