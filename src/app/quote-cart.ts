@@ -6,7 +6,16 @@ import type { PricedCart } from '../domain/priced-cart';
 import { priceCart } from '../domain/pricing';
 import { type SigningKeys, signQuote } from '../domain/quote-signature';
 import type { Availability } from '../domain/stock';
-import type { CachedPricing, QuoteStore, RateLimiter, RateLimits, StockStore, StoredQuote } from './ports';
+import { checkoutSlotId } from './checkout-slot';
+import type {
+  CachedPricing,
+  QuoteStore,
+  RateLimiter,
+  RateLimits,
+  SessionStore,
+  StockStore,
+  StoredQuote,
+} from './ports';
 import { enforceRateLimit } from './rate-limit';
 import { availabilityOfCart, refuseShortCart } from './stock-holds';
 import { describeError, type Telemetry } from './telemetry';
@@ -16,6 +25,8 @@ export interface QuoteCartDeps {
   readonly store: QuoteStore;
   readonly limiter: RateLimiter;
   readonly stock: StockStore;
+  /** The cart's checkout slot, read for the units its open session holds. */
+  readonly sessions: Pick<SessionStore, 'getSlot'>;
   readonly signingKeys: SigningKeys;
   readonly quoteTtlSeconds: number;
   readonly rateLimits: RateLimits;
@@ -26,6 +37,8 @@ export interface QuoteCartRequest {
   readonly items: readonly CartItem[];
   /** Pseudonym of the client (keyed hash of its IP) for rate limits. */
   readonly clientKey: string;
+  /** The storefront's cart id (as at checkout): its open session's held units count as its own. */
+  readonly cartId?: string | undefined;
   /** Epoch seconds. */
   readonly now: number;
 }
@@ -54,7 +67,7 @@ export async function quoteCart(deps: QuoteCartDeps, request: QuoteCartRequest):
   const [, cached, availability] = await Promise.all([
     enforceRateLimit(deps, { scope: 'quote', key: request.clientKey, limits: deps.rateLimits, now }),
     findCachedQuoteSafely(deps, cartHash, now),
-    readAvailabilitySafely(deps, items),
+    readAvailabilitySafely(deps, items, request.cartId),
   ]);
   refuseShortCart(catalog, items, availability);
   if (cached) {
@@ -82,9 +95,17 @@ export async function quoteCart(deps: QuoteCartDeps, request: QuoteCartRequest):
 async function readAvailabilitySafely(
   deps: QuoteCartDeps,
   items: readonly CartItem[],
+  cartId: string | undefined,
 ): Promise<ReadonlyMap<string, Availability>> {
   try {
-    return await availabilityOfCart(deps, items);
+    const tracked = items.some((i) => deps.catalog.sellablesBySku.get(i.sku)?.inventory.tracked);
+    const own =
+      cartId && tracked
+        ? deps.sessions
+            .getSlot(checkoutSlotId(cartId, ''))
+            .then((slot) => (slot?.current?.status === 'open' ? (slot.current.heldUnits ?? []) : []))
+        : [];
+    return await availabilityOfCart(deps, items, own);
   } catch (err: unknown) {
     deps.telemetry.log.error('stock read failed; quoting without availability', {
       error: describeError(err),

@@ -2,6 +2,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../adapters/dynamodb/commerce-table';
 import { createDynamoQuoteStore } from '../adapters/dynamodb/quote-store';
 import { createDynamoRateLimiter } from '../adapters/dynamodb/rate-limiter';
+import { createDynamoSessionStore } from '../adapters/dynamodb/session-store';
 import { createDynamoStockStore } from '../adapters/dynamodb/stock-store';
 import { resolveSecretsManagerValue } from '../adapters/secrets-manager';
 import type { QuoteStore, RateLimiter, StockStore } from '../app/ports';
@@ -63,6 +64,7 @@ export function cartQuoteHandlerOf(shared: SharedDeps): ApiHandler {
     store: shared.store,
     limiter: shared.limiter,
     stock: shared.stock,
+    sessions: createDynamoSessionStore({ client: shared.dynamo, tableName: shared.config.tableName }),
     signingKeys: shared.config.signingKeys,
     quoteTtlSeconds: shared.config.quoteTtlSeconds,
     rateLimits: shared.config.rateLimits.quote,
