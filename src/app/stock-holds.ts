@@ -46,13 +46,17 @@ export async function availabilityOfCart(
   return result;
 }
 
-/** Refuses (409 `out_of_stock`) a cart that asks for more than a refuse-policy SKU has left. */
+/**
+ * Refuses (409 `out_of_stock`) a cart that asks for more than a refuse-policy SKU has left. A line
+ * whose availability is unknown (the stock could not be read) is not refused: the hold decides.
+ */
 export function refuseShortCart(
   catalog: Catalog,
   cart: readonly CartItem[],
   availability: ReadonlyMap<string, Availability>,
 ): void {
-  const short = shortLines(catalog, cart, (sku) => availability.get(sku)?.available ?? undefined);
+  const known = cart.filter((item) => availability.has(item.sku));
+  const short = shortLines(catalog, known, (sku) => availability.get(sku)?.available ?? undefined);
   if (short.length > 0) throw new OutOfStockError(short);
 }
 
