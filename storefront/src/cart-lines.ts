@@ -120,28 +120,14 @@ export function createCartLines(options: CartLinesOptions): CartLines {
     problem.hidden = false;
     if (problem.dataset.available === String(available)) return;
     problem.dataset.available = String(available);
-    const fix =
-      available > 0
-        ? h(
-            'button',
-            {
-              type: 'button',
-              class: 'secondary fix',
-              'aria-label': `Change ${name} to ${available}`,
-              'data-focus-key': `fix-${sku}`,
-            },
-            `Change to ${available}`,
-          )
-        : h(
-            'button',
-            {
-              type: 'button',
-              class: 'secondary fix',
-              'aria-label': `Remove sold-out ${name}`,
-              'data-focus-key': `fix-${sku}`,
-            },
-            'Remove from cart',
-          );
+    // The visible words begin the button's name (WCAG 2.5.3): "Keep 2 of Logo Hoodie — Black, XL".
+    const fix = h(
+      'button',
+      { type: 'button', class: 'secondary fix', 'data-focus-key': `fix-${sku}` },
+      ...(available > 0
+        ? [`Keep ${available}`, hidden(` of ${name}`)]
+        : ['Remove', hidden(` sold-out ${name}`)]),
+    );
     fix.addEventListener('click', () => options.onQuantity(sku, available));
     problem.replaceChildren(h('p', {}, describeShortLine(name, available)), fix);
   }

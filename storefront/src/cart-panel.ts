@@ -146,7 +146,8 @@ export function createCartPanel(options: CartPanelOptions): CartPanel {
       empty: cart.length === 0,
       quote: quote?.quote ?? null,
       fresh,
-      updating: cart.length > 0 && (!fresh || next.quotePending),
+      // A quote on its way, or due; a refused or failed one is not being updated.
+      updating: cart.length > 0 && (next.quotePending || (!fresh && !next.quoteFailed)),
       failed: next.quoteFailed,
       short: next.short.size > 0,
       currency: quote?.quote.currency ?? next.currency,

@@ -29,20 +29,21 @@ export function createSizePicker(
       type: 'radio',
       name: group,
       value: variant.sku,
+      'aria-label': variant.label,
       'data-focus-key': `size-${variant.sku}`,
     });
     input.addEventListener('change', () => {
       if (input.checked) options.onChange(variant);
     });
-    const state = hidden('');
+    // The radio's name is set whole (`aria-label`): "S, sold out" reads the same in every browser,
+    // whatever spacing the chip's box would add to a name made of the label's parts.
     const label = h(
       'label',
       { class: 'size-option' },
       input,
       h('span', { class: 'size-chip' }, variant.label),
-      state,
     );
-    return { variant, input, label, state };
+    return { variant, input, label };
   });
   const element = h(
     'fieldset',
@@ -56,12 +57,11 @@ export function createSizePicker(
   );
 
   function update(availability: AvailabilityOf) {
-    for (const { variant, input, label, state } of radios) {
+    for (const { variant, input, label } of radios) {
       const status = availability(variant.sku);
-      const soldOut = status?.status === 'sold_out';
-      input.disabled = soldOut;
+      input.disabled = status?.status === 'sold_out';
       label.dataset.status = status?.status ?? 'unknown';
-      state.textContent = stateWords(status);
+      input.setAttribute('aria-label', `${variant.label}${stateWords(status)}`);
     }
   }
 
