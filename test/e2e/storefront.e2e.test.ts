@@ -7,10 +7,14 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalStack, startLocalStack } from '../../local/stack';
 import { buildStorefront, type StorefrontAssets, storefrontHandler } from '../../local/storefront';
+import { createDocumentClient } from '../../src/adapters/dynamodb/commerce-table';
+import { createDynamoStockStore } from '../../src/adapters/dynamodb/stock-store';
+import type { StockStore } from '../../src/app/ports';
+import { applyStockChanges, checkChange, listStock } from '../../src/ops/stock';
 import type { PublicCatalog, TieredBundle } from '../../storefront/src/api-types';
 import { formatMoney } from '../../storefront/src/messages';
 import { type LittleServer, launchChromium, startLittleServer } from '../support/browser';
-import { makeCatalog } from '../support/catalog-factory';
+import { loadSampleCatalog, makeCatalog } from '../support/catalog-factory';
 import { addToCart, itemOf, productCard, quoteSettled, saveCartInBrowser } from '../support/storefront-page';
 import { createRecordingTelemetry } from '../support/telemetry';
 
@@ -34,6 +38,8 @@ let assets: StorefrontAssets;
 let allowedSite: LittleServer;
 let foreignSite: LittleServer;
 const contexts: BrowserContext[] = [];
+/** The catalog the stack sells (the tests' own, test/fixtures/catalog.json). */
+const testCatalog = loadSampleCatalog();
 const pageErrors: Error[] = [];
 
 beforeAll(async () => {
@@ -90,20 +96,29 @@ function product(sku: string) {
   return itemOf(catalog, sku);
 }
 
-/** `npm run stock`, as the shop's operator runs it against this stack. */
-async function stockCommand(args: string[]) {
-  const { stdout } = await run('npm', ['run', '--silent', 'stock', '--', ...args], {
-    env: { ...process.env, DATA_DIR: dataDir },
-    cwd: process.cwd(),
-  });
-  return stdout;
+/**
+ * The operator's stock commands (`npm run stock -- list|set`: src/ops/stock.ts) on this stack's table,
+ * with the tests' catalog (the command itself reads the shop's catalog/catalog.json).
+ */
+async function withStock<T>(work: (stock: StockStore) => Promise<T>): Promise<T> {
+  const client = createDocumentClient({ endpoint: stack.dynamoEndpoint });
+  try {
+    return await work(createDynamoStockStore({ client, tableName: String(stack.env.COMMERCE_TABLE) }));
+  } finally {
+    client.destroy();
+  }
 }
 
 async function availableOf(sku: string): Promise<number> {
-  const rows = JSON.parse(await stockCommand(['list', '--json'])) as { sku: string; available: number }[];
+  const rows = await withStock((stock) => listStock(testCatalog, stock));
   const row = rows.find((r) => r.sku === sku);
   if (!row) throw new Error(`${sku} has no stock row`);
   return row.available;
+}
+
+async function setOnHand(sku: string, quantity: number): Promise<void> {
+  const change = checkChange(testCatalog, { sku, mode: 'set', quantity });
+  await withStock((stock) => applyStockChanges(stock, [change], Math.floor(Date.now() / 1000)));
 }
 
 /** Saves a screenshot of the visible page for this run (and for the README, see DOC_IMAGES_DIR). */
@@ -498,9 +513,9 @@ describe('storefront in Chromium', () => {
     await page.keyboard.press('Enter');
     await page.getByRole('status').getByText(`Only 1 of ${xl.name} left, and your cart has it.`).waitFor();
 
-    // Someone else takes it (the operator sets the count to 0) before this shopper pays: checkout is
+    // Someone else takes it (the operator sets its count to 0) before this shopper pays: checkout is
     // refused, nothing is charged, the line says so and its fix has the focus.
-    await stockCommand(['set', xl.sku, '0']);
+    await setOnHand(xl.sku, 0);
     await page.getByRole('button', { name: 'Checkout' }).click();
     const alert = page.locator('.alert[data-source="stock"]');
     await alert.waitFor();
