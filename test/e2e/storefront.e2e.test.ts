@@ -10,7 +10,7 @@ import { buildStorefront, type StorefrontAssets, storefrontHandler } from '../..
 import { createDocumentClient } from '../../src/adapters/dynamodb/commerce-table';
 import { createDynamoStockStore } from '../../src/adapters/dynamodb/stock-store';
 import type { StockStore } from '../../src/app/ports';
-import { applyStockChanges, checkChange, listStock } from '../../src/ops/stock';
+import { listStock } from '../../src/ops/stock';
 import type { PublicCatalog, TieredBundle } from '../../storefront/src/api-types';
 import { formatMoney } from '../../storefront/src/messages';
 import { type LittleServer, launchChromium, startLittleServer } from '../support/browser';
@@ -97,8 +97,8 @@ function product(sku: string) {
 }
 
 /**
- * The operator's stock commands (`npm run stock -- list|set`: src/ops/stock.ts) on this stack's table,
- * with the tests' catalog (the command itself reads the shop's catalog/catalog.json).
+ * The operator's stock list (`npm run stock -- list`: src/ops/stock.ts) on this stack's table, with
+ * the tests' catalog (the command itself reads the shop's catalog/catalog.json).
  */
 async function withStock<T>(work: (stock: StockStore) => Promise<T>): Promise<T> {
   const client = createDocumentClient({ endpoint: stack.dynamoEndpoint });
@@ -114,11 +114,6 @@ async function availableOf(sku: string): Promise<number> {
   const row = rows.find((r) => r.sku === sku);
   if (!row) throw new Error(`${sku} has no stock row`);
   return row.available;
-}
-
-async function setOnHand(sku: string, quantity: number): Promise<void> {
-  const change = checkChange(testCatalog, { sku, mode: 'set', quantity });
-  await withStock((stock) => applyStockChanges(stock, [change], Math.floor(Date.now() / 1000)));
 }
 
 /** Saves a screenshot of the visible page for this run (and for the README, see DOC_IMAGES_DIR). */
@@ -452,7 +447,7 @@ describe('storefront in Chromium', () => {
     const orders = (await listOrders()).filter((o) => sessionIds.includes(o.sessionId));
     expect(orders).toEqual([expect.objectContaining({ amountTotal: socks.unitAmount })]);
   });
-  it('buys a size and sees its stock fall; a sold-out size cannot be chosen, and the last unit lost at checkout is fixed in the cart', async () => {
+  it('buys a size and sees its stock fall; a sold-out size cannot be chosen; the last unit taken by another shopper at checkout is fixed in the cart', async () => {
     const xl = product('HOODIE-LOGO-BLK-XL');
     const small = product('HOODIE-LOGO-BLK-S');
     const before = await availableOf(xl.sku);
@@ -513,9 +508,15 @@ describe('storefront in Chromium', () => {
     await page.keyboard.press('Enter');
     await page.getByRole('status').getByText(`Only 1 of ${xl.name} left, and your cart has it.`).waitFor();
 
-    // Someone else takes it (the operator sets its count to 0) before this shopper pays: checkout is
-    // refused, nothing is charged, the line says so and its fix has the focus.
-    await setOnHand(xl.sku, 0);
+    // Another shopper, with the same last one in their cart, reaches the payment page first (their
+    // checkout holds it): this shopper's checkout is refused, nothing is charged, the line says so
+    // and its fix has the focus.
+    const other = await openPage();
+    await other.goto(stack.url);
+    await addToCart(other, xl);
+    await other.getByRole('button', { name: 'Checkout' }).click();
+    await other.waitForURL((url) => url.origin === stack.stripe?.url && url.pathname.startsWith('/pay/'));
+    expect(await availableOf(xl.sku)).toBe(0);
     await page.getByRole('button', { name: 'Checkout' }).click();
     const alert = page.locator('.alert[data-source="stock"]');
     await alert.waitFor();
@@ -534,6 +535,14 @@ describe('storefront in Chromium', () => {
     await page.keyboard.press('Enter');
     await page.getByText('Your cart is empty').waitFor();
     expect(await alert.count()).toBe(0);
+
+    // The other shopper pays for it: sold once, nothing left, nothing held.
+    await payOnPage(other, `Pay ${total}`);
+    await other.locator('.payment-status[data-state="paid"]').waitFor();
+    expect(await availableOf(xl.sku)).toBe(0);
+    expect(await withStock((stock) => listStock(testCatalog, stock))).toContainEqual(
+      expect.objectContaining({ sku: xl.sku, onHand: 0, held: 0, sold: before }),
+    );
   });
 
   it('brings back a cart saved before sizes and above what is left: names what needs a size, marks what is short and fixes it in a press', async () => {
