@@ -157,8 +157,14 @@ export function createCartLines(options: CartLinesOptions): CartLines {
     input.addEventListener('change', () => {
       const value = Number.parseInt(input.value, 10);
       // An emptied field means "changed my mind", not "remove": put the quantity back.
-      if (Number.isNaN(value)) input.value = String(current());
-      else options.onQuantity(sku, value);
+      if (Number.isNaN(value)) {
+        input.value = String(current());
+        return;
+      }
+      options.onQuantity(sku, value);
+      // What the cart holds now (a quantity above the limit is lowered or refused, the reason said):
+      // the field keeps its focus, so the render leaves its value alone.
+      if (current() > 0) input.value = String(current());
     });
     return h(
       'li',
