@@ -16,6 +16,8 @@ export interface Availability {
   readonly available: number | null;
   /** A sentence for the shopper ("Only 2 left", "Sold out"), or `null`. */
   readonly message: string | null;
+  /** Sold beyond what is left (ships when restocked): `available` is no limit. Absent from older APIs. */
+  readonly backorder?: boolean;
 }
 
 export interface ProductOption {

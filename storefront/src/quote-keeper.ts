@@ -14,6 +14,8 @@ export interface QuoteKeeperOptions {
   readonly alerts: Alerts;
   /** The cart as it is now. */
   readonly cart: () => Cart;
+  /** This browser's cart id: the units its own open checkout holds count as available to it. */
+  readonly cartId: () => string;
   /** Whether the catalog is loaded: nothing is priced before it. */
   readonly ready: () => boolean;
   /**
@@ -102,7 +104,7 @@ export function createQuoteKeeper(options: QuoteKeeperOptions): QuoteKeeper {
     const previous = quote && cartKey(quote.quote.items) === cartKey(items) ? quote : null;
     const done = (async () => {
       try {
-        const answer = await api.quoteCart(items, controller.signal);
+        const answer = await api.quoteCart(items, controller.signal, options.cartId());
         if (controller.signal.aborted) return;
         accept(answer, previous);
         retryDelayMs = 2000;

@@ -4,6 +4,7 @@ import type { Availability, PublicCatalog, QuoteHint, QuoteResponse } from './ap
 import {
   addToCart,
   type Cart,
+  cartIdOf,
   cartKey,
   type KeyValueStore,
   loadCart,
@@ -84,6 +85,7 @@ export async function startShopPage(options: ShopPageOptions): Promise<void> {
     api,
     alerts,
     cart: () => cart,
+    cartId: () => cartIdOf(store),
     ready,
     onRefused: (err) => answerRefusal(err, 'quote'),
     onQuote: takeQuote,

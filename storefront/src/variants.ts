@@ -70,7 +70,7 @@ export function catalogAvailability(index: CatalogIndex, sku: string): Availabil
 export function stockCap(availability: Availability | null): number {
   if (!availability) return Number.POSITIVE_INFINITY;
   if (availability.status === 'sold_out') return 0;
-  if (availability.status === 'backorder' || availability.available === null) {
+  if (availability.backorder || availability.status === 'backorder' || availability.available === null) {
     return Number.POSITIVE_INFINITY;
   }
   return availability.available;
@@ -275,9 +275,10 @@ function sizeInCart(cart: Cart, product: CatalogProduct, index: CatalogIndex): s
 
 /** The availability a 409 `out_of_stock` detail tells of its SKU. */
 export function availabilityOfShortLine(available: number): Availability {
+  // Only a SKU not sold on backorder is refused for being short.
   return available <= 0
-    ? { status: 'sold_out', available: 0, message: 'Sold out' }
-    : { status: 'low_stock', available, message: `Only ${available} left` };
+    ? { status: 'sold_out', available: 0, message: 'Sold out', backorder: false }
+    : { status: 'low_stock', available, message: `Only ${available} left`, backorder: false };
 }
 
 /** The lines a 409 `out_of_stock` names, by SKU, with what is left of each. */

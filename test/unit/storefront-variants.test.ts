@@ -143,7 +143,12 @@ describe('storefront line limits', () => {
     expect(lineLimit([], 'HOODIE-ZIP-GRY-S', index, fromCatalog).max).toBe(
       product('HOODIE-ZIP-GRY').maxQuantity,
     );
-    expect(fromCatalog('TEE-CLASSIC-BLK-M')).toEqual({ status: 'in_stock', available: null, message: null });
+    expect(fromCatalog('TEE-CLASSIC-BLK-M')).toEqual({
+      status: 'in_stock',
+      available: null,
+      message: null,
+      backorder: false,
+    });
     // Stock that could not be read: checkout's hold decides.
     expect(stockCap(null)).toBe(Number.POSITIVE_INFINITY);
   });

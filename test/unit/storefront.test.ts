@@ -200,6 +200,23 @@ describe('storefront API client', () => {
     expect(result.created).toBe(false);
   });
 
+  it('sends the cart id with the quote, so the cart’s own held units count as its own', async () => {
+    const bodies: unknown[] = [];
+    const api = createApiClient({
+      baseUrl: '',
+      fetch: async (_url, init) => {
+        bodies.push(JSON.parse(String(init.body)));
+        return jsonResponse(200, { quoteSignature: 'q', expiresAt: '2026-11-27T12:10:00Z', quote: {} });
+      },
+    });
+    await api.quoteCart([{ sku: 'A', quantity: 1 }], undefined, 'cart-id-0123456789');
+    await api.quoteCart([{ sku: 'A', quantity: 1 }]);
+    expect(bodies).toEqual([
+      { items: [{ sku: 'A', quantity: 1 }], cartId: 'cart-id-0123456789' },
+      { items: [{ sku: 'A', quantity: 1 }] },
+    ]);
+  });
+
   it('turns an error answer into an ApiError with its code, details, wait and body', async () => {
     const api = createApiClient({
       baseUrl: '',
