@@ -1,0 +1,696 @@
+/**
+ * `npm run catalog -- pull`: the catalog built from the shop's Stripe catalog (its active products
+ * and their active one-time prices in the catalog's currency), keeping what Stripe does not hold —
+ * bundles, collections, tags, stock policy, quantity limits — from the current catalog. Reading
+ * Stripe ({@link fetchStripeCatalog}) is apart from the mapping ({@link pullCatalog}), which is
+ * pure and says what changed, what was kept, and what stops the result from being written.
+ */
+import type Stripe from 'stripe';
+import {
+  type Catalog,
+  type CatalogData,
+  CatalogError,
+  type Product,
+  parseCatalog,
+  type Variant,
+} from '../domain/catalog';
+import { type Currency, formatMoney } from '../domain/money';
+import { catalogFileOf } from './catalog-file';
+import {
+  deriveSku,
+  normalizeSku,
+  optionsOfPrices,
+  orderValues,
+  type PriceOptions,
+  uniqueSku,
+} from './catalog-pull-variants';
+
+/** A Stripe product as the pull reads it. */
+export interface StripeCatalogProduct {
+  readonly id: string;
+  readonly name: string;
+  readonly description: string | null;
+  readonly images: readonly string[];
+  readonly metadata: Readonly<Record<string, string>>;
+  readonly created: number;
+}
+
+/** A Stripe price as the pull reads it. */
+export interface StripeCatalogPrice {
+  readonly id: string;
+  readonly productId: string;
+  /** `null` for prices without a fixed amount (tiered, customer-chosen). */
+  readonly unitAmount: number | null;
+  readonly currency: string;
+  readonly type: string;
+  readonly nickname: string | null;
+  readonly metadata: Readonly<Record<string, string>>;
+  readonly created: number;
+}
+
+/** The shop's active Stripe products and active prices, oldest first. */
+export interface StripeCatalog {
+  readonly products: readonly StripeCatalogProduct[];
+  readonly prices: readonly StripeCatalogPrice[];
+}
+
+/**
+ * Lists every active product and every active price through the SDK's auto-pagination (100 a
+ * page), oldest first (Stripe lists newest first).
+ */
+export async function fetchStripeCatalog(
+  stripe: Pick<Stripe, 'products' | 'prices'>,
+): Promise<StripeCatalog> {
+  const products: StripeCatalogProduct[] = [];
+  for await (const product of stripe.products.list({ active: true, limit: 100 })) {
+    products.push({
+      id: product.id,
+      name: product.name,
+      description: product.description,
+      images: product.images,
+      metadata: product.metadata,
+      created: product.created,
+    });
+  }
+  const prices: StripeCatalogPrice[] = [];
+  for await (const price of stripe.prices.list({ active: true, limit: 100 })) {
+    prices.push({
+      id: price.id,
+      productId: typeof price.product === 'string' ? price.product : price.product.id,
+      unitAmount: price.unit_amount,
+      currency: price.currency,
+      type: price.type,
+      nickname: price.nickname,
+      metadata: price.metadata,
+      created: price.created,
+    });
+  }
+  return { products: oldestFirst(products), prices: oldestFirst(prices) };
+}
+
+function oldestFirst<T extends { created: number }>(newestFirst: readonly T[]): T[] {
+  return [...newestFirst].reverse().sort((a, b) => a.created - b.created);
+}
+
+/** One field that differs, as text for the report. */
+export interface FieldChange {
+  readonly field: string;
+  readonly from: string;
+  readonly to: string;
+}
+
+/** What happens to one variant. */
+export interface VariantChange {
+  readonly kind: 'added' | 'changed' | 'removed' | 'kept';
+  readonly sku: string;
+  /** "Size M", its price and Stripe price, for added and removed ones. */
+  readonly label: string;
+  readonly fields: readonly FieldChange[];
+  readonly reason?: string;
+}
+
+/** What happens to one product of the catalog. */
+export interface ProductChange {
+  /** `kept`: not sold through a Stripe price, kept as it is. */
+  readonly kind: 'added' | 'changed' | 'unchanged' | 'removed' | 'kept';
+  readonly sku: string;
+  readonly name: string;
+  readonly label: string;
+  readonly fields: readonly FieldChange[];
+  readonly variants: readonly VariantChange[];
+  readonly reason?: string;
+}
+
+/** What Stripe had that the catalog does not take. */
+export interface SkippedAtStripe {
+  readonly recurringPrices: number;
+  readonly otherCurrencyPrices: number;
+  readonly pricesWithoutAmount: number;
+  /** Active products without a price the catalog can sell, by name. */
+  readonly productsWithoutPrice: readonly string[];
+}
+
+export interface PullResult {
+  /** The new catalog; valid when `problems` is empty. */
+  readonly data: CatalogData;
+  /** The catalog as its file holds it (what `--write` writes). */
+  readonly file: Record<string, unknown>;
+  /** Why the result must not be written (a bundle naming a product that is gone…). */
+  readonly problems: readonly string[];
+  readonly products: readonly ProductChange[];
+  /** Catalog-level fields that change: `version`, `sampleData`, `$comment`. */
+  readonly catalogFields: readonly FieldChange[];
+  /** Things to know that are not refusals (a dropped image, a shortened description). */
+  readonly notes: readonly string[];
+  /** Stripe products and prices the catalog is built from. */
+  readonly taken: { readonly products: number; readonly prices: number };
+  readonly skipped: SkippedAtStripe;
+  readonly bundlesKept: number;
+  /** Whether writing would change the catalog. */
+  readonly changed: boolean;
+}
+
+const MAX_DESCRIPTION = 500;
+const MAX_IMAGES = 8;
+const IMAGE_URL = /^(https:\/\/[^\s]+|\/[^\s/][^\s]*)$/;
+
+/**
+ * Builds the catalog from Stripe's (see the module comment and docs/deploy.md, step 3). Products
+ * and variants are matched to the current catalog by Stripe price id, else by SKU; `today`
+ * (`YYYY-MM-DD`) names the new version when anything changes.
+ */
+export function pullCatalog(current: Catalog, stripe: StripeCatalog, today: string): PullResult {
+  const problems: string[] = [];
+  const notes: string[] = [];
+  const { sources, skipped } = sellableSources(current, stripe);
+
+  const { bySource, claimed } = matchProducts(current, sources);
+  const skus = new SkuRegistry(current, sources);
+  const built = new Map<number, BuiltProduct>();
+  const added: BuiltProduct[] = [];
+  for (const source of sources) {
+    const index = bySource.get(source.product.id);
+    const previous = index === undefined ? undefined : current.products[index];
+    const result = buildProduct(source, previous, current, skus, notes);
+    if (typeof result === 'string') {
+      problems.push(`Stripe product "${source.product.name}" (${source.product.id}): ${result}`);
+      continue;
+    }
+    if (index === undefined) added.push(result);
+    else built.set(index, result);
+  }
+
+  const products: Product[] = [];
+  const changes: ProductChange[] = [];
+  const removed: ProductChange[] = [];
+  current.products.forEach((previous, index) => {
+    const pulled = built.get(index);
+    if (pulled) {
+      products.push(pulled.product);
+      changes.push(changeOf(previous, pulled));
+    } else if (!soldThroughStripe(previous)) {
+      products.push(previous);
+      changes.push({ ...summaryOf('kept', previous), reason: 'sold without a Stripe price' });
+    } else if (claimed.has(index)) {
+      // Its Stripe product could not be mapped (a problem says why): nothing is written.
+      products.push(previous);
+    } else {
+      removed.push({
+        ...summaryOf('removed', previous),
+        reason: 'archived at Stripe, or without an active one-time price there',
+      });
+    }
+  });
+  for (const pulled of added) {
+    products.push(pulled.product);
+    changes.push({ ...summaryOf('added', pulled.product), variants: pulled.variants });
+  }
+
+  const catalogFields: FieldChange[] = [];
+  let comment = current.$comment;
+  if (current.sampleData) {
+    catalogFields.push({ field: 'sampleData', from: 'true', to: '(removed)' });
+    if (comment !== undefined) {
+      catalogFields.push({ field: '$comment', from: '(the sample note)', to: '(removed)' });
+      comment = undefined;
+    }
+  }
+  const changed =
+    catalogFields.length > 0 ||
+    removed.length > 0 ||
+    changes.some((c) => c.kind === 'added' || c.kind === 'changed');
+  const version = changed ? nextVersion(current.version, today) : current.version;
+  if (version !== current.version)
+    catalogFields.unshift({ field: 'version', from: current.version, to: version });
+
+  const data: CatalogData = {
+    ...(comment === undefined ? {} : { $comment: comment }),
+    version,
+    currency: current.currency,
+    defaultMaxQuantity: current.defaultMaxQuantity,
+    lowStockAt: current.lowStockAt,
+    products,
+    bundles: current.bundles,
+  };
+  const file = catalogFileOf(data);
+  const gone = new Map(removed.map((r) => [r.sku, r]));
+  for (const bundle of current.bundles) {
+    if (bundle.kind !== 'set') continue;
+    for (const item of bundle.items) {
+      if (gone.has(item.sku)) {
+        problems.push(
+          `bundle "${bundle.id}" names ${item.sku}, which Stripe no longer sells (archived there): ` +
+            'take it out of the bundle (or the bundle out of the catalog), or sell it again at Stripe',
+        );
+      }
+    }
+  }
+  if (problems.length === 0) {
+    try {
+      parseCatalog(file);
+    } catch (err: unknown) {
+      if (!(err instanceof CatalogError)) throw err;
+      problems.push(...err.problems.map((p) => `the pulled catalog would not load: ${p}`));
+    }
+  }
+  return {
+    data,
+    file,
+    problems,
+    products: [...changes, ...removed],
+    catalogFields,
+    notes,
+    taken: { products: sources.length, prices: sources.reduce((n, s) => n + s.prices.length, 0) },
+    skipped,
+    bundlesKept: current.bundles.length,
+    changed,
+  };
+}
+
+/** `2026-11-27.1` → `2026-11-27.2` on the same day; `<today>.1` otherwise. */
+export function nextVersion(previous: string, today: string): string {
+  const match = /^(\d{4}-\d{2}-\d{2})\.(\d+)$/.exec(previous);
+  if (match && match[1] === today) return `${today}.${Number(match[2]) + 1}`;
+  return `${today}.1`;
+}
+
+interface Source {
+  readonly product: StripeCatalogProduct;
+  /** Its active one-time prices in the catalog's currency, oldest first. */
+  readonly prices: readonly StripeCatalogPrice[];
+}
+
+function sellableSources(
+  current: Catalog,
+  stripe: StripeCatalog,
+): { sources: Source[]; skipped: SkippedAtStripe } {
+  const active = new Set(stripe.products.map((p) => p.id));
+  const byProduct = new Map<string, StripeCatalogPrice[]>();
+  let recurringPrices = 0;
+  let otherCurrencyPrices = 0;
+  let pricesWithoutAmount = 0;
+  for (const price of stripe.prices) {
+    // A price of an archived product cannot be bought at Stripe either.
+    if (!active.has(price.productId)) continue;
+    if (price.type !== 'one_time') recurringPrices += 1;
+    else if (price.currency !== current.currency) otherCurrencyPrices += 1;
+    else if (price.unitAmount === null) pricesWithoutAmount += 1;
+    else byProduct.set(price.productId, [...(byProduct.get(price.productId) ?? []), price]);
+  }
+  const sources = stripe.products.flatMap((product) => {
+    const prices = byProduct.get(product.id);
+    return prices ? [{ product, prices }] : [];
+  });
+  return {
+    sources,
+    skipped: {
+      recurringPrices,
+      otherCurrencyPrices,
+      pricesWithoutAmount,
+      productsWithoutPrice: stripe.products.filter((p) => !byProduct.has(p.id)).map((p) => p.name),
+    },
+  };
+}
+
+function soldThroughStripe(product: Product): boolean {
+  return product.stripePriceId !== undefined || product.variants.some((v) => v.stripePriceId !== undefined);
+}
+
+/**
+ * The current product each Stripe product is: first by any of its prices' ids, then by SKU (its
+ * `metadata.sku`, else the one its name gives). Each catalog product is matched at most once.
+ */
+function matchProducts(
+  current: Catalog,
+  sources: readonly Source[],
+): { bySource: Map<string, number>; claimed: Set<number> } {
+  const byPrice = new Map<string, number>();
+  current.products.forEach((product, index) => {
+    if (product.stripePriceId) byPrice.set(product.stripePriceId, index);
+    for (const variant of product.variants) {
+      if (variant.stripePriceId) byPrice.set(variant.stripePriceId, index);
+    }
+  });
+  const bySku = new Map(current.products.map((product, index) => [product.sku, index]));
+  const bySource = new Map<string, number>();
+  const claimed = new Set<number>();
+  const claim = (source: Source, index: number | undefined) => {
+    if (index === undefined || claimed.has(index) || bySource.has(source.product.id)) return;
+    claimed.add(index);
+    bySource.set(source.product.id, index);
+  };
+  for (const source of sources) {
+    for (const price of source.prices) claim(source, byPrice.get(price.id));
+  }
+  for (const source of sources) {
+    claim(source, bySku.get(normalizeSku(source.product.metadata.sku) ?? deriveSku(source.product.name)));
+  }
+  return { bySource, claimed };
+}
+
+/** SKUs given out so far; new ones never reuse a SKU the catalog had (orders and stock name them). */
+class SkuRegistry {
+  private readonly reserved = new Set<string>();
+  private readonly given = new Set<string>();
+
+  constructor(current: Catalog, sources: readonly Source[]) {
+    for (const product of current.products) {
+      this.reserved.add(product.sku);
+      for (const variant of product.variants) this.reserved.add(variant.sku);
+    }
+    for (const source of sources) {
+      const own = normalizeSku(source.product.metadata.sku);
+      if (own) this.reserved.add(own);
+      for (const price of source.prices) {
+        const sku = normalizeSku(price.metadata.sku);
+        if (sku) this.reserved.add(sku);
+      }
+    }
+  }
+
+  /** A SKU the shop chose (Stripe metadata, or the catalog's); a string when it is taken twice. */
+  own(sku: string): string | undefined {
+    if (this.given.has(sku)) return `SKU ${sku} is used twice`;
+    this.given.add(sku);
+    return undefined;
+  }
+
+  /** A new SKU from `text`, unlike any other. */
+  derive(text: string): string {
+    const sku = uniqueSku(deriveSku(text), new Set([...this.reserved, ...this.given]));
+    this.given.add(sku);
+    return sku;
+  }
+}
+
+interface BuiltProduct {
+  readonly product: Product;
+  readonly variants: readonly VariantChange[];
+}
+
+/** The catalog product a Stripe product becomes; a string says why it cannot be made. */
+function buildProduct(
+  source: Source,
+  previous: Product | undefined,
+  current: Catalog,
+  skus: SkuRegistry,
+  notes: string[],
+): BuiltProduct | string {
+  const { product: stripeProduct, prices } = source;
+  const metadataSku = stripeProduct.metadata.sku;
+  if (metadataSku !== undefined && normalizeSku(metadataSku) === undefined) {
+    return `metadata sku "${metadataSku}" is not a SKU (A–Z, 0–9 and dashes, 2–40 characters)`;
+  }
+  const ownSku = normalizeSku(metadataSku) ?? previous?.sku;
+  let sku: string;
+  if (ownSku) {
+    const taken = skus.own(ownSku);
+    if (taken) return taken;
+    sku = ownSku;
+  } else {
+    sku = skus.derive(stripeProduct.name);
+  }
+
+  const base = {
+    sku,
+    name: stripeProduct.name.trim(),
+    description: descriptionOf(stripeProduct, previous, notes),
+    currency: current.currency,
+    active: true,
+    maxQuantity: previous?.maxQuantity,
+    collections: previous?.collections ?? [],
+    tags: previous?.tags ?? [],
+    images: imagesOf(stripeProduct, previous, notes),
+    inventory: previous?.inventory,
+  };
+
+  for (const price of prices) {
+    if (price.metadata.sku !== undefined && normalizeSku(price.metadata.sku) === undefined) {
+      return `price ${price.id}: metadata sku "${price.metadata.sku}" is not a SKU (A–Z, 0–9 and dashes, 2–40 characters)`;
+    }
+  }
+  const claimed = new Set<Variant>();
+  const matchedById = prices.map((price) => {
+    const explicit = normalizeSku(price.metadata.sku);
+    const variant = previous?.variants.find(
+      (v) =>
+        !claimed.has(v) && (v.stripePriceId === price.id || (explicit !== undefined && v.sku === explicit)),
+    );
+    if (variant) claimed.add(variant);
+    return variant;
+  });
+  const [only] = prices;
+  if (prices.length === 1 && only && matchedById[0] === undefined) {
+    return {
+      product: {
+        ...base,
+        unitAmount: only.unitAmount ?? 0,
+        stripePriceId: only.id,
+        options: [],
+        variants: [],
+      },
+      variants: previous
+        ? previous.variants.map((v) => removedVariant(previous, v, 'the product has one price at Stripe'))
+        : [],
+    };
+  }
+
+  const options = optionsOfPrices(prices, previous, matchedById);
+  if (typeof options === 'string') return options;
+  return withVariants(base, prices, options, previous, matchedById, claimed, skus);
+}
+
+type ProductBase = Omit<Product, 'unitAmount' | 'stripePriceId' | 'options' | 'variants'>;
+
+function withVariants(
+  base: ProductBase,
+  prices: readonly StripeCatalogPrice[],
+  options: PriceOptions,
+  previous: Product | undefined,
+  matchedById: readonly (Variant | undefined)[],
+  claimed: Set<Variant>,
+  skus: SkuRegistry,
+): BuiltProduct | string {
+  const sameOptions = (variant: Variant, values: Readonly<Record<string, string>>) =>
+    Object.keys(variant.options).length === options.names.length &&
+    options.names.every((name) => variant.options[name] === values[name]);
+  const derivedSkuOf = (values: Readonly<Record<string, string>>) =>
+    deriveSku(`${base.sku}-${options.names.map((n) => values[n]).join('-')}`);
+  const matched = matchedById.map((variant, i) => {
+    if (variant) return variant;
+    const values = options.values[i] ?? {};
+    const found = previous?.variants.find(
+      (v) => !claimed.has(v) && (sameOptions(v, values) || v.sku === derivedSkuOf(values)),
+    );
+    if (found) claimed.add(found);
+    return found;
+  });
+
+  const unitAmount = commonAmount(prices.map((p) => p.unitAmount ?? 0));
+  const previousAmount = (v: Variant) => v.unitAmount ?? previous?.unitAmount ?? unitAmount;
+  const pulled: { variant: Variant; before: Variant | undefined }[] = [];
+  for (const [i, price] of prices.entries()) {
+    const before = matched[i];
+    const explicit = normalizeSku(price.metadata.sku);
+    const values = options.values[i] ?? {};
+    let sku: string;
+    if (explicit ?? before?.sku) {
+      sku = explicit ?? before?.sku ?? '';
+      const taken = skus.own(sku);
+      if (taken) return taken;
+    } else {
+      sku = skus.derive(`${base.sku}-${options.names.map((n) => values[n]).join('-')}`);
+    }
+    const amount = price.unitAmount ?? 0;
+    pulled.push({
+      before,
+      variant: {
+        sku,
+        options: { ...values },
+        unitAmount: amount === unitAmount ? undefined : amount,
+        stripePriceId: price.id,
+        active: true,
+        images: before?.images,
+        inventory: before?.inventory,
+      },
+    });
+  }
+
+  const removed: VariantChange[] = [];
+  const kept: Variant[] = [];
+  for (const variant of previous?.variants ?? []) {
+    if (claimed.has(variant)) continue;
+    const fits =
+      Object.keys(variant.options).length === options.names.length &&
+      options.names.every((name) => variant.options[name] !== undefined);
+    if (variant.stripePriceId !== undefined) {
+      removed.push(
+        removedVariant(previous, variant, `price ${variant.stripePriceId} is archived or gone at Stripe`),
+      );
+    } else if (!fits) {
+      removed.push(
+        removedVariant(
+          previous,
+          variant,
+          `its options are not the product's at Stripe (${options.names.join(', ')})`,
+        ),
+      );
+    } else {
+      const amount = previousAmount(variant);
+      kept.push({ ...variant, unitAmount: amount === unitAmount ? undefined : amount });
+    }
+  }
+
+  const optionList = options.names.map((name) => ({
+    name,
+    values: orderValues(
+      [...pulled.map((p) => p.variant), ...kept].map((v) => v.options[name] ?? ''),
+      previous?.options.find((o) => o.name === name)?.values ?? [],
+    ),
+  }));
+  const position = (variant: Variant) =>
+    optionList
+      .map((option) => String(option.values.indexOf(variant.options[option.name] ?? '')).padStart(3, '0'))
+      .join('.');
+  const variants = [...pulled.map((p) => p.variant), ...kept].sort((a, b) =>
+    position(a).localeCompare(position(b)),
+  );
+  const product: Product = { ...base, unitAmount, stripePriceId: undefined, options: optionList, variants };
+
+  const changes: VariantChange[] = [];
+  for (const { variant, before } of pulled) {
+    if (!before) {
+      changes.push({ kind: 'added', sku: variant.sku, label: variantLabel(product, variant), fields: [] });
+      continue;
+    }
+    const fields = variantFields(previous, before, product, variant);
+    if (fields.length > 0)
+      changes.push({ kind: 'changed', sku: variant.sku, label: variantLabel(product, variant), fields });
+  }
+  return { product, variants: [...changes, ...removed] };
+}
+
+/** The amount most prices have (the fewest variants then carry a price of their own); ties: the lowest. */
+function commonAmount(amounts: readonly number[]): number {
+  const counts = new Map<number, number>();
+  for (const amount of amounts) counts.set(amount, (counts.get(amount) ?? 0) + 1);
+  let best = amounts[0] ?? 0;
+  for (const [amount, count] of counts) {
+    const bestCount = counts.get(best) ?? 0;
+    if (count > bestCount || (count === bestCount && amount < best)) best = amount;
+  }
+  return best;
+}
+
+function descriptionOf(
+  source: StripeCatalogProduct,
+  previous: Product | undefined,
+  notes: string[],
+): string | undefined {
+  const text = source.description?.trim();
+  if (!text) return previous?.description;
+  if (text.length <= MAX_DESCRIPTION) return text;
+  notes.push(`"${source.name}": its description was shortened to ${MAX_DESCRIPTION} characters`);
+  const cut = text.slice(0, MAX_DESCRIPTION - 1);
+  const space = cut.lastIndexOf(' ');
+  return `${(space > MAX_DESCRIPTION / 2 ? cut.slice(0, space) : cut).trimEnd()}…`;
+}
+
+function imagesOf(source: StripeCatalogProduct, previous: Product | undefined, notes: string[]): string[] {
+  const usable = source.images.filter((url) => IMAGE_URL.test(url) && url.length <= 2048);
+  if (usable.length < source.images.length) {
+    notes.push(
+      `"${source.name}": ${source.images.length - usable.length} image(s) left out (not https URLs)`,
+    );
+  }
+  if (usable.length > MAX_IMAGES) {
+    notes.push(`"${source.name}": only its first ${MAX_IMAGES} images are kept`);
+  }
+  return usable.length > 0 ? usable.slice(0, MAX_IMAGES) : [...(previous?.images ?? [])];
+}
+
+function removedVariant(product: Product | undefined, variant: Variant, reason: string): VariantChange {
+  return {
+    kind: 'removed',
+    sku: variant.sku,
+    label: product ? variantLabel(product, variant) : '',
+    fields: [],
+    reason,
+  };
+}
+
+function variantLabel(product: Product, variant: Variant): string {
+  const options = product.options.map((o) => `${o.name} ${variant.options[o.name] ?? '?'}`).join(', ');
+  const amount = variant.unitAmount ?? product.unitAmount;
+  return [options, money(amount, product.currency), variant.stripePriceId ?? 'no Stripe price'].join(', ');
+}
+
+function variantFields(
+  before: Product | undefined,
+  old: Variant,
+  after: Product,
+  now: Variant,
+): FieldChange[] {
+  const fields: FieldChange[] = [];
+  const add = (field: string, from: string, to: string) => {
+    if (from !== to) fields.push({ field, from, to });
+  };
+  add('sku', old.sku, now.sku);
+  add('options', optionsText(old.options), optionsText(now.options));
+  add(
+    'price',
+    money(old.unitAmount ?? before?.unitAmount ?? 0, after.currency),
+    money(now.unitAmount ?? after.unitAmount, after.currency),
+  );
+  add('stripePriceId', old.stripePriceId ?? '(none)', now.stripePriceId ?? '(none)');
+  add('active', String(old.active), String(now.active));
+  return fields;
+}
+
+function changeOf(previous: Product, pulled: BuiltProduct): ProductChange {
+  const next = pulled.product;
+  const fields: FieldChange[] = [];
+  const add = (field: string, from: string, to: string) => {
+    if (from !== to) fields.push({ field, from, to });
+  };
+  add('sku', previous.sku, next.sku);
+  add('name', previous.name, next.name);
+  add('description', previous.description ?? '(none)', next.description ?? '(none)');
+  add('unitAmount', money(previous.unitAmount, next.currency), money(next.unitAmount, next.currency));
+  add('active', String(previous.active), String(next.active));
+  add('stripePriceId', previous.stripePriceId ?? '(none)', next.stripePriceId ?? '(none)');
+  add('images', previous.images.join(' ') || '(none)', next.images.join(' ') || '(none)');
+  add(
+    'options',
+    previous.options.map((o) => `${o.name}: ${o.values.join(' ')}`).join('; ') || '(none)',
+    next.options.map((o) => `${o.name}: ${o.values.join(' ')}`).join('; ') || '(none)',
+  );
+  const kind = fields.length > 0 || pulled.variants.length > 0 ? 'changed' : 'unchanged';
+  return { ...summaryOf(kind, next), fields, variants: pulled.variants };
+}
+
+function summaryOf(kind: ProductChange['kind'], product: Product): ProductChange {
+  const sold =
+    product.variants.length > 0
+      ? `${product.variants.length} variant(s) (${product.options.map((o) => `${o.name}: ${o.values.join(' ')}`).join('; ')})`
+      : (product.stripePriceId ?? 'no Stripe price');
+  return {
+    kind,
+    sku: product.sku,
+    name: product.name,
+    label: `${money(product.unitAmount, product.currency)}, ${sold}`,
+    fields: [],
+    variants: [],
+  };
+}
+
+function optionsText(options: Readonly<Record<string, string>>): string {
+  return Object.entries(options)
+    .map(([name, value]) => `${name} ${value}`)
+    .join(', ');
+}
+
+/** Amounts in the report, in the catalog's currency (`$32.00`). */
+function money(cents: number, currency: Currency): string {
+  return formatMoney(cents, currency);
+}
