@@ -96,7 +96,8 @@ async function main(argv: string[]): Promise<number> {
   const result = pullCatalog(catalog, await fetchStripeCatalog(stripe), today);
   process.stdout.write(formatPullReport(result, catalog.currency));
   const target = path.resolve(values.file ?? catalogFile);
-  const shown = path.relative(process.cwd(), target) || target;
+  const relative = path.relative(process.cwd(), target);
+  const shown = relative && !relative.startsWith('..') ? relative : target;
   if (result.problems.length > 0) {
     console.log(`\nNothing written: fix the above (at Stripe, or in ${shown}) and pull again.`);
     return 1;

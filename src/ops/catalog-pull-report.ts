@@ -52,6 +52,13 @@ export function formatPullReport(result: PullResult, currency: string): string {
   const unchanged = result.products.filter((p) => p.kind === 'unchanged').length;
   if (unchanged > 0) lines.push('', `Unchanged: ${unchanged} product(s).`);
 
+  if (result.bundlesDropped.length > 0) {
+    lines.push(
+      '',
+      `Left out ${result.bundlesDropped.length} sample bundle(s), which name sample products or collections: ` +
+        `${result.bundlesDropped.join(', ')}.`,
+    );
+  }
   lines.push(
     '',
     `Kept from the current catalog: ${result.bundlesKept} bundle(s); the currency, quantity limits and ` +

@@ -146,6 +146,8 @@ export interface PullResult {
   readonly taken: { readonly products: number; readonly prices: number };
   readonly skipped: SkippedAtStripe;
   readonly bundlesKept: number;
+  /** Ids of the sample's bundles left out: they name sample products or collections that are gone. */
+  readonly bundlesDropped: readonly string[];
   /** Whether writing would change the catalog. */
   readonly changed: boolean;
 }
@@ -180,6 +182,8 @@ export function pullCatalog(current: Catalog, stripe: StripeCatalog, today: stri
     else built.set(index, result);
   }
 
+  // The sample's products and bundles are placeholders: only what matches Stripe is taken from it.
+  const fromSample = current.sampleData === true;
   const products: Product[] = [];
   const changes: ProductChange[] = [];
   const removed: ProductChange[] = [];
@@ -188,6 +192,8 @@ export function pullCatalog(current: Catalog, stripe: StripeCatalog, today: stri
     if (pulled) {
       products.push(pulled.product);
       changes.push(changeOf(previous, pulled));
+    } else if (fromSample && !claimed.has(index)) {
+      removed.push({ ...summaryOf('removed', previous), reason: 'a sample product' });
     } else if (!soldThroughStripe(previous)) {
       products.push(previous);
       changes.push({ ...summaryOf('kept', previous), reason: 'sold without a Stripe price' });
@@ -204,6 +210,15 @@ export function pullCatalog(current: Catalog, stripe: StripeCatalog, today: stri
   for (const pulled of added) {
     products.push(pulled.product);
     changes.push({ ...summaryOf('added', pulled.product), variants: pulled.variants });
+  }
+  for (const change of changes) {
+    for (const field of [change.fields, ...change.variants.map((v) => v.fields)].flat()) {
+      if (field.field === 'sku') {
+        notes.push(
+          `SKU ${field.from} becomes ${field.to} (its Stripe metadata says so): stock counts and past orders keep the old SKU`,
+        );
+      }
+    }
   }
 
   const catalogFields: FieldChange[] = [];
@@ -223,18 +238,31 @@ export function pullCatalog(current: Catalog, stripe: StripeCatalog, today: stri
   if (version !== current.version)
     catalogFields.unshift({ field: 'version', from: current.version, to: version });
 
-  const data: CatalogData = {
+  const settings = {
     ...(comment === undefined ? {} : { $comment: comment }),
     version,
     currency: current.currency,
     defaultMaxQuantity: current.defaultMaxQuantity,
     lowStockAt: current.lowStockAt,
+  };
+  const bundlesDropped = fromSample
+    ? current.bundles
+        .filter((bundle) => !loads({ ...settings, products, bundles: [bundle] }))
+        .map((b) => b.id)
+    : [];
+  const data: CatalogData = {
+    ...settings,
     products,
-    bundles: current.bundles,
+    bundles: current.bundles.filter((bundle) => !bundlesDropped.includes(bundle.id)),
   };
   const file = catalogFileOf(data);
-  const gone = new Map(removed.map((r) => [r.sku, r]));
-  for (const bundle of current.bundles) {
+  if (products.length === 0) {
+    problems.push(
+      `Stripe has no active product with an active one-time price in ${current.currency} to sell`,
+    );
+  }
+  const gone = new Set(removed.map((r) => r.sku));
+  for (const bundle of data.bundles) {
     if (bundle.kind !== 'set') continue;
     for (const item of bundle.items) {
       if (gone.has(item.sku)) {
@@ -262,7 +290,8 @@ export function pullCatalog(current: Catalog, stripe: StripeCatalog, today: stri
     notes,
     taken: { products: sources.length, prices: sources.reduce((n, s) => n + s.prices.length, 0) },
     skipped,
-    bundlesKept: current.bundles.length,
+    bundlesKept: data.bundles.length,
+    bundlesDropped,
     changed,
   };
 }
@@ -310,6 +339,17 @@ function sellableSources(
       productsWithoutPrice: stripe.products.filter((p) => !byProduct.has(p.id)).map((p) => p.name),
     },
   };
+}
+
+/** Whether a catalog with these products and bundles would load. */
+function loads(data: CatalogData): boolean {
+  try {
+    parseCatalog(catalogFileOf(data));
+    return true;
+  } catch (err: unknown) {
+    if (err instanceof CatalogError) return false;
+    throw err;
+  }
 }
 
 function soldThroughStripe(product: Product): boolean {

@@ -11,6 +11,7 @@ import { parseCatalog } from '../../src/domain/catalog';
 import { formatCatalogJson } from '../../src/ops/catalog-file';
 import { fetchStripeCatalog, pullCatalog } from '../../src/ops/catalog-pull';
 import { verifyCatalogPrices } from '../../src/ops/catalog-verify';
+import { readSampleCatalogData } from '../support/catalog-factory';
 import { TEST_STRIPE_KEY, TEST_WEBHOOK_SECRET } from '../support/stripe';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
@@ -54,13 +55,12 @@ const STRIPE_PRODUCTS: SeedProduct[] = [
   },
 ];
 
-/** The shop's catalog before the pull: the sample's shape, some products matching Stripe's. */
+/** The shop's own catalog before the pull, some products matching Stripe's. */
 function currentCatalog(bundles: unknown[] = DEFAULT_BUNDLES) {
   return {
-    $comment: 'SAMPLE DATA — replace before deploying.',
-    version: 'sample-3',
+    $comment: 'The shop catalog.',
+    version: 'v7',
     currency: 'usd',
-    sampleData: true,
     defaultMaxQuantity: 10,
     products: [
       {
@@ -198,6 +198,7 @@ describe('catalog pull from the Stripe emulator', () => {
     const result = pullCatalog(parseCatalog(currentCatalog()), stripe, TODAY);
     expect(result.problems).toEqual([]);
     expect(result.file).toEqual({
+      $comment: 'The shop catalog.',
       version: `${TODAY}.1`,
       currency: 'usd',
       defaultMaxQuantity: 10,
@@ -275,7 +276,8 @@ describe('catalog pull from the Stripe emulator', () => {
       pricesWithoutAmount: 0,
       productsWithoutPrice: ['Sticker Box'],
     });
-    expect(result.catalogFields.map((f) => f.field)).toEqual(['version', 'sampleData', '$comment']);
+    expect(result.catalogFields).toEqual([{ field: 'version', from: 'v7', to: `${TODAY}.1` }]);
+    expect(result.bundlesDropped).toEqual([]);
   });
 
   it('previews by default, writes with --write, and then verify finds no difference', async () => {
@@ -296,7 +298,7 @@ describe('catalog pull from the Stripe emulator', () => {
     expect(preview.stdout).toMatch(/- MUG-CLUB {2}Club Mug: .*archived at Stripe/);
     expect(preview.stdout).toContain('= STICKER-LOGO');
     expect(preview.stdout).toContain('Kept from the current catalog: 2 bundle(s)');
-    expect(preview.stdout).toContain(`Catalog: version: sample-3 → ${TODAY}.1; sampleData: true → (removed)`);
+    expect(preview.stdout).toContain(`Catalog: version: v7 → ${TODAY}.1.`);
     expect(preview.stdout).toContain('Nothing written (a preview)');
     expect(readFileSync(current, 'utf8')).toBe(before);
 
@@ -306,7 +308,6 @@ describe('catalog pull from the Stripe emulator', () => {
     expect(written.stdout).toContain(`Wrote pulled.json (version ${TODAY}.1)`);
     expect(readFileSync(current, 'utf8')).toBe(before);
     const pulled = parseCatalog(JSON.parse(readFileSync(out, 'utf8')));
-    expect(pulled.sampleData).toBeUndefined();
     expect(pulled.sellables.map((s) => [s.sku, s.unitAmount, s.stripePriceId])).toEqual([
       ['TEE-CLUB-S', 3000, 'price_1TeeS'],
       ['TEE-CLUB-M', 3000, 'price_1TeeM'],
@@ -392,6 +393,28 @@ describe('catalog pull from the Stripe emulator', () => {
       expect(run.stdout).toContain('Nothing written');
     }
     expect(readFileSync(current, 'utf8')).toBe(before);
+  });
+
+  it('replaces the sample catalog: its placeholder products and bundles go, what matches Stripe keeps its collections', async () => {
+    const sample = readSampleCatalogData();
+    expect(sample.sampleData).toBe(true);
+    const current = writeCurrent(sample);
+    const run = await cli(['pull', '--catalog', current, '--write']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/- TEE-CROP-BLK {2}Cropped Tee — Black: .*\(a sample product\)/);
+    expect(run.stdout).toContain('Left out 6 sample bundle(s), which name sample products or collections');
+    expect(run.stdout).toContain('sampleData: true → (removed)');
+
+    const written = JSON.parse(readFileSync(current, 'utf8'));
+    expect(written.sampleData).toBeUndefined();
+    expect(written.$comment).toBeUndefined();
+    const pulled = parseCatalog(written);
+    expect(pulled.products.map((p) => [p.sku, p.collections])).toEqual([
+      ['CAP-DAD-BLK', ['hats', 'accessories']],
+      ['TEE-CLUB', []],
+    ]);
+    expect(pulled.bundles).toEqual([]);
+    expect(await verifyCatalogPrices(pulled, stripeClient().prices)).toEqual({ checked: 4, differences: [] });
   });
 
   it('answers a usage error or an unreadable catalog with exit code 2 and no Stripe call', async () => {
