@@ -10,7 +10,7 @@ import { CheckoutSessions } from './checkout-sessions';
 import { CouponStore } from './coupons';
 import type { IdKind } from './ids';
 import { type SessionEventType, type SessionObject, stripeSeconds } from './objects';
-import { PriceStore, type SeedPrice } from './prices';
+import { PriceStore, type SeedPrice, type SeedProduct } from './prices';
 import { SessionLifecycle } from './session-lifecycle';
 import { ShippingRates } from './shipping-rates';
 
@@ -21,6 +21,7 @@ export interface EmulatorCoreOptions {
   /** The hosted page's address for a session. */
   payUrl: (sessionId: string) => string;
   prices: readonly SeedPrice[];
+  products: readonly SeedProduct[];
   /** Called for every session event, with a snapshot of the session at that moment. */
   emit: (type: SessionEventType, session: SessionObject, request: RequestInfo) => void;
 }
@@ -38,7 +39,7 @@ export class EmulatorCore implements ApiResources {
   constructor(private readonly options: EmulatorCoreOptions) {
     const { now, newId } = options;
     this.coupons = new CouponStore({ now, newId });
-    this.prices = new PriceStore({ newId, seeds: options.prices });
+    this.prices = new PriceStore({ newId, seeds: options.prices, productSeeds: options.products });
     this.shippingRates = new ShippingRates(newId);
     this.checkoutSessions = new CheckoutSessions({
       now,
@@ -64,7 +65,7 @@ export class EmulatorCore implements ApiResources {
     return stripeSeconds(this.options.now());
   }
 
-  /** Forgets everything except the seeded prices. */
+  /** Forgets everything except the seeded prices and products. */
   reset(): void {
     this.coupons.reset();
     this.checkoutSessions.reset();

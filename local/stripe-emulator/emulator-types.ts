@@ -7,7 +7,7 @@ import type { AsyncPaymentState } from './checkout-sessions';
 import type { FaultSpec, FaultState } from './faults';
 import type { RandomSource } from './ids';
 import type { CouponObject, LineItemObject, SessionEventType, SessionObject } from './objects';
-import type { SeedPrice } from './prices';
+import type { SeedPrice, SeedProduct } from './prices';
 import type { PaymentIntentDataParams } from './schemas';
 import type { CompleteSessionOptions } from './session-lifecycle';
 import type { DeliveryOptions, EventRecord } from './webhooks';
@@ -27,6 +27,11 @@ export interface StripeEmulatorOptions {
   webhookSecret: string;
   /** Prices that exist from the start, for `line_items[][price]` and `GET /v1/prices/:id`. */
   prices?: readonly SeedPrice[];
+  /**
+   * Products with their prices (images, metadata, nicknames, archived ones), for
+   * `GET /v1/products` and `GET /v1/prices` as a shop's Stripe catalog answers them.
+   */
+  products?: readonly SeedProduct[];
   /** The clock, in epoch milliseconds like `Date.now` (Stripe timestamps are derived in seconds). */
   now?: () => number;
   /** Random bytes for ids; pass `createSeededRandom(n)` for repeatable ids. */
@@ -117,7 +122,7 @@ export interface StripeEmulator {
   resendEvent(eventId: string): void;
   /** Resolves once every delivery, retries included, has finished. */
   waitForDeliveries(): Promise<void>;
-  /** Forgets sessions, coupons, events, idempotency keys, the request log and faults (not seeded prices). */
+  /** Forgets sessions, coupons, events, idempotency keys, the request log and faults (not seeded prices or products). */
   reset(): void;
   close(): Promise<void>;
 }

@@ -24,7 +24,7 @@ export type {
   SessionEventType,
   SessionObject,
 } from './objects';
-export type { SeedPrice } from './prices';
+export type { SeedPrice, SeedProduct, SeedProductPrice } from './prices';
 export { pricesFromCatalogProducts } from './seed';
 export { startStripeEmulator } from './server';
 export { type CompleteSessionOptions, PLACEHOLDER_EMAIL } from './session-lifecycle';

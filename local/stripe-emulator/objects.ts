@@ -63,6 +63,7 @@ export function buildProduct(fields: {
   name: string;
   description?: string | undefined;
   metadata?: Record<string, string> | undefined;
+  images?: readonly string[] | undefined;
   active: boolean;
   created: number;
 }): ProductObject {
@@ -73,7 +74,7 @@ export function buildProduct(fields: {
     created: fields.created,
     default_price: null,
     description: fields.description ?? null,
-    images: [],
+    images: [...(fields.images ?? [])],
     livemode: false,
     marketing_features: [],
     metadata: fields.metadata ?? {},
@@ -90,7 +91,10 @@ export function buildProduct(fields: {
   };
 }
 
-/** Builds a one-time, per-unit price (the only kind the emulator models). */
+/** How often a recurring price bills (a seeded one; sessions in payment mode refuse it). */
+export type RecurringInterval = 'day' | 'week' | 'month' | 'year';
+
+/** Builds a per-unit price: one-time, or recurring when given an interval. */
 export function buildPrice(fields: {
   id: string;
   productId: string;
@@ -101,6 +105,8 @@ export function buildPrice(fields: {
   taxBehavior?: Stripe.Price.TaxBehavior | undefined;
   metadata?: Record<string, string> | undefined;
   lookupKey?: string | undefined;
+  nickname?: string | undefined;
+  recurring?: RecurringInterval | undefined;
 }): PriceObject {
   return {
     id: fields.id,
@@ -113,13 +119,21 @@ export function buildPrice(fields: {
     livemode: false,
     lookup_key: fields.lookupKey ?? null,
     metadata: fields.metadata ?? {},
-    nickname: null,
+    nickname: fields.nickname ?? null,
     product: fields.productId,
-    recurring: null,
+    recurring: fields.recurring
+      ? {
+          interval: fields.recurring,
+          interval_count: 1,
+          meter: null,
+          trial_period_days: null,
+          usage_type: 'licensed',
+        }
+      : null,
     tax_behavior: fields.taxBehavior ?? 'unspecified',
     tiers_mode: null,
     transform_quantity: null,
-    type: 'one_time',
+    type: fields.recurring ? 'recurring' : 'one_time',
     unit_amount: fields.unitAmount,
     unit_amount_decimal: String(fields.unitAmount),
   };

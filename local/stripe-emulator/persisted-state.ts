@@ -118,6 +118,8 @@ const StateDocumentSchema = v.object({
   coupons: v.array(CouponRecordSchema),
   prices: v.array(stripeObject<PriceObject>('price')),
   products: v.array(stripeObject<ProductObject>('product')),
+  /** Ids of the products and prices sessions created inline, which lists leave out (absent before lists existed). */
+  inlineIds: v.optional(v.array(v.string()), []),
   shippingRates: v.array(ShippingRateSchema),
   sessions: v.array(StoredSessionSchema),
   webhookEndpoints: v.array(stripeObject<WebhookEndpointObject>('webhook_endpoint')),
@@ -191,6 +193,7 @@ export function captureState(stores: StateStores, savedAt: number, randomBytesDr
     coupons: stores.coupons.history,
     prices: [...stores.prices.prices.values()],
     products: [...stores.prices.products.values()],
+    inlineIds: [...stores.prices.inlineIds],
     shippingRates: [...stores.shippingRates.rates.values()],
     sessions: [...stores.checkoutSessions.records.values()].map((record) => ({
       session: record.session,
@@ -221,7 +224,7 @@ export interface RestoreContext {
  */
 export function restoreState(stores: StateStores, document: StateDocument, context: RestoreContext): void {
   for (const record of document.coupons) stores.coupons.add(record);
-  stores.prices.restore(document.prices, document.products, context.nowSeconds);
+  stores.prices.restore(document.prices, document.products, document.inlineIds, context.nowSeconds);
   stores.shippingRates.restore(document.shippingRates);
   for (const stored of document.sessions) {
     const session = stored.session;

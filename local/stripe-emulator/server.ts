@@ -82,6 +82,7 @@ class EmulatorServer implements StripeEmulator {
       newId: this.newId,
       payUrl: (id) => `${this.publicBase()}/pay/${id}`,
       prices: options.prices ?? [],
+      products: options.products ?? [],
       emit: (type, session, request) => this.emit(type, session, request),
     });
     this.api = new ApiHandler({
