@@ -1,5 +1,6 @@
 import { allInOrder } from './all-in-order';
 import { notifyOrderOnce } from './notify-order';
+import { linkOrderPayment, type PaymentEventDeps } from './payment-events';
 import type {
   CallOptions,
   CheckoutGateway,
@@ -12,7 +13,7 @@ import type {
 } from './ports';
 import type { Telemetry } from './telemetry';
 
-export interface FulfilDeps {
+export interface FulfilDeps extends PaymentEventDeps {
   readonly sessions: SessionStore;
   readonly fulfilment: FulfilmentStore;
   readonly gateway: CheckoutGateway;
@@ -76,6 +77,8 @@ async function recordAndNotify(
     deps.fulfilment.writeOrder(order),
     deps.fulfilment.setSlotStatus(record.slotId, record.sessionId, 'complete'),
   ]);
+  // Money facts that came before the order (a Dashboard refund) are applied now; idempotent.
+  await linkOrderPayment(deps, order, now);
   if (written) {
     // Once per order, by whoever wrote it.
     if (order.problems.includes('amount_mismatch')) reportAmountMismatch(deps, record, session);
@@ -142,5 +145,6 @@ function orderOf(record: SessionRecord, session: CheckoutSessionView, paidAt: nu
     shippingAddress: session.shippingAddress,
     discountMode: record.discountMode,
     problems: chargedAsRecorded(record, session) ? [] : ['amount_mismatch'],
+    paymentIntentId: session.paymentIntentId,
   };
 }

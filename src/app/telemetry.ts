@@ -13,7 +13,8 @@ export type MetricName =
   | 'NotificationFailed'
   | 'WebhookFailed'
   | 'WebhookSignatureInvalid'
-  | 'OrderFulfilled';
+  | 'OrderFulfilled'
+  | 'PaymentDisputed';
 
 /** Structured logging, narrowed to what the application uses (Powertools Logger fits it). */
 export interface Log {

@@ -36,6 +36,7 @@ function makeOrder(overrides: Partial<OrderRecord> = {}): OrderRecord {
     },
     discountMode: 'coupon',
     problems: [],
+    paymentIntentId: null,
     ...overrides,
   };
 }
