@@ -20,6 +20,7 @@ import { headerValue, safeDecode, sendJson } from './http-io';
 import type { IdempotencyStore } from './idempotency';
 import type { IdKind } from './ids';
 import { PRICE_ROUTES } from './prices';
+import { REFUND_ROUTES } from './refunds';
 
 /** Every endpoint the emulator serves, per resource. */
 const API_ROUTES: readonly ApiRoute[] = [
@@ -27,6 +28,7 @@ const API_ROUTES: readonly ApiRoute[] = [
   ...CHECKOUT_SESSION_ROUTES,
   ...PRICE_ROUTES,
   ...ACCOUNT_ROUTES,
+  ...REFUND_ROUTES,
 ];
 
 export interface ApiHandlerOptions {

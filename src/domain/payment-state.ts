@@ -96,7 +96,10 @@ const DISPUTE_RANK: Readonly<Record<string, number>> = {
   warning_under_review: 1,
   needs_response: 2,
   under_review: 3,
+  appeal_needs_response: 3,
+  appeal_under_review: 3,
   warning_closed: 4,
+  prevented: 4,
   won: 4,
   lost: 4,
 };
@@ -109,6 +112,8 @@ const DISPUTE_OPEN = new Set([
   'warning_under_review',
   'needs_response',
   'under_review',
+  'appeal_needs_response',
+  'appeal_under_review',
 ]);
 
 /**
@@ -186,7 +191,8 @@ function refundedAmount(facts: PaymentFacts): number {
 /**
  * The payment state of an order that charged `amountCharged` (the charge's own amount wins when
  * known). A lost dispute outranks everything, then an open one, then a won one; an inquiry closed
- * without a chargeback (`warning_closed`) leaves the money with the shop and does not count.
+ * without a chargeback (`warning_closed`) or one prevented leaves the money with the shop and does
+ * not count; a status this code does not know counts as open (the careful reading).
  * Without a dispute: `refunded` once the refunds reach the charge, `partially_refunded` before.
  */
 export function derivePayment(facts: PaymentFacts, amountCharged: number): PaymentSummary {

@@ -1,7 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type LocalStack, startLocalStack } from '../../local/stack';
 import type { StripeEmulator } from '../../local/stripe-emulator';
-import type { RetrySummary } from '../../src/app/notify-order';
 import type { Env } from '../../src/config';
 import type { CartItem } from '../../src/domain/cart';
 import type { Catalog } from '../../src/domain/catalog';
@@ -14,7 +13,8 @@ import {
   checkoutHandlerOf,
   sessionStatusHandlerOf,
 } from '../../src/wiring';
-import { createRecordingNotifier, SHOP } from '../support/commerce-harness';
+import type { WebhookFunction } from '../../src/wiring/payments';
+import { createRecordingNotifier, createRecordingOrderMail, SHOP } from '../support/commerce-harness';
 import { type TestTable, testDynamoEndpoint, uniqueTableName } from '../support/dynamo';
 import { makeTestEnv, UNLIMITED_RATE_LIMITS } from '../support/env';
 import { TEST_STRIPE_KEY, TEST_WEBHOOK_SECRET } from '../support/stripe';
@@ -27,8 +27,9 @@ export interface LiveApi {
   readonly status: ApiHandler;
   readonly catalog: ApiHandler;
   readonly notifier: ReturnType<typeof createRecordingNotifier>;
+  readonly mail: ReturnType<typeof createRecordingOrderMail>;
   /** One run of the scheduled retry of owed order notifications. */
-  readonly retryNotifications: (timeLeftMs?: () => number) => Promise<RetrySummary>;
+  readonly retryNotifications: WebhookFunction['retryNotifications'];
   readonly env: Env;
 }
 
@@ -58,11 +59,12 @@ export async function makeLiveApi(options: {
   });
   registerSecrets(env.QUOTE_SIGNING_KEYS, env.STRIPE_SECRET_KEY, env.STRIPE_WEBHOOK_SECRET);
   const notifier = createRecordingNotifier();
+  const mail = createRecordingOrderMail();
   const overrides = {
     ...(options.now ? { now: options.now } : {}),
     ...(options.tableClient ? { tableClient: options.tableClient } : {}),
   };
-  const fulfil = { ...overrides, ...(options.notifier === 'log' ? {} : { notifier }) };
+  const fulfil = { ...overrides, ...(options.notifier === 'log' ? {} : { notifier, mail }) };
   const shared = await buildSharedDeps(env, overrides);
   return {
     quote: cartQuoteHandlerOf(shared),
@@ -71,6 +73,7 @@ export async function makeLiveApi(options: {
     status: await sessionStatusHandlerOf(shared, fulfil),
     catalog: buildCatalogHandler(env),
     notifier,
+    mail,
     env,
   };
 }
