@@ -448,6 +448,7 @@ export function itMeetsTheCommonRequirements(get: () => SynthesizedStage): void 
       'coupon-fallback',
       'order-amount-mismatch',
       'notification-failed',
+      'payment-disputed',
       'webhook-signature-invalid',
       'rate-limiter-error',
     ].map((id) => prefix + id);
@@ -487,6 +488,7 @@ export function itMeetsTheCommonRequirements(get: () => SynthesizedStage): void 
       ['coupon-fallback', 'CouponFallback'],
       ['order-amount-mismatch', 'OrderAmountMismatch'],
       ['notification-failed', 'NotificationFailed'],
+      ['payment-disputed', 'PaymentDisputed'],
       ['webhook-signature-invalid', 'WebhookSignatureInvalid'],
       ['rate-limiter-error', 'RateLimiterError'],
     ] as const) {
