@@ -200,8 +200,8 @@ function scenarios(shop: BenchShop, handlers: Record<RouteName, ApiHandler>): Sc
       route: 'stripe-webhook',
       minimum: {
         reads: 0,
-        writes: 10,
-        why: 'event lease + finish, paid, order, slot mirror, notify claim + mark (session, then order), coupon owner + release',
+        writes: 11,
+        why: 'event lease + finish, paid, order, slot mirror, payment link, notify claim + mark (session, then order), coupon owner + release',
       },
       prepare: async () => webhookEvent((await shop.paidSession()).event),
     },
