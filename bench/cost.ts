@@ -246,7 +246,7 @@ function scenarios(shop: BenchShop, handlers: Record<RouteName, ApiHandler>): Sc
     {
       name: 'session-status, before the webhook',
       route: 'checkout-session-status',
-      minimum: { reads: 1, writes: 9, why: 'rate-limit update, session read, then fulfilment (8 writes)' },
+      minimum: { reads: 1, writes: 10, why: 'rate-limit update, session read, then fulfilment (9 writes)' },
       prepare: async () => statusEvent((await shop.paidSession()).sessionId),
     },
     {
