@@ -1,3 +1,4 @@
+import { shipToLines } from '../adapters/notify/order-text';
 import { matchesFilter, type OrderFilter, paymentStateOf, problemsOf } from '../app/order-fulfilment';
 import type { OrderLife, OrderLifeStore } from '../app/order-life-ports';
 import { type Currency, formatMoney } from '../domain/money';
@@ -197,17 +198,7 @@ export function formatPackingSlip(life: OrderLife): string {
         ]
       : []),
     'Ship to:',
-    ...(address
-      ? [
-          o.customerName ?? '',
-          address.line1 ?? '',
-          address.line2 ?? '',
-          [address.city, address.state, address.postal_code].filter(Boolean).join(', '),
-          address.country ?? '',
-        ]
-          .filter(Boolean)
-          .map((l) => `  ${l}`)
-      : ['  (no shipping address collected)']),
+    ...(address ? shipToLines(o).map((l) => `  ${l}`) : ['  (no shipping address collected)']),
     '',
     "Items (size and colour are part of each item's name and SKU):",
     ...o.lines.map((l) => `  [ ] ${String(l.quantity).padStart(3)} × ${l.name}   (${l.sku})`),

@@ -350,34 +350,21 @@ export function createDynamoOrderLifeStore(table: Table): OrderLifeStore {
 
     async listOwedMail() {
       const owed: { ref: { sessionId: string; paidAt: string }; kind: OrderMailKind; count: number }[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await client.send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: 'PK = :pk',
-            ExpressionAttributeValues: { ':pk': keys.owedMailPartition },
-            ConsistentRead: true,
-            ExclusiveStartKey: start,
-          }),
-        );
-        for (const item of page.Items ?? []) {
-          const kind = item.kind;
-          if (
-            (kind !== 'alert' && kind !== 'shipped') ||
-            typeof item.sessionId !== 'string' ||
-            typeof item.paidAt !== 'string'
-          ) {
-            continue;
-          }
-          owed.push({
-            ref: { sessionId: item.sessionId, paidAt: item.paidAt },
-            kind,
-            count: Number(item.noted ?? 0),
-          });
+      for (const item of await queryAll(table, keys.owedMailPartition, true)) {
+        const kind = item.kind;
+        if (
+          (kind !== 'alert' && kind !== 'shipped') ||
+          typeof item.sessionId !== 'string' ||
+          typeof item.paidAt !== 'string'
+        ) {
+          continue;
         }
-        start = page.LastEvaluatedKey;
-      } while (start);
+        owed.push({
+          ref: { sessionId: item.sessionId, paidAt: item.paidAt },
+          kind,
+          count: Number(item.noted ?? 0),
+        });
+      }
       return owed;
     },
 
@@ -397,27 +384,35 @@ export function createDynamoOrderLifeStore(table: Table): OrderLifeStore {
     async listOrders(day) {
       const orders: OrderLife[] = [];
       const unreadable: string[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await client.send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: 'PK = :pk',
-            ExpressionAttributeValues: { ':pk': keys.ordersPartition(day) },
-            ExclusiveStartKey: start,
-          }),
-        );
-        for (const item of page.Items ?? []) {
-          try {
-            orders.push(readOrderLife(item));
-          } catch (err: unknown) {
-            if (!(err instanceof CorruptItemError)) throw err;
-            unreadable.push(`${String(item.PK)} / ${String(item.SK)}`);
-          }
+      for (const item of await queryAll(table, keys.ordersPartition(day), false)) {
+        try {
+          orders.push(readOrderLife(item));
+        } catch (err: unknown) {
+          if (!(err instanceof CorruptItemError)) throw err;
+          unreadable.push(`${String(item.PK)} / ${String(item.SK)}`);
         }
-        start = page.LastEvaluatedKey;
-      } while (start);
+      }
       return { orders, unreadable };
     },
   };
+}
+
+/** Every item of one partition, all pages, in key order. */
+async function queryAll(table: Table, pk: string, consistent: boolean): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await table.client.send(
+      new QueryCommand({
+        TableName: table.tableName,
+        KeyConditionExpression: 'PK = :pk',
+        ExpressionAttributeValues: { ':pk': pk },
+        ConsistentRead: consistent,
+        ExclusiveStartKey: start,
+      }),
+    );
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items;
 }

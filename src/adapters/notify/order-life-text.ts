@@ -2,6 +2,7 @@ import type { DoNotShipAlert, ShippedNotice } from '../../app/order-life-ports';
 import type { OrderRecord } from '../../app/ports';
 import { type Currency, formatMoney } from '../../domain/money';
 import type { PaymentState } from '../../domain/payment-state';
+import { shipToLines } from './order-text';
 
 const money = (amount: number, currency: string) => formatMoney(amount, currency as Currency);
 
@@ -83,21 +84,7 @@ export function formatShipped(notice: ShippedNotice): string {
     '',
     'In the parcel:',
     ...order.lines.map((l) => `  ${l.quantity} × ${l.name}`),
-    ...(address
-      ? [
-          '',
-          'Shipping to:',
-          ...[
-            order.customerName ?? '',
-            address.line1 ?? '',
-            address.line2 ?? '',
-            [address.city, address.state, address.postal_code].filter(Boolean).join(', '),
-            address.country ?? '',
-          ]
-            .filter(Boolean)
-            .map((l) => `  ${l}`),
-        ]
-      : []),
+    ...(address ? ['', 'Shipping to:', ...shipToLines(order).map((l) => `  ${l}`)] : []),
     '',
     `Order reference: ${order.sessionId.slice(-10)}`,
   ];

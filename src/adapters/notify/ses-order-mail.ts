@@ -1,6 +1,7 @@
-import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { OrderMail } from '../../app/order-life-ports';
 import { doNotShipSubject, formatDoNotShip, formatShipped, shippedSubject } from './order-life-text';
+import { boundedSesClient, sendTextEmail } from './ses-send';
 
 /**
  * The mails of an order's life through Amazon SES (v2 API), from the shop's verified identity: the
@@ -12,30 +13,24 @@ export function createSesOrderMail(options: {
   readonly operator: readonly string[];
   readonly client?: Pick<SESv2Client, 'send'>;
 }): OrderMail {
-  const client =
-    options.client ??
-    new SESv2Client({ maxAttempts: 2, requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000 } });
-  async function send(to: readonly string[], subject: string, text: string) {
-    await client.send(
-      new SendEmailCommand({
-        FromEmailAddress: options.from,
-        Destination: { ToAddresses: [...to] },
-        Content: {
-          Simple: {
-            Subject: { Data: subject, Charset: 'UTF-8' },
-            Body: { Text: { Data: text, Charset: 'UTF-8' } },
-          },
-        },
-      }),
-    );
-  }
+  const client = options.client ?? boundedSesClient();
   return {
     async sendDoNotShip(alert) {
-      await send(options.operator, doNotShipSubject(alert), formatDoNotShip(alert));
+      await sendTextEmail(client, {
+        from: options.from,
+        to: options.operator,
+        subject: doNotShipSubject(alert),
+        text: formatDoNotShip(alert),
+      });
     },
     async sendShipped(notice) {
       if (!notice.order.customerEmail) return;
-      await send([notice.order.customerEmail], shippedSubject(notice), formatShipped(notice));
+      await sendTextEmail(client, {
+        from: options.from,
+        to: [notice.order.customerEmail],
+        subject: shippedSubject(notice),
+        text: formatShipped(notice),
+      });
     },
   };
 }
