@@ -1,25 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type Stripe from 'stripe';
-import { secretNameOf } from '../infra/lib/handlers';
-import { loadCommandStage } from '../infra/lib/stage-location';
-import { startDynamoDbLocal } from '../local/dynamodb-local';
-import {
-  DYNALITE_DATA_DIR,
-  DYNAMODB_DATA_DIR,
-  LOCAL_STRIPE_KEY,
-  LOCAL_TABLE_NAME,
-  RUNNING_STACK_POINTER,
-  STACK_FILE,
-} from '../local/stack';
-import { createDocumentClient, ensureCommerceTable } from '../src/adapters/dynamodb/commerce-table';
 import { createDynamoOrderLifeStore } from '../src/adapters/dynamodb/order-life-store';
 import { createStripeRefunds } from '../src/adapters/stripe/refunds';
-import { createStripeClient } from '../src/adapters/stripe/stripe-client';
 import {
   executeRefund,
   ORDER_FILTERS,
@@ -31,7 +13,6 @@ import {
 } from '../src/app/order-fulfilment';
 import { type OrderLifeStore, REFUND_REASONS } from '../src/app/order-life-ports';
 import { PaymentProviderError } from '../src/app/ports';
-import type { NotifierConfig } from '../src/config';
 import { maskEmail } from '../src/domain/email';
 import { type Currency, formatMoney } from '../src/domain/money';
 import { normaliseCarrier, normaliseTracking } from '../src/domain/shipping';
@@ -46,6 +27,8 @@ import {
   ordersCsv,
 } from '../src/ops/orders-life';
 import { createOrderMail } from '../src/wiring/payments';
+import { openTable, TABLE_OPTIONS, TABLE_USAGE } from './open-table';
+import { type OrderLifeAccess, orderLifeAccess } from './order-life-access';
 
 const USAGE = `Usage:
   npm run orders -- list [--status queue|shipped|refunded|disputed|all] [--date YYYY-MM-DD] [--days N] [--json]
@@ -63,11 +46,11 @@ tracking updates it); refused for a refunded or disputed order unless --force.
 refund: refunds at Stripe (the whole remainder unless --amount, in dollars); asks to confirm unless
 --yes. The webhook then records it on the order.
 
-Without --stage: the local stack's table (running or not, under DATA_DIR, default .data); refund
-needs the local stack running (its Stripe emulator). --stage prod: the deployed stage's table (from
-infra/stages/prod.json; another folder with --stages-dir or STAGES_DIR), its Stripe key from Secrets
-Manager and its SES sender, with your AWS credentials. --aws: the table named by COMMERCE_TABLE in
-AWS_REGION (Stripe from STRIPE_SECRET_KEY, mail from NOTIFIER/NOTIFY_FROM).`;
+${TABLE_USAGE}
+Without --stage, refund needs the local stack running (its Stripe emulator) and ship writes the
+customer's mail to the outbox; with --stage, refund reads the stage's Stripe key from Secrets Manager
+and ship mails through the stage's SES sender; with --aws, Stripe from STRIPE_SECRET_KEY and mail from
+NOTIFIER/NOTIFY_FROM/NOTIFY_TO.`;
 
 const COMMANDS = ['list', 'show', 'ship', 'refund', 'export', 'slip'] as const;
 type Command = (typeof COMMANDS)[number];
@@ -93,9 +76,7 @@ async function main(argv: string[]): Promise<number> {
       amount: { type: 'string' },
       reason: { type: 'string' },
       yes: { type: 'boolean', short: 'y', default: false },
-      aws: { type: 'boolean', default: false },
-      stage: { type: 'string' },
-      'stages-dir': { type: 'string' },
+      ...TABLE_OPTIONS,
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -109,7 +90,8 @@ async function main(argv: string[]): Promise<number> {
     console.error('orders export: say the format: --csv');
     return 2;
   }
-  const target = await openTable(values);
+  const table = await openTable('orders', values);
+  const target: OpenTable = { ...table, ...orderLifeAccess(table.place) };
   const orders = createDynamoOrderLifeStore(target);
   try {
     switch (command) {
@@ -309,204 +291,8 @@ function centsOf(amount: string): number {
   return cents;
 }
 
-interface OpenTable {
-  readonly client: ReturnType<typeof createDocumentClient>;
-  readonly tableName: string;
-  /** Where the order mails go (the stage's SES sender, the local outbox). */
-  readonly mail: NotifierConfig;
-  readonly mailDescription: string;
-  /** The Stripe client refunds go through (read only when needed). */
-  stripe(): Promise<Stripe>;
-  close(): Promise<void>;
-}
-
-/** The Stripe key and API base from the environment, when set (real Stripe, or an emulator elsewhere). */
-function stripeFromEnv(): Stripe | null {
-  const key = process.env.STRIPE_SECRET_KEY;
-  return key ? cliStripe(key, process.env.STRIPE_API_BASE) : null;
-}
-
-function cliStripe(secretKey: string, apiBase: string | undefined): Stripe {
-  return createStripeClient({ secretKey, apiBase, timeoutMs: 20_000, maxNetworkRetries: 2 });
-}
-
-/** Mail settings from NOTIFIER / OUTBOX_DIR / NOTIFY_FROM / NOTIFY_TO, with a default. */
-function mailFromEnv(fallback: NotifierConfig): NotifierConfig {
-  const kind = process.env.NOTIFIER;
-  if (kind === 'log') return { kind };
-  if (kind === 'outbox')
-    return { kind, dir: resolve(process.env.OUTBOX_DIR ?? join(process.env.DATA_DIR ?? '.data', 'outbox')) };
-  if (kind === 'ses') {
-    const from = process.env.NOTIFY_FROM;
-    const to = (process.env.NOTIFY_TO ?? '')
-      .split(',')
-      .map((a) => a.trim())
-      .filter(Boolean);
-    if (!from || to.length === 0) throw new Error('NOTIFIER=ses needs NOTIFY_FROM and NOTIFY_TO');
-    return { kind, from, to };
-  }
-  return fallback;
-}
-
-function describeMail(config: NotifierConfig): string {
-  switch (config.kind) {
-    case 'log':
-      return 'logged only: no mailer is configured';
-    case 'outbox':
-      return `written to ${config.dir}`;
-    case 'ses':
-      return `by SES from ${maskEmail(config.from)}`;
-  }
-}
-
-/** The deployed stage's table in its region (`--stage`), a named deployed table (`--aws`), or the local one. */
-async function openTable(options: {
-  aws: boolean;
-  stage?: string | undefined;
-  'stages-dir'?: string | undefined;
-}): Promise<OpenTable> {
-  const opened = await openTableOnly(options);
-  return { ...opened, mailDescription: describeMail(opened.mail) };
-}
-
-async function openTableOnly(options: {
-  aws: boolean;
-  stage?: string | undefined;
-  'stages-dir'?: string | undefined;
-}): Promise<Omit<OpenTable, 'mailDescription'>> {
-  if (options.stage) {
-    const projectRoot = resolve(import.meta.dirname, '..');
-    const stage = options.stage;
-    const config = loadCommandStage(projectRoot, stage, options['stages-dir']);
-    const client = createDocumentClient({ region: config.region });
-    const notifier = config.notifier;
-    return {
-      client,
-      tableName: config.tableName,
-      mail: notifier.kind === 'ses' ? { kind: 'ses', from: notifier.from, to: notifier.to } : { kind: 'log' },
-      async stripe() {
-        const fromEnv = stripeFromEnv();
-        if (fromEnv) return fromEnv;
-        // The stage's own key, read with the operator's credentials in the stage's region.
-        const secrets = new SecretsManagerClient({ region: config.region });
-        try {
-          const { SecretString } = await secrets.send(
-            new GetSecretValueCommand({ SecretId: secretNameOf(stage, 'stripeSecretKey') }),
-          );
-          if (!SecretString)
-            throw new Error(`the secret ${secretNameOf(stage, 'stripeSecretKey')} has no value`);
-          return cliStripe(SecretString.trim(), undefined);
-        } finally {
-          secrets.destroy();
-        }
-      },
-      close: async () => client.destroy(),
-    };
-  }
-  if (options.aws) {
-    const tableName = process.env.COMMERCE_TABLE;
-    if (!tableName) throw new Error('--aws needs COMMERCE_TABLE (or use --stage <name>)');
-    const client = createDocumentClient({ region: process.env.AWS_REGION });
-    return {
-      client,
-      tableName,
-      mail: mailFromEnv({ kind: 'log' }),
-      async stripe() {
-        const fromEnv = stripeFromEnv();
-        if (!fromEnv) throw new Error('--aws refunds need STRIPE_SECRET_KEY (or use --stage <name>)');
-        return fromEnv;
-      },
-      close: async () => client.destroy(),
-    };
-  }
-  const tableName = process.env.COMMERCE_TABLE ?? LOCAL_TABLE_NAME;
-  const dataDir = resolve(process.env.DATA_DIR ?? '.data');
-  const dynamoDir = join(dataDir, DYNAMODB_DATA_DIR);
-  // A running `npm start` owns its database: talk to its DynamoDB Local; otherwise open the data itself.
-  // Without DATA_DIR, a stack started elsewhere (another folder, another DATA_DIR) is found too.
-  const running =
-    runningStackIn(join(dataDir, STACK_FILE)) ??
-    (process.env.DATA_DIR === undefined ? runningStackIn(RUNNING_STACK_POINTER) : null);
-  const stackDataDir = running?.dataDir ? resolve(running.dataDir) : dataDir;
-  const mail = mailFromEnv({
-    kind: 'outbox',
-    dir: resolve(process.env.OUTBOX_DIR ?? join(stackDataDir, 'outbox')),
-  });
-  const stripe = async () => {
-    const fromEnv = stripeFromEnv();
-    if (fromEnv) return fromEnv;
-    if (!running?.stripeUrl) {
-      throw new Error(
-        "a local refund goes through the local stack's Stripe emulator: start it with npm start",
-      );
-    }
-    return cliStripe(LOCAL_STRIPE_KEY, running.stripeUrl);
-  };
-  if (running) {
-    if (running.dataDir && resolve(running.dataDir) !== dataDir) {
-      console.error(`orders: reading the running local stack (data in ${running.dataDir})`);
-    }
-    const client = createDocumentClient({ endpoint: running.dynamoEndpoint });
-    return { client, tableName: running.tableName, mail, stripe, close: async () => client.destroy() };
-  }
-  if (!existsSync(dynamoDir)) {
-    const dynalite = existsSync(join(dataDir, DYNALITE_DATA_DIR))
-      ? ` (${join(dataDir, DYNALITE_DATA_DIR)} is dynalite's data, from before DynamoDB Local, and is not read)`
-      : '';
-    throw new Error(
-      `no local stack is running and there is no local data in ${dataDir}${dynalite}: start it with ` +
-        'npm start, or set DATA_DIR to the data directory it ran with (or use --stage <name> for a deployed stage)',
-    );
-  }
-  const dynamo = await startDynamoDbLocal({ dbPath: dynamoDir });
-  const admin = new DynamoDBClient({
-    endpoint: dynamo.endpoint,
-    region: 'local',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  await ensureCommerceTable(admin, tableName);
-  admin.destroy();
-  const client = createDocumentClient({ endpoint: dynamo.endpoint });
-  return {
-    client,
-    tableName,
-    mail,
-    stripe,
-    close: async () => {
-      client.destroy();
-      await dynamo.close();
-    },
-  };
-}
-
-/** The running stack a stack file describes, or `null` when there is none or its process is gone. */
-function runningStackIn(
-  file: string,
-): { dynamoEndpoint: string; tableName: string; dataDir?: string; stripeUrl?: string | null } | null {
-  if (!existsSync(file)) return null;
-  try {
-    const stack = JSON.parse(readFileSync(file, 'utf8')) as {
-      pid?: unknown;
-      dynamoEndpoint: string;
-      tableName: string;
-      dataDir?: string;
-      stripeUrl?: string | null;
-    };
-    return isRunning(stack.pid) ? stack : null;
-  } catch {
-    return null;
-  }
-}
-
-function isRunning(pid: unknown): boolean {
-  if (typeof pid !== 'number') return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+/** The opened table with what ship and refund need for its place. */
+type OpenTable = Awaited<ReturnType<typeof openTable>> & OrderLifeAccess;
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),

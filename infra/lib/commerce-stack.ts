@@ -253,6 +253,13 @@ export class CommerceStack extends Stack {
         'A cardholder disputed a payment: do not ship the order, and answer the dispute in the Stripe Dashboard before its evidence deadline.',
     });
     addAlarm({
+      id: 'order-stock-short',
+      metric: applicationMetric('OrderStockShort', serviceName),
+      threshold: 1,
+      description:
+        'A paid order has items beyond the stock on hand (a backorder, or stock corrected while held): check the shelf before shipping (orders list shows short_stock; stock list shows the counts).',
+    });
+    addAlarm({
       id: 'webhook-signature-invalid',
       // Counted over an hour: a shop with a few dozen events a day would never fill a 5-minute window,
       // and one refused Stripe delivery already means a wrong secret.

@@ -14,7 +14,13 @@ export type MetricName =
   | 'WebhookFailed'
   | 'WebhookSignatureInvalid'
   | 'OrderFulfilled'
-  | 'PaymentDisputed';
+  | 'PaymentDisputed'
+  | 'StockHeld'
+  | 'StockReleased'
+  | 'StockSold'
+  | 'StockSweptHold'
+  | 'CheckoutOutOfStock'
+  | 'OrderStockShort';
 
 /** Structured logging, narrowed to what the application uses (Powertools Logger fits it). */
 export interface Log {

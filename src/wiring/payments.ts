@@ -3,6 +3,7 @@ import { createDocumentClient } from '../adapters/dynamodb/commerce-table';
 import { createDynamoEventLedger } from '../adapters/dynamodb/event-ledger';
 import { createDynamoOrderLifeStore, createDynamoPaymentStore } from '../adapters/dynamodb/order-life-store';
 import { createDynamoFulfilmentStore, createDynamoSessionStore } from '../adapters/dynamodb/session-store';
+import { createDynamoStockStore } from '../adapters/dynamodb/stock-store';
 import { createLogNotifier, createOutboxNotifier } from '../adapters/notify/notifiers';
 import { createLogOrderMail, createOutboxOrderMail } from '../adapters/notify/order-life-mail';
 import { resolveSecretsManagerValue } from '../adapters/secrets-manager';
@@ -14,6 +15,7 @@ import { type RetrySummary, retryPendingNotifications } from '../app/notify-orde
 import type { OrderMail } from '../app/order-life-ports';
 import { type MailRetrySummary, retryOwedMail } from '../app/order-mail';
 import type { CheckoutGateway, Notifier } from '../app/ports';
+import { type SweepSummary, sweepHolds } from '../app/stock-holds';
 import type { Telemetry } from '../app/telemetry';
 import {
   CHECKOUT_STRIPE_ATTEMPT_MS,
@@ -58,6 +60,7 @@ export async function checkoutHandlerOf(
     quotes: shared.store,
     sessions: createDynamoSessionStore({ client: shared.dynamo, tableName: shared.config.tableName }),
     limiter: shared.limiter,
+    stock: shared.stock,
     gateway,
     signingKeys: shared.config.signingKeys,
     quoteTtlSeconds: shared.config.quoteTtlSeconds,
@@ -83,6 +86,7 @@ async function buildFulfilDeps(
     orders: createDynamoOrderLifeStore(table),
     mail: overrides.mail ?? (await createOrderMail(config.notifier, telemetry)),
     fulfilment: createDynamoFulfilmentStore(table),
+    stock: createDynamoStockStore(table),
     gateway:
       overrides.gateway ??
       createStripeGateway(
@@ -150,6 +154,8 @@ export interface WebhookFunction {
   readonly retryNotifications: (
     timeLeftMs?: () => number,
   ) => Promise<RetrySummary & { readonly mail: MailRetrySummary }>;
+  /** One run of the stock-hold sweep (app/stock-holds.ts), bounded the same way. */
+  readonly sweepHolds: (timeLeftMs?: () => number) => Promise<SweepSummary>;
 }
 
 /**
@@ -191,6 +197,13 @@ export async function buildWebhookFunction(
         const nowSeconds = Math.floor(now() / 1000);
         const notifications = await retryPendingNotifications(fulfil, nowSeconds, timeLeftMs);
         return { ...notifications, mail: await retryOwedMail(fulfil, nowSeconds, timeLeftMs) };
+      } finally {
+        telemetry.metrics.flush();
+      }
+    },
+    async sweepHolds(timeLeftMs) {
+      try {
+        return await sweepHolds(fulfil, Math.floor(now() / 1000), timeLeftMs);
       } finally {
         telemetry.metrics.flush();
       }

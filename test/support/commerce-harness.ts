@@ -3,6 +3,7 @@ import type { APIGatewayProxyResult } from 'aws-lambda';
 import type { StripeEmulator } from '../../local/stripe-emulator';
 import type { DoNotShipAlert, OrderMail, ShippedNotice } from '../../src/app/order-life-ports';
 import type { Notifier, OrderRecord } from '../../src/app/ports';
+import type { SweepSummary } from '../../src/app/stock-holds';
 import type { ApiHandler } from '../../src/http/route';
 import {
   buildSharedDeps,
@@ -70,6 +71,8 @@ export interface CommerceApi {
   readonly mail: ReturnType<typeof createRecordingOrderMail>;
   /** One run of the scheduled retry of owed order notifications. */
   readonly retryNotifications: WebhookFunction['retryNotifications'];
+  /** One run of the scheduled sweep of stock holds. */
+  readonly sweepHolds: (timeLeftMs?: () => number) => Promise<SweepSummary>;
   /** Quotes and checks out a cart; returns the session id and the quote. */
   buy(
     items: readonly { sku: string; quantity: number }[],
