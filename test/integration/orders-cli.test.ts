@@ -60,7 +60,7 @@ async function buy(email = 'cli.buyer@example.com'): Promise<{ sessionId: string
   cart += 1;
   const origin = new URL(stack.url).origin;
   const items = [
-    { sku: 'HOODIE-LOGO-BLK', quantity: 1 },
+    { sku: 'HOODIE-LOGO-BLK-M', quantity: 1 },
     { sku: 'STICKER-HEART', quantity: cart },
   ];
   const post = (path: string, body: unknown) =>
@@ -235,7 +235,7 @@ describe('npm run orders', () => {
     const row = rows.find((r) => r.includes(sessionId));
     expect(row).toContain(',paid,');
     expect(row).toContain("'=cmd|@example.com");
-    expect(row).toContain('1 x HOODIE-LOGO-BLK');
+    expect(row).toContain('1 x HOODIE-LOGO-BLK-M');
     const noDays = await orders('export', '--csv', '--date', '2020-01-01');
     expect(noDays.stdout.split('\r\n').filter(Boolean)).toHaveLength(1);
     expect((await orders('export')).code).toBe(2);
@@ -243,7 +243,7 @@ describe('npm run orders', () => {
     const slip = await orders('slip', sessionId);
     expect(slip.code).toBe(0);
     expect(slip.stdout).toContain(`PACKING SLIP — order ${sessionId.slice(-10)}`);
-    expect(slip.stdout).toMatch(/\[ \] {3}1 × .*\(HOODIE-LOGO-BLK\)/);
+    expect(slip.stdout).toMatch(/\[ \] {3}1 × Logo Hoodie — Black, M {3}\(HOODIE-LOGO-BLK-M\)/);
     expect(slip.stdout).toContain('1 Emulator Way');
   });
 });
