@@ -134,6 +134,12 @@ describe('npm run orders', () => {
         problems: ['refunded'],
       },
     );
+    const shown = JSON.parse((await orders('show', sessionId)).stdout) as Record<string, any>;
+    expect(shown.session).toMatchObject({ status: 'complete' });
+    expect(shown.order.payment.history.map((h: { state: string }) => h.state)).toEqual([
+      'partially_refunded',
+      'refunded',
+    ]);
     const again = await orders('refund', sessionId, '--yes');
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('refunded in full already');
