@@ -88,7 +88,8 @@ function outbox(sessionId: string): string[] {
   return readdirSync(join(dataDir, 'outbox')).filter((f) => f.includes(sessionId));
 }
 
-describe('npm run orders', () => {
+// Each command is a process of its own (tsx): minutes, not seconds, on a busy machine.
+describe('npm run orders', { timeout: 240_000 }, () => {
   it('pay → refund half → ship refused → listed partially_refunded with its problem → refund the rest → out of the queue', async () => {
     const { sessionId, total } = await buy();
     const queue = await json('list');
