@@ -4,37 +4,11 @@ import { createLogOrderMail } from '../../src/adapters/notify/order-life-mail';
 import { doNotShipSubject, formatDoNotShip, formatShipped } from '../../src/adapters/notify/order-life-text';
 import { createSesOrderMail } from '../../src/adapters/notify/ses-order-mail';
 import type { DoNotShipAlert, ShippedNotice } from '../../src/app/order-life-ports';
-import type { OrderRecord } from '../../src/app/ports';
 import { carrierTrackingUrl, normaliseCarrier, normaliseTracking } from '../../src/domain/shipping';
+import { makeOrder } from '../support/orders';
 import { createRecordingTelemetry } from '../support/telemetry';
 
-const order: OrderRecord = {
-  sessionId: 'cs_test_a1B2c3D4e5F6g7H8',
-  paidAt: '2026-11-26T18:04:05.000Z',
-  paymentStatus: 'paid',
-  currency: 'usd',
-  amountSubtotal: 7600,
-  amountDiscount: 840,
-  amountShipping: 600,
-  amountTax: 0,
-  amountTotal: 7360,
-  lines: [
-    { sku: 'TEE-CLASSIC-BLK', name: 'Classic Tee — Black', quantity: 2, unitAmount: 3200, total: 5760 },
-  ],
-  customerEmail: 'jane.doe@example.com',
-  customerName: 'Jane Doe',
-  shippingAddress: {
-    line1: '1 Main St',
-    line2: null,
-    city: 'Portland',
-    state: 'OR',
-    postal_code: '97201',
-    country: 'US',
-  },
-  discountMode: 'coupon',
-  problems: [],
-  paymentIntentId: 'pi_3Example',
-};
+const order = makeOrder({ paymentIntentId: 'pi_3Example' });
 
 const disputed: DoNotShipAlert = {
   order,
