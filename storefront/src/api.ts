@@ -114,7 +114,10 @@ export function createApiClient(options: {
 
   return {
     async getCatalog() {
-      return (await call<PublicCatalog>('/catalog', { headers: { Accept: 'application/json' } })).body;
+      // Stock changes with every sale: the browser asks each time whether its copy is current (the
+      // API's ETag makes that a 304 when nothing changed), so a reload shows what is left now.
+      const init: RequestInit = { headers: { Accept: 'application/json' }, cache: 'no-cache' };
+      return (await call<PublicCatalog>('/catalog', init)).body;
     },
     async quoteCart(items, signal) {
       return (await call<QuoteResponse>('/cart/quote', postJson({ items }, signal))).body;

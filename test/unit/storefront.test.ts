@@ -9,7 +9,6 @@ import {
   type KeyValueStore,
   loadCart,
   MAX_CART_LINES,
-  reconcileCart,
   renewCartId,
   saveCart,
   setQuantity,
@@ -109,27 +108,6 @@ describe('storefront cart', () => {
     };
     expect(() => saveCart(store, [{ sku: 'TEE-A', quantity: 1 }])).not.toThrow();
   });
-
-  it('drops SKUs the catalog no longer sells and lowers quantities above the maximum', () => {
-    const products = new Map([
-      ['TEE-A', { maxQuantity: 5 }],
-      ['CAP-B', { maxQuantity: 2 }],
-    ]);
-    const result = reconcileCart(
-      [
-        { sku: 'TEE-A', quantity: 1 },
-        { sku: 'GONE-C', quantity: 1 },
-        { sku: 'CAP-B', quantity: 4 },
-      ],
-      products,
-    );
-    expect(result.cart).toEqual([
-      { sku: 'TEE-A', quantity: 1 },
-      { sku: 'CAP-B', quantity: 2 },
-    ]);
-    expect(result.removed).toEqual(['GONE-C']);
-    expect(result.clamped).toEqual(['CAP-B']);
-  });
 });
 
 describe('storefront cart id', () => {
@@ -188,6 +166,26 @@ describe('storefront API client', () => {
       email: 'a@example.com',
       cartId: 'cart_0123456789abcdef',
     });
+  });
+
+  it('asks for the catalog afresh on each load (the browser revalidates its copy), so stock shown is current', async () => {
+    const calls: { url: string; init: RequestInit }[] = [];
+    const api = createApiClient({
+      baseUrl: 'https://api.example',
+      fetch: async (url, init) => {
+        calls.push({ url, init });
+        return jsonResponse(200, {
+          version: 'v',
+          currency: 'usd',
+          sampleData: true,
+          products: [],
+          bundles: [],
+        });
+      },
+    });
+    await api.getCatalog();
+    expect(calls[0]?.url).toBe('https://api.example/catalog');
+    expect(calls[0]?.init).toMatchObject({ cache: 'no-cache', mode: 'cors', credentials: 'omit' });
   });
 
   it('tells an open session (200) from a new one (201)', async () => {
