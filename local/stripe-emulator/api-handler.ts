@@ -21,6 +21,7 @@ import type { IdempotencyStore } from './idempotency';
 import type { IdKind } from './ids';
 import { PRICE_ROUTES } from './prices';
 import { PRODUCT_ROUTES } from './products';
+import { REFUND_ROUTES } from './refunds';
 
 /** Every endpoint the emulator serves, per resource. */
 const API_ROUTES: readonly ApiRoute[] = [
@@ -29,6 +30,7 @@ const API_ROUTES: readonly ApiRoute[] = [
   ...PRICE_ROUTES,
   ...PRODUCT_ROUTES,
   ...ACCOUNT_ROUTES,
+  ...REFUND_ROUTES,
 ];
 
 export interface ApiHandlerOptions {

@@ -11,6 +11,9 @@ export type WebhookEndpointObject = Stripe.WebhookEndpoint;
 export type BalanceObject = Stripe.Balance;
 export type ProductObject = Stripe.Product;
 export type SessionObject = Omit<Stripe.Checkout.Session, 'line_items'>;
+export type ChargeObject = Stripe.Charge;
+export type RefundObject = Stripe.Refund;
+export type DisputeObject = Stripe.Dispute;
 
 /** `Stripe.Price` as sent on the wire: `unit_amount_decimal` is a decimal string. */
 export type PriceObject = Omit<Stripe.Price, 'unit_amount_decimal' | 'product'> & {
@@ -34,17 +37,33 @@ export type SessionEventType =
   | 'checkout.session.async_payment_succeeded'
   | 'checkout.session.async_payment_failed';
 
-/** The event envelope of `../shared/fixtures/stripe/README.md`, carrying a session snapshot. */
+/** Money event types the emulator emits: refunds and disputes of a paid session's charge. */
+export type MoneyEventType =
+  | 'charge.refunded'
+  | 'refund.created'
+  | 'refund.updated'
+  | 'refund.failed'
+  | 'charge.dispute.created'
+  | 'charge.dispute.updated'
+  | 'charge.dispute.closed';
+
+/** Every event type the emulator emits. */
+export type EventType = SessionEventType | MoneyEventType;
+
+/** What an event carries: a snapshot of the object it is about. */
+export type EventPayload = SessionObject | ChargeObject | RefundObject | DisputeObject;
+
+/** The event envelope of `../shared/fixtures/stripe/README.md`, carrying a snapshot of its object. */
 export interface EventObject {
   id: string;
   object: 'event';
   api_version: string;
   created: number;
-  data: { object: SessionObject };
+  data: { object: EventPayload };
   livemode: false;
   pending_webhooks: number;
   request: { id: string | null; idempotency_key: string | null };
-  type: SessionEventType;
+  type: EventType;
 }
 
 /** Stripe's timestamps are epoch seconds; the emulator's clock, like `Date.now`, gives milliseconds. */
