@@ -1,3 +1,4 @@
+import type { CodeOutcome } from '../domain/discount-code';
 import type { StoredQuote } from './ports';
 
 // The checkout's refusals live apart from the use case, so that the HTTP edge can map them
@@ -39,5 +40,29 @@ export class CheckoutInProgressError extends Error {
   readonly code = 'checkout_in_progress';
   constructor() {
     super('A checkout of this cart is being started; please try again in a moment.');
+  }
+}
+
+/**
+ * The quote's discount code no longer applies (disabled, ended, or all its uses paid for or held by
+ * other checkouts): `quote` is the same cart priced without it, to show and check out with.
+ */
+export class CodeUnavailableError extends Error {
+  override readonly name = 'CodeUnavailableError';
+  readonly code = 'code_unavailable';
+  constructor(
+    readonly quote: StoredQuote,
+    readonly refused: CodeOutcome,
+  ) {
+    super(`The code ${refused.code} can no longer be used: ${refused.message}`);
+  }
+}
+
+/** The quote's code counts uses per email address, so checkout needs the shopper's email. */
+export class CodeNeedsEmailError extends Error {
+  override readonly name = 'CodeNeedsEmailError';
+  readonly code = 'email_required';
+  constructor(readonly discountCode: string) {
+    super(`Enter your email address to use the code ${discountCode}.`);
   }
 }

@@ -141,6 +141,8 @@ function orderOf(record: SessionRecord, session: CheckoutSessionView, paidAt: nu
     customerName: session.customerName,
     shippingAddress: session.shippingAddress,
     discountMode: record.discountMode,
+    code: record.code,
+    codeDiscount: record.codeDiscount,
     problems: chargedAsRecorded(record, session) ? [] : ['amount_mismatch'],
   };
 }

@@ -1,4 +1,5 @@
 import type { CartItem } from '../domain/cart';
+import type { StoredCode } from '../domain/discount-code';
 import type { PricedCart } from '../domain/priced-cart';
 
 /** A quote as the service issued and cached it. */
@@ -47,6 +48,17 @@ export interface RateLimiter {
     readonly limits: RateLimits;
     readonly now: number;
   }): Promise<RateDecision>;
+  /**
+   * Takes back one count made by `checkRateLimit` at the same `now` (same windows), for a request
+   * that turned out not to count (a code that was found). Never below zero.
+   */
+  uncount(request: { readonly scope: string; readonly key: string; readonly now: number }): Promise<void>;
+}
+
+/** Discount codes as checkout and quotes read them. */
+export interface CodeStore {
+  /** The code of this normalised name, or `null`; `consistent` reads the latest counts (checkout). */
+  findCode(code: string, options?: { readonly consistent?: boolean }): Promise<StoredCode | null>;
 }
 
 /** Stripe (or the emulator) failed or refused a call. */
@@ -207,6 +219,10 @@ export interface SessionRecord {
   readonly status: 'open' | 'awaiting_payment' | 'complete' | 'payment_failed' | 'expired';
   readonly couponId: string | null;
   readonly discountMode: DiscountMode;
+  /** The discount code the quote applied (normalised), or `null`. */
+  readonly code: string | null;
+  /** What the code took off, within `amountDiscount` (0 without a code). */
+  readonly codeDiscount: number;
   readonly currency: string;
   readonly amountSubtotal: number;
   readonly amountDiscount: number;
@@ -315,6 +331,10 @@ export interface OrderRecord {
   readonly customerName: string | null;
   readonly shippingAddress: Readonly<Record<string, string | null>> | null;
   readonly discountMode: DiscountMode;
+  /** The discount code of the order (normalised), or `null`. */
+  readonly code: string | null;
+  /** What the code took off, within `amountDiscount` (0 without a code). */
+  readonly codeDiscount: number;
   /**
    * What the operator must look at before shipping; empty when nothing. `amount_mismatch`: Stripe
    * charged another amount or currency than the session was made for.

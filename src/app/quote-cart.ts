@@ -4,12 +4,14 @@ import { validateCart } from '../domain/cart-validation';
 import type { Catalog } from '../domain/catalog';
 import type { PricedCart } from '../domain/priced-cart';
 import { priceCart } from '../domain/pricing';
+import { applyCode, type CodeLookup, refuseCode } from '../domain/pricing-codes';
 import { type SigningKeys, signQuote } from '../domain/quote-signature';
+import { type CodeFinding, type CodeLookupDeps, findCodeForQuote } from './code-lookup';
 import type { CachedPricing, QuoteStore, RateLimiter, RateLimits, StoredQuote } from './ports';
 import { enforceRateLimit } from './rate-limit';
 import { describeError, type Telemetry } from './telemetry';
 
-export interface QuoteCartDeps {
+export interface QuoteCartDeps extends CodeLookupDeps {
   readonly catalog: Catalog;
   readonly store: QuoteStore;
   readonly limiter: RateLimiter;
@@ -21,6 +23,8 @@ export interface QuoteCartDeps {
 
 export interface QuoteCartRequest {
   readonly items: readonly CartItem[];
+  /** A discount code as the shopper typed it; absent or blank for none. */
+  readonly code?: string | undefined;
   /** Pseudonym of the client (keyed hash of its IP) for rate limits. */
   readonly clientKey: string;
   /** Epoch seconds. */
@@ -38,50 +42,88 @@ export interface QuoteCartResult {
  * idempotency keys made from it). The pricing is what is shared: the same normalised cart at the
  * same catalog version reuses the cached pricing (no write) while it lives. Bad carts are refused
  * before anything is written, rate-limit counters included.
+ *
+ * A discount code is applied on top of the bundle pricing (pricing-codes.ts), afresh on every
+ * request: the cache holds the bundle pricing only, which no code changes, so a pricing is never
+ * shared across codes, and a code's state (its dates, its remaining uses) is always today's. A code
+ * that does not apply never fails the quote: `quote.code` says why, and the cart prices without it.
  */
 export async function quoteCart(deps: QuoteCartDeps, request: QuoteCartRequest): Promise<QuoteCartResult> {
   const { catalog, store, telemetry, now } = { ...deps, now: request.now };
   const items = validateCart(catalog, request.items);
   const cartHash = hashCart(items);
-  // The cache lookup only reads, so it runs alongside the rate-limit count: one round trip to the
-  // table instead of two. A refused request has cost one read for nothing; every other saves time.
-  const [, cached] = await Promise.all([
+  const code = request.code?.trim() ? request.code : undefined;
+  // The cache lookup and the code's only read, so they run alongside the rate-limit count: one
+  // round trip to the table. A refused request has cost those reads for nothing; every other saves time.
+  const [, cached, finding] = await Promise.all([
     enforceRateLimit(deps, { scope: 'quote', key: request.clientKey, limits: deps.rateLimits, now }),
     findCachedQuoteSafely(deps, cartHash, now),
+    code === undefined
+      ? Promise.resolve(null)
+      : findCodeForQuote(deps, { code, clientKey: request.clientKey, now }),
   ]);
   if (cached) {
     telemetry.metrics.count('QuoteCacheHit');
-    return { quote: signPricedCart(deps, cached.items, cartHash, cached.pricedCart, now), cached: true };
+    const priced = withCode(deps, cached.items, cached.pricedCart, finding);
+    return { quote: signPricedCart(deps, cached.items, cartHash, priced, now), cached: true };
   }
 
-  const quote = issueQuote(deps, items, cartHash, now);
+  const pricedCart = priceCart(catalog, items);
   try {
-    await store.saveQuote(quote);
+    await store.saveQuote({
+      cartHash,
+      items,
+      pricedCart,
+      issuedAt: now,
+      expiresAt: now + deps.quoteTtlSeconds,
+    });
   } catch (err: unknown) {
     // The signature stands on its own (checkout re-prices and verifies it without the cache), so a
     // failed cache write costs a cache miss later, not the customer's quote.
     telemetry.log.error('quote cache write failed; answering uncached', { error: describeError(err) });
   }
   telemetry.metrics.count('QuoteIssued');
-  return { quote, cached: false };
+  const priced = withCode(deps, items, pricedCart, finding);
+  return { quote: signPricedCart(deps, items, cartHash, priced, now), cached: false };
+}
+
+/** The bundle pricing with the shopper's code on top, or as it is without one. */
+function withCode(
+  deps: Pick<QuoteCartDeps, 'catalog' | 'telemetry'>,
+  items: readonly CartItem[],
+  pricedCart: PricedCart,
+  finding: CodeFinding | null,
+): PricedCart {
+  if (!finding) return pricedCart;
+  if (finding.kind === 'refused') {
+    return refuseCode(pricedCart, finding.code, 'too_many_attempts', finding.retryAfterSeconds);
+  }
+  const priced = applyCode(deps.catalog, items, pricedCart, finding.lookup);
+  if (priced.code?.status === 'applied') deps.telemetry.metrics.count('CodeApplied');
+  return priced;
 }
 
 /**
- * Prices and signs a normalised cart (no I/O). Checkout uses it to verify and re-issue a quote;
- * `hints: false` leaves out the next-tier hints where only the amounts matter.
+ * Prices and signs a normalised cart (no I/O), with a looked-up code when given. Checkout uses it
+ * to re-issue a quote.
  */
 export function issueQuote(
   deps: Pick<QuoteCartDeps, 'catalog' | 'signingKeys' | 'quoteTtlSeconds'>,
   items: readonly CartItem[],
   cartHash: string,
   now: number,
-  options: { readonly hints?: boolean } = {},
+  lookup: CodeLookup | null = null,
 ): StoredQuote {
-  return signPricedCart(deps, items, cartHash, priceCart(deps.catalog, items, options), now);
+  const bundles = priceCart(deps.catalog, items);
+  const priced = lookup ? applyCode(deps.catalog, items, bundles, lookup) : bundles;
+  return signPricedCart(deps, items, cartHash, priced, now);
 }
 
-/** A new quote (its own random id, issued `now`) for a priced cart. */
-function signPricedCart(
+/**
+ * A new quote (its own random id, issued `now`) for a priced cart. The signature binds the code
+ * only when the code applied: a quote whose code did not apply is an ordinary quote.
+ */
+export function signPricedCart(
   deps: Pick<QuoteCartDeps, 'signingKeys' | 'quoteTtlSeconds'>,
   items: readonly CartItem[],
   cartHash: string,
@@ -96,6 +138,7 @@ function signPricedCart(
       catalogVersion: pricedCart.catalogVersion,
       issuedAt: now,
       quoteId: randomBytes(12).toString('base64url'),
+      code: pricedCart.code?.status === 'applied' ? pricedCart.code.code : '',
     },
     deps.signingKeys,
   );

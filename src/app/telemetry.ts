@@ -13,7 +13,10 @@ export type MetricName =
   | 'NotificationFailed'
   | 'WebhookFailed'
   | 'WebhookSignatureInvalid'
-  | 'OrderFulfilled';
+  | 'OrderFulfilled'
+  | 'CodeApplied'
+  | 'CodeMiss'
+  | 'CodeGuessesLimited';
 
 /** Structured logging, narrowed to what the application uses (Powertools Logger fits it). */
 export interface Log {

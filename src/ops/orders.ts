@@ -49,7 +49,7 @@ export function formatOrdersTable(orders: readonly OrderRecord[]): string {
     o.sessionId,
     o.customerEmail ?? '-',
     o.lines.map((l) => `${l.quantity}× ${l.sku}`).join(', '),
-    formatMoney(o.amountTotal, o.currency as Currency),
+    `${formatMoney(o.amountTotal, o.currency as Currency)}${o.code ? ` (code ${o.code})` : ''}`,
     o.shippingAddress
       ? [
           o.customerName,

@@ -1,9 +1,10 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createDynamoCodeStore } from '../adapters/dynamodb/code-store';
 import { createDocumentClient } from '../adapters/dynamodb/commerce-table';
 import { createDynamoQuoteStore } from '../adapters/dynamodb/quote-store';
 import { createDynamoRateLimiter } from '../adapters/dynamodb/rate-limiter';
 import { resolveSecretsManagerValue } from '../adapters/secrets-manager';
-import type { QuoteStore, RateLimiter } from '../app/ports';
+import type { CodeStore, QuoteStore, RateLimiter } from '../app/ports';
 import type { Telemetry } from '../app/telemetry';
 import { type BaseConfig, type Env, EnvReader, loadBaseConfig } from '../config';
 import type { Catalog } from '../domain/catalog';
@@ -26,6 +27,7 @@ export interface SharedDeps {
   readonly dynamo: DynamoDBDocumentClient;
   readonly store: QuoteStore;
   readonly limiter: RateLimiter;
+  readonly codes: CodeStore;
   readonly clientKeyOf: (ip: string) => string;
   readonly now: () => number;
 }
@@ -48,6 +50,7 @@ export async function buildSharedDeps(env: Env, overrides: TableOverrides = {}):
     dynamo,
     store: createDynamoQuoteStore(table),
     limiter: createDynamoRateLimiter(table),
+    codes: createDynamoCodeStore(table),
     clientKeyOf: createClientKeyer(signingSecret),
     now: overrides.now ?? Date.now,
   };
@@ -59,6 +62,8 @@ export function cartQuoteHandlerOf(shared: SharedDeps): ApiHandler {
     catalog: shared.catalog,
     store: shared.store,
     limiter: shared.limiter,
+    codes: shared.codes,
+    codeMissLimits: shared.config.rateLimits.codeMisses,
     signingKeys: shared.config.signingKeys,
     quoteTtlSeconds: shared.config.quoteTtlSeconds,
     rateLimits: shared.config.rateLimits.quote,

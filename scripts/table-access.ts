@@ -1,0 +1,116 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { loadCommandStage } from '../infra/lib/stage-location';
+import { startDynamoDbLocal } from '../local/dynamodb-local';
+import {
+  DYNALITE_DATA_DIR,
+  DYNAMODB_DATA_DIR,
+  LOCAL_TABLE_NAME,
+  RUNNING_STACK_POINTER,
+  STACK_FILE,
+} from '../local/stack';
+import { createDocumentClient, ensureCommerceTable } from '../src/adapters/dynamodb/commerce-table';
+
+/** Which table an operator command works on, as its options say. */
+export interface TableChoice {
+  readonly aws: boolean;
+  readonly stage?: string | undefined;
+  readonly 'stages-dir'?: string | undefined;
+}
+
+/** An open table for an operator command; `close` stops whatever was started for it. */
+export interface OpenTable {
+  readonly client: DynamoDBDocumentClient;
+  readonly tableName: string;
+  readonly close: () => Promise<void>;
+}
+
+/**
+ * The deployed stage's table in its region (`--stage`), a named deployed table (`--aws`), or the
+ * local one: the running `npm start`'s, or its data opened here. `command` names the caller in messages.
+ */
+export async function openTable(command: string, options: TableChoice): Promise<OpenTable> {
+  if (options.stage) {
+    const projectRoot = resolve(import.meta.dirname, '..');
+    const config = loadCommandStage(projectRoot, options.stage, options['stages-dir']);
+    const client = createDocumentClient({ region: config.region });
+    return { client, tableName: config.tableName, close: async () => client.destroy() };
+  }
+  if (options.aws) {
+    const tableName = process.env.COMMERCE_TABLE;
+    if (!tableName) throw new Error('--aws needs COMMERCE_TABLE (or use --stage <name>)');
+    const client = createDocumentClient({ region: process.env.AWS_REGION });
+    return { client, tableName, close: async () => client.destroy() };
+  }
+  const tableName = process.env.COMMERCE_TABLE ?? LOCAL_TABLE_NAME;
+  const dataDir = resolve(process.env.DATA_DIR ?? '.data');
+  const dynamoDir = join(dataDir, DYNAMODB_DATA_DIR);
+  // A running `npm start` owns its database: talk to its DynamoDB Local; otherwise open the data itself.
+  // Without DATA_DIR, a stack started elsewhere (another folder, another DATA_DIR) is found too.
+  const running =
+    runningStackIn(join(dataDir, STACK_FILE)) ??
+    (process.env.DATA_DIR === undefined ? runningStackIn(RUNNING_STACK_POINTER) : null);
+  if (running) {
+    if (running.dataDir && resolve(running.dataDir) !== dataDir) {
+      console.error(`${command}: reading the running local stack (data in ${running.dataDir})`);
+    }
+    const client = createDocumentClient({ endpoint: running.dynamoEndpoint });
+    return { client, tableName: running.tableName, close: async () => client.destroy() };
+  }
+  if (!existsSync(dynamoDir)) {
+    const dynalite = existsSync(join(dataDir, DYNALITE_DATA_DIR))
+      ? ` (${join(dataDir, DYNALITE_DATA_DIR)} is dynalite's data, from before DynamoDB Local, and is not read)`
+      : '';
+    throw new Error(
+      `no local stack is running and there is no local data in ${dataDir}${dynalite}: start it with ` +
+        'npm start, or set DATA_DIR to the data directory it ran with (or use --stage <name> for a deployed stage)',
+    );
+  }
+  const dynamo = await startDynamoDbLocal({ dbPath: dynamoDir });
+  const admin = new DynamoDBClient({
+    endpoint: dynamo.endpoint,
+    region: 'local',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  await ensureCommerceTable(admin, tableName);
+  admin.destroy();
+  const client = createDocumentClient({ endpoint: dynamo.endpoint });
+  return {
+    client,
+    tableName,
+    close: async () => {
+      client.destroy();
+      await dynamo.close();
+    },
+  };
+}
+
+/** The running stack a stack file describes, or `null` when there is none or its process is gone. */
+function runningStackIn(
+  file: string,
+): { dynamoEndpoint: string; tableName: string; dataDir?: string } | null {
+  if (!existsSync(file)) return null;
+  try {
+    const stack = JSON.parse(readFileSync(file, 'utf8')) as {
+      pid?: unknown;
+      dynamoEndpoint: string;
+      tableName: string;
+      dataDir?: string;
+    };
+    return isRunning(stack.pid) ? stack : null;
+  } catch {
+    return null;
+  }
+}
+
+function isRunning(pid: unknown): boolean {
+  if (typeof pid !== 'number') return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,29 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DiscountCode } from '../../src/domain/discount-code';
+import { createCode } from '../../src/ops/codes';
+
+/** A code definition for tests: 10% off everything, on top of bundles, no limits; override any part. */
+export function testCode(code: string, overrides: Partial<DiscountCode> = {}): DiscountCode {
+  return {
+    code,
+    discount: { kind: 'percent', percentOff: 10 },
+    scope: { kind: 'all' },
+    combination: 'with_bundles',
+    minSubtotal: null,
+    startsAt: null,
+    endsAt: null,
+    limit: null,
+    limitPerEmail: null,
+    enabled: true,
+    ...overrides,
+  };
+}
+
+/** Stores a code as the operator's `codes create` does; fails the test if the code exists. */
+export async function storeCode(
+  table: { readonly client: Pick<DynamoDBDocumentClient, 'send'>; readonly tableName: string },
+  code: DiscountCode,
+  now: number,
+): Promise<void> {
+  if ((await createCode(table, code, now)) !== 'created') throw new Error(`test code ${code.code} exists`);
+}
