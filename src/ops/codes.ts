@@ -245,9 +245,10 @@ export async function disableCode(
 
 /** A code as `codes -- list --json` shows it: its definition, counts and state now. */
 export function codeSummary(code: StoredCode, now: number) {
+  const { used, ...definition } = code;
   return {
-    ...code,
-    uses: code.used,
+    ...definition,
+    uses: used,
     held: code.held,
     remaining: code.limit === null ? null : Math.max(0, code.limit - code.used - code.held),
     state: codeState(code, now),
