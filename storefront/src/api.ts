@@ -39,7 +39,8 @@ export class ApiError extends Error {
 
 export interface ApiClient {
   getCatalog(): Promise<PublicCatalog>;
-  quoteCart(items: readonly CartItem[], signal?: AbortSignal): Promise<QuoteResponse>;
+  /** Prices the cart, with a discount code when one is given. */
+  quoteCart(items: readonly CartItem[], signal?: AbortSignal, code?: string): Promise<QuoteResponse>;
   createCheckoutSession(input: {
     readonly items: readonly CartItem[];
     readonly quoteSignature: string;
@@ -116,8 +117,9 @@ export function createApiClient(options: {
     async getCatalog() {
       return (await call<PublicCatalog>('/catalog', { headers: { Accept: 'application/json' } })).body;
     },
-    async quoteCart(items, signal) {
-      return (await call<QuoteResponse>('/cart/quote', postJson({ items }, signal))).body;
+    async quoteCart(items, signal, code) {
+      return (await call<QuoteResponse>('/cart/quote', postJson(code ? { items, code } : { items }, signal)))
+        .body;
     },
     async createCheckoutSession(input) {
       const { status, body } = await call<CheckoutSessionResponse>(

@@ -1,7 +1,8 @@
-import type { CatalogProduct, QuoteHint, QuoteResponse } from './api-types';
+import type { CatalogProduct, QuoteCode, QuoteHint, QuoteResponse } from './api-types';
 import { type Cart, unitCount } from './cart';
 import { createCartLines } from './cart-lines';
 import { createCartSummary } from './cart-summary';
+import { createCodeField } from './code-field';
 import { h, renderKeepingFocus, setUnavailable } from './dom';
 
 /** Everything the cart panel shows; the shop page owns this state, the panel only draws it. */
@@ -18,6 +19,10 @@ export interface CartState {
   /** The currency to show amounts in before any quote (the catalog's). */
   readonly currency: string;
   readonly checkingOut: boolean;
+  /** The discount code the cart is priced with (upper-case), or `null`. */
+  readonly code: string | null;
+  /** The quote's answer about `code` (or, without one, why the last code was dropped), if known. */
+  readonly codeOutcome: QuoteCode | null;
 }
 
 export interface CartPanelOptions {
@@ -27,6 +32,8 @@ export interface CartPanelOptions {
   readonly onQuantity: (sku: string, quantity: number) => void;
   /** The customer took a hint's suggested addition. */
   readonly onHint: (hint: QuoteHint) => void;
+  /** The customer applied a discount code, or removed it (`null`). */
+  readonly onCode: (code: string | null) => void;
 }
 
 /** The cart: its lines, summary and checkout form, and on phones the "View cart" bar. */
@@ -41,6 +48,8 @@ export interface CartPanel {
   readonly email: HTMLInputElement;
   readonly honeypot: HTMLInputElement;
   readonly checkoutButton: HTMLButtonElement;
+  /** The discount code's input. */
+  readonly codeInput: HTMLInputElement;
   render(state: CartState): void;
   /** Draws the lines anew on the next render (once the catalog has named the SKUs). */
   redrawLines(): void;
@@ -61,6 +70,10 @@ export function createCartPanel(options: CartPanelOptions): CartPanel {
     : null;
   const lines = createCartLines({ onQuantity: options.onQuantity });
   const summary = createCartSummary({ onHint: options.onHint });
+  const codeField = createCodeField({
+    onApply: (code) => options.onCode(code),
+    onRemove: () => options.onCode(null),
+  });
   const email = h('input', {
     id: 'email',
     name: 'email',
@@ -108,6 +121,7 @@ export function createCartPanel(options: CartPanelOptions): CartPanel {
     alertRegion,
     lines.element,
     summary.offers,
+    codeField.element,
     form,
     checkoutBar,
   );
@@ -145,6 +159,8 @@ export function createCartPanel(options: CartPanelOptions): CartPanel {
     setUnavailable(checkoutButton, next.checkingOut || products.size === 0);
     checkoutButton.textContent = next.checkingOut ? 'Starting checkout…' : 'Checkout';
     form.hidden = cart.length === 0;
+    codeField.element.hidden = cart.length === 0;
+    codeField.render({ code: next.code, outcome: next.codeOutcome });
     checkoutButton.hidden = cart.length === 0;
     checkoutBar.classList.toggle('empty-cart', cart.length === 0);
     renderBar();
@@ -164,6 +180,7 @@ export function createCartPanel(options: CartPanelOptions): CartPanel {
     email,
     honeypot,
     checkoutButton,
+    codeInput: codeField.input,
     render,
     redrawLines: lines.reset,
     reveal() {

@@ -1,9 +1,10 @@
 import { createAlerts, createAnnouncer } from './alerts';
 import type { ApiClient } from './api';
-import type { CatalogProduct, PublicCatalog, QuoteHint } from './api-types';
+import type { CatalogProduct, PublicCatalog, QuoteCode, QuoteHint } from './api-types';
 import {
   addToCart,
   type Cart,
+  CODE_STORAGE_KEY,
   type KeyValueStore,
   loadCart,
   quantityOf,
@@ -46,6 +47,9 @@ export async function startShopPage(options: ShopPageOptions): Promise<void> {
   let catalog: PublicCatalog | null = null;
   let products = new Map<string, CatalogProduct>();
   let cart: Cart = loadCart(store);
+  let code: string | null = loadCode(store);
+  /** Why the last code was dropped at checkout, shown under the field until the customer acts. */
+  let droppedCode: QuoteCode | null = null;
 
   const status = h('p', { class: 'visually-hidden', role: 'status', 'aria-live': 'polite' });
   const announce = createAnnouncer(status);
@@ -54,12 +58,15 @@ export async function startShopPage(options: ShopPageOptions): Promise<void> {
     cancelled: options.cancelled,
     onQuantity: setLineQuantity,
     onHint: addHint,
+    onCode: setCode,
   });
+  if (code) panel.codeInput.value = code;
   const alerts = createAlerts(panel.alertRegion, panel.element);
   const quotes = createQuoteKeeper({
     api,
     alerts,
     cart: () => cart,
+    code: () => code,
     ready: () => products.size > 0,
     correctCart: (next) => {
       cart = next;
@@ -79,6 +86,11 @@ export async function startShopPage(options: ShopPageOptions): Promise<void> {
     honeypot: panel.honeypot,
     button: panel.checkoutButton,
     emptyCart: () => changeCart([]),
+    dropCode: (refused) => {
+      code = null;
+      droppedCode = refused;
+      saveCode(store, null);
+    },
     navigate: options.navigate,
     onChange: render,
   });
@@ -201,6 +213,21 @@ export async function startShopPage(options: ShopPageOptions): Promise<void> {
     );
   }
 
+  /** Prices the cart with this code now (or without any), and keeps it for the next visit. */
+  function setCode(next: string | null) {
+    const normalised = next?.trim().toUpperCase() || null;
+    droppedCode = null;
+    if (normalised === code) {
+      render();
+      return;
+    }
+    code = normalised;
+    saveCode(store, code);
+    alerts.clear('price', 'checkout');
+    render();
+    if (cart.length > 0) void quotes.request();
+  }
+
   function addHint(hint: QuoteHint) {
     let next = cart;
     for (const a of hint.addition ?? []) {
@@ -225,7 +252,32 @@ export async function startShopPage(options: ShopPageOptions): Promise<void> {
       quoteFailed: quotes.failed,
       currency: catalog?.currency ?? 'usd',
       checkingOut: checkout.inProgress,
+      code,
+      codeOutcome:
+        code === null
+          ? droppedCode
+          : quotes.latest && quotes.latestCode === code
+            ? (quotes.latest.quote.code ?? null)
+            : null,
     });
+  }
+}
+
+function loadCode(store: KeyValueStore): string | null {
+  try {
+    const saved = store.getItem(CODE_STORAGE_KEY)?.trim().toUpperCase();
+    return saved && saved.length <= 64 ? saved : null;
+  } catch {
+    return null;
+  }
+}
+
+function saveCode(store: KeyValueStore, code: string | null): void {
+  try {
+    if (code) store.setItem(CODE_STORAGE_KEY, code);
+    else store.removeItem(CODE_STORAGE_KEY);
+  } catch {
+    // Without storage the code lasts as long as the page.
   }
 }
 

@@ -6,10 +6,13 @@ import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalStack, startLocalStack } from '../../local/stack';
 import { buildStorefront, storefrontHandler } from '../../local/storefront';
+import { createDocumentClient } from '../../src/adapters/dynamodb/commerce-table';
+import { createCode } from '../../src/ops/codes';
 import type { CartItem, PublicCatalog } from '../../storefront/src/api-types';
 import { CART_STORAGE_KEY } from '../../storefront/src/cart';
 import { parseShopConfig } from '../../storefront/src/shop-config';
 import { launchChromium, startLittleServer } from '../support/browser';
+import { testCode } from '../support/codes';
 import { createRecordingTelemetry } from '../support/telemetry';
 
 /*
@@ -229,6 +232,35 @@ describe('a storefront a customer can trust', () => {
     await desktop.goto(`${stack.url}/checkout/success`);
     await desktop.locator('.payment-status[data-state="failed"]').waitFor();
     expect(await axeViolations(desktop)).toEqual([]);
+  });
+
+  it('passes the accessibility check with a discount code applied, and with one refused', async () => {
+    const client = createDocumentClient({ endpoint: stack.dynamoEndpoint });
+    try {
+      const table = { client, tableName: String(stack.env.COMMERCE_TABLE) };
+      await createCode(table, testCode('A11Y10'), Math.floor(Date.now() / 1000));
+    } finally {
+      client.destroy();
+    }
+    for (const viewport of [PHONE, DESKTOP]) {
+      const page = await openShopWithCart(viewport, CART_WITH_HINTS);
+      const input = page.getByRole('textbox', { name: 'Discount code' });
+      await input.fill('WRONG-CODE');
+      await page.getByRole('button', { name: 'Apply' }).click();
+      await page.locator('#discount-code-message.refused').waitFor();
+      await quoteSettled(page);
+      expect(await axeViolations(page)).toEqual([]);
+      await input.fill('a11y10');
+      await page.getByRole('button', { name: 'Apply' }).click();
+      await page.locator('#discount-code-message.applied').waitFor();
+      await quoteSettled(page);
+      expect(await axeViolations(page)).toEqual([]);
+      // Removing the code hands the focus back to the field.
+      await page.getByRole('button', { name: 'Remove code' }).click();
+      await quoteSettled(page);
+      expect(await page.evaluate('document.activeElement.id')).toBe('discount-code');
+      expect(await page.locator('.applied li[data-code]').count()).toBe(0);
+    }
   });
 
   it("holds the layout still while the shop loads a saved cart, or comes back from Checkout's cancel link (CLS under 0.1)", async () => {

@@ -7,10 +7,13 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalStack, startLocalStack } from '../../local/stack';
 import { buildStorefront, type StorefrontAssets, storefrontHandler } from '../../local/storefront';
+import { createDocumentClient } from '../../src/adapters/dynamodb/commerce-table';
+import { createCode } from '../../src/ops/codes';
 import type { PublicCatalog, TieredBundle } from '../../storefront/src/api-types';
 import { formatMoney } from '../../storefront/src/messages';
 import { type LittleServer, launchChromium, startLittleServer } from '../support/browser';
 import { makeCatalog } from '../support/catalog-factory';
+import { testCode } from '../support/codes';
 import { createRecordingTelemetry } from '../support/telemetry';
 
 const run = promisify(execFile);
@@ -113,7 +116,12 @@ async function listOrders() {
     env: { ...process.env, DATA_DIR: dataDir },
     cwd: process.cwd(),
   });
-  return JSON.parse(stdout) as { sessionId: string; amountTotal: number; customerEmail: string }[];
+  return JSON.parse(stdout) as {
+    sessionId: string;
+    amountTotal: number;
+    customerEmail: string;
+    code: string | null;
+  }[];
 }
 
 /** On the emulator's payment page: gives an email when the session has none, then presses `button`. */
@@ -213,6 +221,59 @@ describe('storefront in Chromium', () => {
     // The cart that was bought is gone; the next visit starts empty.
     await page.goto(stack.url);
     await page.getByText('Your cart is empty').waitFor();
+  });
+
+  it('applies a discount code the shopper types, says why another does not apply, and pays the code’s price', async () => {
+    const tee = product('TEE-CLASSIC-WHT');
+    const client = createDocumentClient({ endpoint: stack.dynamoEndpoint });
+    try {
+      const table = { client, tableName: String(stack.env.COMMERCE_TABLE) };
+      await createCode(table, testCode('E2E10'), Math.floor(Date.now() / 1000));
+    } finally {
+      client.destroy();
+    }
+    const page = await openPage();
+    await page.goto(stack.url);
+    await addToCart(page, tee.name);
+    await addToCart(page, tee.name);
+    const codeInput = page.getByLabel('Discount code');
+    const message = page.locator('#discount-code-message');
+
+    await codeInput.fill('nope-nope');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await message.filter({ hasText: 'We don’t recognise this code' }).waitFor();
+    expect(await codeInput.getAttribute('aria-invalid')).toBe('true');
+
+    await codeInput.fill('e2e10');
+    await codeInput.press('Enter');
+    await message.filter({ hasText: 'E2E10 applied' }).waitFor();
+    await quoteSettled(page);
+    // Two tees less 10% (the Tee stack), then 10% off what is left.
+    const afterBundle = 2 * tee.unitAmount - Math.round((2 * tee.unitAmount) / 10);
+    const expectedTotal = afterBundle - Math.round(afterBundle / 10);
+    const total = formatMoney(expectedTotal, catalog.currency);
+    expect(await page.getByTestId('total').textContent()).toBe(total);
+    expect(await page.locator('.applied li[data-code="E2E10"]').textContent()).toContain(
+      formatMoney(Math.round(afterBundle / 10), catalog.currency),
+    );
+    expect(await codeInput.getAttribute('aria-invalid')).toBe('false');
+
+    await page.getByRole('button', { name: 'Checkout' }).click();
+    await page.waitForURL((url) => url.origin === stack.stripe?.url && url.pathname.startsWith('/pay/'));
+    expect(await page.locator('body').textContent()).toContain('E2E10');
+    await payOnPage(page, `Pay ${total}`);
+    await page.waitForURL((url) => url.origin === stack.url && url.pathname === '/checkout/success');
+    const sessionId = new URL(page.url()).searchParams.get('session_id');
+    await page.locator('.payment-status[data-state="paid"]').waitFor();
+    expect(await page.locator('.order .saving').textContent()).toContain('code E2E10');
+    expect((await listOrders()).find((order) => order.sessionId === sessionId)).toMatchObject({
+      amountTotal: expectedTotal,
+      code: 'E2E10',
+    });
+    // Used on that order: the next cart starts without it.
+    await page.goto(stack.url);
+    await page.getByText('Your cart is empty').waitFor();
+    expect(await page.evaluate('localStorage.getItem("storefront.code.v1")')).toBeNull();
   });
 
   it('brings the cart back when the customer cancels on the payment page (phone-sized screen)', async () => {
