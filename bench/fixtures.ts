@@ -33,7 +33,7 @@ const VARIABLE_SKUS = [
   'TOTE-CANVAS',
   'SOCKS-CREW-WHT',
   'BEANIE-PNK',
-  'TEE-LOGO-PNK',
+  'TEE-LOGO-PNK-M',
 ] as const;
 
 /** How many distinct carts {@link benchCart} can make. */
@@ -45,7 +45,7 @@ export const BENCH_CART_COUNT = 5 ** VARIABLE_SKUS.length;
  */
 export function benchCart(n: number): CartItem[] {
   let rest = n % BENCH_CART_COUNT;
-  const items: CartItem[] = [{ sku: 'TEE-CLASSIC-BLK', quantity: 2 }];
+  const items: CartItem[] = [{ sku: 'TEE-CLASSIC-BLK-M', quantity: 2 }];
   for (const sku of VARIABLE_SKUS) {
     items.push({ sku, quantity: (rest % 5) + 1 });
     rest = Math.floor(rest / 5);

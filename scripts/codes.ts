@@ -11,7 +11,7 @@ import {
   listCodes,
   parseCodeDefinition,
 } from '../src/ops/codes';
-import { openTable } from './table-access';
+import { openTable, TABLE_OPTIONS, TABLE_USAGE } from './open-table';
 
 const USAGE = `Usage:
   npm run codes -- create <CODE> (--percent P | --amount-off CENTS) [--min-subtotal CENTS]
@@ -29,8 +29,7 @@ at least this before discounts. --starts/--ends: 2026-12-01 (a whole day, UTC) o
 --limit: uses in all; --limit-per-email: uses per email address (checkout then asks for the email).
 A use is held while a checkout is open, counted when paid, given back when the checkout ends unpaid.
 
-Without --stage: the local stack's table (running or not, under DATA_DIR, default .data).
---stage prod: the deployed stage's table (infra/stages/prod.json); --aws: COMMERCE_TABLE in AWS_REGION.`;
+${TABLE_USAGE}`;
 
 /** `npm run codes`: the operator's discount codes. */
 async function main(argv: string[]): Promise<number> {
@@ -50,9 +49,7 @@ async function main(argv: string[]): Promise<number> {
       'combine-with-bundles': { type: 'boolean', default: false },
       'best-of': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
-      aws: { type: 'boolean', default: false },
-      stage: { type: 'string' },
-      'stages-dir': { type: 'string' },
+      ...TABLE_OPTIONS,
       help: { type: 'boolean', short: 'h', default: false },
     },
   });

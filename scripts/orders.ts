@@ -1,15 +1,12 @@
 import { parseArgs } from 'node:util';
 import { formatOrdersTable, listOrders, showSession } from '../src/ops/orders';
-import { openTable } from './table-access';
+import { openTable, TABLE_OPTIONS, TABLE_USAGE } from './open-table';
 
 const USAGE = `Usage:
   npm run orders -- list [--date YYYY-MM-DD] [--days N] [--status paid|no_payment_required] [--json] [--stage <name>]
   npm run orders -- show <sessionId> [--json] [--stage <name>]
 
-Without --stage: the local stack's table (running or not, under DATA_DIR, default .data).
---stage prod: the deployed stage's table (its tableName, in its region, from infra/stages/prod.json;
-another folder with --stages-dir or STAGES_DIR), read with your AWS credentials.
---aws: the deployed table named by COMMERCE_TABLE, in AWS_REGION (for a table no stage file names).`;
+${TABLE_USAGE}`;
 
 /** `npm run orders`: the operator's list of paid orders for manual fulfilment. */
 async function main(argv: string[]): Promise<number> {
@@ -21,9 +18,7 @@ async function main(argv: string[]): Promise<number> {
       days: { type: 'string', default: '1' },
       status: { type: 'string' },
       json: { type: 'boolean', default: false },
-      aws: { type: 'boolean', default: false },
-      stage: { type: 'string' },
-      'stages-dir': { type: 'string' },
+      ...TABLE_OPTIONS,
       help: { type: 'boolean', short: 'h', default: false },
     },
   });

@@ -1,4 +1,5 @@
 import type { CodeOutcome } from '../domain/discount-code';
+import type { ShortLine } from '../domain/stock';
 import type { StoredQuote } from './ports';
 
 // The checkout's refusals live apart from the use case, so that the HTTP edge can map them
@@ -58,11 +59,36 @@ export class CodeUnavailableError extends Error {
   }
 }
 
+/**
+ * The hold could not claim a use of the quote's code: `limit` (used up, disabled or out of its
+ * dates since the quote was checked), or `per_email` (this email's uses are spent). The checkout
+ * turns it into {@link CodeUnavailableError} with the cart priced without the code.
+ */
+export class CodeHoldRefusedError extends Error {
+  override readonly name = 'CodeHoldRefusedError';
+  constructor(readonly reason: 'limit' | 'per_email') {
+    super(`the code's use could not be held (${reason})`);
+  }
+}
+
 /** The quote's code counts uses per email address, so checkout needs the shopper's email. */
 export class CodeNeedsEmailError extends Error {
   override readonly name = 'CodeNeedsEmailError';
   readonly code = 'email_required';
   constructor(readonly discountCode: string) {
     super(`Enter your email address to use the code ${discountCode}.`);
+  }
+}
+
+/** A cart asks for more units of a SKU than can be sold: each short line with what is left. */
+export class OutOfStockError extends Error {
+  override readonly name = 'OutOfStockError';
+  readonly code = 'out_of_stock';
+  constructor(readonly lines: readonly ShortLine[]) {
+    super(
+      lines
+        .map((l) => (l.available === 0 ? `${l.name} is sold out.` : `Only ${l.available} of ${l.name} left.`))
+        .join(' '),
+    );
   }
 }

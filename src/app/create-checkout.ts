@@ -4,7 +4,13 @@ import type { CheckoutConfig } from '../config';
 import { type CartItem, hashCart } from '../domain/cart';
 import { validateCart } from '../domain/cart-validation';
 import type { Catalog } from '../domain/catalog';
-import type { CodeOutcome, StoredCode } from '../domain/discount-code';
+import {
+  type CodeOutcome,
+  codeEmailKey,
+  codeStatusMessage,
+  codeUnavailability,
+  type StoredCode,
+} from '../domain/discount-code';
 import { maskEmail } from '../domain/email';
 import { priceCart } from '../domain/pricing';
 import { applyCode, type CodeLookup } from '../domain/pricing-codes';
@@ -14,6 +20,7 @@ import { allInOrder } from './all-in-order';
 import {
   CartAlreadyPaidError,
   CheckoutInProgressError,
+  CodeHoldRefusedError,
   CodeNeedsEmailError,
   CodeUnavailableError,
   QuoteAlreadyPaidError,
@@ -28,15 +35,19 @@ import {
   type CheckoutSlot,
   type CodeStore,
   type DiscountMode,
+  type HoldCode,
   PaymentProviderError,
   type QuoteStore,
   type RateLimiter,
   type SessionRecord,
   type SessionStore,
+  type StockHoldRef,
+  type StockStore,
   type StoredQuote,
 } from './ports';
 import { issueQuote } from './quote-cart';
 import { enforceRateLimit } from './rate-limit';
+import { holdOf, releaseQuietly, releaseSessionHold, takeHold } from './stock-holds';
 import { describeError, type Telemetry } from './telemetry';
 import { CHECKOUT_BUDGET_MS, CHECKOUT_STRIPE_ATTEMPT_MS } from './time-budgets';
 
@@ -59,6 +70,7 @@ export interface CreateCheckoutDeps {
   readonly codes: CodeStore;
   readonly sessions: SessionStore;
   readonly limiter: RateLimiter;
+  readonly stock: StockStore;
   readonly gateway: CheckoutGateway;
   readonly signingKeys: SigningKeys;
   readonly quoteTtlSeconds: number;
@@ -139,8 +151,7 @@ export async function createCheckout(
   ]);
 
   const quote = await settleQuote(deps, verified);
-  if (verified.code?.limitPerEmail != null && !request.email)
-    throw new CodeNeedsEmailError(verified.code.code);
+  const codeClaim = holdCodeOf(quote, verified.code, request.email);
   const slotId = checkoutSlotId(request.cartId, quote.quoteSignature);
   let slot =
     readsPresentedSlot && slotId === presentedSlotId ? presentedSlot : await deps.sessions.getSlot(slotId);
@@ -172,6 +183,7 @@ export async function createCheckout(
           return await createInSlot(deps, {
             request,
             quote,
+            codeClaim,
             slot,
             slotId,
             token,
@@ -209,6 +221,8 @@ async function createInSlot(
   input: {
     readonly request: CreateCheckoutRequest;
     readonly quote: StoredQuote;
+    /** The use of the quote's code the hold claims, if it applied one. */
+    readonly codeClaim: HoldCode | null;
     readonly slot: CheckoutSlot | null;
     readonly slotId: string;
     readonly token: string;
@@ -219,6 +233,7 @@ async function createInSlot(
   const { telemetry } = deps;
   const { request, quote, slot, slotId, token, deadline } = input;
   const now = Math.floor(request.receivedAt / 1000);
+  let hold: StockHoldRef | null = null;
   try {
     const previous = slot?.current;
     if (previous?.status === 'open') await endPreviousSession(deps, input, previous.sessionId);
@@ -230,6 +245,13 @@ async function createInSlot(
       emailDigest: input.emailDigest,
     });
     const sessionExpiresAt = sessionExpiryOf(quote, deps.checkout.sessionTtlSeconds);
+    // The units, and the code's use, are held before the session exists, until the session's own
+    // end. A retry of this attempt names the same hold and finds it taken.
+    const wanted = holdOf(deps.catalog, quote.items, attemptKey, sessionExpiresAt, input.codeClaim);
+    if (wanted) {
+      await takeHold(deps, wanted, quote.items, { slotId, now });
+      hold = wanted;
+    }
     const { session, couponId, discountMode } = await createStripeSession(deps, {
       quote,
       attemptKey,
@@ -248,10 +270,14 @@ async function createInSlot(
       discountMode,
       slotId,
       email: request.email,
+      hold,
       now,
     });
     checkChargedItems(deps, record, session);
-    await deps.sessions.recordSession(record, now);
+    await allInOrder([
+      deps.sessions.recordSession(record, now),
+      hold ? deps.stock.attachSession(hold, session.id) : Promise.resolve(),
+    ]);
     const settled = await deps.sessions.settleSlot(
       slotId,
       token,
@@ -271,7 +297,9 @@ async function createInSlot(
       // session (a retry of the same attempt gets Stripe's same answer) it is the slot's now and
       // stays; otherwise it must not stay payable beside the slot's own.
       const taken = await deps.sessions.getSlot(slotId);
-      if (taken?.current?.sessionId !== session.id) {
+      if (taken?.current?.sessionId === session.id)
+        hold = null; // the slot's session keeps its hold
+      else {
         await deps.gateway.expireSession(session.id, { timeoutMs: attemptTimeout(deps.now(), deadline) });
       }
       throw new CheckoutInProgressError();
@@ -294,11 +322,66 @@ async function createInSlot(
       reused: false,
     };
   } catch (err: unknown) {
+    // No session was handed out: its units go back (a retry of the attempt holds them again).
+    if (hold) await releaseQuietly(deps, hold, now);
     await deps.sessions.releaseSlot(slotId, token).catch((releaseErr: unknown) => {
       telemetry.log.error('could not release the checkout slot', { error: describeError(releaseErr) });
     });
+    if (err instanceof CodeHoldRefusedError && input.codeClaim) {
+      throw await codeUnavailable(deps, quote, input.codeClaim.code, err.reason, now);
+    }
     throw err;
   }
+}
+
+/**
+ * The code use a checkout's hold claims: the quote's applied code, with this email's count when the
+ * code limits uses per email (which needs the email: {@link CodeNeedsEmailError} without one).
+ */
+function holdCodeOf(quote: StoredQuote, code: StoredCode | null, email: string | undefined): HoldCode | null {
+  if (quote.pricedCart.code?.status !== 'applied' || !code) return null;
+  if (code.limitPerEmail === null) return { code: code.code, emailKey: null, limitPerEmail: null };
+  if (!email) throw new CodeNeedsEmailError(code.code);
+  return { code: code.code, emailKey: codeEmailKey(email), limitPerEmail: code.limitPerEmail };
+}
+
+/**
+ * The 409 of a code whose use the hold could not claim (another checkout took the last one, or it
+ * was disabled or ended a moment ago, or this email used it up): why, read now, and the cart
+ * priced without it.
+ */
+async function codeUnavailable(
+  deps: CreateCheckoutDeps,
+  quote: StoredQuote,
+  code: string,
+  reason: 'limit' | 'per_email',
+  now: number,
+): Promise<CodeUnavailableError> {
+  let refused: CodeOutcome;
+  if (reason === 'per_email') {
+    refused = {
+      code,
+      status: 'limit_reached',
+      discount: 0,
+      message: 'You have already used this code as many times as it allows.',
+    };
+  } else {
+    const found = await deps.codes.findCode(code, { consistent: true }).catch(() => null);
+    const status = codeUnavailability(found, now) ?? 'limit_reached';
+    refused = {
+      code,
+      status,
+      discount: 0,
+      message: codeStatusMessage(status, found, { currency: quote.pricedCart.currency }),
+    };
+  }
+  const without = issueQuote(deps, quote.items, quote.cartHash, now);
+  await saveQuoteQuietly(deps, without);
+  deps.telemetry.log.info('checkout refused: the code has no use left for it', {
+    status: refused.status,
+    reason,
+  });
+  return new CodeUnavailableError(without, refused);
 }
 
 /**
@@ -332,8 +415,13 @@ async function endPreviousSession(
       `Stripe did not expire session ${sessionId} (${ended.status})`,
     );
   }
-  // The slot no longer offers it, even if this request fails before it makes the next one.
-  await deps.sessions.endSlotSession(input.slotId, input.token, sessionId, 'expired');
+  // The slot no longer offers it, even if this request fails before it makes the next one; its
+  // units go back now (its `expired` event, when it comes, finds the hold already released).
+  const [record] = await allInOrder([
+    deps.sessions.getSession(sessionId),
+    deps.sessions.endSlotSession(input.slotId, input.token, sessionId, 'expired'),
+  ]);
+  if (record) await releaseSessionHold(deps, record, Math.floor(deps.now() / 1000));
   deps.telemetry.metrics.count('CheckoutSessionReplaced');
   deps.telemetry.log.info('open checkout session expired for a new one', { sessionId });
 }
@@ -346,6 +434,7 @@ function sessionRecordOf(input: {
   readonly discountMode: DiscountMode;
   readonly slotId: string;
   readonly email: string | undefined;
+  readonly hold: StockHoldRef | null;
   readonly now: number;
 }): SessionRecord {
   const { quote, session, discountMode } = input;
@@ -378,6 +467,7 @@ function sessionRecordOf(input: {
     checkoutUrl: session.url ?? '',
     sessionExpiresAt: session.expiresAt,
     createdAt: input.now,
+    hold: input.hold,
   };
 }
 

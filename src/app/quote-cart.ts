@@ -6,15 +6,18 @@ import type { PricedCart } from '../domain/priced-cart';
 import { priceCart } from '../domain/pricing';
 import { applyCode, type CodeLookup, refuseCode } from '../domain/pricing-codes';
 import { type SigningKeys, signQuote } from '../domain/quote-signature';
+import type { Availability } from '../domain/stock';
 import { type CodeFinding, type CodeLookupDeps, findCodeForQuote } from './code-lookup';
-import type { CachedPricing, QuoteStore, RateLimiter, RateLimits, StoredQuote } from './ports';
+import type { CachedPricing, QuoteStore, RateLimiter, RateLimits, StockStore, StoredQuote } from './ports';
 import { enforceRateLimit } from './rate-limit';
+import { availabilityOfCart, refuseShortCart } from './stock-holds';
 import { describeError, type Telemetry } from './telemetry';
 
 export interface QuoteCartDeps extends CodeLookupDeps {
   readonly catalog: Catalog;
   readonly store: QuoteStore;
   readonly limiter: RateLimiter;
+  readonly stock: StockStore;
   readonly signingKeys: SigningKeys;
   readonly quoteTtlSeconds: number;
   readonly rateLimits: RateLimits;
@@ -34,6 +37,8 @@ export interface QuoteCartRequest {
 export interface QuoteCartResult {
   readonly quote: StoredQuote;
   readonly cached: boolean;
+  /** Per SKU of the cart; empty when the stock could not be read (checkout still enforces it). */
+  readonly availability: ReadonlyMap<string, Availability>;
 }
 
 /**
@@ -53,19 +58,26 @@ export async function quoteCart(deps: QuoteCartDeps, request: QuoteCartRequest):
   const items = validateCart(catalog, request.items);
   const cartHash = hashCart(items);
   const code = request.code?.trim() ? request.code : undefined;
-  // The cache lookup and the code's only read, so they run alongside the rate-limit count: one
-  // round trip to the table. A refused request has cost those reads for nothing; every other saves time.
-  const [, cached, finding] = await Promise.all([
+  // The cache lookup, the stock and the code only read, so they run alongside the rate-limit count:
+  // one round trip to the table. A refused request has cost those reads for nothing; every other
+  // saves time.
+  const [, cached, availability, finding] = await Promise.all([
     enforceRateLimit(deps, { scope: 'quote', key: request.clientKey, limits: deps.rateLimits, now }),
     findCachedQuoteSafely(deps, cartHash, now),
+    readAvailabilitySafely(deps, items),
     code === undefined
       ? Promise.resolve(null)
       : findCodeForQuote(deps, { code, clientKey: request.clientKey, now }),
   ]);
+  refuseShortCart(catalog, items, availability);
   if (cached) {
     telemetry.metrics.count('QuoteCacheHit');
     const priced = withCode(deps, cached.items, cached.pricedCart, finding);
-    return { quote: signPricedCart(deps, cached.items, cartHash, priced, now), cached: true };
+    return {
+      quote: signPricedCart(deps, cached.items, cartHash, priced, now),
+      cached: true,
+      availability,
+    };
   }
 
   const pricedCart = priceCart(catalog, items);
@@ -84,7 +96,7 @@ export async function quoteCart(deps: QuoteCartDeps, request: QuoteCartRequest):
   }
   telemetry.metrics.count('QuoteIssued');
   const priced = withCode(deps, items, pricedCart, finding);
-  return { quote: signPricedCart(deps, items, cartHash, priced, now), cached: false };
+  return { quote: signPricedCart(deps, items, cartHash, priced, now), cached: false, availability };
 }
 
 /** The bundle pricing with the shopper's code on top, or as it is without one. */
@@ -101,6 +113,21 @@ function withCode(
   const priced = applyCode(deps.catalog, items, pricedCart, finding.lookup);
   if (priced.code?.status === 'applied') deps.telemetry.metrics.count('CodeApplied');
   return priced;
+}
+
+/** Availability of the cart's SKUs; an unreadable stock fails open (logged): checkout's hold decides. */
+async function readAvailabilitySafely(
+  deps: QuoteCartDeps,
+  items: readonly CartItem[],
+): Promise<ReadonlyMap<string, Availability>> {
+  try {
+    return await availabilityOfCart(deps, items);
+  } catch (err: unknown) {
+    deps.telemetry.log.error('stock read failed; quoting without availability', {
+      error: describeError(err),
+    });
+    return new Map();
+  }
 }
 
 /**

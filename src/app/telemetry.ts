@@ -16,7 +16,14 @@ export type MetricName =
   | 'OrderFulfilled'
   | 'CodeApplied'
   | 'CodeMiss'
-  | 'CodeGuessesLimited';
+  | 'CodeGuessesLimited'
+  | 'CheckoutCodeUnavailable'
+  | 'StockHeld'
+  | 'StockReleased'
+  | 'StockSold'
+  | 'StockSweptHold'
+  | 'CheckoutOutOfStock'
+  | 'OrderStockShort';
 
 /** Structured logging, narrowed to what the application uses (Powertools Logger fits it). */
 export interface Log {

@@ -19,7 +19,7 @@ export type CodeDiscount =
   | { readonly kind: 'percent'; readonly percentOff: number }
   | { readonly kind: 'amount_off'; readonly amountOff: Cents; readonly currency: Currency };
 
-/** What a code covers: the whole cart, products of some collections, or some SKUs. */
+/** What a code covers: the whole cart, products of some collections, or some products (by SKU, every size). */
 export type CodeScope =
   | { readonly kind: 'all' }
   | { readonly kind: 'collections'; readonly collections: readonly string[] }
@@ -100,7 +100,7 @@ export function codeUnavailability(
   return null;
 }
 
-/** Whether a product is one the code covers. */
+/** Whether a product (and so each of its variants) is one the code covers. */
 export function codeCovers(code: DiscountCode, product: Product): boolean {
   switch (code.scope.kind) {
     case 'all':

@@ -1,5 +1,5 @@
 import type { CartItem } from './cart';
-import type { Catalog } from './catalog';
+import type { Catalog, Product } from './catalog';
 import {
   type CodeOutcome,
   type CodeStatus,
@@ -11,7 +11,8 @@ import {
 } from './discount-code';
 import { allocateProportionally, type Cents, formatMoney, percentOf } from './money';
 import type { NextTierHint, PricedCart, PricedLine } from './priced-cart';
-import { MAX_HINTS, priceCart } from './pricing';
+import { MAX_HINTS, priceUnits } from './pricing';
+import { toUnitItems } from './pricing-variants';
 
 /*
  * A discount code on top of a priced cart. The bundle engine (pricing.ts) prices the cart as it
@@ -40,10 +41,11 @@ export interface ApplyCodeOptions {
   /** `false`: no hints to keep true (checkout, which only needs the amounts). */
   readonly hints?: boolean;
   /**
-   * Prices a cart with bundles and without hints, as `priced` was: re-prices the hints' additions
-   * with the code. Defaults to `priceCart(catalog, items, { hints: false })`.
+   * Prices a cart of pricing units (hints name units: a product, whatever the size) with bundles and
+   * without hints, as `priced` was: re-prices the hints' additions with the code. Defaults to
+   * `priceUnits(catalog.pricing, items, { hints: false })`.
    */
-  readonly reprice?: (items: readonly CartItem[]) => PricedCart;
+  readonly reprice?: (units: readonly CartItem[]) => PricedCart;
 }
 
 /**
@@ -72,9 +74,10 @@ export function applyCode(
   const result = evaluate(catalog, priced, code);
   if (options.hints === false || priced.hints.length === 0) return result.cart;
   const reprice =
-    options.reprice ?? ((more: readonly CartItem[]) => priceCart(catalog, more, { hints: false }));
+    options.reprice ?? ((units: readonly CartItem[]) => priceUnits(catalog.pricing, units, { hints: false }));
+  const units = toUnitItems(catalog, items);
   const hints = repriceHints(priced.hints, result.cart, (addition) => {
-    const after = evaluate(catalog, reprice([...items, ...addition]), code);
+    const after = evaluate(catalog, reprice([...units, ...addition]), code);
     // A hint is about a bundle: it holds only where the bundles still apply after the addition.
     return after.bundlesKept ? after.cart.discount : null;
   });
@@ -105,7 +108,7 @@ interface Evaluation {
 
 function evaluate(catalog: Catalog, priced: PricedCart, code: StoredCode): Evaluation {
   const covered = priced.lines.map((line) => {
-    const product = catalog.productsBySku.get(line.sku);
+    const product = productOf(catalog, line.sku);
     return product !== undefined && codeCovers(code, product);
   });
   const coveredSubtotal = sumWhere(priced.lines, covered, (line) => line.subtotal);
@@ -159,6 +162,14 @@ function evaluate(catalog: Catalog, priced: PricedCart, code: StoredCode): Evalu
     cart: applied(priced, { lines, appliedBundles: [] }, code, alone, catalog),
     bundlesKept: false,
   };
+}
+
+/**
+ * The product a priced line is of: a line names a sellable (a variant, or a product without any) or,
+ * in a hint's re-pricing, a pricing unit (a product, or a variant with a price of its own).
+ */
+function productOf(catalog: Catalog, sku: string): Product | undefined {
+  return catalog.productsBySku.get(catalog.sellablesBySku.get(sku)?.productSku ?? sku);
 }
 
 /** What the code takes off `base` cents: its percentage (rounded half up), or its amount, capped at `base`. */

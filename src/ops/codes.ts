@@ -143,7 +143,14 @@ function parseScope(options: CreateCodeOptions, catalog: Catalog, problems: stri
     const skus = list(options.skus.toUpperCase());
     if (skus.length === 0) problems.push('--skus needs at least one SKU');
     for (const sku of skus) {
-      if (!catalog.productsBySku.get(sku)?.active) problems.push(`--skus: "${sku}" is not an active product`);
+      const productSku = catalog.sellablesBySku.get(sku)?.productSku;
+      if (productSku && productSku !== sku) {
+        problems.push(
+          `--skus: "${sku}" is a size of ${productSku}: name the product (a code covers all its sizes)`,
+        );
+      } else if (!catalog.productsBySku.get(sku)?.active) {
+        problems.push(`--skus: "${sku}" is not an active product`);
+      }
     }
     return { kind: 'skus', skus };
   }

@@ -3,8 +3,9 @@ import { createDynamoCodeStore } from '../adapters/dynamodb/code-store';
 import { createDocumentClient } from '../adapters/dynamodb/commerce-table';
 import { createDynamoQuoteStore } from '../adapters/dynamodb/quote-store';
 import { createDynamoRateLimiter } from '../adapters/dynamodb/rate-limiter';
+import { createDynamoStockStore } from '../adapters/dynamodb/stock-store';
 import { resolveSecretsManagerValue } from '../adapters/secrets-manager';
-import type { CodeStore, QuoteStore, RateLimiter } from '../app/ports';
+import type { CodeStore, QuoteStore, RateLimiter, StockStore } from '../app/ports';
 import type { Telemetry } from '../app/telemetry';
 import { type BaseConfig, type Env, EnvReader, loadBaseConfig } from '../config';
 import type { Catalog } from '../domain/catalog';
@@ -28,6 +29,7 @@ export interface SharedDeps {
   readonly store: QuoteStore;
   readonly limiter: RateLimiter;
   readonly codes: CodeStore;
+  readonly stock: StockStore;
   readonly clientKeyOf: (ip: string) => string;
   readonly now: () => number;
 }
@@ -51,6 +53,7 @@ export async function buildSharedDeps(env: Env, overrides: TableOverrides = {}):
     store: createDynamoQuoteStore(table),
     limiter: createDynamoRateLimiter(table),
     codes: createDynamoCodeStore(table),
+    stock: createDynamoStockStore(table),
     clientKeyOf: createClientKeyer(signingSecret),
     now: overrides.now ?? Date.now,
   };
@@ -64,6 +67,7 @@ export function cartQuoteHandlerOf(shared: SharedDeps): ApiHandler {
     limiter: shared.limiter,
     codes: shared.codes,
     codeMissLimits: shared.config.rateLimits.codeMisses,
+    stock: shared.stock,
     signingKeys: shared.config.signingKeys,
     quoteTtlSeconds: shared.config.quoteTtlSeconds,
     rateLimits: shared.config.rateLimits.quote,

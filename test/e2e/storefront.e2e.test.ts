@@ -141,7 +141,7 @@ function quoteFromPage(
       const res = await fetch(${JSON.stringify(`${stack.url}/cart/quote`)}, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ items: [{ sku: 'TEE-CROP-BLK', quantity: 1 }] }),
+        body: JSON.stringify({ items: [{ sku: 'TEE-CROP-BLK-M', quantity: 1 }] }),
       });
       const body = await res.json();
       return { ok: true, status: res.status, total: body.quote && body.quote.total };
@@ -153,7 +153,7 @@ function quoteFromPage(
 
 describe('storefront in Chromium', () => {
   it('prices a growing cart until the tee bundle applies, then checks out, pays and lists exactly that order', async () => {
-    const tee = product('TEE-LOGO-PNK');
+    const tee = product('TEE-LOGO-PNK-M');
     const teeTiers = catalog.bundles.find(
       (b): b is TieredBundle => b.id === 'tee-tiers' && b.kind === 'tiered_percent',
     );
@@ -224,7 +224,7 @@ describe('storefront in Chromium', () => {
   });
 
   it('applies a discount code the shopper types, says why another does not apply, and pays the code’s price', async () => {
-    const tee = product('TEE-CLASSIC-WHT');
+    const tee = product('TEE-CLASSIC-WHT-M');
     const client = createDocumentClient({ endpoint: stack.dynamoEndpoint });
     try {
       const table = { client, tableName: String(stack.env.COMMERCE_TABLE) };
@@ -277,8 +277,8 @@ describe('storefront in Chromium', () => {
   });
 
   it('brings the cart back when the customer cancels on the payment page (phone-sized screen)', async () => {
-    const hoodie = product('HOODIE-LOGO-BLK');
-    const joggers = product('SWEAT-JOGGER-GRY');
+    const hoodie = product('HOODIE-LOGO-BLK-M');
+    const joggers = product('SWEAT-JOGGER-GRY-M');
     const page = await openPage(PHONE);
     await page.goto(stack.url);
     await addToCart(page, hoodie.name);
@@ -327,7 +327,7 @@ describe('storefront in Chromium', () => {
   });
 
   it('shows the new total and asks again when prices changed between the quote and checkout', async () => {
-    const tee = product('TEE-CROP-BLK');
+    const tee = product('TEE-CROP-BLK-M');
     const newPrice = tee.unitAmount + 500;
     const priceDir = mkdtempSync(join(tmpdir(), 'storefront-e2e-prices-'));
     // The storefront on its own site, pointed at whichever stack listens on the API's port.
@@ -382,7 +382,7 @@ describe('storefront in Chromium', () => {
     expect(await quoteFromPage(allowed)).toEqual({
       ok: true,
       status: 200,
-      total: product('TEE-CROP-BLK').unitAmount,
+      total: product('TEE-CROP-BLK-M').unitAmount,
     });
 
     const foreign = await openPage();
@@ -398,7 +398,7 @@ describe('storefront in Chromium', () => {
     const direct = await fetch(`${stack.url}/cart/quote`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Origin: foreignSite.origin },
-      body: JSON.stringify({ items: [{ sku: 'TEE-CROP-BLK', quantity: 1 }] }),
+      body: JSON.stringify({ items: [{ sku: 'TEE-CROP-BLK-M', quantity: 1 }] }),
     });
     expect(direct.status).toBe(403);
     expect(direct.headers.get('access-control-allow-origin')).toBeNull();

@@ -39,7 +39,7 @@ afterAll(async () => {
 });
 afterEach(() => stripe.faults.clear());
 
-const TWO_TEES = [{ sku: 'TEE-CLASSIC-BLK', quantity: 2 }];
+const TWO_TEES = [{ sku: 'TEE-CLASSIC-BLK-M', quantity: 2 }];
 const headers = { 'Content-Type': 'application/json', Origin: SHOP };
 const parse = (result: APIGatewayProxyResult) => JSON.parse(result.body) as Record<string, any>;
 

@@ -133,8 +133,18 @@ describe('codes create: the definition', () => {
       '--ends is in the past: the code could never be used',
     ]);
     expect(
-      problemsOf(() => parseCodeDefinition('OK10', { percent: '5', skus: 'KEYCHAIN-ENAMEL' }, catalog, NOW)),
-    ).toEqual(['--skus: "KEYCHAIN-ENAMEL" is not an active product']);
+      problemsOf(() =>
+        parseCodeDefinition(
+          'OK10',
+          { percent: '5', skus: 'KEYCHAIN-ENAMEL,TEE-CLASSIC-BLK-M' },
+          catalog,
+          NOW,
+        ),
+      ),
+    ).toEqual([
+      '--skus: "KEYCHAIN-ENAMEL" is not an active product',
+      '--skus: "TEE-CLASSIC-BLK-M" is a size of TEE-CLASSIC-BLK: name the product (a code covers all its sizes)',
+    ]);
     expect(
       problemsOf(() =>
         parseCodeDefinition(

@@ -12,7 +12,7 @@ const dataDir = mkdtempSync(join(tmpdir(), 'local-stack-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 const ports = { port: 0, stripePort: 0, dynamoPort: 0 };
-const cart = { items: [{ sku: 'TEE-LOGO-PNK', quantity: 2 }] };
+const cart = { items: [{ sku: 'TEE-LOGO-PNK-M', quantity: 2 }] };
 
 async function postJson(url: string, body: unknown, origin: string) {
   return fetch(url, {
@@ -88,8 +88,8 @@ describe('local stack over HTTP', () => {
     try {
       const origin = new URL(stack.url).origin;
       const items = [
-        { sku: 'HOODIE-LOGO-BLK', quantity: 1 },
-        { sku: 'SWEAT-JOGGER-GRY', quantity: 1 },
+        { sku: 'HOODIE-LOGO-BLK-M', quantity: 1 },
+        { sku: 'SWEAT-JOGGER-GRY-M', quantity: 1 },
       ];
       const quoted = (await (await postJson(`${stack.url}/cart/quote`, { items }, origin)).json()) as {
         quoteSignature: string;
@@ -147,7 +147,7 @@ describe('local stack over HTTP', () => {
         join(dataDir, 'outbox', outbox.find((f) => f.endsWith('.txt')) ?? ''),
         'utf8',
       );
-      expect(text).toContain('HOODIE-LOGO-BLK');
+      expect(text).toContain('HOODIE-LOGO-BLK-M');
       expect(text).toContain('flow@example.com');
       paidSessionId = sessionId;
     } finally {

@@ -62,7 +62,7 @@ async function scan(): Promise<Record<string, any>[]> {
 async function buy(api: LiveApi, n: number): Promise<string> {
   const headers = { 'Content-Type': 'application/json', Origin: 'https://shop.example.com' };
   const items = [
-    { sku: 'TEE-CLASSIC-BLK', quantity: 2 },
+    { sku: 'TEE-CLASSIC-BLK-M', quantity: 2 },
     { sku: 'STICKER-HEART', quantity: (n % 25) + 1 },
     { sku: 'SOCKS-CREW-WHT', quantity: Math.floor(n / 25) + 1 },
   ];

@@ -37,7 +37,7 @@ function price(items: CartItem[], found: StoredCode | null, typed = 'BABES10') {
   return applyCode(catalog, items, priceCart(catalog, items), { code: typed, found, now: NOW });
 }
 
-const TWO_TEES = [{ sku: 'TEE-CLASSIC-BLK', quantity: 2 }];
+const TWO_TEES = [{ sku: 'TEE-CLASSIC-BLK-M', quantity: 2 }];
 
 describe('a code on a priced cart', () => {
   it('on top of bundles takes its percentage of what the bundles leave', () => {
@@ -88,7 +88,7 @@ describe('a code on a priced cart', () => {
   it('applies only to what it covers, after that line’s bundle', () => {
     const items = [
       { sku: 'STICKER-HEART', quantity: 3 },
-      { sku: 'TEE-CLASSIC-BLK', quantity: 2 },
+      { sku: 'TEE-CLASSIC-BLK-M', quantity: 2 },
     ];
     const priced = price(
       items,
@@ -99,7 +99,7 @@ describe('a code on a priced cart', () => {
     );
     // Three stickers for $10 leave $10.00 on the sticker line; half of it is $5.00.
     expect(priced.code?.discount).toBe(500);
-    expect(priced.lines.find((l) => l.sku === 'TEE-CLASSIC-BLK')?.discount).toBe(640);
+    expect(priced.lines.find((l) => l.sku === 'TEE-CLASSIC-BLK-M')?.discount).toBe(640);
     expect(priced.lines.find((l) => l.sku === 'STICKER-HEART')?.discount).toBe(200 + 500);
     expect(priced.code?.message).toBe('BABES10 applied: 50% off selected items — you save $5.00.');
   });
@@ -139,7 +139,7 @@ describe('a code on a priced cart', () => {
   });
 
   it('re-prices hints with the code: the saving said is the saving got', () => {
-    const priced = price([{ sku: 'TEE-CLASSIC-BLK', quantity: 1 }], code());
+    const priced = price([{ sku: 'TEE-CLASSIC-BLK-M', quantity: 1 }], code());
     const hint = priced.hints.find((h) => h.bundleId === 'tee-tiers');
     expect(hint?.addition).toEqual([{ sku: 'TEE-CROP-BLK', quantity: 1 }]);
     // Now: 10% of $32.00 = $3.20. With a $30.00 crop tee: Tee stack $6.20, then 10% of $55.80 = $5.58;

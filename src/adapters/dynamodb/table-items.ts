@@ -3,10 +3,13 @@ import { checkoutSlotId } from '../../app/checkout-slot';
 import type {
   CachedPricing,
   CheckoutSlot,
+  HoldRequest,
+  LiveHold,
   OrderRecord,
   SessionLine,
   SessionRecord,
   SlotSession,
+  StockLevel,
 } from '../../app/ports';
 import {
   CODE_PATTERN,
@@ -39,6 +42,10 @@ export const PREFIXES = {
   codes: 'CODES',
   /** A code's per-email counts. */
   code: 'CODE#',
+  /** One partition: every tracked SKU's stock item, listed with one query. */
+  stock: 'STOCK',
+  /** One partition: every live stock hold, sorted by its end, so the sweep reads only ended ones. */
+  holds: 'HOLDS',
 } as const;
 
 /** Every partition-key prefix of the table (the migration refuses a mapping that builds another). */
@@ -68,6 +75,16 @@ export const keys = {
     SK: `${paidAtIso}#${sessionId}`,
   }),
   ordersPartition: (day: string) => `${PREFIXES.orders}${day}`,
+  stock: (sku: string) => ({ PK: PREFIXES.stock, SK: `SKU#${sku}` }),
+  stockPartition: PREFIXES.stock,
+  /** A live hold, sorted by when it ends (zero-padded epoch seconds). */
+  hold: (until: number, holdId: string) => ({
+    PK: PREFIXES.holds,
+    SK: `${String(until).padStart(12, '0')}#${holdId}`,
+  }),
+  holdsPartition: PREFIXES.holds,
+  /** The sort key below which every hold ended before `before`. */
+  holdsEndingBefore: (before: number) => String(before).padStart(12, '0'),
   rateWindow: (scope: string, key: string, day: string) => ({
     PK: `${PREFIXES.limit}${scope}#${key}`,
     SK: `WINDOW#${day}`,
@@ -128,6 +145,23 @@ const SessionLineSchema = v.object({
   total: Int,
 });
 const Lines = jsonOf(v.array(SessionLineSchema, 'must be a list of lines'));
+const HoldLineSchema = v.object({
+  sku: Text,
+  quantity: Int,
+  whenShort: v.picklist(['refuse', 'backorder'], 'must be refuse or backorder'),
+});
+const HoldCodeSchema = v.object({
+  code: v.pipe(Text, v.regex(CODE_PATTERN, 'must be a normalised code')),
+  emailKey: v.nullable(Text),
+  limitPerEmail: v.nullable(Int),
+});
+const HoldRefSchema = v.object({
+  holdId: Text,
+  until: Int,
+  lines: v.array(HoldLineSchema, 'must be a list of held lines'),
+  // Absent: no code (holds from before discount codes claim none).
+  code: v.optional(v.nullable(HoldCodeSchema)),
+});
 const Address = v.nullable(v.record(v.string(), v.nullable(v.string())));
 
 // ── Session record: SESSION#<id> / METADATA ──────────────────────────────────────────────────────
@@ -153,6 +187,8 @@ const SessionItemSchema = v.object({
   checkoutUrl: Text,
   sessionExpiresAt: Int,
   createdAt: Int,
+  hold: v.optional(v.nullable(jsonOf(HoldRefSchema)), null),
+  stockShort: v.optional(v.array(Text)),
 });
 
 /** The item of a created session (its status and fulfilment marks are updated in place later). */
@@ -162,6 +198,7 @@ export function sessionItem(record: SessionRecord, now: number): Item {
     type: 'session',
     ...record,
     lines: JSON.stringify(record.lines),
+    hold: record.hold ? JSON.stringify(record.hold) : null,
     updatedAt: now,
   };
 }
@@ -185,7 +222,8 @@ export function isFulfilledSessionItem(item: Item): boolean {
   return (
     item.status === 'complete' &&
     (item.notifiedAt !== undefined || item.notifyFailedAt !== undefined) &&
-    (typeof item.couponId !== 'string' || item.couponReleasedAt !== undefined)
+    (typeof item.couponId !== 'string' || item.couponReleasedAt !== undefined) &&
+    (typeof item.hold !== 'string' || item.stockSettledAt !== undefined)
   );
 }
 
@@ -249,6 +287,72 @@ export function couponOwnerItem(record: SessionRecord, expiresAt: number): Item 
   };
 }
 
+// ── Stock: STOCK / SKU#<sku> ─────────────────────────────────────────────────────────────────────
+
+const StockItemSchema = v.object({
+  sku: Text,
+  onHand: Int,
+  held: Int,
+  available: Int,
+  sold: v.optional(Int, 0),
+});
+
+/** A new SKU's stock item: nothing on hand, nothing held. */
+export function emptyStockItem(sku: string, now: number): Item {
+  return {
+    ...keys.stock(sku),
+    type: 'stock',
+    sku,
+    onHand: 0,
+    held: 0,
+    available: 0,
+    sold: 0,
+    updatedAt: now,
+  };
+}
+
+/** Reads a `STOCK` item back into a {@link StockLevel}. */
+export function readStockLevel(item: Item): StockLevel {
+  const { sku, onHand, held, available, sold } = parseItem(StockItemSchema, item, 'stock');
+  return { sku, onHand, held, available, sold };
+}
+
+// ── Stock hold: HOLDS / <until>#<holdId> ─────────────────────────────────────────────────────────
+
+const HoldItemSchema = v.object({
+  holdId: Text,
+  until: Int,
+  lines: jsonOf(v.array(HoldLineSchema, 'must be a list of held lines')),
+  code: v.optional(jsonOf(HoldCodeSchema)),
+  sessionId: v.optional(Text),
+});
+
+/** The item of a live hold; it is deleted when the hold is released or sold (its end is the marker). */
+export function holdItem(hold: HoldRequest): Item {
+  return {
+    ...keys.hold(hold.until, hold.holdId),
+    type: 'hold',
+    holdId: hold.holdId,
+    until: hold.until,
+    slotId: hold.slotId,
+    lines: JSON.stringify(hold.lines),
+    ...(hold.code ? { code: JSON.stringify(hold.code) } : {}),
+    createdAt: hold.now,
+  };
+}
+
+/** Reads a `HOLDS` item back into a {@link LiveHold}. */
+export function readLiveHold(item: Item): LiveHold {
+  const parsed = parseItem(HoldItemSchema, item, 'stock hold');
+  return {
+    holdId: parsed.holdId,
+    until: parsed.until,
+    lines: parsed.lines,
+    ...(parsed.code ? { code: parsed.code } : {}),
+    sessionId: parsed.sessionId ?? null,
+  };
+}
+
 // ── Paid order: ORDERS#<yyyy-mm-dd> / <paidAt>#<sessionId> ───────────────────────────────────────
 
 const OrderItemSchema = v.object({
@@ -268,7 +372,8 @@ const OrderItemSchema = v.object({
   discountMode: DiscountModeSchema,
   code: NullableText,
   codeDiscount: v.optional(Int, 0),
-  problems: v.optional(v.array(v.picklist(['amount_mismatch'], 'is not a known problem')), []),
+  problems: v.optional(v.array(v.picklist(['amount_mismatch', 'short_stock'], 'is not a known problem')), []),
+  shortSkus: v.optional(v.array(Text)),
 });
 
 /** The item of a paid order (its `notifiedAt` is set later). */
@@ -371,17 +476,26 @@ export function codeItem(code: DiscountCode, createdAt: number): Item {
     ...(scope.kind === 'collections' ? { collections: [...scope.collections] } : {}),
     ...(scope.kind === 'skus' ? { skus: [...scope.skus] } : {}),
     combination: code.combination,
-    minSubtotal: code.minSubtotal,
-    startsAt: code.startsAt,
-    endsAt: code.endsAt,
-    useLimit: code.limit,
-    limitPerEmail: code.limitPerEmail,
+    // Absent rather than null when unset: the holds' conditions ask `attribute_not_exists`.
+    ...present({
+      minSubtotal: code.minSubtotal,
+      startsAt: code.startsAt,
+      endsAt: code.endsAt,
+      useLimit: code.limit,
+      limitPerEmail: code.limitPerEmail,
+    }),
     enabled: code.enabled,
     used: 0,
     held: 0,
     claimed: 0,
     createdAt,
   };
+}
+
+function present(values: Record<string, number | null>): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(values).filter((entry): entry is [string, number] => entry[1] !== null),
+  );
 }
 
 /** Reads a `CODES` / `CODE#<code>` item back into a {@link StoredCode}. */

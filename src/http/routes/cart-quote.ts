@@ -72,7 +72,7 @@ export function createCartQuoteRoute(deps: CartQuoteRouteDeps): ApiHandler {
     async handle({ event, clientIp, receivedAt }) {
       const body = parseRequestBody(QuoteRequestSchema, readJsonBody(event), QUOTE_FIELDS);
       rejectHoneypot(body.website, deps.telemetry);
-      const { quote, cached } = await quoteCart(deps, {
+      const { quote, cached, availability } = await quoteCart(deps, {
         items: body.items,
         code: body.code,
         clientKey: deps.clientKeyOf(clientIp),
@@ -80,7 +80,7 @@ export function createCartQuoteRoute(deps: CartQuoteRouteDeps): ApiHandler {
       });
       return {
         statusCode: 200,
-        body: quoteBody(quote),
+        body: quoteBody(quote, availability),
         headers: { 'X-Quote-Cache': cached ? 'hit' : 'miss' },
       };
     },

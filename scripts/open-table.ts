@@ -1,7 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { loadCommandStage } from '../infra/lib/stage-location';
 import { startDynamoDbLocal } from '../local/dynamodb-local';
 import {
@@ -13,25 +12,33 @@ import {
 } from '../local/stack';
 import { createDocumentClient, ensureCommerceTable } from '../src/adapters/dynamodb/commerce-table';
 
-/** Which table an operator command works on, as its options say. */
-export interface TableChoice {
-  readonly aws: boolean;
-  readonly stage?: string | undefined;
-  readonly 'stages-dir'?: string | undefined;
-}
-
-/** An open table for an operator command; `close` stops whatever was started for it. */
-export interface OpenTable {
-  readonly client: DynamoDBDocumentClient;
-  readonly tableName: string;
-  readonly close: () => Promise<void>;
-}
-
 /**
- * The deployed stage's table in its region (`--stage`), a named deployed table (`--aws`), or the
- * local one: the running `npm start`'s, or its data opened here. `command` names the caller in messages.
+ * The table an operator command (`orders`, `stock`, …) works on: the deployed stage's (`--stage`), a
+ * named deployed table (`--aws`), or the local stack's (running or not).
  */
-export async function openTable(command: string, options: TableChoice): Promise<OpenTable> {
+
+/** The options every operator command takes to choose its table. */
+export const TABLE_OPTIONS = {
+  aws: { type: 'boolean', default: false },
+  stage: { type: 'string' },
+  'stages-dir': { type: 'string' },
+} as const;
+
+/** How the table options read in a command's usage text. */
+export const TABLE_USAGE = `Without --stage: the local stack's table (running or not, under DATA_DIR, default .data).
+--stage prod: the deployed stage's table (its tableName, in its region, from infra/stages/prod.json;
+another folder with --stages-dir or STAGES_DIR), used with your AWS credentials.
+--aws: the deployed table named by COMMERCE_TABLE, in AWS_REGION (for a table no stage file names).`;
+
+/** The deployed stage's table in its region (`--stage`), a named deployed table (`--aws`), or the local one. */
+export async function openTable(
+  command: string,
+  options: {
+    aws: boolean;
+    stage?: string | undefined;
+    'stages-dir'?: string | undefined;
+  },
+) {
   if (options.stage) {
     const projectRoot = resolve(import.meta.dirname, '..');
     const config = loadCommandStage(projectRoot, options.stage, options['stages-dir']);

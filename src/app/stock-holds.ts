@@ -1,0 +1,229 @@
+import type { CartItem } from '../domain/cart';
+import type { Catalog } from '../domain/catalog';
+import { type Availability, availabilityOf, shortLines, trackedItems } from '../domain/stock';
+import { CodeHoldRefusedError, OutOfStockError } from './checkout-errors';
+import type { HoldCode, SessionRecord, SessionStore, StockHoldRef, StockStore } from './ports';
+import { describeError, type Telemetry } from './telemetry';
+
+/*
+ * Stock holds (docs/architecture.md, "Stock"): checkout holds a cart's tracked units in one
+ * transaction before its Stripe session exists, until the session's `expires_at`. The session's
+ * outcome ends the hold exactly once: paid → sold; expired, replaced or its bank transfer failed →
+ * released. A hold whose checkout stopped before recording a session is released by the sweep once
+ * its end has passed; no hold is ever left to TTL.
+ */
+
+export interface StockDeps {
+  readonly catalog: Catalog;
+  readonly stock: StockStore;
+  readonly telemetry: Telemetry;
+}
+
+/** Availability of each line of a normalised cart (tracked SKUs read in one round trip). */
+export async function availabilityOfCart(
+  deps: StockDeps,
+  cart: readonly CartItem[],
+): Promise<Map<string, Availability>> {
+  const tracked = trackedItems(deps.catalog, cart).map((i) => i.sku);
+  const levels = tracked.length > 0 ? await deps.stock.levels(tracked) : new Map();
+  const result = new Map<string, Availability>();
+  for (const { sku } of cart) {
+    const sellable = deps.catalog.sellablesBySku.get(sku);
+    if (sellable) result.set(sku, availabilityOf(deps.catalog, sellable, levels.get(sku)?.available));
+  }
+  return result;
+}
+
+/** Refuses (409 `out_of_stock`) a cart that asks for more than a refuse-policy SKU has left. */
+export function refuseShortCart(
+  catalog: Catalog,
+  cart: readonly CartItem[],
+  availability: ReadonlyMap<string, Availability>,
+): void {
+  const short = shortLines(catalog, cart, (sku) => availability.get(sku)?.available ?? undefined);
+  if (short.length > 0) throw new OutOfStockError(short);
+}
+
+/** The hold a checkout of `cart` takes, with its code's use (`null` when no line is tracked and no code). */
+export function holdOf(
+  catalog: Catalog,
+  cart: readonly CartItem[],
+  holdId: string,
+  until: number,
+  code: HoldCode | null = null,
+): StockHoldRef | null {
+  const lines = trackedItems(catalog, cart).map(({ sku, quantity }) => ({
+    sku,
+    quantity,
+    whenShort: catalog.sellablesBySku.get(sku)?.inventory.whenShort ?? 'refuse',
+  }));
+  if (lines.length === 0 && !code) return null;
+  return { holdId, until, lines, ...(code ? { code } : {}) };
+}
+
+/**
+ * Takes the hold before the session exists; throws {@link OutOfStockError} naming each short line
+ * with what is left now, or {@link CodeHoldRefusedError} when the code has no use left for it.
+ */
+export async function takeHold(
+  deps: StockDeps,
+  hold: StockHoldRef,
+  cart: readonly CartItem[],
+  context: { readonly slotId: string; readonly now: number },
+): Promise<void> {
+  const taken = await deps.stock.takeHold({ ...hold, slotId: context.slotId, now: context.now });
+  if (taken.outcome === 'taken') {
+    deps.telemetry.metrics.count('StockHeld');
+    return;
+  }
+  if (taken.outcome === 'code_refused') {
+    deps.telemetry.metrics.count('CheckoutCodeUnavailable');
+    throw new CodeHoldRefusedError(taken.reason);
+  }
+  deps.telemetry.metrics.count('CheckoutOutOfStock');
+  const levels = await deps.stock.levels(taken.short);
+  const shortCart = cart.filter((i) => taken.short.includes(i.sku));
+  const lines = shortLines(deps.catalog, shortCart, (sku) => levels.get(sku)?.available);
+  // A race lost between the read and the write still names every short SKU, with what is left now.
+  throw new OutOfStockError(
+    lines.length > 0
+      ? lines
+      : shortCart.map((i) => ({
+          sku: i.sku,
+          name: deps.catalog.sellablesBySku.get(i.sku)?.name ?? i.sku,
+          requested: i.quantity,
+          available: Math.max(0, levels.get(i.sku)?.available ?? 0),
+        })),
+  );
+}
+
+/** Gives a hold back after its checkout failed before handing out a session (logged, never thrown). */
+export async function releaseQuietly(deps: StockDeps, hold: StockHoldRef, now: number): Promise<void> {
+  try {
+    await deps.stock.releaseHold(hold, now);
+  } catch (err: unknown) {
+    // The sweep releases it once its end has passed.
+    deps.telemetry.log.error('could not release a stock hold; the sweep will', {
+      holdId: hold.holdId,
+      error: describeError(err),
+    });
+  }
+}
+
+/** Releases the hold of a session that ended unpaid (expired, replaced, bank transfer failed). Idempotent. */
+export async function releaseSessionHold(
+  deps: Pick<StockDeps, 'stock' | 'telemetry'>,
+  record: Pick<SessionRecord, 'sessionId' | 'hold'>,
+  now: number,
+): Promise<void> {
+  if (!record.hold) return;
+  if (await deps.stock.releaseHold(record.hold, now)) {
+    deps.telemetry.metrics.count('StockReleased');
+    deps.telemetry.log.info('stock hold released', {
+      sessionId: record.sessionId,
+      holdId: record.hold.holdId,
+    });
+  }
+}
+
+/**
+ * Makes a paid session's held units sold, once; returns the SKUs found short (by this sale, or as
+ * recorded by the call that made it). A paid session whose hold is gone (released before the payment
+ * arrived) has its units taken from stock now, once per session, and is flagged if they were short.
+ */
+export async function sellSessionHold(
+  deps: Pick<StockDeps, 'stock' | 'telemetry'> & { readonly sessions: Pick<SessionStore, 'getSession'> },
+  record: Pick<SessionRecord, 'sessionId' | 'hold' | 'stockShort'>,
+  now: number,
+): Promise<readonly string[]> {
+  if (!record.hold) return [];
+  if (record.stockShort) return record.stockShort;
+  const sold = await deps.stock.sellHold(record.hold, record.sessionId, now);
+  if (sold !== null) {
+    deps.telemetry.metrics.count('StockSold');
+    return sold;
+  }
+  // The hold is gone: sold by a concurrent caller (its note is on the session), or released.
+  const late = await deps.stock.sellHold(record.hold, record.sessionId, now, { held: false });
+  if (late !== null) {
+    deps.telemetry.metrics.count('StockSold');
+    deps.telemetry.log.warn('paid session had no live stock hold; its units were taken from stock now', {
+      sessionId: record.sessionId,
+      holdId: record.hold.holdId,
+    });
+    return late;
+  }
+  return (await deps.sessions.getSession(record.sessionId))?.stockShort ?? [];
+}
+
+/** The sweep leaves a hold this long past its end: the session's own `expired` event comes first. */
+const SWEEP_GRACE_SECONDS = 15 * 60;
+/** Stripe retries an event for up to three days; past that a hold with a session is settled here. */
+const EVENT_RETRY_WINDOW_SECONDS = 3 * 24 * 60 * 60;
+/** Holds one sweep looks at, at most (oldest first). */
+const SWEEP_BATCH = 200;
+/** The sweep stops starting work with less time than this left. */
+const SWEEP_RESERVE_MS = 3_000;
+
+export interface SweepSummary {
+  readonly ended: number;
+  readonly released: number;
+  readonly sold: number;
+  /** Holds whose session may still be paid (a bank transfer under way): left alone, logged. */
+  readonly waiting: number;
+}
+
+/**
+ * Ends holds their checkout did not: a hold whose checkout stopped before recording a session (no
+ * session was handed out, so none can be paid) is released once its end has passed; a hold whose
+ * session's events never ended it (the webhook was down past Stripe's three days of retries) is
+ * settled by the session's recorded status. Runs on the webhook function's schedule; each release
+ * or sale is exactly once whoever else gets there (the hold's item is the marker).
+ */
+export async function sweepHolds(
+  deps: Pick<StockDeps, 'stock' | 'telemetry'> & { readonly sessions: Pick<SessionStore, 'getSession'> },
+  now: number,
+  timeLeftMs: () => number = () => Number.POSITIVE_INFINITY,
+): Promise<SweepSummary> {
+  const ended = await deps.stock.expiredHolds(now - SWEEP_GRACE_SECONDS, SWEEP_BATCH);
+  let released = 0;
+  let sold = 0;
+  let waiting = 0;
+  for (const hold of ended) {
+    if (timeLeftMs() < SWEEP_RESERVE_MS) break;
+    try {
+      if (hold.sessionId === null) {
+        if (await deps.stock.releaseHold(hold, now)) {
+          released += 1;
+          deps.telemetry.metrics.count('StockSweptHold');
+          deps.telemetry.log.warn('released the stock hold of a checkout that stopped before its session', {
+            holdId: hold.holdId,
+          });
+        }
+        continue;
+      }
+      if (hold.until > now - EVENT_RETRY_WINDOW_SECONDS) continue;
+      const record = await deps.sessions.getSession(hold.sessionId);
+      const status = record?.status ?? 'expired';
+      if (status === 'expired' || status === 'payment_failed') {
+        if (await deps.stock.releaseHold(hold, now)) released += 1;
+      } else if (status === 'complete' && record) {
+        await sellSessionHold(deps, { ...record, hold }, now);
+        sold += 1;
+      } else {
+        waiting += 1;
+        deps.telemetry.log.warn('stock hold outlived its session window; its session is not settled', {
+          holdId: hold.holdId,
+          sessionId: hold.sessionId,
+          status,
+        });
+      }
+    } catch (err: unknown) {
+      deps.telemetry.log.error('stock hold sweep failed for one hold', {
+        holdId: hold.holdId,
+        error: describeError(err),
+      });
+    }
+  }
+  return { ended: ended.length, released, sold, waiting };
+}
