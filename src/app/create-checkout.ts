@@ -523,8 +523,15 @@ async function verifyPresentedQuote(
 ): Promise<VerifiedQuote> {
   const read = readQuoteSignature(presented, deps.signingKeys);
   const claimedCode = read.status === 'authentic' ? (read.claims.code ?? '') : '';
+  // The code's remaining uses are the hold's to count (the cart's own open session may hold one):
+  // here only whether it is still enabled and in its dates, and what it takes off.
   const lookup: CodeLookup | null = claimedCode
-    ? { code: claimedCode, found: await deps.codes.findCode(claimedCode, { consistent: true }), now }
+    ? {
+        code: claimedCode,
+        found: await deps.codes.findCode(claimedCode, { consistent: true }),
+        now,
+        countUses: false,
+      }
     : null;
   // Only the amounts are checked; a quote that is re-issued or refused as outdated goes back to the
   // storefront (and the cache), so that one is priced again with its hints.

@@ -87,16 +87,19 @@ export interface CodeOutcome {
 
 /**
  * Why a code cannot apply at `now` whatever the cart, or `null` when it can: unknown, disabled or
- * ended (`expired`), not started, or all its uses paid for or held (`limit_reached`).
+ * ended (`expired`), not started, or all its uses paid for or held (`limit_reached`; unless
+ * `countUses` is `false`, for checkout, where the hold's own condition decides).
  */
 export function codeUnavailability(
   code: StoredCode | null,
   now: number,
+  options: { readonly countUses?: boolean } = {},
 ): 'unknown' | 'expired' | 'not_started' | 'limit_reached' | null {
   if (!code) return 'unknown';
   if (!code.enabled || (code.endsAt !== null && now >= code.endsAt)) return 'expired';
   if (code.startsAt !== null && now < code.startsAt) return 'not_started';
-  if (code.limit !== null && code.used + code.held >= code.limit) return 'limit_reached';
+  const usedUp = code.limit !== null && code.used + code.held >= code.limit;
+  if (usedUp && options.countUses !== false) return 'limit_reached';
   return null;
 }
 

@@ -35,6 +35,11 @@ export interface CodeLookup {
   readonly found: StoredCode | null;
   /** Epoch seconds. */
   readonly now: number;
+  /**
+   * `false`: a code with every use held or paid still applies. For checkout, where the shopper's own
+   * earlier session may hold one of those uses, and the hold's transaction counts exactly.
+   */
+  readonly countUses?: boolean;
 }
 
 export interface ApplyCodeOptions {
@@ -65,7 +70,7 @@ export function applyCode(
   lookup: CodeLookup,
   options: ApplyCodeOptions = {},
 ): PricedCart {
-  const unavailable = codeUnavailability(lookup.found, lookup.now);
+  const unavailable = codeUnavailability(lookup.found, lookup.now, { countUses: lookup.countUses ?? true });
   if (unavailable || !lookup.found) {
     const status = unavailable ?? 'unknown';
     return withOutcome(priced, outcome(lookup.code, status, lookup.found, catalog));
