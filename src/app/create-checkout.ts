@@ -288,6 +288,7 @@ async function createInSlot(
         status: 'open',
         checkoutUrl: session.url,
         sessionExpiresAt: session.expiresAt,
+        heldUnits: hold ? hold.lines.map(({ sku, quantity }) => ({ sku, quantity })) : [],
       },
       attempt,
       now,

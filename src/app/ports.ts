@@ -363,6 +363,8 @@ export interface SlotSession {
   readonly checkoutUrl: string;
   /** Epoch seconds. */
   readonly sessionExpiresAt: number;
+  /** The stock the session holds, per SKU: the cart's own units while its session is open. */
+  readonly heldUnits?: readonly CartItem[];
 }
 
 /**

@@ -7,8 +7,17 @@ import { priceCart } from '../domain/pricing';
 import { applyCode, type CodeLookup, refuseCode } from '../domain/pricing-codes';
 import { type SigningKeys, signQuote } from '../domain/quote-signature';
 import type { Availability } from '../domain/stock';
+import { checkoutSlotId } from './checkout-slot';
 import { type CodeFinding, type CodeLookupDeps, findCodeForQuote } from './code-lookup';
-import type { CachedPricing, QuoteStore, RateLimiter, RateLimits, StockStore, StoredQuote } from './ports';
+import type {
+  CachedPricing,
+  QuoteStore,
+  RateLimiter,
+  RateLimits,
+  SessionStore,
+  StockStore,
+  StoredQuote,
+} from './ports';
 import { enforceRateLimit } from './rate-limit';
 import { availabilityOfCart, refuseShortCart } from './stock-holds';
 import { describeError, type Telemetry } from './telemetry';
@@ -18,6 +27,8 @@ export interface QuoteCartDeps extends CodeLookupDeps {
   readonly store: QuoteStore;
   readonly limiter: RateLimiter;
   readonly stock: StockStore;
+  /** The cart's checkout slot, read for the units its open session holds. */
+  readonly sessions: Pick<SessionStore, 'getSlot'>;
   readonly signingKeys: SigningKeys;
   readonly quoteTtlSeconds: number;
   readonly rateLimits: RateLimits;
@@ -30,6 +41,8 @@ export interface QuoteCartRequest {
   readonly code?: string | undefined;
   /** Pseudonym of the client (keyed hash of its IP) for rate limits. */
   readonly clientKey: string;
+  /** The storefront's cart id (as at checkout): its open session's held units count as its own. */
+  readonly cartId?: string | undefined;
   /** Epoch seconds. */
   readonly now: number;
 }
@@ -64,7 +77,7 @@ export async function quoteCart(deps: QuoteCartDeps, request: QuoteCartRequest):
   const [, cached, availability, finding] = await Promise.all([
     enforceRateLimit(deps, { scope: 'quote', key: request.clientKey, limits: deps.rateLimits, now }),
     findCachedQuoteSafely(deps, cartHash, now),
-    readAvailabilitySafely(deps, items),
+    readAvailabilitySafely(deps, items, request.cartId),
     code === undefined
       ? Promise.resolve(null)
       : findCodeForQuote(deps, { code, clientKey: request.clientKey, now }),
@@ -119,9 +132,17 @@ function withCode(
 async function readAvailabilitySafely(
   deps: QuoteCartDeps,
   items: readonly CartItem[],
+  cartId: string | undefined,
 ): Promise<ReadonlyMap<string, Availability>> {
   try {
-    return await availabilityOfCart(deps, items);
+    const tracked = items.some((i) => deps.catalog.sellablesBySku.get(i.sku)?.inventory.tracked);
+    const own =
+      cartId && tracked
+        ? deps.sessions
+            .getSlot(checkoutSlotId(cartId, ''))
+            .then((slot) => (slot?.current?.status === 'open' ? (slot.current.heldUnits ?? []) : []))
+        : [];
+    return await availabilityOfCart(deps, items, own);
   } catch (err: unknown) {
     deps.telemetry.log.error('stock read failed; quoting without availability', {
       error: describeError(err),

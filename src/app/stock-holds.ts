@@ -2,7 +2,7 @@ import type { CartItem } from '../domain/cart';
 import type { Catalog } from '../domain/catalog';
 import { type Availability, availabilityOf, shortLines, trackedItems } from '../domain/stock';
 import { CodeHoldRefusedError, OutOfStockError } from './checkout-errors';
-import type { HoldCode, SessionRecord, SessionStore, StockHoldRef, StockStore } from './ports';
+import type { HoldCode, SessionRecord, SessionStore, StockHoldRef, StockLevel, StockStore } from './ports';
 import { describeError, type Telemetry } from './telemetry';
 
 /*
@@ -19,17 +19,29 @@ export interface StockDeps {
   readonly telemetry: Telemetry;
 }
 
-/** Availability of each line of a normalised cart (tracked SKUs read in one round trip). */
+/**
+ * Availability of each line of a normalised cart (tracked SKUs read in one round trip). `ownHeld`:
+ * the units the shopper's own open checkout of this cart holds, which its next checkout gives back
+ * first, so they count as available to this shopper.
+ */
 export async function availabilityOfCart(
   deps: StockDeps,
   cart: readonly CartItem[],
+  ownHeld: readonly CartItem[] | Promise<readonly CartItem[]> = [],
 ): Promise<Map<string, Availability>> {
   const tracked = trackedItems(deps.catalog, cart).map((i) => i.sku);
-  const levels = tracked.length > 0 ? await deps.stock.levels(tracked) : new Map();
+  // Both reads in one round trip.
+  const [levels, own] = await Promise.all([
+    tracked.length > 0 ? deps.stock.levels(tracked) : new Map<string, StockLevel>(),
+    ownHeld,
+  ]);
   const result = new Map<string, Availability>();
   for (const { sku } of cart) {
     const sellable = deps.catalog.sellablesBySku.get(sku);
-    if (sellable) result.set(sku, availabilityOf(deps.catalog, sellable, levels.get(sku)?.available));
+    if (!sellable) continue;
+    const level = levels.get(sku);
+    const mine = own.find((i) => i.sku === sku)?.quantity ?? 0;
+    result.set(sku, availabilityOf(deps.catalog, sellable, level ? level.available + mine : undefined));
   }
   return result;
 }

@@ -3,6 +3,7 @@ import { createDynamoCodeStore } from '../adapters/dynamodb/code-store';
 import { createDocumentClient } from '../adapters/dynamodb/commerce-table';
 import { createDynamoQuoteStore } from '../adapters/dynamodb/quote-store';
 import { createDynamoRateLimiter } from '../adapters/dynamodb/rate-limiter';
+import { createDynamoSessionStore } from '../adapters/dynamodb/session-store';
 import { createDynamoStockStore } from '../adapters/dynamodb/stock-store';
 import { resolveSecretsManagerValue } from '../adapters/secrets-manager';
 import type { CodeStore, QuoteStore, RateLimiter, StockStore } from '../app/ports';
@@ -68,6 +69,7 @@ export function cartQuoteHandlerOf(shared: SharedDeps): ApiHandler {
     codes: shared.codes,
     codeMissLimits: shared.config.rateLimits.codeMisses,
     stock: shared.stock,
+    sessions: createDynamoSessionStore({ client: shared.dynamo, tableName: shared.config.tableName }),
     signingKeys: shared.config.signingKeys,
     quoteTtlSeconds: shared.config.quoteTtlSeconds,
     rateLimits: shared.config.rateLimits.quote,

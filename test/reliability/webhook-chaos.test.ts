@@ -1,4 +1,3 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StripeEmulator } from '../../local/stripe-emulator';
@@ -10,7 +9,7 @@ import { makeProxyEvent } from '../support/events';
 import { seededRandom } from '../support/seeded-random';
 import { startTestEmulator } from '../support/stripe';
 import { makeSessionEvent, signedDelivery } from '../support/webhook';
-import { type LiveApi, makeLiveApi, runConcurrently, shuffled } from './harness';
+import { flakyTable, type LiveApi, makeLiveApi, runConcurrently, shuffled } from './harness';
 import { registerClientIps } from './log-audit';
 
 const DELIVERIES = 500;
@@ -30,32 +29,6 @@ afterAll(async () => {
   await stripe.close();
   await table.close();
 });
-
-/**
- * A table client that fails a share of calls, as a network or DynamoDB would: half of the failures
- * lose the request, half lose the answer after the write happened. The share is set per round.
- */
-function flakyTable(random: () => number) {
-  const state = { failureRate: 0, injected: 0, lostNotifyMarks: new Map<string, number>() };
-  const client = {
-    send: async (command: { input?: { Key?: { PK?: string }; UpdateExpression?: string } }) => {
-      if (random() >= state.failureRate) return table.client.send(command as never);
-      state.injected += 1;
-      const key = String(command.input?.Key?.PK ?? '');
-      if (random() < 0.5) {
-        // A notification sent but never marked as sent is the design's at-least-once window
-        // (decision 11): each lost mark may cost one repeated notification.
-        if (command.input?.UpdateExpression?.includes('notifiedAt = if_not_exists')) {
-          state.lostNotifyMarks.set(key, (state.lostNotifyMarks.get(key) ?? 0) + 1);
-        }
-        throw Object.assign(new Error('injected: request lost'), { name: 'NetworkingError' });
-      }
-      await table.client.send(command as never);
-      throw Object.assign(new Error('injected: answer lost'), { name: 'TimeoutError' });
-    },
-  } as unknown as DynamoDBDocumentClient;
-  return { client, state };
-}
 
 async function scan(): Promise<Record<string, any>[]> {
   return scanTable(table);
@@ -92,7 +65,7 @@ describe('webhook chaos', () => {
   it(`fulfils every paid session exactly once from ${DELIVERIES} shuffled, duplicated, concurrent deliveries despite DynamoDB and Stripe faults`, async () => {
     const random = seededRandom(2026);
     const buyer = await makeLiveApi({ table, stripe, now: () => clock.now });
-    const flaky = flakyTable(seededRandom(99));
+    const flaky = flakyTable(table, seededRandom(99));
     const api = await makeLiveApi({ table, stripe, now: () => clock.now, tableClient: flaky.client });
 
     await createCode(table, testCode(CODE, { limit: 1_000 }), nowSeconds());

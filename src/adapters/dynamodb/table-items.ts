@@ -239,6 +239,7 @@ const SlotItemSchema = v.object({
   sessionExpiresAt: v.optional(Int),
   leaseToken: v.optional(Text),
   leaseUntil: v.optional(Int),
+  heldUnits: v.optional(jsonOf(v.array(v.object({ sku: Text, quantity: Int }), 'must be a list of units'))),
 });
 
 /** Reads a `CHECKOUT#<slotId>` item back into a {@link CheckoutSlot}. */
@@ -246,7 +247,7 @@ export function readCheckoutSlot(slotId: string, item: Item): CheckoutSlot {
   const slot = parseItem(SlotItemSchema, item, 'checkout slot');
   let current: SlotSession | null = null;
   if (slot.sessionId !== undefined) {
-    const { quoteSignature, emailDigest, status, checkoutUrl, sessionExpiresAt } = slot;
+    const { quoteSignature, emailDigest, status, checkoutUrl, sessionExpiresAt, heldUnits } = slot;
     if (
       quoteSignature === undefined ||
       emailDigest === undefined ||
@@ -265,6 +266,7 @@ export function readCheckoutSlot(slotId: string, item: Item): CheckoutSlot {
       status,
       checkoutUrl,
       sessionExpiresAt,
+      ...(heldUnits ? { heldUnits } : {}),
     };
   }
   return {

@@ -25,6 +25,12 @@ export const CartItemsSchema = v.pipe(
   v.maxLength(MAX_CART_LINES, `items may have at most ${MAX_CART_LINES} lines`),
 );
 
+/** The storefront's id of the shopper's cart (quote and checkout): one open session per cart. */
+export const CartIdSchema = v.pipe(
+  v.string('cartId must be a string'),
+  v.regex(/^[A-Za-z0-9_-]{16,64}$/, 'cartId must be 16–64 characters of A–Z, a–z, 0–9, _ or -'),
+);
+
 /** The honeypot: a field people never see and bots fill in. */
 export const HoneypotSchema = v.optional(v.string('website must be a string'));
 
@@ -42,7 +48,7 @@ const CodeSchema = v.optional(
 );
 
 const QuoteRequestSchema = v.strictObject(
-  { items: CartItemsSchema, code: CodeSchema, website: HoneypotSchema },
+  { items: CartItemsSchema, code: CodeSchema, cartId: v.optional(CartIdSchema), website: HoneypotSchema },
   'the body must be a JSON object with items',
 );
 
@@ -53,7 +59,7 @@ const QuoteRequestSchema = v.strictObject(
 export function cartRequestFields(bodyFields: readonly string[]): Record<string, readonly string[]> {
   return { '': bodyFields, 'items[]': Object.keys(CartItemSchema.entries) };
 }
-const QUOTE_FIELDS = cartRequestFields(['items', 'code']);
+const QUOTE_FIELDS = cartRequestFields(['items', 'code', 'cartId']);
 
 export interface CartQuoteRouteDeps extends QuoteCartDeps {
   readonly allowedOrigins: ReadonlySet<string>;
@@ -76,6 +82,7 @@ export function createCartQuoteRoute(deps: CartQuoteRouteDeps): ApiHandler {
         items: body.items,
         code: body.code,
         clientKey: deps.clientKeyOf(clientIp),
+        cartId: body.cartId,
         now: Math.floor(receivedAt / 1000),
       });
       return {
