@@ -5,6 +5,7 @@ import type { Catalog } from '../domain/catalog';
 import type { PricedCart } from '../domain/priced-cart';
 import { priceCart } from '../domain/pricing';
 import { applyCode, type CodeLookup, refuseCode } from '../domain/pricing-codes';
+import type { ComponentCache } from '../domain/pricing-search';
 import { type SigningKeys, signQuote } from '../domain/quote-signature';
 import type { Availability } from '../domain/stock';
 import { checkoutSlotId } from './checkout-slot';
@@ -93,7 +94,9 @@ export async function quoteCart(deps: QuoteCartDeps, request: QuoteCartRequest):
     };
   }
 
-  const pricedCart = priceCart(catalog, items);
+  // Kept for the code: a hint it must re-price reuses the searches the hints already ran.
+  const componentCache: ComponentCache = new Map();
+  const pricedCart = priceCart(catalog, items, { componentCache });
   try {
     await store.saveQuote({
       cartHash,
@@ -108,7 +111,7 @@ export async function quoteCart(deps: QuoteCartDeps, request: QuoteCartRequest):
     telemetry.log.error('quote cache write failed; answering uncached', { error: describeError(err) });
   }
   telemetry.metrics.count('QuoteIssued');
-  const priced = withCode(deps, items, pricedCart, finding);
+  const priced = withCode(deps, items, pricedCart, finding, componentCache);
   return { quote: signPricedCart(deps, items, cartHash, priced, now), cached: false, availability };
 }
 
@@ -118,12 +121,19 @@ function withCode(
   items: readonly CartItem[],
   pricedCart: PricedCart,
   finding: CodeFinding | null,
+  componentCache?: ComponentCache,
 ): PricedCart {
   if (!finding) return pricedCart;
   if (finding.kind === 'refused') {
     return refuseCode(pricedCart, finding.code, 'too_many_attempts', finding.retryAfterSeconds);
   }
-  const priced = applyCode(deps.catalog, items, pricedCart, finding.lookup);
+  const priced = applyCode(
+    deps.catalog,
+    items,
+    pricedCart,
+    finding.lookup,
+    componentCache ? { componentCache } : {},
+  );
   if (priced.code?.status === 'applied') deps.telemetry.metrics.count('CodeApplied');
   return priced;
 }
@@ -162,8 +172,9 @@ export function issueQuote(
   now: number,
   lookup: CodeLookup | null = null,
 ): StoredQuote {
-  const bundles = priceCart(deps.catalog, items);
-  const priced = lookup ? applyCode(deps.catalog, items, bundles, lookup) : bundles;
+  const componentCache: ComponentCache = new Map();
+  const bundles = priceCart(deps.catalog, items, { componentCache });
+  const priced = lookup ? applyCode(deps.catalog, items, bundles, lookup, { componentCache }) : bundles;
   return signPricedCart(deps, items, cartHash, priced, now);
 }
 

@@ -12,6 +12,7 @@ import {
 import { allocateProportionally, type Cents, formatMoney, percentOf } from './money';
 import type { NextTierHint, PricedCart, PricedLine } from './priced-cart';
 import { MAX_HINTS, priceUnits } from './pricing';
+import type { ComponentCache } from './pricing-search';
 import { toUnitItems } from './pricing-variants';
 
 /*
@@ -46,11 +47,10 @@ export interface ApplyCodeOptions {
   /** `false`: no hints to keep true (checkout, which only needs the amounts). */
   readonly hints?: boolean;
   /**
-   * Prices a cart of pricing units (hints name units: a product, whatever the size) with bundles and
-   * without hints, as `priced` was: re-prices the hints' additions with the code. Defaults to
-   * `priceUnits(catalog.pricing, items, { hints: false })`.
+   * The component cache `priced` was priced with (pricing.ts `componentCache`), if the caller kept
+   * it: a hint that must be re-priced then reuses the bundle search the hint itself ran.
    */
-  readonly reprice?: (units: readonly CartItem[]) => PricedCart;
+  readonly componentCache?: ComponentCache;
 }
 
 /**
@@ -78,15 +78,60 @@ export function applyCode(
   const code = lookup.found;
   const result = evaluate(catalog, priced, code);
   if (options.hints === false || priced.hints.length === 0) return result.cart;
-  const reprice =
-    options.reprice ?? ((units: readonly CartItem[]) => priceUnits(catalog.pricing, units, { hints: false }));
   const units = toUnitItems(catalog, items);
-  const hints = repriceHints(priced.hints, result.cart, (addition) => {
-    const after = evaluate(catalog, reprice([...units, ...addition]), code);
-    // A hint is about a bundle: it holds only where the bundles still apply after the addition.
+  const hints = repriceHints(priced.hints, result.cart, (hint) => {
+    const known = discountAfterHint(catalog, priced, code, hint);
+    if (known !== undefined) return known;
+    // A code on top of the bundles and covering only some products: what it takes depends on
+    // which lines the bundles' discount falls on after the addition, so the cart is re-priced.
+    const after = evaluate(
+      catalog,
+      priceUnits(catalog.pricing, [...units, ...(hint.addition ?? [])], {
+        hints: false,
+        ...(options.componentCache ? { componentCache: options.componentCache } : {}),
+      }),
+      code,
+    );
     return after.bundlesKept ? after.cart.discount : null;
   });
   return { ...result.cart, hints };
+}
+
+/**
+ * The cart's whole discount after a hint's addition, with the code, worked out from the hint alone
+ * where that is exact: the addition's amounts are the catalog's, and the bundles then save the hint's
+ * extra saving more. `null` when the code would push the hint's bundle out (best-of, the code then
+ * saving more); `undefined` when only a re-pricing can tell (a code on top of bundles that covers
+ * only some products).
+ */
+function discountAfterHint(
+  catalog: Catalog,
+  priced: PricedCart,
+  code: StoredCode,
+  hint: NextTierHint,
+): Cents | null | undefined {
+  if (code.combination === 'with_bundles' && code.scope.kind !== 'all') return undefined;
+  const addition = hint.addition ?? [];
+  const amountOf = (sku: string) => catalog.pricing.productsBySku.get(sku)?.unitAmount ?? 0;
+  const covers = (sku: string) => {
+    const product = productOf(catalog, sku);
+    return product !== undefined && codeCovers(code, product);
+  };
+  const coveredBefore = priced.lines.reduce((sum, line) => sum + (covers(line.sku) ? line.subtotal : 0), 0);
+  const coveredAdded = addition.reduce(
+    (sum, a) => sum + (covers(a.sku) ? amountOf(a.sku) * a.quantity : 0),
+    0,
+  );
+  const subtotal = priced.subtotal + addition.reduce((sum, a) => sum + amountOf(a.sku) * a.quantity, 0);
+  const covered = coveredBefore + coveredAdded;
+  const bundles = priced.discount + hint.extraSaving;
+  const currencyDiffers = code.discount.kind === 'amount_off' && code.discount.currency !== priced.currency;
+  const applies =
+    covered > 0 && !currencyDiffers && (code.minSubtotal === null || covered >= code.minSubtotal);
+  if (!applies) return bundles;
+  if (code.combination === 'best_of') return codeDiscountOn(code, covered) > bundles ? null : bundles;
+  // On top of the bundles, covering the whole cart: the code takes its share of what they leave.
+  return bundles + codeDiscountOn(code, subtotal - bundles);
 }
 
 /** The cart with a code refused before any look-up (too many failed guesses from this client). */
@@ -248,12 +293,12 @@ function outcome(
 function repriceHints(
   hints: readonly NextTierHint[],
   now: PricedCart,
-  discountAfter: (addition: readonly CartItem[]) => Cents | null,
+  discountAfter: (hint: NextTierHint) => Cents | null,
 ): NextTierHint[] {
   const kept: NextTierHint[] = [];
   for (const hint of hints) {
     if (!hint.addition) continue;
-    const after = discountAfter(hint.addition);
+    const after = discountAfter(hint);
     if (after === null) continue;
     const extraSaving = after - now.discount;
     const said = `save ${formatMoney(hint.extraSaving, now.currency)} more`;
