@@ -2,7 +2,17 @@ import type { CartItem } from '../domain/cart';
 import type { Catalog } from '../domain/catalog';
 import { type Availability, availabilityOf, shortLines, trackedItems } from '../domain/stock';
 import { CodeHoldRefusedError, OutOfStockError } from './checkout-errors';
-import type { HoldCode, SessionRecord, SessionStore, StockHoldRef, StockLevel, StockStore } from './ports';
+import type {
+  CallOptions,
+  CheckoutGateway,
+  HoldCode,
+  LiveHold,
+  SessionRecord,
+  SessionStore,
+  StockHoldRef,
+  StockLevel,
+  StockStore,
+} from './ports';
 import { describeError, type Telemetry } from './telemetry';
 
 /*
@@ -46,13 +56,17 @@ export async function availabilityOfCart(
   return result;
 }
 
-/** Refuses (409 `out_of_stock`) a cart that asks for more than a refuse-policy SKU has left. */
+/**
+ * Refuses (409 `out_of_stock`) a cart that asks for more than a refuse-policy SKU has left. A line
+ * whose availability is unknown (the stock could not be read) is not refused: the hold decides.
+ */
 export function refuseShortCart(
   catalog: Catalog,
   cart: readonly CartItem[],
   availability: ReadonlyMap<string, Availability>,
 ): void {
-  const short = shortLines(catalog, cart, (sku) => availability.get(sku)?.available ?? undefined);
+  const known = cart.filter((item) => availability.has(item.sku));
+  const short = shortLines(catalog, known, (sku) => availability.get(sku)?.available ?? undefined);
   if (short.length > 0) throw new OutOfStockError(short);
 }
 
@@ -170,8 +184,6 @@ export async function sellSessionHold(
 
 /** The sweep leaves a hold this long past its end: the session's own `expired` event comes first. */
 const SWEEP_GRACE_SECONDS = 15 * 60;
-/** Stripe retries an event for up to three days; past that a hold with a session is settled here. */
-const EVENT_RETRY_WINDOW_SECONDS = 3 * 24 * 60 * 60;
 /** Holds one sweep looks at, at most (oldest first). */
 const SWEEP_BATCH = 200;
 /** The sweep stops starting work with less time than this left. */
@@ -181,61 +193,85 @@ export interface SweepSummary {
   readonly ended: number;
   readonly released: number;
   readonly sold: number;
-  /** Holds whose session may still be paid (a bank transfer under way): left alone, logged. */
+  /** Holds whose session may still be paid (a bank transfer under way): left alone. */
   readonly waiting: number;
 }
 
+export type SweepDeps = Pick<StockDeps, 'stock' | 'telemetry'> & {
+  readonly sessions: Pick<SessionStore, 'getSession'>;
+  readonly gateway: Pick<CheckoutGateway, 'retrieveSession'>;
+  readonly stripeCall: CallOptions;
+};
+
 /**
- * Ends holds their checkout did not: a hold whose checkout stopped before recording a session (no
- * session was handed out, so none can be paid) is released once its end has passed; a hold whose
- * session's events never ended it (the webhook was down past Stripe's three days of retries) is
- * settled by the session's recorded status. Runs on the webhook function's schedule; each release
- * or sale is exactly once whoever else gets there (the hold's item is the marker).
+ * Ends holds that outlived their session because nothing else ended them: a hold whose checkout
+ * stopped before recording a session (none was handed out, so none can be paid) is released; a
+ * hold whose session ended without its event having ended the hold (the webhook down or behind) is
+ * settled by what the table, or else Stripe, says of the session: ended unpaid → released, paid →
+ * sold, a bank transfer still under way → left. Runs on the webhook function's schedule, 15 minutes
+ * after a hold's end; each release or sale is exactly once whoever else gets there.
  */
 export async function sweepHolds(
-  deps: Pick<StockDeps, 'stock' | 'telemetry'> & { readonly sessions: Pick<SessionStore, 'getSession'> },
+  deps: SweepDeps,
   now: number,
   timeLeftMs: () => number = () => Number.POSITIVE_INFINITY,
 ): Promise<SweepSummary> {
   const ended = await deps.stock.expiredHolds(now - SWEEP_GRACE_SECONDS, SWEEP_BATCH);
-  let released = 0;
-  let sold = 0;
-  let waiting = 0;
+  const summary = { ended: ended.length, released: 0, sold: 0, waiting: 0 };
   for (const hold of ended) {
     if (timeLeftMs() < SWEEP_RESERVE_MS) break;
     try {
-      if (hold.sessionId === null) {
-        if (await deps.stock.releaseHold(hold, now)) {
-          released += 1;
-          deps.telemetry.metrics.count('StockSweptHold');
-          deps.telemetry.log.warn('released the stock hold of a checkout that stopped before its session', {
-            holdId: hold.holdId,
-          });
-        }
-        continue;
-      }
-      if (hold.until > now - EVENT_RETRY_WINDOW_SECONDS) continue;
-      const record = await deps.sessions.getSession(hold.sessionId);
-      const status = record?.status ?? 'expired';
-      if (status === 'expired' || status === 'payment_failed') {
-        if (await deps.stock.releaseHold(hold, now)) released += 1;
-      } else if (status === 'complete' && record) {
-        await sellSessionHold(deps, { ...record, hold }, now);
-        sold += 1;
-      } else {
-        waiting += 1;
-        deps.telemetry.log.warn('stock hold outlived its session window; its session is not settled', {
-          holdId: hold.holdId,
-          sessionId: hold.sessionId,
-          status,
-        });
-      }
+      const outcome = await settleEndedHold(deps, hold, now);
+      if (outcome === 'released') summary.released += 1;
+      if (outcome === 'sold') summary.sold += 1;
+      if (outcome === 'waiting') summary.waiting += 1;
     } catch (err: unknown) {
-      deps.telemetry.log.error('stock hold sweep failed for one hold', {
+      deps.telemetry.log.error('stock hold sweep failed for one hold; the next run tries again', {
         holdId: hold.holdId,
         error: describeError(err),
       });
     }
   }
-  return { ended: ended.length, released, sold, waiting };
+  if (summary.released + summary.sold + summary.waiting > 0)
+    deps.telemetry.log.info('stock holds swept', { ...summary });
+  return summary;
+}
+
+async function settleEndedHold(
+  deps: SweepDeps,
+  hold: LiveHold,
+  now: number,
+): Promise<'released' | 'sold' | 'waiting' | 'none'> {
+  const release = async (why: string) => {
+    if (!(await deps.stock.releaseHold(hold, now))) return 'none' as const;
+    deps.telemetry.metrics.count('StockSweptHold');
+    deps.telemetry.log.warn(`released a stock hold past its end: ${why}`, {
+      holdId: hold.holdId,
+      sessionId: hold.sessionId,
+    });
+    return 'released' as const;
+  };
+  if (hold.sessionId === null) return release('its checkout stopped before handing out a session');
+  const record = await deps.sessions.getSession(hold.sessionId);
+  let status = record?.status ?? 'expired';
+  if (status === 'open') {
+    // The table has not heard how the session ended: Stripe has.
+    const session = await deps.gateway.retrieveSession(hold.sessionId, deps.stripeCall);
+    if (!session || session.status === 'expired') status = 'expired';
+    else if (session.status === 'complete') {
+      status = session.paymentStatus === 'unpaid' ? 'awaiting_payment' : 'complete';
+    }
+  }
+  switch (status) {
+    case 'expired':
+    case 'payment_failed':
+      return release(
+        `its session ${status === 'expired' ? 'expired' : 'payment failed'} and no event ended it`,
+      );
+    case 'complete':
+      await sellSessionHold(deps, { sessionId: hold.sessionId, hold, stockShort: record?.stockShort }, now);
+      return 'sold';
+    default:
+      return 'waiting';
+  }
 }

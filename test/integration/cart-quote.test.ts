@@ -427,12 +427,27 @@ describe('POST /cart/quote', () => {
 
   it('keeps quoting when DynamoDB is unreachable: fails open with an error log and a metric', async () => {
     const { handler, telemetry } = await makeHarness({ endpoint: 'http://127.0.0.1:9' });
-    const result = await handler(quoteEvent({ items: [{ sku: 'TEE-CROP-BLK-M', quantity: 1 }] }));
+    const result = await handler(
+      quoteEvent({
+        items: [
+          { sku: 'TEE-CROP-BLK-M', quantity: 1 },
+          { sku: 'HOODIE-LOGO-BLK-M', quantity: 1 },
+        ],
+      }),
+    );
     expect(result.statusCode).toBe(200);
-    expect(parse(result).quote.total).toBe(3000);
+    expect(parse(result).quote.total).toBe(3000 + 6800);
+    // The stock could not be read: said so per line, never a refusal (checkout's hold decides).
+    expect(parse(result).quote.lines.map((l: { availability: unknown }) => l.availability)).toEqual([
+      null,
+      null,
+    ]);
     expect(telemetry.countOf('RateLimiterError')).toBe(1);
     expect(telemetry.logs.filter((l) => l.level === 'error').map((l) => l.message)).toEqual(
-      expect.arrayContaining(['rate limiter unavailable; letting the request through']),
+      expect.arrayContaining([
+        'rate limiter unavailable; letting the request through',
+        'stock read failed; quoting without availability',
+      ]),
     );
   });
 

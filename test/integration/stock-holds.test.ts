@@ -250,7 +250,7 @@ describe('stock holds', () => {
     expect(api.telemetry.countOf('OrderStockShort')).toBe(2);
   });
 
-  it('sweeps the hold of a checkout that stopped before its session, and only once its end has passed', async () => {
+  it('sweeps the hold of a checkout that stopped before its session, and of a session that expired unheard, only once their end has passed', async () => {
     nextQuarter();
     const api = await newApi();
     await stock.setOnHand('HOODIE-LOGO-BLK-L', 4, nowSeconds());
@@ -275,10 +275,18 @@ describe('stock holds', () => {
     clock.now = (until + 16 * 60) * 1000;
     const [first, second] = await Promise.all([api.sweepHolds(), api.sweepHolds()]);
     expect((first?.released ?? 0) + (second?.released ?? 0)).toBe(1);
-    // The session's hold is its events' to end (within Stripe's three days of retries).
     expect(await level('HOODIE-LOGO-BLK-L')).toMatchObject({ held: 1, available: 3 });
+    // The session's hold is its session's: left while Stripe says the session is open…
     const remaining = await liveHolds('HOODIE-LOGO-BLK-L');
     expect(remaining.map((h) => h.sessionId)).toEqual([withSession.body.sessionId]);
     expect(remaining[0]?.SK).toBe(keys.hold(Number(remaining[0]?.until), String(remaining[0]?.holdId)).SK);
+    // …and released once it expired, even with its `expired` event never delivered (webhook down).
+    const sessionEnd = Number(remaining[0]?.until);
+    clock.now = (sessionEnd + 16 * 60) * 1000;
+    expect(await api.sweepHolds()).toMatchObject({ released: 0 }); // Stripe: still open
+    stripe.expireSession(withSession.body.sessionId);
+    expect(await api.sweepHolds()).toMatchObject({ released: 1 });
+    expect(await level('HOODIE-LOGO-BLK-L')).toMatchObject({ held: 0, available: 4 });
+    expect(await liveHolds('HOODIE-LOGO-BLK-L')).toEqual([]);
   });
 });
