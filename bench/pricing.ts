@@ -7,6 +7,7 @@ import type { StoredCode } from '../src/domain/discount-code';
 import { DEFAULT_SEARCH_BUDGET, priceCart } from '../src/domain/pricing';
 import { applyCode } from '../src/domain/pricing-codes';
 import { chooseBundles } from '../src/domain/pricing-search';
+import { testStoredCode } from '../test/support/codes';
 import { seededRandom } from '../test/support/seeded-random';
 
 /*
@@ -260,26 +261,6 @@ function normalisedLines(catalog: Catalog, items: readonly CartItem[]) {
 
 const micros = (value: number) => (value >= 100 ? value.toFixed(0) : value.toFixed(1));
 
-/** A discount code for the bench: 10% off, no limits; `scope` and `combination` vary. */
-function benchCode(overrides: Partial<StoredCode>): StoredCode {
-  return {
-    code: 'BENCH10',
-    discount: { kind: 'percent', percentOff: 10 },
-    scope: { kind: 'all' },
-    combination: 'with_bundles',
-    minSubtotal: null,
-    startsAt: null,
-    endsAt: null,
-    limit: null,
-    limitPerEmail: null,
-    enabled: true,
-    used: 0,
-    held: 0,
-    createdAt: 0,
-    ...overrides,
-  };
-}
-
 /** The target for codes: a quote with a code costs at most this much more than one without. */
 const CODE_OVERHEAD_TARGET = 0.1;
 
@@ -294,9 +275,13 @@ function codeCosts(
 ): string[] {
   // The last kind re-prices each hint (docs/pricing.md, "Discount codes"); the target is the others'.
   const codes: [string, StoredCode, boolean][] = [
-    ['10% on top of bundles', benchCode({}), true],
-    ['10% best-of', benchCode({ combination: 'best_of' }), true],
-    ['10% of tees, on top', benchCode({ scope: { kind: 'collections', collections: ['tees'] } }), false],
+    ['10% on top of bundles', testStoredCode('BENCH10'), true],
+    ['10% best-of', testStoredCode('BENCH10', { combination: 'best_of' }), true],
+    [
+      '10% of tees, on top',
+      testStoredCode('BENCH10', { scope: { kind: 'collections', collections: ['tees'] } }),
+      false,
+    ],
   ];
   const cases: [string, Catalog, readonly CartItem[]][] = [
     ['sample catalog, 10 lines', sample, sampleCart],

@@ -6,7 +6,7 @@ import { PREFIXES } from '../../src/adapters/dynamodb/table-items';
 import { createCode, listCodes } from '../../src/ops/codes';
 import { testCode } from '../support/codes';
 import { scanTable } from '../support/dynamo';
-import { runConcurrently, startReliabilityStack } from './harness';
+import { payOnHostedPage, postToStack, runConcurrently, startReliabilityStack } from './harness';
 
 // Shoppers racing for a code with few uses, through HTTP, as the storefront and Stripe's hosted
 // page would drive the local stack: the code's uses are counted by outcome, exactly.
@@ -41,26 +41,9 @@ async function withTable<T>(
   }
 }
 
-async function call(path: string, body: unknown): Promise<{ status: number; body: Record<string, any> }> {
-  const response = await fetch(`${stack.url}${path}`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', Origin: new URL(stack.url).origin },
-    body: JSON.stringify(body),
-  });
-  return { status: response.status, body: (await response.json()) as Record<string, any> };
-}
-
-/** What the shopper does on the hosted page: a form post, as its Pay button sends it. */
-async function pay(sessionId: string): Promise<number> {
-  const response = await fetch(`${emulator().url}/pay/${encodeURIComponent(sessionId)}`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ action: 'pay' }).toString(),
-    redirect: 'manual',
-  });
-  await response.arrayBuffer();
-  return response.status;
-}
+const call = (path: string, body: unknown) => postToStack(stack, path, body);
+/** What the shopper does on the hosted page: presses Pay. */
+const pay = (sessionId: string) => payOnHostedPage(stack, sessionId);
 
 async function counts(code: string) {
   const found = (await withTable(listCodes)).find((c) => c.code === code);

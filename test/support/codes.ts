@@ -1,5 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { DiscountCode } from '../../src/domain/discount-code';
+import type { DiscountCode, StoredCode } from '../../src/domain/discount-code';
 import { createCode } from '../../src/ops/codes';
 
 /** A code definition for tests: 10% off everything, on top of bundles, no limits; override any part. */
@@ -17,6 +17,11 @@ export function testCode(code: string, overrides: Partial<DiscountCode> = {}): D
     enabled: true,
     ...overrides,
   };
+}
+
+/** A code as the table holds it, with no use yet (for pricing without a table); override any part. */
+export function testStoredCode(code: string, overrides: Partial<StoredCode> = {}): StoredCode {
+  return { ...testCode(code), used: 0, held: 0, createdAt: 0, ...overrides };
 }
 
 /** Stores a code as the operator's `codes create` does; fails the test if the code exists. */

@@ -7,6 +7,7 @@ import { percentOf } from '../../src/domain/money';
 import type { PricedCart } from '../../src/domain/priced-cart';
 import { priceCart } from '../../src/domain/pricing';
 import { applyCode } from '../../src/domain/pricing-codes';
+import { testStoredCode } from '../support/codes';
 import {
   bruteForceBest,
   bruteForceDiscount,
@@ -46,20 +47,7 @@ const codeArb = (catalog: Catalog, scoped: 'all' | 'scoped' | 'any') => {
       combination: fc.constantFrom('with_bundles' as const, 'best_of' as const),
       minSubtotal: fc.option(fc.integer({ min: 0, max: 8000 }), { nil: null }),
     })
-    .map(
-      (parts): StoredCode => ({
-        code: 'PROP10',
-        ...parts,
-        startsAt: null,
-        endsAt: null,
-        limit: null,
-        limitPerEmail: null,
-        enabled: true,
-        used: 0,
-        held: 0,
-        createdAt: NOW - 60,
-      }),
-    );
+    .map((parts) => testStoredCode('PROP10', { ...parts, createdAt: NOW - 60 }));
 };
 
 const withCode = (scoped: 'all' | 'scoped' | 'any', scenarios = scenarioArb) =>

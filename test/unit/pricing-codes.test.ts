@@ -4,6 +4,7 @@ import { normaliseCode, type StoredCode } from '../../src/domain/discount-code';
 import { priceCart } from '../../src/domain/pricing';
 import { applyCode, refuseCode } from '../../src/domain/pricing-codes';
 import { loadSampleCatalog } from '../support/catalog-factory';
+import { testStoredCode } from '../support/codes';
 
 /*
  * Codes on the sample catalog. Expected amounts are worked out by hand from the rules in
@@ -15,22 +16,7 @@ const catalog = loadSampleCatalog();
 const NOW = Date.parse('2026-11-26T12:00:00Z') / 1000;
 
 function code(overrides: Partial<StoredCode> = {}): StoredCode {
-  return {
-    code: 'BABES10',
-    discount: { kind: 'percent', percentOff: 10 },
-    scope: { kind: 'all' },
-    combination: 'with_bundles',
-    minSubtotal: null,
-    startsAt: null,
-    endsAt: null,
-    limit: null,
-    limitPerEmail: null,
-    enabled: true,
-    used: 0,
-    held: 0,
-    createdAt: NOW - 3_600,
-    ...overrides,
-  };
+  return testStoredCode('BABES10', { createdAt: NOW - 3_600, ...overrides });
 }
 
 function price(items: CartItem[], found: StoredCode | null, typed = 'BABES10') {
