@@ -224,7 +224,9 @@ describe('storefront in Chromium', () => {
   });
 
   it('applies a discount code the shopper types, says why another does not apply, and pays the code’s price', async () => {
-    const tee = product('TEE-CLASSIC-WHT-M');
+    // Products without sizes: the Carry-all set (cap and tote, 15% off) and a code on top of it.
+    const cap = product('CAP-DAD-BLK');
+    const tote = product('TOTE-CANVAS');
     const client = createDocumentClient({ endpoint: stack.dynamoEndpoint });
     try {
       const table = { client, tableName: String(stack.env.COMMERCE_TABLE) };
@@ -234,8 +236,8 @@ describe('storefront in Chromium', () => {
     }
     const page = await openPage();
     await page.goto(stack.url);
-    await addToCart(page, tee.name);
-    await addToCart(page, tee.name);
+    await addToCart(page, cap.name);
+    await addToCart(page, tote.name);
     const codeInput = page.getByLabel('Discount code');
     const message = page.locator('#discount-code-message');
 
@@ -248,8 +250,9 @@ describe('storefront in Chromium', () => {
     await codeInput.press('Enter');
     await message.filter({ hasText: 'E2E10 applied' }).waitFor();
     await quoteSettled(page);
-    // Two tees less 10% (the Tee stack), then 10% off what is left.
-    const afterBundle = 2 * tee.unitAmount - Math.round((2 * tee.unitAmount) / 10);
+    // The cap and the tote less 15% (the Carry-all set), then 10% off what is left.
+    const set = cap.unitAmount + tote.unitAmount;
+    const afterBundle = set - Math.round((set * 15) / 100);
     const expectedTotal = afterBundle - Math.round(afterBundle / 10);
     const total = formatMoney(expectedTotal, catalog.currency);
     expect(await page.getByTestId('total').textContent()).toBe(total);
