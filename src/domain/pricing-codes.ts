@@ -78,7 +78,7 @@ export function applyCode(
   const code = lookup.found;
   const result = evaluate(catalog, priced, code);
   if (options.hints === false || priced.hints.length === 0) return result.cart;
-  const units = toUnitItems(catalog, items);
+  let units: CartItem[] | undefined;
   const hints = repriceHints(priced.hints, result.cart, (hint) => {
     const known = discountAfterHint(catalog, priced, code, hint);
     if (known !== undefined) return known;
@@ -86,7 +86,7 @@ export function applyCode(
     // which lines the bundles' discount falls on after the addition, so the cart is re-priced.
     const after = evaluate(
       catalog,
-      priceUnits(catalog.pricing, [...units, ...(hint.addition ?? [])], {
+      priceUnits(catalog.pricing, [...(units ??= toUnitItems(catalog, items)), ...(hint.addition ?? [])], {
         hints: false,
         ...(options.componentCache ? { componentCache: options.componentCache } : {}),
       }),
