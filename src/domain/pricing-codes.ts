@@ -84,9 +84,10 @@ export function applyCode(
     if (known !== undefined) return known;
     // A code on top of the bundles and covering only some products: what it takes depends on
     // which lines the bundles' discount falls on after the addition, so the cart is re-priced.
+    units ??= toUnitItems(catalog, items);
     const after = evaluate(
       catalog,
-      priceUnits(catalog.pricing, [...(units ??= toUnitItems(catalog, items)), ...(hint.addition ?? [])], {
+      priceUnits(catalog.pricing, [...units, ...(hint.addition ?? [])], {
         hints: false,
         ...(options.componentCache ? { componentCache: options.componentCache } : {}),
       }),
