@@ -18,6 +18,7 @@ export type MetricName =
   | 'CodeMiss'
   | 'CodeGuessesLimited'
   | 'CheckoutCodeUnavailable'
+  | 'PaymentDisputed'
   | 'StockHeld'
   | 'StockReleased'
   | 'StockSold'

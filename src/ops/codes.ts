@@ -1,11 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { queryPartition } from '../adapters/dynamodb/query-partition';
 import { codeItem, keys, readStoredCode } from '../adapters/dynamodb/table-items';
 import { type Catalog, skusInCollection } from '../domain/catalog';
 import {
@@ -201,22 +196,7 @@ export async function createCode(
 
 /** Every code, in code order, with its counts (read consistently: the counts are today's). */
 export async function listCodes(table: Table): Promise<StoredCode[]> {
-  const codes: StoredCode[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await table.client.send(
-      new QueryCommand({
-        TableName: table.tableName,
-        KeyConditionExpression: 'PK = :pk',
-        ExpressionAttributeValues: { ':pk': keys.codesPartition },
-        ConsistentRead: true,
-        ExclusiveStartKey: start,
-      }),
-    );
-    codes.push(...(page.Items ?? []).map(readStoredCode));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return codes;
+  return (await queryPartition(table, keys.codesPartition, true)).map(readStoredCode);
 }
 
 /**

@@ -39,8 +39,15 @@ export class ApiError extends Error {
 
 export interface ApiClient {
   getCatalog(): Promise<PublicCatalog>;
-  /** Prices the cart, with a discount code when one is given. */
-  quoteCart(items: readonly CartItem[], signal?: AbortSignal, code?: string): Promise<QuoteResponse>;
+  /**
+   * Prices the cart. `cartId`: the cart's own open checkout holds units the quote counts as this
+   * cart's; `code`: a discount code to price it with.
+   */
+  quoteCart(
+    items: readonly CartItem[],
+    signal?: AbortSignal,
+    options?: { readonly cartId?: string; readonly code?: string },
+  ): Promise<QuoteResponse>;
   createCheckoutSession(input: {
     readonly items: readonly CartItem[];
     readonly quoteSignature: string;
@@ -115,11 +122,15 @@ export function createApiClient(options: {
 
   return {
     async getCatalog() {
-      return (await call<PublicCatalog>('/catalog', { headers: { Accept: 'application/json' } })).body;
+      // Stock changes with every sale: the browser asks each time whether its copy is current (the
+      // API's ETag makes that a 304 when nothing changed), so a reload shows what is left now.
+      const init: RequestInit = { headers: { Accept: 'application/json' }, cache: 'no-cache' };
+      return (await call<PublicCatalog>('/catalog', init)).body;
     },
-    async quoteCart(items, signal, code) {
-      return (await call<QuoteResponse>('/cart/quote', postJson(code ? { items, code } : { items }, signal)))
-        .body;
+    async quoteCart(items, signal, options = {}) {
+      const { cartId, code } = options;
+      const body = { items, ...(cartId ? { cartId } : {}), ...(code ? { code } : {}) };
+      return (await call<QuoteResponse>('/cart/quote', postJson(body, signal))).body;
     },
     async createCheckoutSession(input) {
       const { status, body } = await call<CheckoutSessionResponse>(

@@ -1,7 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type LocalStack, startLocalStack } from '../../local/stack';
 import type { StripeEmulator } from '../../local/stripe-emulator';
-import type { RetrySummary } from '../../src/app/notify-order';
 import type { SweepSummary } from '../../src/app/stock-holds';
 import type { Env } from '../../src/config';
 import type { CartItem } from '../../src/domain/cart';
@@ -15,7 +14,8 @@ import {
   checkoutHandlerOf,
   sessionStatusHandlerOf,
 } from '../../src/wiring';
-import { createRecordingNotifier, SHOP } from '../support/commerce-harness';
+import type { WebhookFunction } from '../../src/wiring/payments';
+import { createRecordingNotifier, createRecordingOrderMail, SHOP } from '../support/commerce-harness';
 import { type TestTable, testDynamoEndpoint, uniqueTableName } from '../support/dynamo';
 import { makeTestEnv, UNLIMITED_RATE_LIMITS } from '../support/env';
 import { TEST_STRIPE_KEY, TEST_WEBHOOK_SECRET } from '../support/stripe';
@@ -28,8 +28,9 @@ export interface LiveApi {
   readonly status: ApiHandler;
   readonly catalog: ApiHandler;
   readonly notifier: ReturnType<typeof createRecordingNotifier>;
+  readonly mail: ReturnType<typeof createRecordingOrderMail>;
   /** One run of the scheduled retry of owed order notifications. */
-  readonly retryNotifications: (timeLeftMs?: () => number) => Promise<RetrySummary>;
+  readonly retryNotifications: WebhookFunction['retryNotifications'];
   /** One run of the scheduled sweep of stock holds. */
   readonly sweepHolds: (timeLeftMs?: () => number) => Promise<SweepSummary>;
   readonly env: Env;
@@ -61,11 +62,12 @@ export async function makeLiveApi(options: {
   });
   registerSecrets(env.QUOTE_SIGNING_KEYS, env.STRIPE_SECRET_KEY, env.STRIPE_WEBHOOK_SECRET);
   const notifier = createRecordingNotifier();
+  const mail = createRecordingOrderMail();
   const overrides = {
     ...(options.now ? { now: options.now } : {}),
     ...(options.tableClient ? { tableClient: options.tableClient } : {}),
   };
-  const fulfil = { ...overrides, ...(options.notifier === 'log' ? {} : { notifier }) };
+  const fulfil = { ...overrides, ...(options.notifier === 'log' ? {} : { notifier, mail }) };
   const shared = await buildSharedDeps(env, overrides);
   return {
     quote: cartQuoteHandlerOf(shared),
@@ -74,6 +76,7 @@ export async function makeLiveApi(options: {
     status: await sessionStatusHandlerOf(shared, fulfil),
     catalog: buildCatalogHandler(env),
     notifier,
+    mail,
     env,
   };
 }
@@ -161,9 +164,21 @@ export async function startReliabilityStack(
  * lose the request, half lose the answer after the write happened. The share is set per round.
  */
 export function flakyTable(table: TestTable, random: () => number) {
-  const state = { failureRate: 0, injected: 0, lostNotifyMarks: new Map<string, number>() };
+  const state = {
+    failureRate: 0,
+    injected: 0,
+    lostNotifyMarks: new Map<string, number>(),
+    /** Lost marks of sent "do not ship" alerts, by order item sort key (`<paidAt>#<sessionId>`). */
+    lostAlertMarks: new Map<string, number>(),
+  };
   const client = {
-    send: async (command: { input?: { Key?: { PK?: string }; UpdateExpression?: string } }) => {
+    send: async (command: {
+      input?: {
+        Key?: { PK?: string; SK?: string };
+        UpdateExpression?: string;
+        ExpressionAttributeNames?: Record<string, string>;
+      };
+    }) => {
       if (random() >= state.failureRate) return table.client.send(command as never);
       state.injected += 1;
       const key = String(command.input?.Key?.PK ?? '');
@@ -172,6 +187,14 @@ export function flakyTable(table: TestTable, random: () => number) {
         // (decision 11): each lost mark may cost one repeated notification.
         if (command.input?.UpdateExpression?.includes('notifiedAt = if_not_exists')) {
           state.lostNotifyMarks.set(key, (state.lostNotifyMarks.get(key) ?? 0) + 1);
+        }
+        // The same window for an order's "do not ship" alert (decision 143).
+        if (
+          command.input?.ExpressionAttributeNames?.['#sent'] === 'alertedSeq' &&
+          command.input.UpdateExpression === 'SET #sent = :upTo'
+        ) {
+          const sk = String(command.input.Key?.SK ?? '');
+          state.lostAlertMarks.set(sk, (state.lostAlertMarks.get(sk) ?? 0) + 1);
         }
         throw Object.assign(new Error('injected: request lost'), { name: 'NetworkingError' });
       }

@@ -1,4 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { LocalStack } from '../../local/stack';
+import { createDocumentClient } from '../../src/adapters/dynamodb/commerce-table';
 import type { DiscountCode, StoredCode } from '../../src/domain/discount-code';
 import { createCode } from '../../src/ops/codes';
 
@@ -31,4 +33,21 @@ export async function storeCode(
   now: number,
 ): Promise<void> {
   if ((await createCode(table, code, now)) !== 'created') throw new Error(`test code ${code.code} exists`);
+}
+
+/** Stores a code in a running local stack's table (as `npm run codes -- create` would), now. */
+export async function storeCodeInStack(
+  stack: Pick<LocalStack, 'dynamoEndpoint' | 'env'>,
+  code: DiscountCode,
+): Promise<void> {
+  const client = createDocumentClient({ endpoint: stack.dynamoEndpoint });
+  try {
+    await storeCode(
+      { client, tableName: String(stack.env.COMMERCE_TABLE) },
+      code,
+      Math.floor(Date.now() / 1000),
+    );
+  } finally {
+    client.destroy();
+  }
 }
