@@ -289,6 +289,7 @@ async function createInSlot(
         checkoutUrl: session.url,
         sessionExpiresAt: session.expiresAt,
         heldUnits: hold ? hold.lines.map(({ sku, quantity }) => ({ sku, quantity })) : [],
+        ...(hold?.code ? { heldCode: hold.code.code } : {}),
       },
       attempt,
       now,

@@ -368,6 +368,8 @@ export interface SlotSession {
   readonly sessionExpiresAt: number;
   /** The stock the session holds, per SKU: the cart's own units while its session is open. */
   readonly heldUnits?: readonly CartItem[];
+  /** The discount code whose use the session holds, if any: the cart's own use while it is open. */
+  readonly heldCode?: string;
 }
 
 /**

@@ -75,14 +75,17 @@ export async function quoteCart(deps: QuoteCartDeps, request: QuoteCartRequest):
   // The cache lookup, the stock and the code only read, so they run alongside the rate-limit count:
   // one round trip to the table. A refused request has cost those reads for nothing; every other
   // saves time.
-  const [, cached, availability, finding] = await Promise.all([
+  const ownHold = readOwnHold(deps, items, request.cartId, code !== undefined);
+  const [, cached, availability, found, own] = await Promise.all([
     enforceRateLimit(deps, { scope: 'quote', key: request.clientKey, limits: deps.rateLimits, now }),
     findCachedQuoteSafely(deps, cartHash, now),
-    readAvailabilitySafely(deps, items, request.cartId),
+    readAvailabilitySafely(deps, items, ownHold),
     code === undefined
       ? Promise.resolve(null)
       : findCodeForQuote(deps, { code, clientKey: request.clientKey, now }),
+    ownHold.catch(() => null),
   ]);
+  const finding = withOwnUse(found, own?.code ?? null);
   refuseShortCart(catalog, items, availability);
   if (cached) {
     telemetry.metrics.count('QuoteCacheHit');
@@ -138,21 +141,54 @@ function withCode(
   return priced;
 }
 
+/** What the cart's own open checkout holds: units, and a code's use, that count as the cart's own. */
+interface OwnHold {
+  readonly units: readonly CartItem[];
+  readonly code: string | null;
+}
+
+/**
+ * The cart's open checkout, read only when it could matter (a `cartId`, and a tracked SKU or a code).
+ * Rejects when the slot cannot be read: the availability then fails open, and the code is counted
+ * as anyone's (checkout's hold decides either way).
+ */
+async function readOwnHold(
+  deps: QuoteCartDeps,
+  items: readonly CartItem[],
+  cartId: string | undefined,
+  withCode: boolean,
+): Promise<OwnHold> {
+  const tracked = items.some((i) => deps.catalog.sellablesBySku.get(i.sku)?.inventory.tracked);
+  if (!cartId || (!tracked && !withCode)) return { units: [], code: null };
+  const slot = await deps.sessions.getSlot(checkoutSlotId(cartId, ''));
+  const open = slot?.current?.status === 'open' ? slot.current : null;
+  return { units: open?.heldUnits ?? [], code: open?.heldCode ?? null };
+}
+
+/**
+ * The code as this cart may use it: a use its own open checkout holds is the cart's, not one taken
+ * by someone else (the storefront re-prices with its cart id when the shopper comes back from the
+ * payment page, and checking out again moves that use to the new session).
+ */
+function withOwnUse(finding: CodeFinding | null, ownCode: string | null): CodeFinding | null {
+  if (finding?.kind !== 'found') return finding;
+  const stored = finding.lookup.found;
+  if (!stored || stored.code !== ownCode || stored.held === 0) return finding;
+  return { ...finding, lookup: { ...finding.lookup, found: { ...stored, held: stored.held - 1 } } };
+}
+
 /** Availability of the cart's SKUs; an unreadable stock fails open (logged): checkout's hold decides. */
 async function readAvailabilitySafely(
   deps: QuoteCartDeps,
   items: readonly CartItem[],
-  cartId: string | undefined,
+  ownHold: Promise<OwnHold>,
 ): Promise<ReadonlyMap<string, Availability>> {
   try {
-    const tracked = items.some((i) => deps.catalog.sellablesBySku.get(i.sku)?.inventory.tracked);
-    const own =
-      cartId && tracked
-        ? deps.sessions
-            .getSlot(checkoutSlotId(cartId, ''))
-            .then((slot) => (slot?.current?.status === 'open' ? (slot.current.heldUnits ?? []) : []))
-        : [];
-    return await availabilityOfCart(deps, items, own);
+    return await availabilityOfCart(
+      deps,
+      items,
+      ownHold.then((own) => own.units),
+    );
   } catch (err: unknown) {
     deps.telemetry.log.error('stock read failed; quoting without availability', {
       error: describeError(err),

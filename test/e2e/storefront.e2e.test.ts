@@ -236,11 +236,12 @@ describe('storefront in Chromium', () => {
     await page.getByText('Your cart is empty').waitFor();
   });
 
-  it('applies a discount code the shopper types, keeps it as sizes are added, says why another does not apply, and pays the code’s price', async () => {
+  it('applies a discount code the shopper types, keeps it as sizes are added and across a cancelled payment, says why another does not apply, and pays the code’s price', async () => {
     // Two hoodies, each in a size chosen on its card: the Hoodie pair (15% off), the code on top.
     const logo = product('HOODIE-LOGO-BLK-L');
     const zip = product('HOODIE-ZIP-GRY-M');
-    await storeCodeInStack(stack, testCode('E2E10'));
+    // One use: the shopper's own checkout holding it must not take it from them on the way back.
+    await storeCodeInStack(stack, testCode('E2E10', { limit: 1 }));
     const before = { logo: await availableOf(logo.sku), zip: await availableOf(zip.sku) };
     const page = await openPage();
     await page.goto(stack.url);
@@ -278,6 +279,14 @@ describe('storefront in Chromium', () => {
     await page.getByRole('button', { name: 'Checkout' }).click();
     await page.waitForURL((url) => url.origin === stack.stripe?.url && url.pathname.startsWith('/pay/'));
     expect(await page.locator('body').textContent()).toContain('E2E10');
+    // Back to the shop: the code's one use is held by this cart's own checkout, so it still applies.
+    await page.getByRole('button', { name: 'Cancel and return to the shop' }).click();
+    await page.waitForURL((url) => url.origin === stack.url && url.pathname === '/checkout/cancel');
+    await quoteSettled(page);
+    await message.filter({ hasText: 'E2E10 applied' }).waitFor();
+    expect(await page.getByTestId('total').textContent()).toBe(total);
+    await page.getByRole('button', { name: 'Checkout' }).click();
+    await page.waitForURL((url) => url.origin === stack.stripe?.url && url.pathname.startsWith('/pay/'));
     await payOnPage(page, `Pay ${total}`);
     await page.waitForURL((url) => url.origin === stack.url && url.pathname === '/checkout/success');
     const sessionId = new URL(page.url()).searchParams.get('session_id');

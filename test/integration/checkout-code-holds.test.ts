@@ -239,6 +239,43 @@ describe('a code’s uses, held at checkout and counted by outcome', () => {
     expect(await counts('SWAP')).toEqual({ used: 0, held: 1 });
   });
 
+  it('quotes a cart whose own open checkout holds the code’s last use and the last unit with both, for that cart alone', async () => {
+    clock.now += 3_600_000;
+    const api = await makeCommerceApi({ table, stripe, now: () => clock.now });
+    await storeCode(table, testCode('MINE', { limit: 1 }), nowSeconds());
+    await createDynamoStockStore(table).setOnHand('HOODIE-LOGO-BLK-L', 1, nowSeconds());
+    const items = [{ sku: 'HOODIE-LOGO-BLK-L', quantity: 1 }];
+    const cartId = 'code-own-hold-cart-00001';
+    const quoteOf = async (body: Record<string, unknown>) => {
+      const result = await api.quote(makeProxyEvent({ body, headers }));
+      return { status: result.statusCode, body: parse(result) };
+    };
+    const first = await quoteOf({ items, code: 'MINE', cartId });
+    expect(first.body.quote.code.status).toBe('applied');
+    const started = await checkout(api, { items, quoteSignature: first.body.quoteSignature, cartId });
+    expect(started.statusCode).toBe(201);
+    expect(await counts('MINE')).toEqual({ used: 0, held: 1 });
+
+    // Back from the payment page, the storefront prices the cart again with its id and the code: the
+    // use and the unit its own session holds are its own.
+    const back = await quoteOf({ items, code: 'mine', cartId });
+    expect(back.status).toBe(200);
+    expect(back.body.quote.code).toMatchObject({ code: 'MINE', status: 'applied' });
+    expect(back.body.quote.total).toBe(6_800 - 680);
+    expect(back.body.quote.lines[0].availability).toMatchObject({ available: 1 });
+    // Anyone else: the code is used up, the size sold out.
+    const other = await quoteOf({ items: cart(1), code: 'MINE', cartId: 'code-own-hold-cart-00002' });
+    expect(other.body.quote.code.status).toBe('limit_reached');
+    expect((await quoteOf({ items, cartId: 'code-own-hold-cart-00002' })).status).toBe(409);
+
+    // Checking out the new quote moves the use and the unit to the new session: still one held.
+    const again = await checkout(api, { items, quoteSignature: back.body.quoteSignature, cartId });
+    expect(again.statusCode, again.body).toBe(201);
+    expect(parse(again).sessionId).not.toBe(parse(started).sessionId);
+    expect(await counts('MINE')).toEqual({ used: 0, held: 1 });
+    expect((await quoteOf({ items, code: 'MINE', cartId })).body.quote.code.status).toBe('applied');
+  });
+
   it('gives the use back at once when checkout fails before its session, and the sweep frees an orphaned hold', async () => {
     clock.now += 3_600_000;
     const api = await makeCommerceApi({ table, stripe, now: () => clock.now });

@@ -252,6 +252,7 @@ const SlotItemSchema = v.object({
   leaseToken: v.optional(Text),
   leaseUntil: v.optional(Int),
   heldUnits: v.optional(jsonOf(v.array(v.object({ sku: Text, quantity: Int }), 'must be a list of units'))),
+  heldCode: v.optional(v.pipe(Text, v.regex(CODE_PATTERN, 'must be a normalised code'))),
 });
 
 /** Reads a `CHECKOUT#<slotId>` item back into a {@link CheckoutSlot}. */
@@ -259,7 +260,7 @@ export function readCheckoutSlot(slotId: string, item: Item): CheckoutSlot {
   const slot = parseItem(SlotItemSchema, item, 'checkout slot');
   let current: SlotSession | null = null;
   if (slot.sessionId !== undefined) {
-    const { quoteSignature, emailDigest, status, checkoutUrl, sessionExpiresAt, heldUnits } = slot;
+    const { quoteSignature, emailDigest, status, checkoutUrl, sessionExpiresAt, heldUnits, heldCode } = slot;
     if (
       quoteSignature === undefined ||
       emailDigest === undefined ||
@@ -279,6 +280,7 @@ export function readCheckoutSlot(slotId: string, item: Item): CheckoutSlot {
       checkoutUrl,
       sessionExpiresAt,
       ...(heldUnits ? { heldUnits } : {}),
+      ...(heldCode ? { heldCode } : {}),
     };
   }
   return {
