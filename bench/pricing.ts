@@ -3,8 +3,11 @@ import { availableParallelism, loadavg } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import type { CartItem } from '../src/domain/cart';
 import { type Catalog, parseCatalog } from '../src/domain/catalog';
+import type { StoredCode } from '../src/domain/discount-code';
 import { DEFAULT_SEARCH_BUDGET, priceCart } from '../src/domain/pricing';
+import { applyCode } from '../src/domain/pricing-codes';
 import { chooseBundles } from '../src/domain/pricing-search';
+import { testStoredCode } from '../test/support/codes';
 import { seededRandom } from '../test/support/seeded-random';
 
 /*
@@ -181,15 +184,20 @@ interface Measurement {
   readonly bundlesApplied: number;
 }
 
-/** Median of priceCart after a warm-up; runs until ~`budgetMs` of measuring or 2,001 runs. */
-function measure(catalog: Catalog, items: readonly CartItem[], budgetMs = 150): Measurement {
+/** Median of priceCart (or `price`) after a warm-up; runs until ~`budgetMs` of measuring or 2,001 runs. */
+function measure(
+  catalog: Catalog,
+  items: readonly CartItem[],
+  budgetMs = 150,
+  price: () => unknown = () => priceCart(catalog, items),
+): Measurement {
   const first = priceCart(catalog, items);
-  for (let i = 0; i < 30; i++) priceCart(catalog, items);
+  for (let i = 0; i < 30; i++) price();
   const samples: number[] = [];
   const deadline = process.hrtime.bigint() + BigInt(budgetMs) * 1_000_000n;
   while (samples.length < 2001 && (samples.length < 21 || process.hrtime.bigint() < deadline)) {
     const start = process.hrtime.bigint();
-    priceCart(catalog, items);
+    price();
     samples.push(Number(process.hrtime.bigint() - start) / 1000);
   }
   samples.sort((a, b) => a - b);
@@ -201,6 +209,28 @@ function measure(catalog: Catalog, items: readonly CartItem[], budgetMs = 150): 
     units: items.reduce((sum, item) => sum + item.quantity, 0),
     bundlesApplied: first.appliedBundles.length,
   };
+}
+
+/**
+ * Medians of two ways of pricing, measured in alternation (a, b, a, b, …) so that the machine's load,
+ * which changes over seconds, weighs on both alike.
+ */
+function measurePair(a: () => unknown, b: () => unknown, budgetMs = 400): [number, number] {
+  for (let i = 0; i < 30; i++) {
+    a();
+    b();
+  }
+  const samples: [number[], number[]] = [[], []];
+  const deadline = process.hrtime.bigint() + BigInt(budgetMs) * 1_000_000n;
+  while (samples[0].length < 2001 && (samples[0].length < 41 || process.hrtime.bigint() < deadline)) {
+    for (const [i, run] of [a, b].entries()) {
+      const start = process.hrtime.bigint();
+      run();
+      samples[i]?.push(Number(process.hrtime.bigint() - start) / 1000);
+    }
+  }
+  const median = (values: number[]) => values.sort((x, y) => x - y)[Math.floor(values.length / 2)] ?? 0;
+  return [median(samples[0]), median(samples[1])];
 }
 
 /** Median time of the bundle search alone (no allocation, no hints), for comparison. */
@@ -230,6 +260,75 @@ function normalisedLines(catalog: Catalog, items: readonly CartItem[]) {
 }
 
 const micros = (value: number) => (value >= 100 ? value.toFixed(0) : value.toFixed(1));
+
+/** The target for codes: a quote with a code costs at most this much more than one without. */
+const CODE_OVERHEAD_TARGET = 0.1;
+
+/**
+ * A quote's pricing with a code (priceCart, then the code on top with its hints re-priced) against
+ * the same cart without one, for the code kinds a shop uses: what the quote route pays for a code.
+ */
+function codeCosts(
+  sample: Catalog,
+  sampleCart: readonly CartItem[],
+  fiftyLines: readonly [string, Catalog][],
+): string[] {
+  // The last kind re-prices each hint (docs/pricing.md, "Discount codes"); the target is the others'.
+  const codes: [string, StoredCode, boolean][] = [
+    ['10% on top of bundles', testStoredCode('BENCH10'), true],
+    ['10% best-of', testStoredCode('BENCH10', { combination: 'best_of' }), true],
+    [
+      '10% of tees, on top',
+      testStoredCode('BENCH10', { scope: { kind: 'collections', collections: ['tees'] } }),
+      false,
+    ],
+  ];
+  const cases: [string, Catalog, readonly CartItem[]][] = [
+    ['sample catalog, 10 lines', sample, sampleCart],
+    ...fiftyLines
+      .slice(0, 2)
+      .map(([label, catalog]): [string, Catalog, readonly CartItem[]] => [
+        label,
+        catalog,
+        syntheticCart(catalog, 50, 7),
+      ]),
+  ];
+  const out = [
+    "Discount codes: median µs of a quote's pricing with a code, and its cost over the same cart without one",
+  ];
+  let worst = 0;
+  let worstRepriced = 0;
+  for (const [label, catalog, items] of cases) {
+    let without = 0;
+    const cells = codes.map(([name, code, targeted]) => {
+      const lookup = { code: code.code, found: code, now: 1 };
+      // As the quote route does it: the hints' searches are kept for a hint the code must re-price.
+      const [plain, withCode] = measurePair(
+        () => priceCart(catalog, items),
+        () => {
+          const componentCache = new Map();
+          return applyCode(catalog, items, priceCart(catalog, items, { componentCache }), lookup, {
+            componentCache,
+          });
+        },
+      );
+      without = plain;
+      const overhead = withCode / plain - 1;
+      if (targeted) worst = Math.max(worst, overhead);
+      else worstRepriced = Math.max(worstRepriced, overhead);
+      return `${name}: ${micros(withCode)} µs (${overhead >= 0 ? '+' : ''}${(overhead * 100).toFixed(1)}%)`;
+    });
+    out.push(`${label.padEnd(44)} ${micros(without).padStart(7)} µs without; ${cells.join('; ')}`);
+  }
+  out.push(
+    `target: a whole-cart or best-of code costs ≤ ${CODE_OVERHEAD_TARGET * 100}% over the same cart without one — ${
+      worst <= CODE_OVERHEAD_TARGET ? 'met' : 'NOT met'
+    } (worst +${(worst * 100).toFixed(1)}%); a code on top of bundles covering some products re-prices its hints: worst +${(
+      worstRepriced * 100
+    ).toFixed(1)}%`,
+  );
+  return out;
+}
 
 /** Runs the pricing benchmark and returns a printable report. */
 export async function runPricingBench(): Promise<string> {
@@ -288,6 +387,9 @@ export async function runPricingBench(): Promise<string> {
       .map((l) => l.toFixed(2))
       .join(' ')} on ${availableParallelism()} cores`,
   );
+  out.push('');
+
+  out.push(...codeCosts(sample, sampleCarts[1]?.[1] ?? [], fiftyLines));
   out.push('');
 
   out.push('Synthetic catalog (120 SKUs, 10 types, 2 umbrellas): median µs per cart; * = heuristic fallback');

@@ -30,6 +30,8 @@ export interface BaseConfig {
   readonly rateLimits: {
     readonly quote: RateLimits;
     readonly sessionStatus: RateLimits;
+    /** Codes looked up and not found, per client: guessing codes through quotes stops here. */
+    readonly codeMisses: RateLimits;
   };
 }
 
@@ -149,6 +151,10 @@ export async function loadBaseConfig(reader: EnvReader): Promise<BaseConfig> {
       sessionStatus: {
         perHour: reader.int('RATE_LIMIT_STATUS_PER_HOUR', 600, { min: 1, max: 1_000_000 }),
         perDay: reader.int('RATE_LIMIT_STATUS_PER_DAY', 3_000, { min: 1, max: 10_000_000 }),
+      },
+      codeMisses: {
+        perHour: reader.int('RATE_LIMIT_CODE_MISSES_PER_HOUR', 10, { min: 1, max: 1_000_000 }),
+        perDay: reader.int('RATE_LIMIT_CODE_MISSES_PER_DAY', 30, { min: 1, max: 10_000_000 }),
       },
     },
   };

@@ -1,3 +1,4 @@
+import type { CodeOutcome } from '../domain/discount-code';
 import type { ShortLine } from '../domain/stock';
 import type { StoredQuote } from './ports';
 
@@ -40,6 +41,42 @@ export class CheckoutInProgressError extends Error {
   readonly code = 'checkout_in_progress';
   constructor() {
     super('A checkout of this cart is being started; please try again in a moment.');
+  }
+}
+
+/**
+ * The quote's discount code no longer applies (disabled, ended, or all its uses paid for or held by
+ * other checkouts): `quote` is the same cart priced without it, to show and check out with.
+ */
+export class CodeUnavailableError extends Error {
+  override readonly name = 'CodeUnavailableError';
+  readonly code = 'code_unavailable';
+  constructor(
+    readonly quote: StoredQuote,
+    readonly refused: CodeOutcome,
+  ) {
+    super(`The code ${refused.code} can no longer be used: ${refused.message}`);
+  }
+}
+
+/**
+ * The hold could not claim a use of the quote's code: `limit` (used up, disabled or out of its
+ * dates since the quote was checked), or `per_email` (this email's uses are spent). The checkout
+ * turns it into {@link CodeUnavailableError} with the cart priced without the code.
+ */
+export class CodeHoldRefusedError extends Error {
+  override readonly name = 'CodeHoldRefusedError';
+  constructor(readonly reason: 'limit' | 'per_email') {
+    super(`the code's use could not be held (${reason})`);
+  }
+}
+
+/** The quote's code counts uses per email address, so checkout needs the shopper's email. */
+export class CodeNeedsEmailError extends Error {
+  override readonly name = 'CodeNeedsEmailError';
+  readonly code = 'email_required';
+  constructor(readonly discountCode: string) {
+    super(`Enter your email address to use the code ${discountCode}.`);
   }
 }
 

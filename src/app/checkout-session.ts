@@ -113,8 +113,12 @@ async function ensureCoupon(
         amountOff: pricedCart.discount,
         currency: pricedCart.currency,
         redeemBy: sessionExpiresAt + COUPON_GRACE_SECONDS,
-        name: bundleNames(pricedCart),
-        metadata: { cartHash: quote.cartHash, catalogVersion: pricedCart.catalogVersion },
+        name: discountName(pricedCart),
+        metadata: {
+          cartHash: quote.cartHash,
+          catalogVersion: pricedCart.catalogVersion,
+          ...codeMetadata(pricedCart),
+        },
       },
       { idempotencyKey: `coupon-${attemptKey}`, timeoutMs: timeoutMs() },
     );
@@ -139,9 +143,20 @@ function reportCouponFallback(deps: StripeSessionDeps, err: unknown) {
   });
 }
 
-function bundleNames(pricedCart: PricedCart): string {
-  const names = pricedCart.appliedBundles.map((b) => b.name).join(', ');
-  return (names || 'Bundle discount').slice(0, 40);
+/** The applied discount code, for the Dashboard: `{ code: 'BABES10' }`, or nothing. */
+function codeMetadata(pricedCart: PricedCart): Record<string, string> {
+  return pricedCart.code?.status === 'applied' ? { code: pricedCart.code.code } : {};
+}
+
+/**
+ * What Stripe's page calls the discount (a coupon name holds 40 characters): the code first, so the
+ * shopper sees it, then the bundles — `BABES10 + Tee stack`.
+ */
+export function discountName(pricedCart: PricedCart): string {
+  const code = pricedCart.code?.status === 'applied' ? pricedCart.code.code : null;
+  const bundles = pricedCart.appliedBundles.map((b) => b.name).join(', ');
+  const name = code ? (bundles ? `${code} + ${bundles}` : `Code ${code}`) : bundles || 'Bundle discount';
+  return name.slice(0, 40);
 }
 
 /** The session to create for a quote, in the project's terms (the Stripe adapter maps it). */
@@ -179,6 +194,7 @@ export function checkoutSessionSpec(
     reference: quote.cartHash,
     metadata: {
       ...paymentMetadata,
+      ...codeMetadata(pricedCart),
       quoteSignature: quote.quoteSignature,
       quoteTotal: String(pricedCart.total),
       discountMode: discount.mode,

@@ -4,14 +4,25 @@ import type { CheckoutConfig } from '../config';
 import { type CartItem, hashCart } from '../domain/cart';
 import { validateCart } from '../domain/cart-validation';
 import type { Catalog } from '../domain/catalog';
+import {
+  type CodeOutcome,
+  codeEmailKey,
+  codeStatusMessage,
+  codeUnavailability,
+  type StoredCode,
+} from '../domain/discount-code';
 import { maskEmail } from '../domain/email';
 import { priceCart } from '../domain/pricing';
+import { applyCode, type CodeLookup } from '../domain/pricing-codes';
 import { readQuoteSignature, type SigningKeys, verifyQuoteSignature } from '../domain/quote-signature';
 import { DAY_SECONDS } from '../domain/time';
 import { allInOrder } from './all-in-order';
 import {
   CartAlreadyPaidError,
   CheckoutInProgressError,
+  CodeHoldRefusedError,
+  CodeNeedsEmailError,
+  CodeUnavailableError,
   QuoteAlreadyPaidError,
   QuoteMismatchError,
   QuoteOutdatedError,
@@ -22,7 +33,9 @@ import {
   type CheckoutGateway,
   type CheckoutSessionView,
   type CheckoutSlot,
+  type CodeStore,
   type DiscountMode,
+  type HoldCode,
   PaymentProviderError,
   type QuoteStore,
   type RateLimiter,
@@ -41,6 +54,8 @@ import { CHECKOUT_BUDGET_MS, CHECKOUT_STRIPE_ATTEMPT_MS } from './time-budgets';
 export {
   CartAlreadyPaidError,
   CheckoutInProgressError,
+  CodeNeedsEmailError,
+  CodeUnavailableError,
   QuoteAlreadyPaidError,
   QuoteMismatchError,
   QuoteOutdatedError,
@@ -52,6 +67,7 @@ const MAX_SESSION_SPAN_SECONDS = DAY_SECONDS - 60;
 export interface CreateCheckoutDeps {
   readonly catalog: Catalog;
   readonly quotes: QuoteStore;
+  readonly codes: CodeStore;
   readonly sessions: SessionStore;
   readonly limiter: RateLimiter;
   readonly stock: StockStore;
@@ -109,8 +125,9 @@ export async function createCheckout(
   const items = validateCart(deps.catalog, request.items);
   const cartHash = hashCart(items);
 
-  // Verification is pure: a forged or mismatched request is refused before anything is written.
-  const verified = verifyPresentedQuote(deps, request.quoteSignature, items, cartHash, now);
+  // A forged or mismatched request is refused before anything is written (a quote with a code
+  // costs one read of the code first: only an authentic signature can name one).
+  const verified = await verifyPresentedQuote(deps, request.quoteSignature, items, cartHash, now);
 
   // Both rate-limit counts and the slot read are independent: one round trip to the table instead
   // of three. A refused request has then cost one read for nothing. A quote that must be re-issued
@@ -134,6 +151,7 @@ export async function createCheckout(
   ]);
 
   const quote = await settleQuote(deps, verified);
+  const codeClaim = holdCodeOf(quote, verified.code, request.email);
   const slotId = checkoutSlotId(request.cartId, quote.quoteSignature);
   let slot =
     readsPresentedSlot && slotId === presentedSlotId ? presentedSlot : await deps.sessions.getSlot(slotId);
@@ -165,6 +183,7 @@ export async function createCheckout(
           return await createInSlot(deps, {
             request,
             quote,
+            codeClaim,
             slot,
             slotId,
             token,
@@ -202,6 +221,8 @@ async function createInSlot(
   input: {
     readonly request: CreateCheckoutRequest;
     readonly quote: StoredQuote;
+    /** The use of the quote's code the hold claims, if it applied one. */
+    readonly codeClaim: HoldCode | null;
     readonly slot: CheckoutSlot | null;
     readonly slotId: string;
     readonly token: string;
@@ -224,9 +245,9 @@ async function createInSlot(
       emailDigest: input.emailDigest,
     });
     const sessionExpiresAt = sessionExpiryOf(quote, deps.checkout.sessionTtlSeconds);
-    // The units are held before the session exists, until the session's own end. A retry of this
-    // attempt names the same hold and finds it taken.
-    const wanted = holdOf(deps.catalog, quote.items, attemptKey, sessionExpiresAt);
+    // The units, and the code's use, are held before the session exists, until the session's own
+    // end. A retry of this attempt names the same hold and finds it taken.
+    const wanted = holdOf(deps.catalog, quote.items, attemptKey, sessionExpiresAt, input.codeClaim);
     if (wanted) {
       await takeHold(deps, wanted, quote.items, { slotId, now });
       hold = wanted;
@@ -268,6 +289,7 @@ async function createInSlot(
         checkoutUrl: session.url,
         sessionExpiresAt: session.expiresAt,
         heldUnits: hold ? hold.lines.map(({ sku, quantity }) => ({ sku, quantity })) : [],
+        ...(hold?.code ? { heldCode: hold.code.code } : {}),
       },
       attempt,
       now,
@@ -307,8 +329,61 @@ async function createInSlot(
     await deps.sessions.releaseSlot(slotId, token).catch((releaseErr: unknown) => {
       telemetry.log.error('could not release the checkout slot', { error: describeError(releaseErr) });
     });
+    if (err instanceof CodeHoldRefusedError && input.codeClaim) {
+      throw await codeUnavailable(deps, quote, input.codeClaim.code, err.reason, now);
+    }
     throw err;
   }
+}
+
+/**
+ * The code use a checkout's hold claims: the quote's applied code, with this email's count when the
+ * code limits uses per email (which needs the email: {@link CodeNeedsEmailError} without one).
+ */
+function holdCodeOf(quote: StoredQuote, code: StoredCode | null, email: string | undefined): HoldCode | null {
+  if (quote.pricedCart.code?.status !== 'applied' || !code) return null;
+  if (code.limitPerEmail === null) return { code: code.code, emailKey: null, limitPerEmail: null };
+  if (!email) throw new CodeNeedsEmailError(code.code);
+  return { code: code.code, emailKey: codeEmailKey(email), limitPerEmail: code.limitPerEmail };
+}
+
+/**
+ * The 409 of a code whose use the hold could not claim (another checkout took the last one, or it
+ * was disabled or ended a moment ago, or this email used it up): why, read now, and the cart
+ * priced without it.
+ */
+async function codeUnavailable(
+  deps: CreateCheckoutDeps,
+  quote: StoredQuote,
+  code: string,
+  reason: 'limit' | 'per_email',
+  now: number,
+): Promise<CodeUnavailableError> {
+  let refused: CodeOutcome;
+  if (reason === 'per_email') {
+    refused = {
+      code,
+      status: 'limit_reached',
+      discount: 0,
+      message: 'You have already used this code as many times as it allows.',
+    };
+  } else {
+    const found = await deps.codes.findCode(code, { consistent: true }).catch(() => null);
+    const status = codeUnavailability(found, now) ?? 'limit_reached';
+    refused = {
+      code,
+      status,
+      discount: 0,
+      message: codeStatusMessage(status, found, { currency: quote.pricedCart.currency }),
+    };
+  }
+  const without = issueQuote(deps, quote.items, quote.cartHash, now);
+  await saveQuoteQuietly(deps, without);
+  deps.telemetry.log.info('checkout refused: the code has no use left for it', {
+    status: refused.status,
+    reason,
+  });
+  return new CodeUnavailableError(without, refused);
 }
 
 /**
@@ -367,6 +442,7 @@ function sessionRecordOf(input: {
   const { quote, session, discountMode } = input;
   const pricedCart = quote.pricedCart;
   const undiscounted = discountMode === 'none';
+  const code = pricedCart.code?.status === 'applied' ? pricedCart.code : null;
   return {
     sessionId: session.id,
     slotId: input.slotId,
@@ -376,6 +452,8 @@ function sessionRecordOf(input: {
     status: 'open',
     couponId: input.couponId,
     discountMode,
+    code: code?.code ?? null,
+    codeDiscount: code && !undiscounted ? code.discount : 0,
     currency: pricedCart.currency,
     amountSubtotal: pricedCart.subtotal,
     amountDiscount: undiscounted ? 0 : pricedCart.discount,
@@ -422,27 +500,48 @@ export function sessionExpiryOf(
   return Math.min(quote.expiresAt + sessionTtlSeconds, quote.issuedAt + MAX_SESSION_SPAN_SECONDS);
 }
 
-type VerifiedQuote =
-  | { readonly outcome: 'valid' | 'reissue'; readonly quote: StoredQuote }
-  | { readonly outcome: 'outdated'; readonly quote: StoredQuote };
+type VerifiedQuote = {
+  /** The code the quote applied, as the table has it now (`null`: none). */
+  readonly code: StoredCode | null;
+} & (
+  | { readonly outcome: 'valid' | 'reissue' | 'outdated'; readonly quote: StoredQuote }
+  /** The quote's code no longer applies; `quote` is the cart without it. */
+  | { readonly outcome: 'code_unavailable'; readonly quote: StoredQuote; readonly refused: CodeOutcome }
+);
 
 /**
- * Verifies the presented signature against a fresh pricing of the presented items (no I/O). An
- * expired (or merely re-versioned) quote with an unchanged total is re-issued with a fresh
- * signature; a changed total is `outdated`; anything else is {@link QuoteMismatchError}.
+ * Verifies the presented signature against a fresh pricing of the presented items, with the code
+ * the signature names (read consistently: its dates, its being enabled and its uses are today's).
+ * An expired (or merely re-versioned) quote with an unchanged total is re-issued with a fresh
+ * signature; a changed total is `outdated`; a code that no longer applies is `code_unavailable`;
+ * anything else is {@link QuoteMismatchError}.
  */
-function verifyPresentedQuote(
+async function verifyPresentedQuote(
   deps: CreateCheckoutDeps,
   presented: string,
   items: readonly CartItem[],
   cartHash: string,
   now: number,
-): VerifiedQuote {
+): Promise<VerifiedQuote> {
+  const read = readQuoteSignature(presented, deps.signingKeys);
+  const claimedCode = read.status === 'authentic' ? (read.claims.code ?? '') : '';
+  // The code's remaining uses are the hold's to count (the cart's own open session may hold one):
+  // here only whether it is still enabled and in its dates, and what it takes off.
+  const lookup: CodeLookup | null = claimedCode
+    ? {
+        code: claimedCode,
+        found: await deps.codes.findCode(claimedCode, { consistent: true }),
+        now,
+        countUses: false,
+      }
+    : null;
   // Only the amounts are checked; a quote that is re-issued or refused as outdated goes back to the
   // storefront (and the cache), so that one is priced again with its hints.
   // Priced, not signed: the presented signature is the one kept when it holds.
-  const pricedCart = priceCart(deps.catalog, items, { hints: false });
-  const withHints = () => issueQuote(deps, items, cartHash, now);
+  const bundles = priceCart(deps.catalog, items, { hints: false });
+  const pricedCart = lookup ? applyCode(deps.catalog, items, bundles, lookup, { hints: false }) : bundles;
+  const codeApplies = pricedCart.code === undefined || pricedCart.code.status === 'applied';
+  const withHints = () => issueQuote(deps, items, cartHash, now, codeApplies ? lookup : null);
   const check = verifyQuoteSignature(
     presented,
     {
@@ -450,12 +549,23 @@ function verifyPresentedQuote(
       currency: pricedCart.currency,
       total: pricedCart.total,
       catalogVersion: pricedCart.catalogVersion,
+      code: claimedCode,
     },
     { keys: deps.signingKeys, now, ttlSeconds: deps.quoteTtlSeconds },
   );
+  const code = codeApplies ? (lookup?.found ?? null) : null;
+  if (
+    !codeApplies &&
+    pricedCart.code &&
+    (check.status === 'valid' || check.status === 'expired' || check.status === 'outdated')
+  ) {
+    // Disabled, ended, used up since the quote: the same cart without it, for the shopper to see.
+    return { outcome: 'code_unavailable', quote: withHints(), refused: pricedCart.code, code };
+  }
   switch (check.status) {
     case 'valid':
       return {
+        code,
         outcome: 'valid',
         quote: {
           quoteSignature: presented,
@@ -467,9 +577,10 @@ function verifyPresentedQuote(
         },
       };
     case 'expired':
-      return { outcome: 'reissue', quote: withHints() };
+      return { code, outcome: 'reissue', quote: withHints() };
     case 'outdated':
       return {
+        code,
         outcome: check.claims.total === pricedCart.total ? 'reissue' : 'outdated',
         quote: withHints(),
       };
@@ -488,16 +599,25 @@ function verifyPresentedQuote(
   }
 }
 
-/** Caches a re-issued or new quote; an outdated one is refused with the new quote. */
+/**
+ * Caches a re-issued or new quote; an outdated one is refused with the new quote, and so is one
+ * whose code no longer applies (with the cart priced without it).
+ */
 async function settleQuote(deps: CreateCheckoutDeps, verified: VerifiedQuote): Promise<StoredQuote> {
   if (verified.outcome === 'valid') return verified.quote;
   await saveQuoteQuietly(deps, verified.quote);
   if (verified.outcome === 'outdated') throw new QuoteOutdatedError(verified.quote);
+  if (verified.outcome === 'code_unavailable') {
+    deps.telemetry.log.info('quote refused: its code no longer applies', { status: verified.refused.status });
+    throw new CodeUnavailableError(verified.quote, verified.refused);
+  }
   deps.telemetry.log.info('quote re-issued at the same price');
   return verified.quote;
 }
 
+/** Caches the quote's pricing: only a pricing without a code, the one every shopper of the cart shares. */
 async function saveQuoteQuietly(deps: CreateCheckoutDeps, quote: StoredQuote): Promise<void> {
+  if (quote.pricedCart.code !== undefined) return;
   try {
     await deps.quotes.saveQuote(quote);
   } catch (err: unknown) {

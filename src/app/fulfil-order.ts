@@ -161,6 +161,8 @@ function orderOf(
     customerName: session.customerName,
     shippingAddress: session.shippingAddress,
     discountMode: record.discountMode,
+    code: record.code,
+    codeDiscount: record.codeDiscount,
     problems: [
       ...(chargedAsRecorded(record, session) ? [] : (['amount_mismatch'] as const)),
       ...(short.length > 0 ? (['short_stock'] as const) : []),

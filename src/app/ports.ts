@@ -1,4 +1,5 @@
 import type { CartItem } from '../domain/cart';
+import type { StoredCode } from '../domain/discount-code';
 import type { PricedCart } from '../domain/priced-cart';
 import type { PaymentEventFact } from './order-life-ports';
 
@@ -48,6 +49,17 @@ export interface RateLimiter {
     readonly limits: RateLimits;
     readonly now: number;
   }): Promise<RateDecision>;
+  /**
+   * Takes back one count made by `checkRateLimit` at the same `now` (same windows), for a request
+   * that turned out not to count (a code that was found). Never below zero.
+   */
+  uncount(request: { readonly scope: string; readonly key: string; readonly now: number }): Promise<void>;
+}
+
+/** Discount codes as checkout and quotes read them. */
+export interface CodeStore {
+  /** The code of this normalised name, or `null`; `consistent` reads the latest counts (checkout). */
+  findCode(code: string, options?: { readonly consistent?: boolean }): Promise<StoredCode | null>;
 }
 
 /** Stripe (or the emulator) failed or refused a call. */
@@ -212,6 +224,10 @@ export interface SessionRecord {
   readonly status: 'open' | 'awaiting_payment' | 'complete' | 'payment_failed' | 'expired';
   readonly couponId: string | null;
   readonly discountMode: DiscountMode;
+  /** The discount code the quote applied (normalised), or `null`. */
+  readonly code: string | null;
+  /** What the code took off, within `amountDiscount` (0 without a code). */
+  readonly codeDiscount: number;
   readonly currency: string;
   readonly amountSubtotal: number;
   readonly amountDiscount: number;
@@ -230,12 +246,28 @@ export interface SessionRecord {
   readonly stockShort?: readonly string[];
 }
 
-/** Which hold a session has, and the units it holds per tracked SKU (summed per SKU). */
+/**
+ * Which hold a session has: the units it holds per tracked SKU (summed per SKU), and the use of a
+ * discount code it claims. Both are taken, released and sold together, in one transaction each.
+ */
 export interface StockHoldRef {
   readonly holdId: string;
   /** Epoch seconds: the session's `expires_at` (the hold ends with its session). */
   readonly until: number;
   readonly lines: readonly HoldLine[];
+  /** The discount code use the hold claims (absent or `null`: none). */
+  readonly code?: HoldCode | null;
+}
+
+/** One use of a discount code, held by a checkout. */
+export interface HoldCode {
+  readonly code: string;
+  /**
+   * With a per-email limit: `codeEmailKey` of the checkout's email and the limit, so the hold claims
+   * a use of that email's count too; both `null` otherwise.
+   */
+  readonly emailKey: string | null;
+  readonly limitPerEmail: number | null;
 }
 
 export interface HoldLine {
@@ -278,13 +310,17 @@ export interface StockStore {
   /** Every stock item, by SKU. */
   allLevels(): Promise<StockLevel[]>;
   /**
-   * Holds every line in one transaction. `taken` (also when this hold was taken before: a retry),
-   * or `short` naming the refuse-policy SKUs that lack units, with their levels now.
+   * Holds every line, and the code's use, in one transaction. `taken` (also when this hold was taken
+   * before: a retry), `short` naming the refuse-policy SKUs that lack units, or `code_refused` when
+   * the code has no use left for it (`limit`: used up, disabled or out of its dates; `per_email`:
+   * this email's uses are spent).
    */
   takeHold(
     hold: HoldRequest,
   ): Promise<
-    { readonly outcome: 'taken' } | { readonly outcome: 'short'; readonly short: readonly string[] }
+    | { readonly outcome: 'taken' }
+    | { readonly outcome: 'short'; readonly short: readonly string[] }
+    | { readonly outcome: 'code_refused'; readonly reason: 'limit' | 'per_email' }
   >;
   /** Notes on the hold the session made with it (so the sweep leaves the hold to the session's events). */
   attachSession(hold: StockHoldRef, sessionId: string): Promise<void>;
@@ -332,6 +368,8 @@ export interface SlotSession {
   readonly sessionExpiresAt: number;
   /** The stock the session holds, per SKU: the cart's own units while its session is open. */
   readonly heldUnits?: readonly CartItem[];
+  /** The discount code whose use the session holds, if any: the cart's own use while it is open. */
+  readonly heldCode?: string;
 }
 
 /**
@@ -406,6 +444,10 @@ export interface OrderRecord {
   readonly customerName: string | null;
   readonly shippingAddress: Readonly<Record<string, string | null>> | null;
   readonly discountMode: DiscountMode;
+  /** The discount code of the order (normalised), or `null`. */
+  readonly code: string | null;
+  /** What the code took off, within `amountDiscount` (0 without a code). */
+  readonly codeDiscount: number;
   /**
    * What the operator must look at before shipping; empty when nothing. `amount_mismatch`: Stripe
    * charged another amount or currency than the session was made for. `short_stock`: a SKU had

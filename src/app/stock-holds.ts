@@ -1,10 +1,11 @@
 import type { CartItem } from '../domain/cart';
 import type { Catalog } from '../domain/catalog';
 import { type Availability, availabilityOf, shortLines, trackedItems } from '../domain/stock';
-import { OutOfStockError } from './checkout-errors';
+import { CodeHoldRefusedError, OutOfStockError } from './checkout-errors';
 import type {
   CallOptions,
   CheckoutGateway,
+  HoldCode,
   LiveHold,
   SessionRecord,
   SessionStore,
@@ -69,24 +70,26 @@ export function refuseShortCart(
   if (short.length > 0) throw new OutOfStockError(short);
 }
 
-/** The hold a checkout of `cart` takes (`null` when no line is tracked). */
+/** The hold a checkout of `cart` takes, with its code's use (`null` when no line is tracked and no code). */
 export function holdOf(
   catalog: Catalog,
   cart: readonly CartItem[],
   holdId: string,
   until: number,
+  code: HoldCode | null = null,
 ): StockHoldRef | null {
   const lines = trackedItems(catalog, cart).map(({ sku, quantity }) => ({
     sku,
     quantity,
     whenShort: catalog.sellablesBySku.get(sku)?.inventory.whenShort ?? 'refuse',
   }));
-  return lines.length > 0 ? { holdId, until, lines } : null;
+  if (lines.length === 0 && !code) return null;
+  return { holdId, until, lines, ...(code ? { code } : {}) };
 }
 
 /**
  * Takes the hold before the session exists; throws {@link OutOfStockError} naming each short line
- * with what is left now.
+ * with what is left now, or {@link CodeHoldRefusedError} when the code has no use left for it.
  */
 export async function takeHold(
   deps: StockDeps,
@@ -98,6 +101,10 @@ export async function takeHold(
   if (taken.outcome === 'taken') {
     deps.telemetry.metrics.count('StockHeld');
     return;
+  }
+  if (taken.outcome === 'code_refused') {
+    deps.telemetry.metrics.count('CheckoutCodeUnavailable');
+    throw new CodeHoldRefusedError(taken.reason);
   }
   deps.telemetry.metrics.count('CheckoutOutOfStock');
   const levels = await deps.stock.levels(taken.short);

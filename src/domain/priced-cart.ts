@@ -1,8 +1,9 @@
 import type { CartItem } from './cart';
 import type { Bundle } from './catalog';
+import type { CodeOutcome } from './discount-code';
 import type { Cents, Currency } from './money';
 
-/** One cart line, priced. `discount` is this line's share of the bundle discounts. */
+/** One cart line, priced. `discount` is this line's share of the cart's discount (bundles and code). */
 export interface PricedLine {
   readonly sku: string;
   readonly name: string;
@@ -10,7 +11,7 @@ export interface PricedLine {
   readonly quantity: number;
   /** unitAmount × quantity */
   readonly subtotal: Cents;
-  /** This line's share of the cart's bundle discounts; the lines' shares sum to the cart discount. */
+  /** This line's share of the cart's discount; the lines' shares sum to the cart discount. */
   readonly discount: Cents;
   /** subtotal − discount */
   readonly total: Cents;
@@ -64,4 +65,9 @@ export interface PricedCart {
    * (docs/pricing.md). Optional so that hand-built values stay valid; `priceCart` always sets it.
    */
   readonly search?: 'exact' | 'heuristic';
+  /**
+   * What became of the discount code the cart was priced with (pricing-codes.ts); absent when none
+   * was given. When `applied`, `discount` and the lines' discounts include the code's.
+   */
+  readonly code?: CodeOutcome;
 }

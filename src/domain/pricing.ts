@@ -49,6 +49,11 @@ export interface PriceCartOptions {
    * amounts, such as checkout verifying a quote. Hints are most of a cart's pricing work.
    */
   readonly hints?: boolean;
+  /**
+   * Solved components to reuse and add to, for a caller that prices related carts of one catalog
+   * (a cart, then its hints' additions with a discount code): each component is solved once.
+   */
+  readonly componentCache?: ComponentCache;
 }
 
 export type PricingErrorCode = 'unknown_sku' | 'quantity_out_of_range';
@@ -116,7 +121,7 @@ export function priceUnits(
   const cart = resolveCart(catalog, items);
   // Shared by the hint re-pricings: a component of the cart that an addition does not touch is
   // solved once.
-  const cache: ComponentCache = new Map();
+  const cache: ComponentCache = options.componentCache ?? new Map();
   const choice = chooseBundles(catalog, cart, budget, cache);
 
   const discounts = allocateDiscounts(cart, choice.applications);

@@ -1,11 +1,14 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { CODE_PATTERN } from './discount-code';
 
 /**
  * Quote signatures.
  *
  * A signature is a self-describing token: `qs2.<keyId>.<claims>.<mac>`, where `claims` is the
  * base64url of `cartHash|currency|total|catalogVersion|issuedAt|quoteId` and `mac` the base64url
- * HMAC-SHA256 of `qs2.<keyId>.<claims>` under the key named by `keyId`. The quote id is random per
+ * HMAC-SHA256 of `qs2.<keyId>.<claims>` under the key named by `keyId`. A quote priced with a
+ * discount code it applied is a `qs3` token, whose claims end with `|code`: the code is bound like
+ * the total, and checkout reads it from the token. Quotes without a code stay `qs2`, as before. The quote id is random per
  * issued quote: two shoppers with the same cart hold different quotes, so nothing keyed by a
  * signature (a checkout, its coupon, its Stripe idempotency keys) is ever shared between them. Carrying the claims lets a
  * verifier tell *why* a quote no longer holds (a different cart, a new price, an old quote) without a
@@ -14,6 +17,8 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
  */
 
 const VERSION = 'qs2';
+/** The format of a quote with an applied discount code: the claims carry the code. */
+const CODE_VERSION = 'qs3';
 /** Tokens of the first format (no quote id) still verify, as expired quotes, so they are re-issued. */
 const LEGACY_VERSION = 'qs1';
 const QUOTE_ID_PATTERN = /^[A-Za-z0-9_-]{8,32}$/;
@@ -40,6 +45,8 @@ export interface QuoteClaims {
    * in a token of the legacy format, which is never valid (see {@link verifyQuoteSignature}).
    */
   readonly quoteId: string;
+  /** The discount code the quote applied (normalised); absent or `''` for none. */
+  readonly code?: string;
 }
 
 /** Signing keys by id, and the id new signatures use. */
@@ -93,10 +100,15 @@ export function signQuote(claims: QuoteClaims, keys: SigningKeys): string {
   if (!QUOTE_ID_PATTERN.test(claims.quoteId)) {
     throw new SigningKeyError('a quote id must be 8–32 characters of A–Z, a–z, 0–9, _ or -');
   }
+  const code = claims.code ?? '';
+  if (code !== '' && !CODE_PATTERN.test(code)) {
+    throw new SigningKeyError('a quote’s code must be a normalised discount code');
+  }
   const secret = keys.keys.get(keys.signingKeyId);
   if (!secret) throw new SigningKeyError(`no key "${keys.signingKeyId}" to sign with`);
   const encoded = Buffer.from(encodeClaims(claims)).toString('base64url');
-  const unsigned = `${VERSION}.${keys.signingKeyId}.${encoded}`;
+  const version = code === '' ? VERSION : CODE_VERSION;
+  const unsigned = `${version}.${keys.signingKeyId}.${encoded}`;
   return `${unsigned}.${mac(secret, unsigned)}`;
 }
 
@@ -121,6 +133,8 @@ export interface QuoteExpectation {
   readonly currency: string;
   readonly total: number;
   readonly catalogVersion: string;
+  /** The code the fresh pricing applied; absent or `''` for none. */
+  readonly code?: string;
 }
 
 /**
@@ -136,7 +150,11 @@ export function verifyQuoteSignature(
   const read = readQuoteSignature(token, options.keys);
   if (read.status !== 'authentic') return read;
   const { claims } = read;
-  if (claims.cartHash !== expected.cartHash || claims.currency !== expected.currency)
+  if (
+    claims.cartHash !== expected.cartHash ||
+    claims.currency !== expected.currency ||
+    (claims.code ?? '') !== (expected.code ?? '')
+  )
     return { status: 'mismatch' };
   if (claims.total !== expected.total || claims.catalogVersion !== expected.catalogVersion) {
     return { status: 'outdated', claims };
@@ -162,9 +180,8 @@ export function readQuoteSignature(
   const parts = token.split('.');
   if (parts.length !== 4) return { status: 'malformed' };
   const [version, keyId, encoded, presentedMac] = parts as [string, string, string, string];
-  if ((version !== VERSION && version !== LEGACY_VERSION) || !KEY_ID_PATTERN.test(keyId)) {
-    return { status: 'malformed' };
-  }
+  const format = FORMATS[version];
+  if (!format || !KEY_ID_PATTERN.test(keyId)) return { status: 'malformed' };
   if (
     !BASE64URL_PATTERN.test(encoded) ||
     presentedMac.length !== MAC_LENGTH ||
@@ -181,7 +198,7 @@ export function readQuoteSignature(
   if (givenMac.length !== expectedMac.length || !timingSafeEqual(givenMac, expectedMac))
     return { status: 'mismatch' };
   if (givenMac.toString('base64url') !== presentedMac) return { status: 'mismatch' };
-  const claims = decodeClaims(Buffer.from(encoded, 'base64url').toString('utf8'), version === VERSION);
+  const claims = decodeClaims(Buffer.from(encoded, 'base64url').toString('utf8'), format);
   if (!claims || Buffer.from(encodeClaims(claims)).toString('base64url') !== encoded)
     return { status: 'malformed' };
   return { status: 'authentic', claims };
@@ -193,23 +210,44 @@ function mac(secret: Buffer, data: string): string {
 
 function encodeClaims(claims: QuoteClaims): string {
   const fields = [claims.cartHash, claims.currency, claims.total, claims.catalogVersion, claims.issuedAt];
-  return (claims.quoteId === '' ? fields : [...fields, claims.quoteId]).join('|');
+  if (claims.quoteId === '') return fields.join('|');
+  const code = claims.code ?? '';
+  return [...fields, claims.quoteId, ...(code === '' ? [] : [code])].join('|');
 }
 
-/** Reads the claims of a current token (with a quote id) or of a legacy one (without). */
-function decodeClaims(text: string, current: boolean): QuoteClaims | null {
+/** What each version's claims hold beyond the first five fields. */
+type ClaimsFormat = 'legacy' | 'current' | 'with_code';
+const FORMATS: Readonly<Record<string, ClaimsFormat>> = {
+  [LEGACY_VERSION]: 'legacy',
+  [VERSION]: 'current',
+  [CODE_VERSION]: 'with_code',
+};
+const FIELD_COUNT: Readonly<Record<ClaimsFormat, number>> = { legacy: 5, current: 6, with_code: 7 };
+
+/** Reads the claims of a token: legacy (no quote id), current (a quote id), or with a code too. */
+function decodeClaims(text: string, format: ClaimsFormat): QuoteClaims | null {
   const fields = text.split('|');
-  if (fields.length !== (current ? 6 : 5)) return null;
-  const [cartHash, currency, total, catalogVersion, issuedAt, quoteId = ''] = fields as [
+  if (fields.length !== FIELD_COUNT[format]) return null;
+  const [cartHash, currency, total, catalogVersion, issuedAt, quoteId = '', code = ''] = fields as [
     string,
     string,
     string,
     string,
     string,
     string?,
+    string?,
   ];
   if (!/^(0|[1-9][0-9]{0,11})$/.test(total) || !/^[1-9][0-9]{0,10}$/.test(issuedAt)) return null;
   if (!cartHash || !currency || !catalogVersion) return null;
-  if (current && !QUOTE_ID_PATTERN.test(quoteId)) return null;
-  return { cartHash, currency, total: Number(total), catalogVersion, issuedAt: Number(issuedAt), quoteId };
+  if (format !== 'legacy' && !QUOTE_ID_PATTERN.test(quoteId)) return null;
+  if (format === 'with_code' && !CODE_PATTERN.test(code)) return null;
+  return {
+    cartHash,
+    currency,
+    total: Number(total),
+    catalogVersion,
+    issuedAt: Number(issuedAt),
+    quoteId,
+    ...(format === 'with_code' ? { code } : {}),
+  };
 }

@@ -9,6 +9,8 @@ export type ErrorCode =
   | 'quote_already_paid'
   | 'cart_already_paid'
   | 'checkout_in_progress'
+  | 'code_unavailable'
+  | 'email_required'
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'unknown_sku'

@@ -1,6 +1,8 @@
 import {
   CartAlreadyPaidError,
   CheckoutInProgressError,
+  CodeNeedsEmailError,
+  CodeUnavailableError,
   OutOfStockError,
   QuoteAlreadyPaidError,
   QuoteMismatchError,
@@ -26,6 +28,17 @@ export function toHttpError(err: unknown): HttpError {
   if (err instanceof QuoteMismatchError) return new HttpError(422, 'quote_mismatch', err.message);
   if (err instanceof QuoteOutdatedError) {
     return new HttpError(409, 'quote_outdated', err.message, { extra: quoteBody(err.quote) });
+  }
+  if (err instanceof CodeUnavailableError) {
+    // The cart priced without the code: show it, then check out with its signature.
+    return new HttpError(409, 'code_unavailable', err.message, {
+      extra: { ...quoteBody(err.quote), discountCode: err.refused },
+    });
+  }
+  if (err instanceof CodeNeedsEmailError) {
+    return new HttpError(422, 'email_required', err.message, {
+      details: [{ path: 'email', message: err.message }],
+    });
   }
   if (err instanceof QuoteAlreadyPaidError) return new HttpError(409, 'quote_already_paid', err.message);
   if (err instanceof CartAlreadyPaidError) {

@@ -98,7 +98,7 @@ export function formatOrderLivesTable(orders: readonly OrderLife[], emptyText: s
       o.sessionId,
       o.customerEmail ?? '-',
       o.lines.map((l) => `${l.quantity}× ${l.sku}`).join(', '),
-      money(o.amountTotal, o.currency),
+      `${money(o.amountTotal, o.currency)}${o.code ? ` (code ${o.code})` : ''}`,
       paymentCell(life),
       life.shipment ? `shipped${life.shipment.tracking ? ` ${life.shipment.tracking}` : ''}` : '-',
       shipTo(life),

@@ -58,6 +58,7 @@ export async function checkoutHandlerOf(
   return createCheckoutSessionRoute({
     catalog: shared.catalog,
     quotes: shared.store,
+    codes: shared.codes,
     sessions: createDynamoSessionStore({ client: shared.dynamo, tableName: shared.config.tableName }),
     limiter: shared.limiter,
     stock: shared.stock,

@@ -1,11 +1,12 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createDynamoCodeStore } from '../adapters/dynamodb/code-store';
 import { createDocumentClient } from '../adapters/dynamodb/commerce-table';
 import { createDynamoQuoteStore } from '../adapters/dynamodb/quote-store';
 import { createDynamoRateLimiter } from '../adapters/dynamodb/rate-limiter';
 import { createDynamoSessionStore } from '../adapters/dynamodb/session-store';
 import { createDynamoStockStore } from '../adapters/dynamodb/stock-store';
 import { resolveSecretsManagerValue } from '../adapters/secrets-manager';
-import type { QuoteStore, RateLimiter, StockStore } from '../app/ports';
+import type { CodeStore, QuoteStore, RateLimiter, StockStore } from '../app/ports';
 import type { Telemetry } from '../app/telemetry';
 import { type BaseConfig, type Env, EnvReader, loadBaseConfig } from '../config';
 import type { Catalog } from '../domain/catalog';
@@ -28,6 +29,7 @@ export interface SharedDeps {
   readonly dynamo: DynamoDBDocumentClient;
   readonly store: QuoteStore;
   readonly limiter: RateLimiter;
+  readonly codes: CodeStore;
   readonly stock: StockStore;
   readonly clientKeyOf: (ip: string) => string;
   readonly now: () => number;
@@ -51,6 +53,7 @@ export async function buildSharedDeps(env: Env, overrides: TableOverrides = {}):
     dynamo,
     store: createDynamoQuoteStore(table),
     limiter: createDynamoRateLimiter(table),
+    codes: createDynamoCodeStore(table),
     stock: createDynamoStockStore(table),
     clientKeyOf: createClientKeyer(signingSecret),
     now: overrides.now ?? Date.now,
@@ -63,6 +66,8 @@ export function cartQuoteHandlerOf(shared: SharedDeps): ApiHandler {
     catalog: shared.catalog,
     store: shared.store,
     limiter: shared.limiter,
+    codes: shared.codes,
+    codeMissLimits: shared.config.rateLimits.codeMisses,
     stock: shared.stock,
     sessions: createDynamoSessionStore({ client: shared.dynamo, tableName: shared.config.tableName }),
     signingKeys: shared.config.signingKeys,

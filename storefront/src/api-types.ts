@@ -126,6 +126,17 @@ export interface QuoteHint {
   readonly addition?: readonly CartItem[];
 }
 
+/** What became of the discount code a cart was priced with (`quote.code`). */
+export interface QuoteCode {
+  readonly code: string;
+  /** `applied`, or why not: `unknown`, `expired`, `not_started`, `min_subtotal_not_met`, `limit_reached`, `not_applicable`, `worse_than_bundles`, `too_many_attempts`. */
+  readonly status: string;
+  /** What the code takes off; 0 unless applied. */
+  readonly discount: number;
+  /** A sentence for the customer. */
+  readonly message: string;
+}
+
 export interface Quote {
   readonly cartHash: string;
   readonly items: readonly CartItem[];
@@ -137,10 +148,12 @@ export interface Quote {
   readonly total: number;
   readonly appliedBundles: readonly AppliedBundle[];
   readonly hints: readonly QuoteHint[];
+  /** Present when the cart was priced with a code. */
+  readonly code?: QuoteCode;
   readonly issuedAt: string;
 }
 
-/** `POST /cart/quote` (200), and the new quote inside a 409 `quote_outdated`. */
+/** `POST /cart/quote` (200), and the new quote inside a 409 `quote_outdated` or `code_unavailable`. */
 export interface QuoteResponse {
   readonly quoteSignature: string;
   readonly expiresAt: string;

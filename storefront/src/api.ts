@@ -39,8 +39,15 @@ export class ApiError extends Error {
 
 export interface ApiClient {
   getCatalog(): Promise<PublicCatalog>;
-  /** `cartId`: the cart's own open checkout holds units the quote counts as this cart's. */
-  quoteCart(items: readonly CartItem[], signal?: AbortSignal, cartId?: string): Promise<QuoteResponse>;
+  /**
+   * Prices the cart. `cartId`: the cart's own open checkout holds units the quote counts as this
+   * cart's; `code`: a discount code to price it with.
+   */
+  quoteCart(
+    items: readonly CartItem[],
+    signal?: AbortSignal,
+    options?: { readonly cartId?: string; readonly code?: string },
+  ): Promise<QuoteResponse>;
   createCheckoutSession(input: {
     readonly items: readonly CartItem[];
     readonly quoteSignature: string;
@@ -120,8 +127,9 @@ export function createApiClient(options: {
       const init: RequestInit = { headers: { Accept: 'application/json' }, cache: 'no-cache' };
       return (await call<PublicCatalog>('/catalog', init)).body;
     },
-    async quoteCart(items, signal, cartId) {
-      const body = { items, ...(cartId ? { cartId } : {}) };
+    async quoteCart(items, signal, options = {}) {
+      const { cartId, code } = options;
+      const body = { items, ...(cartId ? { cartId } : {}), ...(code ? { code } : {}) };
       return (await call<QuoteResponse>('/cart/quote', postJson(body, signal))).body;
     },
     async createCheckoutSession(input) {

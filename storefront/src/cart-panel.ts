@@ -1,7 +1,8 @@
-import type { QuoteHint, QuoteResponse } from './api-types';
+import type { QuoteCode, QuoteHint, QuoteResponse } from './api-types';
 import { type Cart, unitCount } from './cart';
 import { createCartLines } from './cart-lines';
 import { createCartSummary } from './cart-summary';
+import { createCodeField } from './code-field';
 import { h, renderKeepingFocus, setUnavailable } from './dom';
 import type { AvailabilityOf, CatalogIndex, HintAction } from './variants';
 
@@ -24,6 +25,10 @@ export interface CartState {
   /** The currency to show amounts in before any quote (the catalog's). */
   readonly currency: string;
   readonly checkingOut: boolean;
+  /** The discount code the cart is priced with (upper-case), or `null`. */
+  readonly code: string | null;
+  /** The quote's answer about `code` (or, without one, why the last code was dropped), if known. */
+  readonly codeOutcome: QuoteCode | null;
 }
 
 export interface CartPanelOptions {
@@ -33,6 +38,8 @@ export interface CartPanelOptions {
   readonly onQuantity: (sku: string, quantity: number) => void;
   /** The customer pressed a hint's button. */
   readonly onHint: (hint: QuoteHint, action: HintAction) => void;
+  /** The customer applied a discount code, or removed it (`null`). */
+  readonly onCode: (code: string | null) => void;
 }
 
 /** The cart: its lines, summary and checkout form, and on phones the "View cart" bar. */
@@ -47,6 +54,8 @@ export interface CartPanel {
   readonly email: HTMLInputElement;
   readonly honeypot: HTMLInputElement;
   readonly checkoutButton: HTMLButtonElement;
+  /** The discount code's input. */
+  readonly codeInput: HTMLInputElement;
   render(state: CartState): void;
   /** Draws the lines anew on the next render (once the catalog has named the SKUs). */
   redrawLines(): void;
@@ -69,6 +78,10 @@ export function createCartPanel(options: CartPanelOptions): CartPanel {
     : null;
   const lines = createCartLines({ onQuantity: options.onQuantity });
   const summary = createCartSummary({ onHint: options.onHint });
+  const codeField = createCodeField({
+    onApply: (code) => options.onCode(code),
+    onRemove: () => options.onCode(null),
+  });
   const email = h('input', {
     id: 'email',
     name: 'email',
@@ -116,6 +129,7 @@ export function createCartPanel(options: CartPanelOptions): CartPanel {
     alertRegion,
     lines.element,
     summary.offers,
+    codeField.element,
     form,
     checkoutBar,
   );
@@ -157,6 +171,8 @@ export function createCartPanel(options: CartPanelOptions): CartPanel {
     setUnavailable(checkoutButton, next.checkingOut || index.sellables.size === 0);
     checkoutButton.textContent = next.checkingOut ? 'Starting checkout…' : 'Checkout';
     form.hidden = cart.length === 0;
+    codeField.element.hidden = cart.length === 0;
+    codeField.render({ code: next.code, outcome: next.codeOutcome });
     checkoutButton.hidden = cart.length === 0;
     checkoutBar.classList.toggle('empty-cart', cart.length === 0);
     renderBar();
@@ -176,6 +192,7 @@ export function createCartPanel(options: CartPanelOptions): CartPanel {
     email,
     honeypot,
     checkoutButton,
+    codeInput: codeField.input,
     render,
     redrawLines: lines.reset,
     reveal() {

@@ -62,9 +62,10 @@ export function createCartSummary(options: {
       );
       return null;
     }
+    const code = q.code?.status === 'applied' ? q.code : null;
     replaceChildrenKeepingFocus(
       offers,
-      q.appliedBundles.length > 0
+      q.appliedBundles.length > 0 || code
         ? h(
             'section',
             { class: 'applied', 'aria-labelledby': 'applied-title' },
@@ -84,6 +85,14 @@ export function createCartSummary(options: {
                   h('span', { class: 'saving' }, `−${formatMoney(bundle.discount, currency)}`),
                 ),
               ),
+              code
+                ? h(
+                    'li',
+                    { 'data-code': code.code },
+                    h('span', {}, `Code ${code.code}`),
+                    h('span', { class: 'saving' }, `−${formatMoney(code.discount, currency)}`),
+                  )
+                : null,
             ),
           )
         : null,

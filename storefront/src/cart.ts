@@ -8,6 +8,8 @@ export interface KeyValueStore {
 }
 
 export const CART_STORAGE_KEY = 'storefront.cart.v1';
+/** Where the discount code the customer applied is kept, beside the cart. */
+export const CODE_STORAGE_KEY = 'storefront.code.v1';
 
 /** The API takes at most 50 lines; the storefront never builds a bigger cart. */
 export const MAX_CART_LINES = 50;

@@ -1,8 +1,8 @@
 import type { Alerts } from './alerts';
 import { type ApiClient, ApiError } from './api';
-import type { QuoteResponse } from './api-types';
+import type { QuoteCode, QuoteResponse } from './api-types';
 import { type Cart, cartIdOf, type KeyValueStore, renewCartId } from './cart';
-import { describeFailure, describePriceChange } from './messages';
+import { describeFailure, describePriceChange, formatMoney } from './messages';
 import { clearPendingCheckout, savePendingCheckout } from './pending-checkout';
 import type { QuoteKeeper } from './quote-keeper';
 
@@ -37,6 +37,8 @@ export interface CheckoutOptions {
   readonly button: HTMLButtonElement;
   /** The cart was paid for in another tab: start an empty one. */
   readonly emptyCart: () => void;
+  /** The cart's code stopped applying at checkout: price without it from now on, saying why. */
+  readonly dropCode: (refused: QuoteCode) => void;
   /** Leaves the page (for Checkout, or the success page of an order paid elsewhere). */
   readonly navigate: (url: string) => void;
   /** Checking out started or stopped: the cart should be drawn again. */
@@ -93,10 +95,10 @@ export function createCheckout(options: CheckoutOptions): Checkout {
         return;
       }
       const session = await createSession(priced);
-      const { lines, appliedBundles, subtotal, discount, total, currency } = priced.quote;
+      const { lines, appliedBundles, subtotal, discount, total, currency, code } = priced.quote;
       savePendingCheckout(store, {
         sessionId: session.sessionId,
-        quote: { lines, appliedBundles, subtotal, discount, total, currency },
+        quote: { lines, appliedBundles, subtotal, discount, total, currency, ...(code ? { code } : {}) },
       });
       options.announce('Taking you to the payment page…');
       // Stays "checking out" until the browser leaves, so a second click does nothing.
@@ -170,6 +172,23 @@ export function createCheckout(options: CheckoutOptions): Checkout {
       });
       return;
     }
+    if (err instanceof ApiError && err.code === 'code_unavailable' && isQuoteResponse(err.body)) {
+      // Used up, ended or withdrawn since the cart was priced: the cart without it, to check out with.
+      const refused = isQuoteCode(err.body.discountCode) ? err.body.discountCode : null;
+      if (refused) options.dropCode(refused);
+      quotes.accept(err.body, null);
+      alerts.show({
+        text: `${refused ? `${refused.code}: ${refused.message}` : 'Your code can no longer be used.'} Your cart is now priced without it (${formatMoney(err.body.quote.total, err.body.quote.currency)}); press Checkout again to pay that.`,
+        tone: 'warning',
+        source: 'price',
+      });
+      return;
+    }
+    if (err instanceof ApiError && err.code === 'email_required') {
+      alerts.show({ text: describeFailure(err, 'checkout'), tone: 'warning', source: 'checkout' });
+      options.email.focus();
+      return;
+    }
     if (err instanceof ApiError && err.code === 'quote_mismatch') void quotes.request();
     if (err instanceof ApiError && err.code === 'rate_limited') {
       blockedUntil = Date.now() + (err.retryAfterSeconds ?? 30) * 1000;
@@ -188,6 +207,12 @@ export function createCheckout(options: CheckoutOptions): Checkout {
       options.onChange();
     },
   };
+}
+
+function isQuoteCode(value: unknown): value is QuoteCode {
+  if (typeof value !== 'object' || value === null) return false;
+  const candidate = value as Partial<QuoteCode>;
+  return typeof candidate.code === 'string' && typeof candidate.message === 'string';
 }
 
 function isQuoteResponse(body: unknown): body is QuoteResponse {

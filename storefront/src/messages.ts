@@ -61,6 +61,10 @@ export function describeFailure(err: unknown, site: CallSite): string {
       return 'This cart was already paid for, in another tab or window. It is an order now, so your cart was emptied.';
     case 'checkout_in_progress':
       return 'Checkout of this cart is starting in another tab or window. Please wait a moment and try again.';
+    case 'code_unavailable':
+      return 'Your discount code can no longer be used. Your cart is priced without it; please press Checkout again.';
+    case 'email_required':
+      return 'This discount code counts uses per email address: please enter your email, then press Checkout again.';
     case 'quote_mismatch':
       return 'Your cart changed while checking out. We re-priced it; please press Checkout again.';
     case 'unknown_sku':

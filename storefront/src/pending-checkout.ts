@@ -9,7 +9,10 @@ export const PENDING_CHECKOUT_KEY = 'storefront.pending-checkout.v1';
  */
 export interface PendingCheckout {
   readonly sessionId: string;
-  readonly quote: Pick<Quote, 'lines' | 'appliedBundles' | 'subtotal' | 'discount' | 'total' | 'currency'>;
+  readonly quote: Pick<
+    Quote,
+    'lines' | 'appliedBundles' | 'subtotal' | 'discount' | 'total' | 'currency' | 'code'
+  >;
 }
 
 export function savePendingCheckout(store: KeyValueStore, pending: PendingCheckout): void {

@@ -14,6 +14,8 @@ export interface QuoteKeeperOptions {
   readonly alerts: Alerts;
   /** The cart as it is now. */
   readonly cart: () => Cart;
+  /** The discount code to price it with now (upper-case), or `null`. */
+  readonly code: () => string | null;
   /** This browser's cart id: the units its own open checkout holds count as available to it. */
   readonly cartId: () => string;
   /** Whether the catalog is loaded: nothing is priced before it. */
@@ -33,11 +35,13 @@ export interface QuoteKeeperOptions {
 export interface QuoteKeeper {
   /** The latest good quote; it may be of an older cart while a new one is on its way. */
   readonly latest: QuoteResponse | null;
+  /** The code `latest` was asked for (upper-case), or `null`. */
+  readonly latestCode: string | null;
   /** The last request failed, and no quote of the current cart came since. */
   readonly failed: boolean;
   /** A quote is due (the debounce is running) or on its way. */
   readonly pending: boolean;
-  /** Whether `latest` prices exactly the current cart. */
+  /** Whether `latest` prices exactly the current cart, with the current code. */
   matchesCart(): boolean;
   /** After a cart change: prices it once the clicks stop, or forgets the quote of an emptied cart. */
   schedule(): void;
@@ -67,6 +71,9 @@ export function createQuoteKeeper(options: QuoteKeeperOptions): QuoteKeeper {
   let inFlight: { controller: AbortController; done: Promise<void> } | null = null;
   /** When each quote expires on this browser's clock (see `accept`). */
   const expiryByQuote = new WeakMap<QuoteResponse, number>();
+  /** The code each quote was asked for. */
+  const codeByQuote = new WeakMap<QuoteResponse, string | null>();
+  const codeOf = (answer: QuoteResponse) => codeByQuote.get(answer) ?? answer.quote.code?.code ?? null;
 
   function isExpired(answer: QuoteResponse): boolean {
     return Date.now() >= (expiryByQuote.get(answer) ?? Date.parse(answer.expiresAt));
@@ -74,7 +81,12 @@ export function createQuoteKeeper(options: QuoteKeeperOptions): QuoteKeeper {
 
   function matchesCart(): boolean {
     const cart = options.cart();
-    return quote !== null && cart.length > 0 && cartKey(quote.quote.items) === cartKey(cart);
+    return (
+      quote !== null &&
+      cart.length > 0 &&
+      cartKey(quote.quote.items) === cartKey(cart) &&
+      codeOf(quote) === options.code()
+    );
   }
 
   function schedule() {
@@ -98,14 +110,20 @@ export function createQuoteKeeper(options: QuoteKeeperOptions): QuoteKeeper {
     clearTimeout(retryTimer);
     inFlight?.controller.abort();
     const items = options.cart();
+    const code = options.code();
     if (items.length === 0 || !options.ready()) return Promise.resolve();
     const controller = new AbortController();
-    // Same cart priced before: a difference now is a price change the customer must hear about.
-    const previous = quote && cartKey(quote.quote.items) === cartKey(items) ? quote : null;
+    // Same cart and code priced before: a difference now is a price change the customer must hear about.
+    const previous =
+      quote && cartKey(quote.quote.items) === cartKey(items) && codeOf(quote) === code ? quote : null;
     const done = (async () => {
       try {
-        const answer = await api.quoteCart(items, controller.signal, options.cartId());
+        const answer = await api.quoteCart(items, controller.signal, {
+          cartId: options.cartId(),
+          ...(code ? { code } : {}),
+        });
         if (controller.signal.aborted) return;
+        codeByQuote.set(answer, code);
         accept(answer, previous);
         retryDelayMs = 2000;
       } catch (err: unknown) {
@@ -176,6 +194,9 @@ export function createQuoteKeeper(options: QuoteKeeperOptions): QuoteKeeper {
   return {
     get latest() {
       return quote;
+    },
+    get latestCode() {
+      return quote ? codeOf(quote) : null;
     },
     get failed() {
       return failed;

@@ -1,9 +1,10 @@
 import { createAlerts, createAnnouncer } from './alerts';
 import type { ApiClient, ApiError } from './api';
-import type { Availability, PublicCatalog, QuoteHint, QuoteResponse } from './api-types';
+import type { Availability, PublicCatalog, QuoteCode, QuoteHint, QuoteResponse } from './api-types';
 import {
   addToCart,
   type Cart,
+  CODE_STORAGE_KEY,
   cartIdOf,
   cartKey,
   type KeyValueStore,
@@ -65,6 +66,9 @@ export async function startShopPage(options: ShopPageOptions): Promise<void> {
   let catalog: PublicCatalog | null = null;
   let index: CatalogIndex = EMPTY_INDEX;
   let cart: Cart = loadCart(store);
+  let code: string | null = loadCode(store);
+  /** Why the last code was dropped at checkout, shown under the field until the customer acts. */
+  let droppedCode: QuoteCode | null = null;
   /** Stock the quotes (and refusals) told of since the catalog was read: fresher than the catalog's. */
   const liveStock = new Map<string, Availability>();
   /** Lines the API found short of stock (409 `out_of_stock`), with what is left of each. */
@@ -79,12 +83,15 @@ export async function startShopPage(options: ShopPageOptions): Promise<void> {
     cancelled: options.cancelled,
     onQuantity: setLineQuantity,
     onHint: addHint,
+    onCode: setCode,
   });
+  if (code) panel.codeInput.value = code;
   const alerts = createAlerts(panel.alertRegion, panel.element);
   const quotes = createQuoteKeeper({
     api,
     alerts,
     cart: () => cart,
+    code: () => code,
     cartId: () => cartIdOf(store),
     ready,
     onRefused: (err) => answerRefusal(err, 'quote'),
@@ -105,6 +112,11 @@ export async function startShopPage(options: ShopPageOptions): Promise<void> {
     honeypot: panel.honeypot,
     button: panel.checkoutButton,
     emptyCart: () => changeCart([]),
+    dropCode: (refused) => {
+      code = null;
+      droppedCode = refused;
+      saveCode(store, null);
+    },
     navigate: options.navigate,
     onChange: render,
   });
@@ -228,6 +240,21 @@ export async function startShopPage(options: ShopPageOptions): Promise<void> {
     if (now === current) return;
     const lowered = sellable && limit && quantity > now && now > 0 ? ` ${limitMessage(limit, sellable)}` : '';
     changeCart(next, now === 0 ? `Removed ${name}.` : `${name}: ${now} in your cart.${lowered}`);
+  }
+
+  /** Prices the cart with this code now (or without any), and keeps it for the next visit. */
+  function setCode(next: string | null) {
+    const normalised = next?.trim().toUpperCase() || null;
+    droppedCode = null;
+    if (normalised === code) {
+      render();
+      return;
+    }
+    code = normalised;
+    saveCode(store, code);
+    alerts.clear('price', 'checkout');
+    render();
+    if (cart.length > 0) void quotes.request();
   }
 
   function addHint(hint: QuoteHint, action: HintAction) {
@@ -368,7 +395,32 @@ export async function startShopPage(options: ShopPageOptions): Promise<void> {
       quoteFailed: quotes.failed,
       currency: catalog?.currency ?? 'usd',
       checkingOut: checkout.inProgress,
+      code,
+      codeOutcome:
+        code === null
+          ? droppedCode
+          : quotes.latest && quotes.latestCode === code
+            ? (quotes.latest.quote.code ?? null)
+            : null,
     });
+  }
+}
+
+function loadCode(store: KeyValueStore): string | null {
+  try {
+    const saved = store.getItem(CODE_STORAGE_KEY)?.trim().toUpperCase();
+    return saved && saved.length <= 64 ? saved : null;
+  } catch {
+    return null;
+  }
+}
+
+function saveCode(store: KeyValueStore, code: string | null): void {
+  try {
+    if (code) store.setItem(CODE_STORAGE_KEY, code);
+    else store.removeItem(CODE_STORAGE_KEY);
+  } catch {
+    // Without storage the code lasts as long as the page.
   }
 }
 

@@ -1,6 +1,6 @@
 import { type ApiClient, ApiError } from './api';
 import type { SessionStatusResponse } from './api-types';
-import { cartKey, type KeyValueStore, loadCart, renewCartId, saveCart } from './cart';
+import { CODE_STORAGE_KEY, cartKey, type KeyValueStore, loadCart, renewCartId, saveCart } from './cart';
 import { h } from './dom';
 import { describeFailure, formatMoney } from './messages';
 import { clearPendingCheckout, loadPendingCheckout, type PendingCheckout } from './pending-checkout';
@@ -152,6 +152,8 @@ export function startSuccessPage(options: SuccessPageOptions): void {
    */
   function forgetPurchasedCart() {
     if (pending && cartKey(loadCart(store)) === cartKey(pending.quote.lines)) saveCart(store, []);
+    // The code was used on this order; the next cart starts without it.
+    if (pending?.quote.code?.status === 'applied') store.removeItem(CODE_STORAGE_KEY);
     renewCartId(store);
     clearPendingCheckout(store);
   }
@@ -177,11 +179,14 @@ function orderSummary(pending: PendingCheckout) {
         ),
       ),
     ),
-    quote.appliedBundles.length > 0
+    quote.discount > 0
       ? h(
           'p',
           { class: 'saving' },
-          `Deals: ${quote.appliedBundles.map((b) => b.name).join(', ')} — you saved ${formatMoney(quote.discount, quote.currency)}.`,
+          `Deals: ${[
+            ...quote.appliedBundles.map((b) => b.name),
+            ...(quote.code?.status === 'applied' ? [`code ${quote.code.code}`] : []),
+          ].join(', ')} — you saved ${formatMoney(quote.discount, quote.currency)}.`,
         )
       : null,
   );

@@ -9,6 +9,7 @@ import { buildStorefront, storefrontHandler } from '../../local/storefront';
 import type { CartItem, PublicCatalog } from '../../storefront/src/api-types';
 import { parseShopConfig } from '../../storefront/src/shop-config';
 import { launchChromium, startLittleServer } from '../support/browser';
+import { storeCodeInStack, testCode } from '../support/codes';
 import { itemOf, productCard, quoteSettled, saveCartInBrowser, sizeRadio } from '../support/storefront-page';
 import { createRecordingTelemetry } from '../support/telemetry';
 
@@ -215,6 +216,30 @@ describe('a storefront a customer can trust', () => {
     await desktop.goto(`${stack.url}/checkout/success`);
     await desktop.locator('.payment-status[data-state="failed"]').waitFor();
     expect(await axeViolations(desktop)).toEqual([]);
+  });
+
+  it('passes the accessibility check with a discount code applied, and with one refused', async () => {
+    await storeCodeInStack(stack, testCode('A11Y10'));
+    for (const viewport of [PHONE, DESKTOP]) {
+      const page = await openShopWithCart(viewport, CART_WITH_HINTS);
+      const input = page.getByRole('textbox', { name: 'Discount code' });
+      await input.fill('WRONG-CODE');
+      await page.getByRole('button', { name: 'Apply' }).click();
+      await page.locator('#discount-code-message.refused').waitFor();
+      await quoteSettled(page);
+      expect(await axeViolations(page)).toEqual([]);
+      await input.fill('a11y10');
+      await page.getByRole('button', { name: 'Apply' }).click();
+      await page.locator('#discount-code-message.applied').waitFor();
+      await quoteSettled(page);
+      expect(await axeViolations(page)).toEqual([]);
+      // Removing the code hands the focus back to the field.
+      await page.getByRole('button', { name: 'Remove code' }).click();
+      await quoteSettled(page);
+      expect(await page.evaluate('document.activeElement.id')).toBe('discount-code');
+      expect(await page.locator('.applied li[data-code]').count()).toBe(0);
+      await contexts.pop()?.close();
+    }
   });
 
   it('passes the accessibility check with lines short of stock marked, each with its fix', async () => {

@@ -15,6 +15,7 @@ import type { PublicCatalog, TieredBundle } from '../../storefront/src/api-types
 import { formatMoney } from '../../storefront/src/messages';
 import { type LittleServer, launchChromium, startLittleServer } from '../support/browser';
 import { loadSampleCatalog, makeCatalog } from '../support/catalog-factory';
+import { storeCodeInStack, testCode } from '../support/codes';
 import { addToCart, itemOf, productCard, quoteSettled, saveCartInBrowser } from '../support/storefront-page';
 import { createRecordingTelemetry } from '../support/telemetry';
 
@@ -128,7 +129,12 @@ async function listOrders() {
     env: { ...process.env, DATA_DIR: dataDir },
     cwd: process.cwd(),
   });
-  return JSON.parse(stdout) as { sessionId: string; amountTotal: number; customerEmail: string }[];
+  return JSON.parse(stdout) as {
+    sessionId: string;
+    amountTotal: number;
+    customerEmail: string;
+    code: string | null;
+  }[];
 }
 
 /** On the emulator's payment page: gives an email when the session has none, then presses `button`. */
@@ -228,6 +234,78 @@ describe('storefront in Chromium', () => {
     // The cart that was bought is gone; the next visit starts empty.
     await page.goto(stack.url);
     await page.getByText('Your cart is empty').waitFor();
+  });
+
+  it('applies a discount code the shopper types, keeps it as sizes are added and across a cancelled payment, says why another does not apply, and pays the code’s price', async () => {
+    // Two hoodies, each in a size chosen on its card: the Hoodie pair (15% off), the code on top.
+    const logo = product('HOODIE-LOGO-BLK-L');
+    const zip = product('HOODIE-ZIP-GRY-M');
+    // One use: the shopper's own checkout holding it must not take it from them on the way back.
+    await storeCodeInStack(stack, testCode('E2E10', { limit: 1 }));
+    const before = { logo: await availableOf(logo.sku), zip: await availableOf(zip.sku) };
+    const page = await openPage();
+    await page.goto(stack.url);
+    await addToCart(page, logo);
+    const codeInput = page.getByLabel('Discount code');
+    const message = page.locator('#discount-code-message');
+
+    await codeInput.fill('nope-nope');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await message.filter({ hasText: 'We don’t recognise this code' }).waitFor();
+    expect(await codeInput.getAttribute('aria-invalid')).toBe('true');
+
+    await codeInput.fill('e2e10');
+    await codeInput.press('Enter');
+    await message.filter({ hasText: 'E2E10 applied' }).waitFor();
+    await quoteSettled(page);
+    // One hoodie: no deal yet, 10% off its price.
+    const one = logo.unitAmount - Math.round(logo.unitAmount / 10);
+    expect(await page.getByTestId('total').textContent()).toBe(formatMoney(one, catalog.currency));
+    expect(await codeInput.getAttribute('aria-invalid')).toBe('false');
+
+    // Another size through the picker: the cart is priced again with the code, now on top of the deal.
+    await addToCart(page, zip);
+    await message.filter({ hasText: 'E2E10 applied' }).waitFor();
+    const pair = logo.unitAmount + zip.unitAmount;
+    const afterBundle = pair - Math.round((pair * 15) / 100);
+    const expectedTotal = afterBundle - Math.round(afterBundle / 10);
+    const total = formatMoney(expectedTotal, catalog.currency);
+    expect(await page.getByTestId('total').textContent()).toBe(total);
+    expect(await page.locator('.applied li[data-bundle-id="hoodie-pair"]').count()).toBe(1);
+    expect(await page.locator('.applied li[data-code="E2E10"]').textContent()).toContain(
+      formatMoney(Math.round(afterBundle / 10), catalog.currency),
+    );
+
+    await page.getByRole('button', { name: 'Checkout' }).click();
+    await page.waitForURL((url) => url.origin === stack.stripe?.url && url.pathname.startsWith('/pay/'));
+    expect(await page.locator('body').textContent()).toContain('E2E10');
+    // Back to the shop: the code's one use is held by this cart's own checkout, so it still applies.
+    await page.getByRole('button', { name: 'Cancel and return to the shop' }).click();
+    await page.waitForURL((url) => url.origin === stack.url && url.pathname === '/checkout/cancel');
+    await quoteSettled(page);
+    await message.filter({ hasText: 'E2E10 applied' }).waitFor();
+    expect(await page.getByTestId('total').textContent()).toBe(total);
+    await page.getByRole('button', { name: 'Checkout' }).click();
+    await page.waitForURL((url) => url.origin === stack.stripe?.url && url.pathname.startsWith('/pay/'));
+    await payOnPage(page, `Pay ${total}`);
+    await page.waitForURL((url) => url.origin === stack.url && url.pathname === '/checkout/success');
+    const sessionId = new URL(page.url()).searchParams.get('session_id');
+    await page.locator('.payment-status[data-state="paid"]').waitFor();
+    expect(await page.locator('.order .saving').textContent()).toContain('code E2E10');
+    const orderLines = await page.locator('.order-lines').textContent();
+    expect(orderLines).toContain(`1 × ${logo.name}`);
+    expect(orderLines).toContain(`1 × ${zip.name}`);
+    expect((await listOrders()).find((order) => order.sessionId === sessionId)).toMatchObject({
+      amountTotal: expectedTotal,
+      code: 'E2E10',
+    });
+    // Each size sold once, code or not.
+    expect(await availableOf(logo.sku)).toBe(before.logo - 1);
+    expect(await availableOf(zip.sku)).toBe(before.zip - 1);
+    // Used on that order: the next cart starts without it.
+    await page.goto(stack.url);
+    await page.getByText('Your cart is empty').waitFor();
+    expect(await page.evaluate('localStorage.getItem("storefront.code.v1")')).toBeNull();
   });
 
   it('brings the cart back when the customer cancels on the payment page (phone-sized screen)', async () => {

@@ -170,7 +170,7 @@ describe('POST /cart/quote', () => {
     expect(result.error.code).toBe('validation_error');
     expect(result.error.details).toEqual([
       { path: 'items[0].price', message: 'price is not a field of this request; allowed: sku, quantity' },
-      { path: 'coupon', message: 'coupon is not a field of this request; allowed: items, cartId' },
+      { path: 'coupon', message: 'coupon is not a field of this request; allowed: items, code, cartId' },
     ]);
     expect(JSON.stringify(result)).not.toMatch(/Expected|never|Invalid key/);
     const notAnObject = parse(await handler(quoteEvent(undefined, { rawBody: '[1]' })));

@@ -211,6 +211,8 @@ describe('table items read back', () => {
       status: 'open' as const,
       couponId: 'checkout_abc',
       discountMode: 'coupon' as const,
+      code: 'BABES10',
+      codeDiscount: 576,
       currency: 'usd',
       amountSubtotal: 6400,
       amountDiscount: 640,

@@ -118,6 +118,13 @@ const WRONG_SHAPES: readonly unknown[] = [
   { items: [line(1)], website: 'https://spam.example' },
   { items: [line(1)], website: 123 },
   { items: [line(1)], website: ['x'] },
+  // a discount code that is not text, or longer than any code (a code that merely does not apply
+  // is an answer, not an error)
+  { items: [line(1)], code: 10 },
+  { items: [line(1)], code: ['BABES10'] },
+  { items: [line(1)], code: { code: 'BABES10' } },
+  { items: [line(1)], code: null },
+  { items: [line(1)], code: 'B'.repeat(65) },
 ];
 
 /** JSON texts with prototype-polluting keys (JSON.parse makes them own properties). */

@@ -3,6 +3,8 @@ import { type LoadAnswer, runLoad } from '../../bench/http-load';
 import type { LocalStack } from '../../local/stack';
 import { createDocumentClient } from '../../src/adapters/dynamodb/commerce-table';
 import { PREFIXES } from '../../src/adapters/dynamodb/table-items';
+import { createCode, listCodes } from '../../src/ops/codes';
+import { testCode } from '../support/codes';
 import { scanTable } from '../support/dynamo';
 import { startReliabilityStack } from './harness';
 
@@ -15,19 +17,27 @@ beforeAll(async () => {
 });
 afterAll(() => stack.close());
 
-async function scanStackTable(): Promise<Record<string, unknown>[]> {
+async function withStackTable<T>(
+  run: (table: { client: ReturnType<typeof createDocumentClient>; tableName: string }) => Promise<T>,
+): Promise<T> {
   const client = createDocumentClient({ endpoint: stack.dynamoEndpoint });
   try {
-    return await scanTable({ client, tableName: String(stack.env.COMMERCE_TABLE) });
+    return await run({ client, tableName: String(stack.env.COMMERCE_TABLE) });
   } finally {
     client.destroy();
   }
 }
+const scanStackTable = () => withStackTable((table) => scanTable(table));
 
 describe('checkout storm through the local stack', () => {
-  it(`turns ${REQUESTS} concurrent checkouts of ${QUOTES} quotes into exactly ${QUOTES} sessions, coupons and records`, async () => {
+  it(`turns ${REQUESTS} concurrent checkouts of ${QUOTES} quotes into exactly ${QUOTES} sessions, coupons, records and code uses`, async () => {
     const origin = new URL(stack.url).origin;
     const headers = { 'Content-Type': 'application/json', Origin: origin };
+    // Half the quotes carry a code with exactly as many uses as they are: five clicks on a quote
+    // must hold its one use once, or the last quotes would find the code used up.
+    await withStackTable((table) =>
+      createCode(table, testCode('STORM', { limit: QUOTES / 2 }), Math.floor(Date.now() / 1000)),
+    );
     const quotes: { items: { sku: string; quantity: number }[]; quoteSignature: string }[] = [];
     for (let i = 0; i < QUOTES; i += 1) {
       // Two tees (a bundle discount, so a coupon) and a varying number of stickers: 20 distinct carts.
@@ -38,7 +48,7 @@ describe('checkout storm through the local stack', () => {
       const response = await fetch(`${stack.url}/cart/quote`, {
         method: 'POST',
         headers,
-        body: JSON.stringify({ items }),
+        body: JSON.stringify(i % 2 === 0 ? { items, code: 'STORM' } : { items }),
       });
       const body = (await response.json()) as { quoteSignature: string };
       quotes.push({ items, quoteSignature: body.quoteSignature });
@@ -80,5 +90,8 @@ describe('checkout storm through the local stack', () => {
     );
     const recorded = new Set(pk(PREFIXES.session).map((item) => String(item.sessionId)));
     expect(recorded).toEqual(new Set([...sessionsByQuote.values()].flatMap((ids) => [...ids])));
+    expect(pk(PREFIXES.session).filter((item) => item.code === 'STORM')).toHaveLength(QUOTES / 2);
+    const storm = (await withStackTable(listCodes)).find((code) => code.code === 'STORM');
+    expect(storm).toMatchObject({ used: 0, held: QUOTES / 2 });
   });
 });

@@ -204,3 +204,34 @@ export function flakyTable(table: TestTable, random: () => number) {
   } as unknown as DynamoDBDocumentClient;
   return { client, state };
 }
+
+/** A JSON POST to the stack's API from its own storefront's origin; the answer's status and body. */
+export async function postToStack(
+  stack: LocalStack,
+  path: string,
+  body: unknown,
+): Promise<{ status: number; body: Record<string, any> }> {
+  const response = await fetch(`${stack.url}${path}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Origin: new URL(stack.url).origin },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, any> };
+}
+
+/** What the customer does on the emulator's hosted page: a form post, as its buttons send it. */
+export async function payOnHostedPage(
+  stack: LocalStack,
+  sessionId: string,
+  action: 'pay' | 'pay_async' = 'pay',
+): Promise<number> {
+  if (!stack.stripe) throw new Error('the stack runs real Stripe, not the emulator');
+  const response = await fetch(`${stack.stripe.url}/pay/${encodeURIComponent(sessionId)}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ action }).toString(),
+    redirect: 'manual',
+  });
+  await response.arrayBuffer();
+  return response.status;
+}

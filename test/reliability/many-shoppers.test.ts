@@ -5,7 +5,7 @@ import type { SessionObject } from '../../local/stripe-emulator';
 import { createDocumentClient } from '../../src/adapters/dynamodb/commerce-table';
 import { PREFIXES } from '../../src/adapters/dynamodb/table-items';
 import { scanTable } from '../support/dynamo';
-import { startReliabilityStack } from './harness';
+import { payOnHostedPage, postToStack, startReliabilityStack } from './harness';
 
 // Many shoppers at once, through HTTP, as the storefront and Stripe's hosted page would drive the
 // local stack. The stack runs with COUPON_FALLBACK=none: a session that lost its bundle coupon would
@@ -44,14 +44,7 @@ const emulator = () => {
   return stack.stripe;
 };
 
-async function call(path: string, body: unknown): Promise<{ status: number; body: Record<string, any> }> {
-  const response = await fetch(`${stack.url}${path}`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', Origin: new URL(stack.url).origin },
-    body: JSON.stringify(body),
-  });
-  return { status: response.status, body: (await response.json()) as Record<string, any> };
-}
+const call = (path: string, body: unknown) => postToStack(stack, path, body);
 
 async function quote(items: readonly Item[]): Promise<Quoted> {
   const answer = await call('/cart/quote', { items });
@@ -68,17 +61,9 @@ async function checkout(input: {
   return call('/checkout/create-session', input);
 }
 
-/** What the customer does on the hosted page: a form post, as the page's buttons send it. */
-async function pay(sessionId: string, action: 'pay' | 'pay_async' = 'pay'): Promise<number> {
-  const response = await fetch(`${emulator().url}/pay/${encodeURIComponent(sessionId)}`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ action }).toString(),
-    redirect: 'manual',
-  });
-  await response.arrayBuffer();
-  return response.status;
-}
+/** What the customer does on the hosted page. */
+const pay = (sessionId: string, action: 'pay' | 'pay_async' = 'pay') =>
+  payOnHostedPage(stack, sessionId, action);
 
 async function settleTransfer(sessionId: string, outcome: 'succeeded' | 'failed'): Promise<void> {
   const response = await fetch(`${emulator().url}/pay/${encodeURIComponent(sessionId)}/settle`, {

@@ -5,6 +5,8 @@ import type { StripeEmulator } from '../../local/stripe-emulator';
 import { createDynamoOrderLifeStore } from '../../src/adapters/dynamodb/order-life-store';
 import { PREFIXES } from '../../src/adapters/dynamodb/table-items';
 import type { PaymentState } from '../../src/domain/payment-state';
+import { createCode, listCodes } from '../../src/ops/codes';
+import { testCode } from '../support/codes';
 import { scanTable, startTestTable, type TestTable } from '../support/dynamo';
 import { makeProxyEvent } from '../support/events';
 import { seededRandom } from '../support/seeded-random';
@@ -35,6 +37,10 @@ async function scan(): Promise<Record<string, any>[]> {
   return scanTable(table);
 }
 
+/** Every other shopper buys with a discount code, whose uses the chaos must count exactly. */
+const CODE = 'CHAOS';
+const withCode = (n: number) => n % 2 === 0;
+
 async function buy(api: LiveApi, n: number): Promise<string> {
   const headers = { 'Content-Type': 'application/json', Origin: 'https://shop.example.com' };
   const items = [
@@ -42,9 +48,10 @@ async function buy(api: LiveApi, n: number): Promise<string> {
     { sku: 'STICKER-HEART', quantity: (n % 25) + 1 },
     { sku: 'SOCKS-CREW-WHT', quantity: Math.floor(n / 25) + 1 },
   ];
-  const quote = JSON.parse(
-    (await api.quote(makeProxyEvent({ body: { items }, headers, sourceIp: BUYER_IP }))).body,
-  ) as { quoteSignature: string };
+  const body = withCode(n) ? { items, code: CODE } : { items };
+  const quote = JSON.parse((await api.quote(makeProxyEvent({ body, headers, sourceIp: BUYER_IP }))).body) as {
+    quoteSignature: string;
+  };
   const result = await api.checkout(
     makeProxyEvent({
       path: '/checkout/create-session',
@@ -64,8 +71,10 @@ describe('webhook chaos', () => {
     const flaky = flakyTable(table, seededRandom(99));
     const api = await makeLiveApi({ table, stripe, now: () => clock.now, tableClient: flaky.client });
 
+    await createCode(table, testCode(CODE, { limit: 1_000 }), nowSeconds());
     const sessions: string[] = [];
     for (let i = 0; i < 150; i += 1) sessions.push(await buy(buyer, i));
+    const coded = new Set(sessions.filter((_, i) => withCode(i)));
     const paid = sessions.slice(0, 90);
     const asyncPaid = sessions.slice(90, 102);
     const asyncFailed = sessions.slice(102, 110);
@@ -188,6 +197,14 @@ describe('webhook chaos', () => {
     const markers = items.filter((i) => String(i.PK).startsWith(PREFIXES.event));
     expect(markers.filter((m) => m.status !== 'done')).toEqual([]);
     expect(markers).toHaveLength(events.length - 30);
+    // The code's uses, by outcome: one used per paid session that carried it, one held per open one,
+    // none for those that expired or whose transfer failed — whatever was redelivered or lost.
+    const counted = (ids: readonly string[]) => ids.filter((id) => coded.has(id)).length;
+    expect((await listCodes(table)).find((c) => c.code === CODE)).toMatchObject({
+      used: counted(paidAll),
+      held: counted(open),
+    });
+    expect(orders.filter((o) => o.code === CODE)).toHaveLength(counted(paidAll));
   });
 });
 

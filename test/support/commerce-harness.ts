@@ -71,12 +71,13 @@ export interface CommerceApi {
   readonly mail: ReturnType<typeof createRecordingOrderMail>;
   /** One run of the scheduled retry of owed order notifications. */
   readonly retryNotifications: WebhookFunction['retryNotifications'];
-  /** One run of the scheduled sweep of stock holds. */
+  /** One run of the scheduled sweep of holds their checkout did not end (stock and code uses). */
   readonly sweepHolds: (timeLeftMs?: () => number) => Promise<SweepSummary>;
-  /** Quotes and checks out a cart; returns the session id and the quote. */
+  /** Quotes (with `code`, if given) and checks out a cart; returns the session id and the quote. */
   buy(
     items: readonly { sku: string; quantity: number }[],
     sourceIp?: string,
+    options?: { readonly code?: string; readonly email?: string },
   ): Promise<{ sessionId: string; quote: any; quoteSignature: string; couponId: string | null }>;
 }
 
@@ -126,24 +127,25 @@ export async function makeCommerceApi(options: {
   const json = (r: APIGatewayProxyResult) => JSON.parse(r.body) as Record<string, any>;
   return {
     ...api,
-    async buy(items, sourceIp = '203.0.113.77') {
+    async buy(items, sourceIp = '203.0.113.77', { code, email = 'buyer@example.com' } = {}) {
       const headers = { 'Content-Type': 'application/json', Origin: SHOP };
-      const quoted = json(await api.quote(makeProxyEvent({ body: { items }, headers, sourceIp })));
+      const body = code === undefined ? { items } : { items, code };
+      const quoted = json(await api.quote(makeProxyEvent({ body, headers, sourceIp })));
       const result = await api.checkout(
         makeProxyEvent({
           path: '/checkout/create-session',
-          body: { items, quoteSignature: quoted.quoteSignature, email: 'buyer@example.com' },
+          body: { items, quoteSignature: quoted.quoteSignature, email },
           headers,
           sourceIp,
         }),
       );
-      const body = json(result);
+      const session = json(result);
       if (result.statusCode >= 300) throw new Error(`checkout failed: ${result.body}`);
       return {
-        sessionId: String(body.sessionId),
+        sessionId: String(session.sessionId),
         quote: quoted.quote,
-        quoteSignature: String(body.quoteSignature),
-        couponId: couponOfSession(options.stripe, String(body.sessionId)),
+        quoteSignature: String(session.quoteSignature),
+        couponId: couponOfSession(options.stripe, String(session.sessionId)),
       };
     },
   };

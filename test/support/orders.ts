@@ -27,6 +27,8 @@ export function makeOrder(overrides: Partial<OrderRecord> = {}): OrderRecord {
       country: 'US',
     },
     discountMode: 'coupon',
+    code: null,
+    codeDiscount: 0,
     problems: [],
     paymentIntentId: null,
     ...overrides,

@@ -15,12 +15,19 @@ afterAll(() => {
 });
 
 describe('order notifications', () => {
+  it('shows the discount code and what it took off, apart from the bundles', () => {
+    const text = formatOrderText(makeOrder({ amountDiscount: 1416, code: 'BABES10', codeDiscount: 576 }));
+    expect(text).toContain('Bundle discount: -$8.40');
+    expect(text).toContain('Code BABES10: -$5.76');
+  });
+
   it('formats an order sheet with lines, totals, customer and address', () => {
     const text = formatOrderText(makeOrder());
     expect(text).toContain('3 × STICKER-HEART');
     expect(text).toContain('$57.60');
     expect(text).toContain('Total charged: $73.60');
     expect(text).toContain('Bundle discount: -$8.40');
+    expect(text).not.toContain('Code ');
     expect(text).toContain('Jane Doe <jane.doe@example.com>');
     expect(text).toContain('Portland, OR, 97201');
     expect(orderSubject(makeOrder())).toBe('New order $73.60 — D4e5F6g7H8');

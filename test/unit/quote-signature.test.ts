@@ -224,3 +224,51 @@ describe('quote signature tamper resistance (property)', () => {
     );
   });
 });
+
+describe('quote signatures with a discount code', () => {
+  const options = { keys, now: makeClaims().issuedAt, ttlSeconds };
+
+  it('binds the code: a qs3 token carries it, and verifies only with that code', () => {
+    const claims = makeClaims({ code: 'BABES10' });
+    const token = signQuote(claims, keys);
+    expect(token.startsWith('qs3.a1.')).toBe(true);
+    const expected = { ...expectationOf(claims), code: 'BABES10' };
+    expect(verifyQuoteSignature(token, expected, options)).toEqual({ status: 'valid', claims });
+    expect(verifyQuoteSignature(token, { ...expected, code: 'BABES20' }, options).status).toBe('mismatch');
+    expect(verifyQuoteSignature(token, expectationOf(claims), options).status).toBe('mismatch');
+  });
+
+  it('keeps quotes without a code in the qs2 format, which a code does not verify', () => {
+    const claims = makeClaims();
+    const token = signQuote({ ...claims, code: '' }, keys);
+    expect(token).toBe(signQuote(claims, keys));
+    expect(token.startsWith('qs2.a1.')).toBe(true);
+    expect(verifyQuoteSignature(token, { ...expectationOf(claims), code: 'BABES10' }, options).status).toBe(
+      'mismatch',
+    );
+  });
+
+  it('refuses to move a code between formats or forge one into the claims', () => {
+    const token = signQuote(makeClaims({ code: 'BABES10' }), keys);
+    const [, keyId, encoded, mac] = token.split('.');
+    // The same claims under the qs2 version: the MAC covers the version too.
+    expect(readQuoteSignature(`qs2.${keyId}.${encoded}.${mac}`, keys).status).not.toBe('authentic');
+    // Correctly MACed claims of seven fields under qs2, or a lower-case code under qs3: malformed.
+    const sign = (version: string, text: string) => {
+      const unsigned = `${version}.a1.${Buffer.from(text).toString('base64url')}`;
+      return `${unsigned}.${createHmac('sha256', Buffer.from(secretA, 'base64')).update(unsigned).digest('base64url')}`;
+    };
+    const fields = 'Zq3x0l5w2mTtLr9bYk1pAg|usd|12345|v1|1790000000|r4nd0mQuoteId_16';
+    expect(readQuoteSignature(sign('qs2', `${fields}|BABES10`), keys).status).toBe('malformed');
+    expect(readQuoteSignature(sign('qs3', `${fields}|babes10`), keys).status).toBe('malformed');
+    expect(readQuoteSignature(sign('qs3', fields), keys).status).toBe('malformed');
+    expect(readQuoteSignature(sign('qs3', `${fields}|BABES10`), keys)).toMatchObject({
+      status: 'authentic',
+      claims: { code: 'BABES10' },
+    });
+  });
+
+  it('will not sign a code that is not a normalised one', () => {
+    expect(() => signQuote(makeClaims({ code: 'babes|10' }), keys)).toThrow(/normalised discount code/);
+  });
+});

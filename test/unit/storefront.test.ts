@@ -209,7 +209,7 @@ describe('storefront API client', () => {
         return jsonResponse(200, { quoteSignature: 'q', expiresAt: '2026-11-27T12:10:00Z', quote: {} });
       },
     });
-    await api.quoteCart([{ sku: 'A', quantity: 1 }], undefined, 'cart-id-0123456789');
+    await api.quoteCart([{ sku: 'A', quantity: 1 }], undefined, { cartId: 'cart-id-0123456789' });
     await api.quoteCart([{ sku: 'A', quantity: 1 }]);
     expect(bodies).toEqual([
       { items: [{ sku: 'A', quantity: 1 }], cartId: 'cart-id-0123456789' },
@@ -256,6 +256,28 @@ describe('storefront API client', () => {
       fetch: async () => jsonResponse(500, { oops: true }),
     });
     await expect(strangeJson.getCatalog()).rejects.toMatchObject({ kind: 'invalid_response', status: 500 });
+  });
+
+  it('sends a discount code with the quote only when there is one, beside the cart id', async () => {
+    const bodies: unknown[] = [];
+    const api = createApiClient({
+      baseUrl: '',
+      fetch: async (_url, init) => {
+        bodies.push(JSON.parse(String(init.body)));
+        return jsonResponse(200, { quoteSignature: 's', expiresAt: '', quote: {} });
+      },
+    });
+    await api.quoteCart([{ sku: 'A', quantity: 1 }], undefined, { code: 'BABES10' });
+    await api.quoteCart([{ sku: 'A', quantity: 1 }], undefined, {
+      cartId: 'cart-id-0123456789',
+      code: 'BABES10',
+    });
+    await api.quoteCart([{ sku: 'A', quantity: 1 }], undefined, { cartId: 'cart-id-0123456789', code: '' });
+    expect(bodies).toEqual([
+      { items: [{ sku: 'A', quantity: 1 }], code: 'BABES10' },
+      { items: [{ sku: 'A', quantity: 1 }], cartId: 'cart-id-0123456789', code: 'BABES10' },
+      { items: [{ sku: 'A', quantity: 1 }], cartId: 'cart-id-0123456789' },
+    ]);
   });
 
   it('passes an aborted quote request through as an abort, not a network failure', async () => {
@@ -315,6 +337,11 @@ describe('storefront messages', () => {
       expect(text.toLowerCase()).not.toContain('nothing was charged');
       expect(text).toContain('If you paid, your order is safe');
     }
+  });
+
+  it('says what to do when a discount code stops applying at checkout, or needs the email', () => {
+    expect(describeFailure(apiError(409, 'code_unavailable'), 'checkout')).toContain('priced without it');
+    expect(describeFailure(apiError(422, 'email_required'), 'checkout')).toContain('enter your email');
   });
 
   it('tells a cart paid in another tab from a checkout starting in one', () => {

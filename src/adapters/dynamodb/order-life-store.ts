@@ -1,11 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import {
-  DeleteCommand,
-  type DynamoDBDocumentClient,
-  GetCommand,
-  QueryCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type {
   OrderLife,
   OrderLifeStore,
@@ -15,6 +9,7 @@ import type {
 } from '../../app/order-life-ports';
 import { DO_NOT_SHIP_STATES, mergeFact, NO_FACTS } from '../../domain/payment-state';
 import { DAY_SECONDS } from '../../domain/time';
+import { queryPartition } from './query-partition';
 import {
   CorruptItemError,
   keys,
@@ -350,7 +345,7 @@ export function createDynamoOrderLifeStore(table: Table): OrderLifeStore {
 
     async listOwedMail() {
       const owed: { ref: { sessionId: string; paidAt: string }; kind: OrderMailKind; count: number }[] = [];
-      for (const item of await queryAll(table, keys.owedMailPartition, true)) {
+      for (const item of await queryPartition(table, keys.owedMailPartition, true)) {
         const kind = item.kind;
         if (
           (kind !== 'alert' && kind !== 'shipped') ||
@@ -384,7 +379,7 @@ export function createDynamoOrderLifeStore(table: Table): OrderLifeStore {
     async listOrders(day) {
       const orders: OrderLife[] = [];
       const unreadable: string[] = [];
-      for (const item of await queryAll(table, keys.ordersPartition(day), false)) {
+      for (const item of await queryPartition(table, keys.ordersPartition(day), false)) {
         try {
           orders.push(readOrderLife(item));
         } catch (err: unknown) {
@@ -395,24 +390,4 @@ export function createDynamoOrderLifeStore(table: Table): OrderLifeStore {
       return { orders, unreadable };
     },
   };
-}
-
-/** Every item of one partition, all pages, in key order. */
-async function queryAll(table: Table, pk: string, consistent: boolean): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await table.client.send(
-      new QueryCommand({
-        TableName: table.tableName,
-        KeyConditionExpression: 'PK = :pk',
-        ExpressionAttributeValues: { ':pk': pk },
-        ConsistentRead: consistent,
-        ExclusiveStartKey: start,
-      }),
-    );
-    items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return items;
 }

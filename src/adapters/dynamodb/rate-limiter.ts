@@ -56,6 +56,25 @@ export function createDynamoRateLimiter(options: {
         return { allowed: false, window: 'day', retryAfterSeconds: dayEnds - now };
       return { allowed: false, window: 'hour', retryAfterSeconds: hourEnds - now };
     },
+
+    async uncount({ scope, key, now }) {
+      const { day, hourAttribute } = windowsAt(now);
+      try {
+        await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keys.rateWindow(scope, key, day),
+            UpdateExpression: 'ADD #day :minusOne, #hour :minusOne',
+            ConditionExpression: '#day > :zero AND #hour > :zero',
+            ExpressionAttributeNames: { '#day': 'day', '#hour': hourAttribute },
+            ExpressionAttributeValues: { ':minusOne': -1, ':zero': 0 },
+          }),
+        );
+      } catch (err: unknown) {
+        // Nothing to take back (the window is gone or empty): the count stays as it is.
+        if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      }
+    },
   };
 }
 

@@ -99,7 +99,10 @@ export function createDynamoSessionStore(options: {
             'SET attempt = :attempt, sessionId = :sessionId, quoteSignature = :quoteSignature, ' +
             'emailDigest = :emailDigest, #status = :status, checkoutUrl = :checkoutUrl, ' +
             'sessionExpiresAt = :sessionExpiresAt, heldUnits = :heldUnits, updatedAt = :now, ' +
-            'expiresAt = :expiresAt REMOVE leaseToken, leaseUntil',
+            'expiresAt = :expiresAt' +
+            // The code whose use this session holds; the slot's earlier session may have held another.
+            (session.heldCode ? ', heldCode = :heldCode REMOVE' : ' REMOVE heldCode,') +
+            ' leaseToken, leaseUntil',
           ConditionExpression: 'leaseToken = :token',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
@@ -111,6 +114,7 @@ export function createDynamoSessionStore(options: {
             ':checkoutUrl': session.checkoutUrl,
             ':sessionExpiresAt': session.sessionExpiresAt,
             ':heldUnits': JSON.stringify(session.heldUnits ?? []),
+            ...(session.heldCode ? { ':heldCode': session.heldCode } : {}),
             ':now': now,
             ':expiresAt': Math.max(now, session.sessionExpiresAt) + SESSION_HISTORY_DAYS * DAY_SECONDS,
             ':token': token,

@@ -10,6 +10,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { HoldLine, StockHoldRef, StockLevel, StockStore } from '../../app/ports';
+import { codeHoldActions } from './code-holds';
 import { emptyStockItem, holdItem, keys, readLiveHold, readStockLevel } from './table-items';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -151,6 +152,7 @@ export function createDynamoStockStore(options: {
     },
 
     async takeHold(hold) {
+      const codeActions = hold.code ? codeHoldActions(tableName, hold.code, 'take', hold.now) : [];
       const items: TransactItem[] = [
         {
           Put: {
@@ -175,12 +177,20 @@ export function createDynamoStockStore(options: {
                 hold.now,
               ),
         ),
+        // The code's use: one more claim in the same transaction (code-holds.ts).
+        ...codeActions,
       ];
       const failed = await transact(items);
       if (failed === null) return { outcome: 'taken' };
       // The hold exists: an earlier try of this very checkout attempt took it.
       if (failed.includes(0)) return { outcome: 'taken' };
-      return { outcome: 'short', short: failed.map((i) => hold.lines[i - 1]?.sku ?? '').filter(Boolean) };
+      const short = failed.flatMap((i) =>
+        i >= 1 && i <= hold.lines.length ? [hold.lines[i - 1]?.sku ?? ''] : [],
+      );
+      // Short stock first: the cart must change whatever becomes of the code.
+      if (short.length > 0) return { outcome: 'short', short };
+      const codeIndex = hold.lines.length + 1;
+      return { outcome: 'code_refused', reason: failed.includes(codeIndex) ? 'limit' : 'per_email' };
     },
 
     async attachSession(hold, sessionId) {
@@ -201,6 +211,7 @@ export function createDynamoStockStore(options: {
         ...hold.lines.map((line) =>
           stockUpdate(line, 'SET held = held - :q, available = available + :q', now),
         ),
+        ...(hold.code ? codeHoldActions(tableName, hold.code, 'release', now) : []),
       ]);
       return failed === null;
     },
@@ -233,10 +244,14 @@ export function createDynamoStockStore(options: {
             ExpressionAttributeValues: { ':now': now, ':short': short },
           },
         };
-        // The marker (the hold's item, or the session's note) is action 0 or the last one.
+        // The code's use becomes used with the same marker (after every other action: indices stay).
+        const codeActions = hold.code
+          ? codeHoldActions(tableName, hold.code, options.held ? 'sell' : 'sell_unheld', now)
+          : [];
+        // The marker (the hold's item, or the session's note) is action 0 or the last of the stock's.
         const actions = options.held
-          ? [holdDelete(tableName, hold), ...lineActions, sessionNote]
-          : [...lineActions, sessionNote];
+          ? [holdDelete(tableName, hold), ...lineActions, sessionNote, ...codeActions]
+          : [...lineActions, sessionNote, ...codeActions];
         const lineIndex = (i: number) => (options.held ? i - 1 : i);
         const failed = await transact(actions);
         if (failed === null) return short;

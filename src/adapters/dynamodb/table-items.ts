@@ -12,6 +12,14 @@ import type {
   SlotSession,
   StockLevel,
 } from '../../app/ports';
+import {
+  CODE_PATTERN,
+  type CodeDiscount,
+  type CodeScope,
+  type DiscountCode,
+  type StoredCode,
+} from '../../domain/discount-code';
+import { SUPPORTED_CURRENCIES } from '../../domain/money';
 import { NO_FACTS, PAYMENT_STATES, type PaymentFacts } from '../../domain/payment-state';
 import type { PricedCart } from '../../domain/priced-cart';
 
@@ -32,6 +40,10 @@ export const PREFIXES = {
   event: 'EVENT#',
   limit: 'LIMIT#',
   orders: 'ORDERS#',
+  /** The partition of every discount code's definition and counts (listed by one query). */
+  codes: 'CODES',
+  /** A code's per-email counts. */
+  code: 'CODE#',
   payment: 'PAYMENT#',
   owed: 'OWED#',
   /** One partition: every tracked SKU's stock item, listed with one query. */
@@ -89,7 +101,14 @@ export const keys = {
     PK: `${PREFIXES.limit}${scope}#${key}`,
     SK: `WINDOW#${day}`,
   }),
+  /** A discount code (normalised): its definition and its `used`/`held`/`claimed` counts. */
+  code: (code: string) => ({ PK: PREFIXES.codes, SK: `${CODE_SK}${code}` }),
+  codesPartition: PREFIXES.codes,
+  /** One email's uses of a code (`emailKey`: `codeEmailKey` of the address). */
+  codeEmail: (code: string, emailKey: string) => ({ PK: `${PREFIXES.code}${code}`, SK: `EMAIL#${emailKey}` }),
 } as const;
+
+const CODE_SK = 'CODE#';
 
 /** An item read back from the table does not have the shape its key says it has. */
 export class CorruptItemError extends Error {
@@ -143,10 +162,17 @@ const HoldLineSchema = v.object({
   quantity: Int,
   whenShort: v.picklist(['refuse', 'backorder'], 'must be refuse or backorder'),
 });
+const HoldCodeSchema = v.object({
+  code: v.pipe(Text, v.regex(CODE_PATTERN, 'must be a normalised code')),
+  emailKey: v.nullable(Text),
+  limitPerEmail: v.nullable(Int),
+});
 const HoldRefSchema = v.object({
   holdId: Text,
   until: Int,
   lines: v.array(HoldLineSchema, 'must be a list of held lines'),
+  // Absent: no code (holds from before discount codes claim none).
+  code: v.optional(v.nullable(HoldCodeSchema)),
 });
 const Address = v.nullable(v.record(v.string(), v.nullable(v.string())));
 
@@ -161,6 +187,9 @@ const SessionItemSchema = v.object({
   status: Status,
   couponId: NullableText,
   discountMode: DiscountModeSchema,
+  // Sessions and orders from before discount codes have neither.
+  code: NullableText,
+  codeDiscount: v.optional(Int, 0),
   currency: Text,
   amountSubtotal: Int,
   amountDiscount: Int,
@@ -223,6 +252,7 @@ const SlotItemSchema = v.object({
   leaseToken: v.optional(Text),
   leaseUntil: v.optional(Int),
   heldUnits: v.optional(jsonOf(v.array(v.object({ sku: Text, quantity: Int }), 'must be a list of units'))),
+  heldCode: v.optional(v.pipe(Text, v.regex(CODE_PATTERN, 'must be a normalised code'))),
 });
 
 /** Reads a `CHECKOUT#<slotId>` item back into a {@link CheckoutSlot}. */
@@ -230,7 +260,7 @@ export function readCheckoutSlot(slotId: string, item: Item): CheckoutSlot {
   const slot = parseItem(SlotItemSchema, item, 'checkout slot');
   let current: SlotSession | null = null;
   if (slot.sessionId !== undefined) {
-    const { quoteSignature, emailDigest, status, checkoutUrl, sessionExpiresAt, heldUnits } = slot;
+    const { quoteSignature, emailDigest, status, checkoutUrl, sessionExpiresAt, heldUnits, heldCode } = slot;
     if (
       quoteSignature === undefined ||
       emailDigest === undefined ||
@@ -250,6 +280,7 @@ export function readCheckoutSlot(slotId: string, item: Item): CheckoutSlot {
       checkoutUrl,
       sessionExpiresAt,
       ...(heldUnits ? { heldUnits } : {}),
+      ...(heldCode ? { heldCode } : {}),
     };
   }
   return {
@@ -308,6 +339,7 @@ const HoldItemSchema = v.object({
   holdId: Text,
   until: Int,
   lines: jsonOf(v.array(HoldLineSchema, 'must be a list of held lines')),
+  code: v.optional(jsonOf(HoldCodeSchema)),
   sessionId: v.optional(Text),
 });
 
@@ -320,6 +352,7 @@ export function holdItem(hold: HoldRequest): Item {
     until: hold.until,
     slotId: hold.slotId,
     lines: JSON.stringify(hold.lines),
+    ...(hold.code ? { code: JSON.stringify(hold.code) } : {}),
     createdAt: hold.now,
   };
 }
@@ -331,6 +364,7 @@ export function readLiveHold(item: Item): LiveHold {
     holdId: parsed.holdId,
     until: parsed.until,
     lines: parsed.lines,
+    ...(parsed.code ? { code: parsed.code } : {}),
     sessionId: parsed.sessionId ?? null,
   };
 }
@@ -352,6 +386,8 @@ const OrderItemSchema = v.object({
   customerName: NullableText,
   shippingAddress: v.optional(v.nullable(jsonOf(Address)), null),
   discountMode: DiscountModeSchema,
+  code: NullableText,
+  codeDiscount: v.optional(Int, 0),
   problems: v.optional(v.array(v.picklist(['amount_mismatch', 'short_stock'], 'is not a known problem')), []),
   shortSkus: v.optional(v.array(Text)),
   paymentIntentId: NullableText,
@@ -410,6 +446,114 @@ export function readCachedPricing(cartHash: string, item: Item): CachedPricing &
     pricedCart: parsed.pricedCart as unknown as PricedCart,
     issuedAt: parsed.issuedAt,
     expiresAt: parsed.expiresAt,
+  };
+}
+
+// ── Discount code: CODES / CODE#<code> ───────────────────────────────────────────────────────────
+
+const OptionalInt = v.optional(v.nullable(Int), null);
+const CodeItemSchema = v.object({
+  code: v.pipe(Text, v.regex(CODE_PATTERN, 'must be a normalised code')),
+  discountKind: v.picklist(['percent', 'amount_off'], 'must be percent or amount_off'),
+  percentOff: OptionalInt,
+  amountOff: OptionalInt,
+  currency: v.optional(v.picklist(SUPPORTED_CURRENCIES, 'must be a supported currency')),
+  scopeKind: v.picklist(['all', 'collections', 'skus'], 'must be all, collections or skus'),
+  collections: v.optional(v.array(Text)),
+  skus: v.optional(v.array(Text)),
+  combination: v.picklist(['with_bundles', 'best_of'], 'must be with_bundles or best_of'),
+  minSubtotal: OptionalInt,
+  startsAt: OptionalInt,
+  endsAt: OptionalInt,
+  // `limit` is a reserved word in DynamoDB's expressions; the item calls it `useLimit`.
+  useLimit: OptionalInt,
+  limitPerEmail: OptionalInt,
+  enabled: v.boolean('must be true or false'),
+  used: Int,
+  held: Int,
+  claimed: Int,
+  createdAt: Int,
+});
+
+/**
+ * The item of a new code, with no use yet. `claimed` (= used + held) is what the holds' conditions
+ * compare with `useLimit`: DynamoDB's conditions cannot add two attributes.
+ */
+export function codeItem(code: DiscountCode, createdAt: number): Item {
+  const { discount, scope } = code;
+  return {
+    ...keys.code(code.code),
+    type: 'code',
+    code: code.code,
+    discountKind: discount.kind,
+    ...(discount.kind === 'percent'
+      ? { percentOff: discount.percentOff }
+      : { amountOff: discount.amountOff, currency: discount.currency }),
+    scopeKind: scope.kind,
+    ...(scope.kind === 'collections' ? { collections: [...scope.collections] } : {}),
+    ...(scope.kind === 'skus' ? { skus: [...scope.skus] } : {}),
+    combination: code.combination,
+    // Absent rather than null when unset: the holds' conditions ask `attribute_not_exists`.
+    ...present({
+      minSubtotal: code.minSubtotal,
+      startsAt: code.startsAt,
+      endsAt: code.endsAt,
+      useLimit: code.limit,
+      limitPerEmail: code.limitPerEmail,
+    }),
+    enabled: code.enabled,
+    used: 0,
+    held: 0,
+    claimed: 0,
+    createdAt,
+  };
+}
+
+function present(values: Record<string, number | null>): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(values).filter((entry): entry is [string, number] => entry[1] !== null),
+  );
+}
+
+/** Reads a `CODES` / `CODE#<code>` item back into a {@link StoredCode}. */
+export function readStoredCode(item: Item): StoredCode {
+  const parsed = parseItem(CodeItemSchema, item, 'discount code');
+  const corrupt = (problem: string) =>
+    new CorruptItemError(`discount code item ${String(item.PK)} / ${String(item.SK)} ${problem}`);
+  let discount: CodeDiscount;
+  if (parsed.discountKind === 'percent') {
+    if (parsed.percentOff === null) throw corrupt('is a percentage without percentOff');
+    discount = { kind: 'percent', percentOff: parsed.percentOff };
+  } else {
+    if (parsed.amountOff === null || !parsed.currency)
+      throw corrupt('is an amount off without amountOff and currency');
+    discount = { kind: 'amount_off', amountOff: parsed.amountOff, currency: parsed.currency };
+  }
+  let scope: CodeScope;
+  if (parsed.scopeKind === 'collections') {
+    if (!parsed.collections) throw corrupt('covers collections without naming them');
+    scope = { kind: 'collections', collections: parsed.collections };
+  } else if (parsed.scopeKind === 'skus') {
+    if (!parsed.skus) throw corrupt('covers SKUs without naming them');
+    scope = { kind: 'skus', skus: parsed.skus };
+  } else {
+    scope = { kind: 'all' };
+  }
+  if (parsed.claimed !== parsed.used + parsed.held) throw corrupt('has claimed ≠ used + held');
+  return {
+    code: parsed.code,
+    discount,
+    scope,
+    combination: parsed.combination,
+    minSubtotal: parsed.minSubtotal,
+    startsAt: parsed.startsAt,
+    endsAt: parsed.endsAt,
+    limit: parsed.useLimit,
+    limitPerEmail: parsed.limitPerEmail,
+    enabled: parsed.enabled,
+    used: parsed.used,
+    held: parsed.held,
+    createdAt: parsed.createdAt,
   };
 }
 

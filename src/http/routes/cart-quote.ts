@@ -42,8 +42,13 @@ export function rejectHoneypot(website: string | undefined, telemetry: Telemetry
   throw httpErrors.honeypot();
 }
 
+/** A discount code as typed; whether it is one is the quote's answer (`quote.code`), never an error. */
+const CodeSchema = v.optional(
+  v.pipe(v.string('code must be a string'), v.maxLength(64, 'code must be at most 64 characters')),
+);
+
 const QuoteRequestSchema = v.strictObject(
-  { items: CartItemsSchema, cartId: v.optional(CartIdSchema), website: HoneypotSchema },
+  { items: CartItemsSchema, code: CodeSchema, cartId: v.optional(CartIdSchema), website: HoneypotSchema },
   'the body must be a JSON object with items',
 );
 
@@ -54,7 +59,7 @@ const QuoteRequestSchema = v.strictObject(
 export function cartRequestFields(bodyFields: readonly string[]): Record<string, readonly string[]> {
   return { '': bodyFields, 'items[]': Object.keys(CartItemSchema.entries) };
 }
-const QUOTE_FIELDS = cartRequestFields(['items', 'cartId']);
+const QUOTE_FIELDS = cartRequestFields(['items', 'code', 'cartId']);
 
 export interface CartQuoteRouteDeps extends QuoteCartDeps {
   readonly allowedOrigins: ReadonlySet<string>;
@@ -62,7 +67,7 @@ export interface CartQuoteRouteDeps extends QuoteCartDeps {
   readonly now?: () => number;
 }
 
-/** `POST /cart/quote`: validate → honeypot → price (cached) → signed quote. */
+/** `POST /cart/quote`: validate → honeypot → price (cached), with the code if any → signed quote. */
 export function createCartQuoteRoute(deps: CartQuoteRouteDeps): ApiHandler {
   return createRoute({
     name: 'cart-quote',
@@ -75,6 +80,7 @@ export function createCartQuoteRoute(deps: CartQuoteRouteDeps): ApiHandler {
       rejectHoneypot(body.website, deps.telemetry);
       const { quote, cached, availability } = await quoteCart(deps, {
         items: body.items,
+        code: body.code,
         clientKey: deps.clientKeyOf(clientIp),
         cartId: body.cartId,
         now: Math.floor(receivedAt / 1000),
