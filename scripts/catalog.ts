@@ -1,7 +1,7 @@
-import { resolveSecretsManagerValue } from '../src/adapters/secrets-manager';
 import { createStripeClient } from '../src/adapters/stripe/stripe-client';
 import { EnvReader } from '../src/config';
 import { formatDifferences, verifyCatalogPrices } from '../src/ops/catalog-verify';
+import { createSdkSecretResolver } from '../src/ops/sdk-secrets';
 import { loadBundledCatalog } from '../src/wiring';
 
 const USAGE = `Usage: npm run catalog -- verify
@@ -16,13 +16,21 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return argv[0] === '--help' || argv[0] === '-h' ? 0 : 2;
   }
-  const reader = new EnvReader(process.env, resolveSecretsManagerValue);
+  const secrets = createSdkSecretResolver();
+  const reader = new EnvReader(process.env, secrets.resolve);
   if (!reader.optional('STRIPE_SECRET_KEY')) {
     console.error('catalog verify: set STRIPE_SECRET_KEY (and STRIPE_API_BASE for the emulator).');
+    secrets.destroy();
     return 2;
   }
+  let secretKey: string;
+  try {
+    secretKey = await reader.secret('STRIPE_SECRET_KEY');
+  } finally {
+    secrets.destroy();
+  }
   const stripe = createStripeClient({
-    secretKey: await reader.secret('STRIPE_SECRET_KEY'),
+    secretKey,
     apiBase: reader.optional('STRIPE_API_BASE'),
     timeoutMs: 10_000,
     maxNetworkRetries: 2,
