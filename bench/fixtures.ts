@@ -1,8 +1,11 @@
 import Stripe from 'stripe';
 import { type LocalStack, startLocalStack } from '../local/stack';
 import type { StripeEmulator } from '../local/stripe-emulator';
+import { createDocumentClient } from '../src/adapters/dynamodb/commerce-table';
+import { createDynamoStockStore } from '../src/adapters/dynamodb/stock-store';
 import type { Env } from '../src/config';
 import type { CartItem } from '../src/domain/cart';
+import { loadBundledCatalog } from '../src/wiring';
 import { UNLIMITED_RATE_LIMITS } from '../test/support/env';
 
 /**
@@ -23,6 +26,14 @@ export async function startBenchStack(env: Env = {}): Promise<LocalStack & { str
     throw new Error('the bench stack needs the Stripe emulator');
   }
   stripe.setWebhookUrl(null);
+  // Every tracked size in ample supply: the bench measures holds, never a sold-out answer.
+  const catalog = loadBundledCatalog();
+  const client = createDocumentClient({ endpoint: stack.dynamoEndpoint });
+  const stock = createDynamoStockStore({ client, tableName: String(stack.env.COMMERCE_TABLE) });
+  for (const sellable of catalog.sellables.filter((s) => s.inventory.tracked)) {
+    await stock.setOnHand(sellable.sku, 1_000_000, Math.floor(Date.now() / 1000));
+  }
+  client.destroy();
   return Object.assign(stack, { stripe });
 }
 
@@ -33,7 +44,7 @@ const VARIABLE_SKUS = [
   'TOTE-CANVAS',
   'SOCKS-CREW-WHT',
   'BEANIE-PNK',
-  'TEE-LOGO-PNK',
+  'TEE-LOGO-PNK-M',
 ] as const;
 
 /** How many distinct carts {@link benchCart} can make. */
@@ -45,7 +56,7 @@ export const BENCH_CART_COUNT = 5 ** VARIABLE_SKUS.length;
  */
 export function benchCart(n: number): CartItem[] {
   let rest = n % BENCH_CART_COUNT;
-  const items: CartItem[] = [{ sku: 'TEE-CLASSIC-BLK', quantity: 2 }];
+  const items: CartItem[] = [{ sku: 'TEE-CLASSIC-BLK-M', quantity: 2 }];
   for (const sku of VARIABLE_SKUS) {
     items.push({ sku, quantity: (rest % 5) + 1 });
     rest = Math.floor(rest / 5);

@@ -243,16 +243,16 @@ export async function runPricingBench(): Promise<string> {
     JSON.parse(readFileSync(new URL('../test/fixtures/catalog.json', import.meta.url), 'utf8')),
   );
   const sampleCarts: [string, CartItem[]][] = [
-    ['sample catalog, 1 line', [{ sku: 'TEE-CLASSIC-BLK', quantity: 3 }]],
+    ['sample catalog, 1 line', [{ sku: 'TEE-CLASSIC-BLK-M', quantity: 3 }]],
     [
       'sample catalog, 10 lines (all 6 bundles)',
       [
-        { sku: 'TEE-CLASSIC-BLK', quantity: 2 },
-        { sku: 'TEE-LOGO-PNK', quantity: 1 },
-        { sku: 'TEE-VINTAGE-WASH', quantity: 1 },
-        { sku: 'HOODIE-LOGO-BLK', quantity: 2 },
-        { sku: 'HOODIE-ZIP-GRY', quantity: 1 },
-        { sku: 'SWEAT-JOGGER-GRY', quantity: 1 },
+        { sku: 'TEE-CLASSIC-BLK-M', quantity: 2 },
+        { sku: 'TEE-LOGO-PNK-M', quantity: 1 },
+        { sku: 'TEE-VINTAGE-WASH-M', quantity: 1 },
+        { sku: 'HOODIE-LOGO-BLK-M', quantity: 2 },
+        { sku: 'HOODIE-ZIP-GRY-M', quantity: 1 },
+        { sku: 'SWEAT-JOGGER-GRY-M', quantity: 1 },
         { sku: 'CAP-DAD-BLK', quantity: 2 },
         { sku: 'TOTE-CANVAS', quantity: 1 },
         { sku: 'STICKER-LOGO', quantity: 4 },

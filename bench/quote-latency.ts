@@ -2,12 +2,12 @@ import { startLocalStack } from '../local/stack';
 import { formatLoad, runLoad } from './http-load';
 
 const SKUS = [
-  'TEE-CLASSIC-BLK',
-  'TEE-LOGO-PNK',
+  'TEE-CLASSIC-BLK-M',
+  'TEE-LOGO-PNK-M',
   'STICKER-HEART',
   'CAP-DAD-BLK',
   'TOTE-CANVAS',
-  'HOODIE-ZIP-GRY',
+  'HOODIE-ZIP-GRY-M',
 ];
 
 /**
@@ -42,7 +42,7 @@ export async function runQuoteLatencyBench(): Promise<string> {
     };
     const sameCart = JSON.stringify({
       items: [
-        { sku: 'TEE-CLASSIC-BLK', quantity: 2 },
+        { sku: 'TEE-CLASSIC-BLK-M', quantity: 2 },
         { sku: 'STICKER-HEART', quantity: 3 },
       ],
     });

@@ -19,6 +19,7 @@ import {
 import { type LocalRoute, startLocalApi } from './api-server';
 import { createDevSecrets, loadOrCreateDevSecrets } from './dev-secrets';
 import { startDynamoDbLocal } from './dynamodb-local';
+import { seedSampleStock } from './sample-stock';
 import { buildStorefront, STOREFRONT_PAGES, storefrontHandler } from './storefront';
 import { pricesFromCatalogProducts, type StripeEmulator, startStripeEmulator } from './stripe-emulator';
 
@@ -149,7 +150,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         port: portOf(options.stripePort, 'STRIPE_EMULATOR_PORT', 12111),
         webhookUrl: `${api.url}/stripe/webhook`,
         webhookSecret,
-        prices: pricesFromCatalogProducts(catalog.products),
+        prices: pricesFromCatalogProducts(catalog.sellables),
         expireIntervalMs: 30_000,
         ...(options.now ? { now: options.now } : {}),
         ...(options.emulatorLog ? { log: options.emulatorLog } : {}),
@@ -213,6 +214,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     };
     const shared = await buildSharedDeps(env, overrides);
     closers.push(() => shared.dynamo.destroy());
+    if (tableState === 'created') {
+      summary.push(
+        await seedSampleStock(catalog, shared.stock, Math.floor((options.now ?? Date.now)() / 1000)),
+      );
+    }
     const fulfilOverrides = {
       ...overrides,
       telemetry: shared.telemetry,
@@ -221,7 +227,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     routes.set('/cart/quote', { kind: 'lambda', handler: cartQuoteHandlerOf(shared) });
     routes.set('/catalog', {
       kind: 'lambda',
-      handler: buildCatalogHandler(env, { ...overrides, telemetry: shared.telemetry }),
+      handler: buildCatalogHandler(env, {
+        ...overrides,
+        telemetry: shared.telemetry,
+        tableClient: shared.dynamo,
+      }),
     });
     routes.set('/checkout/create-session', { kind: 'lambda', handler: await checkoutHandlerOf(shared) });
     routes.set('/checkout/session-status', {
@@ -232,7 +242,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     routes.set('/stripe/webhook', { kind: 'lambda', handler: webhookFunction.webhook });
     // As the deployed schedule does every five minutes: send the order notifications still owed.
     const retryTimer = setInterval(() => {
-      webhookFunction.retryNotifications().catch(() => undefined);
+      webhookFunction
+        .sweepHolds()
+        .then(() => webhookFunction.retryNotifications())
+        .catch(() => undefined);
     }, NOTIFICATION_RETRY_INTERVAL_MS);
     retryTimer.unref();
     closers.unshift(() => clearInterval(retryTimer));

@@ -15,7 +15,7 @@ async function main() {
   console.log('Local cart & checkout stack is running:\n');
   for (const line of stack.summary) console.log(`  ${line}`);
   console.log('\nTry:  curl -s -X POST -H "Content-Type: application/json" \\');
-  console.log(`        -d '{"items":[{"sku":"TEE-CLASSIC-BLK","quantity":2}]}' ${stack.url}/cart/quote`);
+  console.log(`        -d '{"items":[{"sku":"TEE-CLASSIC-BLK-M","quantity":2}]}' ${stack.url}/cart/quote`);
   console.log('\nPaid orders:  npm run orders -- list');
   console.log('Ctrl-C stops it; data stays for the next start.');
 

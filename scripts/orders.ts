@@ -1,27 +1,12 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { loadCommandStage } from '../infra/lib/stage-location';
-import { startDynamoDbLocal } from '../local/dynamodb-local';
-import {
-  DYNALITE_DATA_DIR,
-  DYNAMODB_DATA_DIR,
-  LOCAL_TABLE_NAME,
-  RUNNING_STACK_POINTER,
-  STACK_FILE,
-} from '../local/stack';
-import { createDocumentClient, ensureCommerceTable } from '../src/adapters/dynamodb/commerce-table';
 import { formatOrdersTable, listOrders, showSession } from '../src/ops/orders';
+import { openTable, TABLE_OPTIONS, TABLE_USAGE } from './open-table';
 
 const USAGE = `Usage:
   npm run orders -- list [--date YYYY-MM-DD] [--days N] [--status paid|no_payment_required] [--json] [--stage <name>]
   npm run orders -- show <sessionId> [--json] [--stage <name>]
 
-Without --stage: the local stack's table (running or not, under DATA_DIR, default .data).
---stage prod: the deployed stage's table (its tableName, in its region, from infra/stages/prod.json;
-another folder with --stages-dir or STAGES_DIR), read with your AWS credentials.
---aws: the deployed table named by COMMERCE_TABLE, in AWS_REGION (for a table no stage file names).`;
+${TABLE_USAGE}`;
 
 /** `npm run orders`: the operator's list of paid orders for manual fulfilment. */
 async function main(argv: string[]): Promise<number> {
@@ -33,9 +18,7 @@ async function main(argv: string[]): Promise<number> {
       days: { type: 'string', default: '1' },
       status: { type: 'string' },
       json: { type: 'boolean', default: false },
-      aws: { type: 'boolean', default: false },
-      stage: { type: 'string' },
-      'stages-dir': { type: 'string' },
+      ...TABLE_OPTIONS,
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -44,7 +27,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return values.help ? 0 : 2;
   }
-  const { client, tableName, close } = await openTable(values);
+  const { client, tableName, close } = await openTable('orders', values);
   try {
     if (command === 'show') {
       const found = await showSession(client, tableName, String(sessionId));
@@ -69,95 +52,6 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   } finally {
     await close();
-  }
-}
-
-/** The deployed stage's table in its region (`--stage`), a named deployed table (`--aws`), or the local one. */
-async function openTable(options: {
-  aws: boolean;
-  stage?: string | undefined;
-  'stages-dir'?: string | undefined;
-}) {
-  if (options.stage) {
-    const projectRoot = resolve(import.meta.dirname, '..');
-    const config = loadCommandStage(projectRoot, options.stage, options['stages-dir']);
-    const client = createDocumentClient({ region: config.region });
-    return { client, tableName: config.tableName, close: async () => client.destroy() };
-  }
-  if (options.aws) {
-    const tableName = process.env.COMMERCE_TABLE;
-    if (!tableName) throw new Error('--aws needs COMMERCE_TABLE (or use --stage <name>)');
-    const client = createDocumentClient({ region: process.env.AWS_REGION });
-    return { client, tableName, close: async () => client.destroy() };
-  }
-  const tableName = process.env.COMMERCE_TABLE ?? LOCAL_TABLE_NAME;
-  const dataDir = resolve(process.env.DATA_DIR ?? '.data');
-  const dynamoDir = join(dataDir, DYNAMODB_DATA_DIR);
-  // A running `npm start` owns its database: talk to its DynamoDB Local; otherwise open the data itself.
-  // Without DATA_DIR, a stack started elsewhere (another folder, another DATA_DIR) is found too.
-  const running =
-    runningStackIn(join(dataDir, STACK_FILE)) ??
-    (process.env.DATA_DIR === undefined ? runningStackIn(RUNNING_STACK_POINTER) : null);
-  if (running) {
-    if (running.dataDir && resolve(running.dataDir) !== dataDir) {
-      console.error(`orders: reading the running local stack (data in ${running.dataDir})`);
-    }
-    const client = createDocumentClient({ endpoint: running.dynamoEndpoint });
-    return { client, tableName: running.tableName, close: async () => client.destroy() };
-  }
-  if (!existsSync(dynamoDir)) {
-    const dynalite = existsSync(join(dataDir, DYNALITE_DATA_DIR))
-      ? ` (${join(dataDir, DYNALITE_DATA_DIR)} is dynalite's data, from before DynamoDB Local, and is not read)`
-      : '';
-    throw new Error(
-      `no local stack is running and there is no local data in ${dataDir}${dynalite}: start it with ` +
-        'npm start, or set DATA_DIR to the data directory it ran with (or use --stage <name> for a deployed stage)',
-    );
-  }
-  const dynamo = await startDynamoDbLocal({ dbPath: dynamoDir });
-  const admin = new DynamoDBClient({
-    endpoint: dynamo.endpoint,
-    region: 'local',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  await ensureCommerceTable(admin, tableName);
-  admin.destroy();
-  const client = createDocumentClient({ endpoint: dynamo.endpoint });
-  return {
-    client,
-    tableName,
-    close: async () => {
-      client.destroy();
-      await dynamo.close();
-    },
-  };
-}
-
-/** The running stack a stack file describes, or `null` when there is none or its process is gone. */
-function runningStackIn(
-  file: string,
-): { dynamoEndpoint: string; tableName: string; dataDir?: string } | null {
-  if (!existsSync(file)) return null;
-  try {
-    const stack = JSON.parse(readFileSync(file, 'utf8')) as {
-      pid?: unknown;
-      dynamoEndpoint: string;
-      tableName: string;
-      dataDir?: string;
-    };
-    return isRunning(stack.pid) ? stack : null;
-  } catch {
-    return null;
-  }
-}
-
-function isRunning(pid: unknown): boolean {
-  if (typeof pid !== 'number') return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
 

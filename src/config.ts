@@ -224,7 +224,8 @@ export async function loadCheckoutConfig(reader: EnvReader): Promise<CheckoutCon
     shippingOptions: parseShippingOptions(reader.optional('SHIPPING_OPTIONS')),
     freeShippingThreshold: threshold < 0 ? null : threshold,
     shippingCountries,
-    sessionTtlSeconds: reader.int('CHECKOUT_SESSION_TTL_SECONDS', 1_860, { min: 1_860, max: 86_000 }),
+    // Also the end of the session's stock hold: an hour by default.
+    sessionTtlSeconds: reader.int('CHECKOUT_SESSION_TTL_SECONDS', 3_600, { min: 1_860, max: 86_000 }),
     rateLimits: {
       perClient: {
         perHour: reader.int('RATE_LIMIT_CHECKOUT_PER_HOUR', 30, { min: 1, max: 1_000_000 }),

@@ -33,6 +33,8 @@ export const TABLE_ACTIONS = [
   'dynamodb:UpdateItem',
   'dynamodb:DeleteItem',
   'dynamodb:Query',
+  'dynamodb:BatchGetItem',
+  'dynamodb:TransactWriteItems',
 ] as const;
 
 /**
@@ -104,7 +106,7 @@ export class CommerceFunction extends Construct {
       this.role.addToPolicy(
         new PolicyStatement({
           effect: Effect.ALLOW,
-          actions: [...TABLE_ACTIONS],
+          actions: [...(spec.tableActions ?? TABLE_ACTIONS)],
           resources: [props.table.tableArn],
         }),
       );

@@ -245,6 +245,13 @@ export class CommerceStack extends Stack {
         'Stripe charged an order another amount or currency than its quote: check it before shipping (orders list shows amount_mismatch).',
     });
     addAlarm({
+      id: 'order-stock-short',
+      metric: applicationMetric('OrderStockShort', serviceName),
+      threshold: 1,
+      description:
+        'A paid order has items beyond the stock on hand (a backorder, or stock corrected while held): check the shelf before shipping (orders list shows short_stock; stock list shows the counts).',
+    });
+    addAlarm({
       id: 'webhook-signature-invalid',
       // Counted over an hour: a shop with a few dozen events a day would never fill a 5-minute window,
       // and one refused Stripe delivery already means a wrong secret.

@@ -52,6 +52,8 @@ export interface HandlerSpec {
   readonly secrets: readonly SecretName[];
   /** Whether the function reads and writes the commerce table. */
   readonly usesTable: boolean;
+  /** Only these table actions instead of all the functions' (a read-only function). */
+  readonly tableActions?: readonly string[];
   /** Runs order fulfilment, which notifies the operator (SES when configured). */
   readonly notifies: boolean;
 }
@@ -77,13 +79,15 @@ export const HANDLERS: readonly HandlerSpec[] = [
   {
     name: 'catalog',
     entry: 'src/handlers/catalog.ts',
-    description: 'Serves the public catalog',
+    description: 'Serves the public catalog with stock availability',
     route: { path: '/catalog', method: 'GET' },
     browser: true,
     memoryMb: 256,
     timeoutSeconds: 3,
     secrets: [],
-    usesTable: false,
+    // Reads the stock items (one query); writes nothing.
+    usesTable: true,
+    tableActions: ['dynamodb:Query'],
     notifies: false,
   },
   {

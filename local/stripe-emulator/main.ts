@@ -38,7 +38,7 @@ async function main(): Promise<void> {
     apiKey: env.STRIPE_EMULATOR_API_KEY || undefined,
     webhookUrl,
     webhookSecret,
-    prices: pricesFromCatalogProducts(catalog.products),
+    prices: pricesFromCatalogProducts(catalog.sellables),
     expireIntervalMs: 30_000,
     log: (line) => console.log(`[stripe-emulator] ${line}`),
     ...(env.STRIPE_EMULATOR_STATE_FILE ? { stateFile: env.STRIPE_EMULATOR_STATE_FILE } : {}),

@@ -1,3 +1,4 @@
+import type { ShortLine } from '../domain/stock';
 import type { StoredQuote } from './ports';
 
 // The checkout's refusals live apart from the use case, so that the HTTP edge can map them
@@ -39,5 +40,18 @@ export class CheckoutInProgressError extends Error {
   readonly code = 'checkout_in_progress';
   constructor() {
     super('A checkout of this cart is being started; please try again in a moment.');
+  }
+}
+
+/** A cart asks for more units of a SKU than can be sold: each short line with what is left. */
+export class OutOfStockError extends Error {
+  override readonly name = 'OutOfStockError';
+  readonly code = 'out_of_stock';
+  constructor(readonly lines: readonly ShortLine[]) {
+    super(
+      lines
+        .map((l) => (l.available === 0 ? `${l.name} is sold out.` : `Only ${l.available} of ${l.name} left.`))
+        .join(' '),
+    );
   }
 }

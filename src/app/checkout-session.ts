@@ -200,9 +200,9 @@ function sessionLine(
   line: ChargeLine,
   mode: DiscountMode,
 ): SessionLineSpec {
-  const product = catalog.productsBySku.get(line.sku);
-  const priceId = config.usePriceIds && mode !== 'inline' ? product?.stripePriceId : undefined;
-  if (priceId && line.unitAmount === product?.unitAmount) {
+  const sellable = catalog.sellablesBySku.get(line.sku);
+  const priceId = config.usePriceIds && mode !== 'inline' ? sellable?.stripePriceId : undefined;
+  if (priceId && line.unitAmount === sellable?.unitAmount) {
     return { kind: 'price', priceId, quantity: line.quantity };
   }
   return {
@@ -211,7 +211,13 @@ function sessionLine(
     name: line.name,
     unitAmount: line.unitAmount,
     quantity: line.quantity,
+    images: (sellable?.images ?? []).map((image) => absoluteImageUrl(image, config.successUrl)),
   };
+}
+
+/** A catalog image for Stripe: a path on the shop's site is resolved against the shop's origin. */
+export function absoluteImageUrl(image: string, shopUrl: string): string {
+  return image.startsWith('/') ? new URL(image, shopUrl).href : image;
 }
 
 function shippingRates(config: CheckoutConfig, total: number): ShippingRateSpec[] {

@@ -28,10 +28,13 @@ import {
   type RateLimiter,
   type SessionRecord,
   type SessionStore,
+  type StockHoldRef,
+  type StockStore,
   type StoredQuote,
 } from './ports';
 import { issueQuote } from './quote-cart';
 import { enforceRateLimit } from './rate-limit';
+import { holdOf, releaseQuietly, releaseSessionHold, takeHold } from './stock-holds';
 import { describeError, type Telemetry } from './telemetry';
 import { CHECKOUT_BUDGET_MS, CHECKOUT_STRIPE_ATTEMPT_MS } from './time-budgets';
 
@@ -51,6 +54,7 @@ export interface CreateCheckoutDeps {
   readonly quotes: QuoteStore;
   readonly sessions: SessionStore;
   readonly limiter: RateLimiter;
+  readonly stock: StockStore;
   readonly gateway: CheckoutGateway;
   readonly signingKeys: SigningKeys;
   readonly quoteTtlSeconds: number;
@@ -208,6 +212,7 @@ async function createInSlot(
   const { telemetry } = deps;
   const { request, quote, slot, slotId, token, deadline } = input;
   const now = Math.floor(request.receivedAt / 1000);
+  let hold: StockHoldRef | null = null;
   try {
     const previous = slot?.current;
     if (previous?.status === 'open') await endPreviousSession(deps, input, previous.sessionId);
@@ -219,6 +224,13 @@ async function createInSlot(
       emailDigest: input.emailDigest,
     });
     const sessionExpiresAt = sessionExpiryOf(quote, deps.checkout.sessionTtlSeconds);
+    // The units are held before the session exists, until the session's own end. A retry of this
+    // attempt names the same hold and finds it taken.
+    const wanted = holdOf(deps.catalog, quote.items, attemptKey, sessionExpiresAt);
+    if (wanted) {
+      await takeHold(deps, wanted, quote.items, { slotId, now });
+      hold = wanted;
+    }
     const { session, couponId, discountMode } = await createStripeSession(deps, {
       quote,
       attemptKey,
@@ -237,10 +249,14 @@ async function createInSlot(
       discountMode,
       slotId,
       email: request.email,
+      hold,
       now,
     });
     checkChargedItems(deps, record, session);
-    await deps.sessions.recordSession(record, now);
+    await allInOrder([
+      deps.sessions.recordSession(record, now),
+      hold ? deps.stock.attachSession(hold, session.id) : Promise.resolve(),
+    ]);
     const settled = await deps.sessions.settleSlot(
       slotId,
       token,
@@ -251,6 +267,7 @@ async function createInSlot(
         status: 'open',
         checkoutUrl: session.url,
         sessionExpiresAt: session.expiresAt,
+        heldUnits: hold ? hold.lines.map(({ sku, quantity }) => ({ sku, quantity })) : [],
       },
       attempt,
       now,
@@ -260,7 +277,9 @@ async function createInSlot(
       // session (a retry of the same attempt gets Stripe's same answer) it is the slot's now and
       // stays; otherwise it must not stay payable beside the slot's own.
       const taken = await deps.sessions.getSlot(slotId);
-      if (taken?.current?.sessionId !== session.id) {
+      if (taken?.current?.sessionId === session.id)
+        hold = null; // the slot's session keeps its hold
+      else {
         await deps.gateway.expireSession(session.id, { timeoutMs: attemptTimeout(deps.now(), deadline) });
       }
       throw new CheckoutInProgressError();
@@ -283,6 +302,8 @@ async function createInSlot(
       reused: false,
     };
   } catch (err: unknown) {
+    // No session was handed out: its units go back (a retry of the attempt holds them again).
+    if (hold) await releaseQuietly(deps, hold, now);
     await deps.sessions.releaseSlot(slotId, token).catch((releaseErr: unknown) => {
       telemetry.log.error('could not release the checkout slot', { error: describeError(releaseErr) });
     });
@@ -321,8 +342,13 @@ async function endPreviousSession(
       `Stripe did not expire session ${sessionId} (${ended.status})`,
     );
   }
-  // The slot no longer offers it, even if this request fails before it makes the next one.
-  await deps.sessions.endSlotSession(input.slotId, input.token, sessionId, 'expired');
+  // The slot no longer offers it, even if this request fails before it makes the next one; its
+  // units go back now (its `expired` event, when it comes, finds the hold already released).
+  const [record] = await allInOrder([
+    deps.sessions.getSession(sessionId),
+    deps.sessions.endSlotSession(input.slotId, input.token, sessionId, 'expired'),
+  ]);
+  if (record) await releaseSessionHold(deps, record, Math.floor(deps.now() / 1000));
   deps.telemetry.metrics.count('CheckoutSessionReplaced');
   deps.telemetry.log.info('open checkout session expired for a new one', { sessionId });
 }
@@ -335,6 +361,7 @@ function sessionRecordOf(input: {
   readonly discountMode: DiscountMode;
   readonly slotId: string;
   readonly email: string | undefined;
+  readonly hold: StockHoldRef | null;
   readonly now: number;
 }): SessionRecord {
   const { quote, session, discountMode } = input;
@@ -364,6 +391,7 @@ function sessionRecordOf(input: {
     checkoutUrl: session.url ?? '',
     sessionExpiresAt: session.expiresAt,
     createdAt: input.now,
+    hold: input.hold,
   };
 }
 

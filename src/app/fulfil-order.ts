@@ -9,7 +9,9 @@ import type {
   OrderRecord,
   SessionRecord,
   SessionStore,
+  StockStore,
 } from './ports';
+import { sellSessionHold } from './stock-holds';
 import type { Telemetry } from './telemetry';
 
 export interface FulfilDeps {
@@ -17,6 +19,7 @@ export interface FulfilDeps {
   readonly fulfilment: FulfilmentStore;
   readonly gateway: CheckoutGateway;
   readonly notifier: Notifier;
+  readonly stock: StockStore;
   readonly telemetry: Telemetry;
   /** Limits of each Stripe call (the webhook must answer within 10 s). */
   readonly stripeCall: CallOptions;
@@ -53,7 +56,9 @@ export async function fulfilSession(
   if (!paid) return 'unknown_session';
   const { record } = paid;
 
-  const order = orderOf(record, session, paid.paidAt);
+  // The held units become sold before the order is written, so the order says if any were short.
+  const short = await sellSessionHold(deps, record, now);
+  const order = orderOf(record, session, paid.paidAt, short);
   // Once the session is marked paid, the order's records and notification and the coupon's release
   // do not wait on each other; every step still finishes before the outcome (or first failure).
   await allInOrder([
@@ -79,6 +84,13 @@ async function recordAndNotify(
   if (written) {
     // Once per order, by whoever wrote it.
     if (order.problems.includes('amount_mismatch')) reportAmountMismatch(deps, record, session);
+    if (order.problems.includes('short_stock')) {
+      deps.telemetry.metrics.count('OrderStockShort');
+      deps.telemetry.log.error('paid order has items short of stock; check before shipping', {
+        sessionId: record.sessionId,
+        skus: order.shortSkus,
+      });
+    }
     deps.telemetry.metrics.count('OrderFulfilled');
     deps.telemetry.log.info('order paid', {
       sessionId: record.sessionId,
@@ -125,7 +137,12 @@ function reportAmountMismatch(deps: FulfilDeps, record: SessionRecord, session: 
   });
 }
 
-function orderOf(record: SessionRecord, session: CheckoutSessionView, paidAt: number): OrderRecord {
+function orderOf(
+  record: SessionRecord,
+  session: CheckoutSessionView,
+  paidAt: number,
+  short: readonly string[],
+): OrderRecord {
   return {
     sessionId: record.sessionId,
     paidAt: new Date(paidAt * 1000).toISOString(),
@@ -141,6 +158,10 @@ function orderOf(record: SessionRecord, session: CheckoutSessionView, paidAt: nu
     customerName: session.customerName,
     shippingAddress: session.shippingAddress,
     discountMode: record.discountMode,
-    problems: chargedAsRecorded(record, session) ? [] : ['amount_mismatch'],
+    problems: [
+      ...(chargedAsRecorded(record, session) ? [] : (['amount_mismatch'] as const)),
+      ...(short.length > 0 ? (['short_stock'] as const) : []),
+    ],
+    ...(short.length > 0 ? { shortSkus: [...short] } : {}),
   };
 }

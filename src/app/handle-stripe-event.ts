@@ -1,5 +1,7 @@
+import { allInOrder } from './all-in-order';
 import { type FulfilDeps, fulfilSession, releaseCoupon } from './fulfil-order';
 import type { EventLedger, SessionRecord, VerifiedEvent } from './ports';
+import { releaseSessionHold } from './stock-holds';
 import { isCheckoutSessionEvent } from './stripe-events';
 import { describeError } from './telemetry';
 
@@ -89,7 +91,7 @@ async function applyEvent(
 
 /**
  * Moves a session's status (only from the listed states, so an expiry never overwrites a payment)
- * and, for endings without payment, releases the coupon. A repeat finds the status already moved and
+ * and, for endings without payment, releases the coupon and the stock hold. A repeat finds the status already moved and
  * still completes the coupon release.
  */
 async function moveTo(
@@ -106,7 +108,10 @@ async function moveTo(
   if (!record) return 'unknown_session';
   if (record.status === to) {
     await deps.fulfilment.setSlotStatus(record.slotId, sessionId, to);
-    if (releasesCoupon) await releaseCoupon(deps, record, now);
+    if (releasesCoupon) {
+      // Ended unpaid: its coupon and its held units go back, each once.
+      await allInOrder([releaseCoupon(deps, record, now), releaseSessionHold(deps, record, now)]);
+    }
   } else {
     deps.telemetry.log.info('status not changed', { sessionId, status: record.status, wanted: to });
   }

@@ -99,6 +99,8 @@ export type SessionLineSpec =
       /** Cents. */
       readonly unitAmount: number;
       readonly quantity: number;
+      /** Absolute URLs of the item's pictures, shown on the payment page (at most 8). */
+      readonly images: readonly string[];
     };
 
 /** A shipping rate offered on the payment page. */
@@ -219,6 +221,90 @@ export interface SessionRecord {
   readonly sessionExpiresAt: number;
   /** Epoch seconds. */
   readonly createdAt: number;
+  /** The stock the session holds (`null`: no tracked SKU, or made before stock was tracked). */
+  readonly hold?: StockHoldRef | null;
+  /** Set once, when the held units became sold: the tracked SKUs the sale found short (often none). */
+  readonly stockShort?: readonly string[];
+}
+
+/** Which hold a session has, and the units it holds per tracked SKU (summed per SKU). */
+export interface StockHoldRef {
+  readonly holdId: string;
+  /** Epoch seconds: the session's `expires_at` (the hold ends with its session). */
+  readonly until: number;
+  readonly lines: readonly HoldLine[];
+}
+
+export interface HoldLine {
+  readonly sku: string;
+  readonly quantity: number;
+  /** `refuse`: the hold needs the units available; `backorder`: taken even beyond what is on hand. */
+  readonly whenShort: 'refuse' | 'backorder';
+}
+
+/** One tracked SKU's stock: on hand, held by open checkouts, and what a new checkout may still take. */
+export interface StockLevel {
+  readonly sku: string;
+  readonly onHand: number;
+  readonly held: number;
+  /** onHand − held (negative when backorders outrun stock). */
+  readonly available: number;
+  /** Units sold through checkout since the item was created. */
+  readonly sold: number;
+}
+
+/** A hold to take at checkout, before the Stripe session exists. */
+export interface HoldRequest extends StockHoldRef {
+  readonly slotId: string;
+  readonly now: number;
+}
+
+/** A live hold as the scheduled sweep sees it. */
+export interface LiveHold extends StockHoldRef {
+  /** The session recorded with the hold; absent when the checkout stopped before recording one. */
+  readonly sessionId: string | null;
+}
+
+/**
+ * `STOCK` items and the holds on them. Every change of a hold is one DynamoDB transaction with the
+ * hold's own item as its marker, so each hold is taken, released or sold exactly once.
+ */
+export interface StockStore {
+  /** Levels of the given SKUs (a tracked SKU without an item is absent: nothing on hand). */
+  levels(skus: readonly string[]): Promise<Map<string, StockLevel>>;
+  /** Every stock item, by SKU. */
+  allLevels(): Promise<StockLevel[]>;
+  /**
+   * Holds every line in one transaction. `taken` (also when this hold was taken before: a retry),
+   * or `short` naming the refuse-policy SKUs that lack units, with their levels now.
+   */
+  takeHold(
+    hold: HoldRequest,
+  ): Promise<
+    { readonly outcome: 'taken' } | { readonly outcome: 'short'; readonly short: readonly string[] }
+  >;
+  /** Notes on the hold the session made with it (so the sweep leaves the hold to the session's events). */
+  attachSession(hold: StockHoldRef, sessionId: string): Promise<void>;
+  /** Gives the units back; `false` when the hold was already released or sold. */
+  releaseHold(hold: StockHoldRef, now: number): Promise<boolean>;
+  /**
+   * Makes the units sold and notes it on the session record (`stockShort`), in one transaction.
+   * Returns the SKUs found short (on hand below the units sold); `null` when the hold was already
+   * released or sold. With `held: false` (a paid session whose hold is gone) the units are taken from
+   * what is available, guarded by the session's own note instead: once per session.
+   */
+  sellHold(
+    hold: StockHoldRef,
+    sessionId: string,
+    now: number,
+    options?: { readonly held: boolean },
+  ): Promise<readonly string[] | null>;
+  /** Holds whose end is before `before`, oldest first. */
+  expiredHolds(before: number, limit: number): Promise<LiveHold[]>;
+  /** Operator: sets on-hand to `quantity` (held units stay held). */
+  setOnHand(sku: string, quantity: number, now: number): Promise<StockLevel>;
+  /** Operator: adds `delta` (may be negative) to on-hand. */
+  addOnHand(sku: string, delta: number, now: number): Promise<StockLevel>;
 }
 
 /** A session record as read back from the table, with how far its fulfilment got. */
@@ -241,6 +327,8 @@ export interface SlotSession {
   readonly checkoutUrl: string;
   /** Epoch seconds. */
   readonly sessionExpiresAt: number;
+  /** The stock the session holds, per SKU: the cart's own units while its session is open. */
+  readonly heldUnits?: readonly CartItem[];
 }
 
 /**
@@ -317,12 +405,15 @@ export interface OrderRecord {
   readonly discountMode: DiscountMode;
   /**
    * What the operator must look at before shipping; empty when nothing. `amount_mismatch`: Stripe
-   * charged another amount or currency than the session was made for.
+   * charged another amount or currency than the session was made for. `short_stock`: a SKU had
+   * fewer units on hand than were sold (a backorder, or stock corrected while it was held).
    */
   readonly problems: readonly OrderProblem[];
+  /** With `short_stock`: the SKUs sold beyond their stock on hand. */
+  readonly shortSkus?: readonly string[];
 }
 
-export type OrderProblem = 'amount_mismatch';
+export type OrderProblem = 'amount_mismatch' | 'short_stock';
 
 /** Tells the operator about a paid order (log, local outbox, email). */
 export interface Notifier {

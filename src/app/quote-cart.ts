@@ -5,14 +5,28 @@ import type { Catalog } from '../domain/catalog';
 import type { PricedCart } from '../domain/priced-cart';
 import { priceCart } from '../domain/pricing';
 import { type SigningKeys, signQuote } from '../domain/quote-signature';
-import type { CachedPricing, QuoteStore, RateLimiter, RateLimits, StoredQuote } from './ports';
+import type { Availability } from '../domain/stock';
+import { checkoutSlotId } from './checkout-slot';
+import type {
+  CachedPricing,
+  QuoteStore,
+  RateLimiter,
+  RateLimits,
+  SessionStore,
+  StockStore,
+  StoredQuote,
+} from './ports';
 import { enforceRateLimit } from './rate-limit';
+import { availabilityOfCart, refuseShortCart } from './stock-holds';
 import { describeError, type Telemetry } from './telemetry';
 
 export interface QuoteCartDeps {
   readonly catalog: Catalog;
   readonly store: QuoteStore;
   readonly limiter: RateLimiter;
+  readonly stock: StockStore;
+  /** The cart's checkout slot, read for the units its open session holds. */
+  readonly sessions: Pick<SessionStore, 'getSlot'>;
   readonly signingKeys: SigningKeys;
   readonly quoteTtlSeconds: number;
   readonly rateLimits: RateLimits;
@@ -23,6 +37,8 @@ export interface QuoteCartRequest {
   readonly items: readonly CartItem[];
   /** Pseudonym of the client (keyed hash of its IP) for rate limits. */
   readonly clientKey: string;
+  /** The storefront's cart id (as at checkout): its open session's held units count as its own. */
+  readonly cartId?: string | undefined;
   /** Epoch seconds. */
   readonly now: number;
 }
@@ -30,6 +46,8 @@ export interface QuoteCartRequest {
 export interface QuoteCartResult {
   readonly quote: StoredQuote;
   readonly cached: boolean;
+  /** Per SKU of the cart; empty when the stock could not be read (checkout still enforces it). */
+  readonly availability: ReadonlyMap<string, Availability>;
 }
 
 /**
@@ -45,13 +63,20 @@ export async function quoteCart(deps: QuoteCartDeps, request: QuoteCartRequest):
   const cartHash = hashCart(items);
   // The cache lookup only reads, so it runs alongside the rate-limit count: one round trip to the
   // table instead of two. A refused request has cost one read for nothing; every other saves time.
-  const [, cached] = await Promise.all([
+  // The stock read is one more independent read in the same round trip.
+  const [, cached, availability] = await Promise.all([
     enforceRateLimit(deps, { scope: 'quote', key: request.clientKey, limits: deps.rateLimits, now }),
     findCachedQuoteSafely(deps, cartHash, now),
+    readAvailabilitySafely(deps, items, request.cartId),
   ]);
+  refuseShortCart(catalog, items, availability);
   if (cached) {
     telemetry.metrics.count('QuoteCacheHit');
-    return { quote: signPricedCart(deps, cached.items, cartHash, cached.pricedCart, now), cached: true };
+    return {
+      quote: signPricedCart(deps, cached.items, cartHash, cached.pricedCart, now),
+      cached: true,
+      availability,
+    };
   }
 
   const quote = issueQuote(deps, items, cartHash, now);
@@ -63,7 +88,30 @@ export async function quoteCart(deps: QuoteCartDeps, request: QuoteCartRequest):
     telemetry.log.error('quote cache write failed; answering uncached', { error: describeError(err) });
   }
   telemetry.metrics.count('QuoteIssued');
-  return { quote, cached: false };
+  return { quote, cached: false, availability };
+}
+
+/** Availability of the cart's SKUs; an unreadable stock fails open (logged): checkout's hold decides. */
+async function readAvailabilitySafely(
+  deps: QuoteCartDeps,
+  items: readonly CartItem[],
+  cartId: string | undefined,
+): Promise<ReadonlyMap<string, Availability>> {
+  try {
+    const tracked = items.some((i) => deps.catalog.sellablesBySku.get(i.sku)?.inventory.tracked);
+    const own =
+      cartId && tracked
+        ? deps.sessions
+            .getSlot(checkoutSlotId(cartId, ''))
+            .then((slot) => (slot?.current?.status === 'open' ? (slot.current.heldUnits ?? []) : []))
+        : [];
+    return await availabilityOfCart(deps, items, own);
+  } catch (err: unknown) {
+    deps.telemetry.log.error('stock read failed; quoting without availability', {
+      error: describeError(err),
+    });
+    return new Map();
+  }
 }
 
 /**

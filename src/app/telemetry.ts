@@ -13,7 +13,13 @@ export type MetricName =
   | 'NotificationFailed'
   | 'WebhookFailed'
   | 'WebhookSignatureInvalid'
-  | 'OrderFulfilled';
+  | 'OrderFulfilled'
+  | 'StockHeld'
+  | 'StockReleased'
+  | 'StockSold'
+  | 'StockSweptHold'
+  | 'CheckoutOutOfStock'
+  | 'OrderStockShort';
 
 /** Structured logging, narrowed to what the application uses (Powertools Logger fits it). */
 export interface Log {

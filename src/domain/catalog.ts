@@ -1,5 +1,8 @@
 import * as v from 'valibot';
+import { checkVariants, pricingCatalogOf, type Sellable, sellablesOf } from './catalog-variants';
 import { type Currency, SUPPORTED_CURRENCIES } from './money';
+
+export type { Sellable } from './catalog-variants';
 
 /** SKUs are short upper-case codes: letters, digits and dashes. */
 export const SKU_PATTERN = /^[A-Z0-9][A-Z0-9-]{1,39}$/;
@@ -23,6 +26,41 @@ const Sku = v.pipe(v.string(), v.regex(SKU_PATTERN, 'must be an upper-case SKU (
 const Text = (max: number) =>
   v.pipe(v.string(), v.trim(), v.minLength(1, 'must not be empty'), v.maxLength(max));
 
+/**
+ * A product image: an https URL, or a path on the shop's own site (`/images/tee.png`), which checkout
+ * resolves against the shop's origin (the success URL's) for Stripe.
+ */
+const ImageUrl = v.pipe(
+  v.string(),
+  v.regex(/^(https:\/\/[^\s]+|\/[^\s/][^\s]*)$/, 'must be an https URL or a path starting with /'),
+  v.maxLength(2048),
+);
+const Images = v.pipe(v.array(ImageUrl), v.maxLength(8, 'may list at most 8 images (Stripe shows up to 8)'));
+
+/** Whether a SKU's units are counted, and what checkout does when a cart wants more than are left. */
+const InventorySchema = v.strictObject({
+  tracked: v.boolean(),
+  /** `refuse`: never sell more than on hand. `backorder`: sell anyway; the order is flagged short. */
+  whenShort: v.optional(v.picklist(['refuse', 'backorder'], 'must be refuse or backorder'), 'refuse'),
+});
+
+const OptionSchema = v.strictObject({
+  name: Text(40),
+  values: v.pipe(v.array(Text(40)), v.minLength(1, 'needs at least one value'), v.maxLength(30)),
+});
+
+const VariantSchema = v.strictObject({
+  sku: Sku,
+  /** The variant's value of each of the product's options, e.g. `{ "Size": "M" }`. */
+  options: v.record(v.string(), Text(40)),
+  /** Overrides the product's price for this variant. */
+  unitAmount: v.optional(Amount),
+  stripePriceId: v.optional(v.pipe(v.string(), v.regex(/^price_[A-Za-z0-9]+$/, 'must look like price_…'))),
+  active: v.optional(v.boolean(), true),
+  images: v.optional(Images),
+  inventory: v.optional(InventorySchema),
+});
+
 /** How a hint names the units of a bundle: "Add 1 more tee", "Add 2 more tees". */
 const UnitLabel = v.strictObject({ one: Text(40), other: Text(40) });
 
@@ -37,6 +75,13 @@ const ProductSchema = v.strictObject({
   maxQuantity: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(99))),
   collections: v.array(Slug),
   tags: v.array(Slug),
+  images: v.optional(Images, []),
+  /** The choices a shopper makes (size, colour); each variant names one value of each. */
+  options: v.optional(v.pipe(v.array(OptionSchema), v.maxLength(3, 'may have at most 3 options')), []),
+  /** Sellable versions of the product, each its own SKU; none means the product itself is sold. */
+  variants: v.optional(v.pipe(v.array(VariantSchema), v.maxLength(100)), []),
+  /** Stock policy of the product's SKUs (a variant may override it); untracked when absent. */
+  inventory: v.optional(InventorySchema),
 });
 
 const BundleBase = {
@@ -99,24 +144,49 @@ const CatalogSchema = v.strictObject({
     v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(99)),
     DEFAULT_MAX_QUANTITY,
   ),
+  /** "Only N left" shows at this many units or fewer. */
+  lowStockAt: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1000)), 5),
   products: v.pipe(v.array(ProductSchema), v.minLength(1, 'needs at least one product')),
   bundles: v.array(BundleSchema),
 });
 
 export type Product = v.InferOutput<typeof ProductSchema>;
+export type Variant = v.InferOutput<typeof VariantSchema>;
+export type Inventory = v.InferOutput<typeof InventorySchema>;
 export type TieredPercentBundle = v.InferOutput<typeof TieredPercentSchema>;
 export type MultiBuyBundle = v.InferOutput<typeof MultiBuySchema>;
 export type SetBundle = v.InferOutput<typeof SetSchema>;
 export type Bundle = v.InferOutput<typeof BundleSchema>;
-type CatalogData = v.InferOutput<typeof CatalogSchema>;
+export type CatalogData = v.InferOutput<typeof CatalogSchema>;
+
+/**
+ * What the bundle engine prices: its products are pricing units — a product whose variants share its
+ * price is one unit (three tees in any sizes make the tee stack); a variant with a price of its own is
+ * a unit of its own, in the product's collections.
+ */
+export interface PricingCatalog {
+  readonly version: string;
+  readonly currency: Currency;
+  readonly defaultMaxQuantity: number;
+  readonly products: readonly Product[];
+  /** Pricing units by SKU. */
+  readonly productsBySku: ReadonlyMap<string, Product>;
+  /** Active bundles only, in catalog order. */
+  readonly activeBundles: readonly Bundle[];
+}
 
 /** A validated catalog with lookups. Build it with {@link parseCatalog}. */
 export interface Catalog extends CatalogData {
   readonly currency: Currency;
-  /** Products by SKU. */
+  /** Products by their own SKU (a product with variants is found here, but is not sellable itself). */
   readonly productsBySku: ReadonlyMap<string, Product>;
   /** Active bundles only, in catalog order. */
   readonly activeBundles: readonly Bundle[];
+  /** Everything a cart may name: each variant, and each product without variants, in catalog order. */
+  readonly sellables: readonly Sellable[];
+  readonly sellablesBySku: ReadonlyMap<string, Sellable>;
+  /** The bundle engine's view (see {@link PricingCatalog}). */
+  readonly pricing: PricingCatalog;
 }
 
 /** The catalog file failed validation; `problems` names each offending entry. */
@@ -127,13 +197,13 @@ export class CatalogError extends Error {
   }
 }
 
-/** Maximum quantity of one SKU in a cart. */
+/** Maximum quantity of one product (all its variants together) in a cart. */
 export function maxQuantityOf(catalog: Pick<Catalog, 'defaultMaxQuantity'>, product: Product): number {
   return product.maxQuantity ?? catalog.defaultMaxQuantity;
 }
 
 /** SKUs a collection bundle counts, in catalog order (active products only). */
-export function skusInCollection(catalog: Pick<Catalog, 'products'>, collection: string): string[] {
+export function skusInCollection(catalog: Pick<PricingCatalog, 'products'>, collection: string): string[] {
   return catalog.products.filter((p) => p.active && p.collections.includes(collection)).map((p) => p.sku);
 }
 
@@ -150,13 +220,18 @@ export function parseCatalog(data: unknown): Catalog {
     );
   }
   const catalog = result.output;
-  const problems = [...checkProducts(catalog), ...checkBundles(catalog)];
+  const problems = [...checkProducts(catalog), ...checkVariants(catalog), ...checkBundles(catalog)];
   if (problems.length > 0) throw new CatalogError(problems);
   const productsBySku = new Map(catalog.products.map((p) => [p.sku, p]));
+  const activeBundles = catalog.bundles.filter((b) => b.active);
+  const sellables = sellablesOf(catalog);
   return {
     ...catalog,
     productsBySku,
-    activeBundles: catalog.bundles.filter((b) => b.active),
+    activeBundles,
+    sellables,
+    sellablesBySku: new Map(sellables.map((s) => [s.sku, s])),
+    pricing: pricingCatalogOf(catalog, activeBundles),
   };
 }
 

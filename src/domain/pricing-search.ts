@@ -1,4 +1,4 @@
-import type { Catalog } from './catalog';
+import type { PricingCatalog } from './catalog';
 import type { Cents } from './money';
 import { searchExactly } from './pricing-exact-search';
 import { chooseGreedily } from './pricing-greedy';
@@ -67,7 +67,7 @@ const QUICK_SEARCH_WORK = 256;
  *   when `meter` runs dry.
  */
 export function chooseBundles(
-  catalog: Catalog,
+  catalog: PricingCatalog,
   lines: readonly OptimiserLine[],
   budget: number,
   cache: ComponentCache = new Map(),

@@ -1,4 +1,4 @@
-import type { Bundle, Catalog, Product, SetBundle } from './catalog';
+import type { Bundle, PricingCatalog, Product, SetBundle } from './catalog';
 import { type Cents, percentOf } from './money';
 import { at, numberAt, PricingInvariantError } from './pricing-invariant';
 
@@ -80,7 +80,7 @@ export function stageLines(stage: Stage): readonly number[] {
  * tie-break between equal answers is by catalog order (see `isBetter`). Bundles that cannot apply at
  * all (too few eligible units, missing set items, no saving) are left out up front.
  */
-export function buildStages(catalog: Catalog, lines: readonly OptimiserLine[]): Stage[] {
+export function buildStages(catalog: PricingCatalog, lines: readonly OptimiserLine[]): Stage[] {
   const sets: Stage[] = [];
   const collections: (TieredStage | MultiStage)[] = [];
   const lineBySku = new Map(lines.map((line, index) => [line.product.sku, index]));

@@ -4,6 +4,7 @@ import {
   type Catalog,
   type MultiBuyBundle,
   maxQuantityOf,
+  type PricingCatalog,
   type Product,
   type SetBundle,
   type TieredPercentBundle,
@@ -20,6 +21,7 @@ import {
   type OptimiserLine,
   WorkMeterExhausted,
 } from './pricing-search';
+import { splitUnitLines, toUnitItems } from './pricing-variants';
 
 export { type PricingInvariantCode, PricingInvariantError } from './pricing-invariant';
 
@@ -83,6 +85,30 @@ export function priceCart(
   items: readonly CartItem[],
   options: PriceCartOptions = {},
 ): PricedCart {
+  for (const { sku } of items) {
+    const sellable = catalog.sellablesBySku.get(sku);
+    if (!sellable || (sellable.productSku === sku && catalog.productsBySku.get(sku)?.variants.length)) {
+      throw new PricingError(
+        'unknown_sku',
+        `SKU "${sku}" is not sellable in catalog ${catalog.version}; validate the cart before pricing it`,
+        sku,
+      );
+    }
+  }
+  const cart = normaliseCart(items);
+  const priced = priceUnits(catalog.pricing, toUnitItems(catalog, cart), options);
+  return { ...priced, lines: splitUnitLines(catalog, cart, priced.lines) };
+}
+
+/**
+ * {@link priceCart} on the engine's own terms: a cart of pricing units (the products of
+ * `catalog.pricing`). Hints name pricing units (a product, whatever the size).
+ */
+export function priceUnits(
+  catalog: PricingCatalog,
+  items: readonly CartItem[],
+  options: PriceCartOptions = {},
+): PricedCart {
   const budget = options.searchBudget ?? DEFAULT_SEARCH_BUDGET;
   if (!Number.isInteger(budget) || budget < 1) {
     throw new RangeError(`searchBudget must be a positive integer, got ${budget}`);
@@ -121,7 +147,7 @@ export function priceCart(
   };
 }
 
-function resolveCart(catalog: Catalog, items: readonly CartItem[]): OptimiserLine[] {
+function resolveCart(catalog: PricingCatalog, items: readonly CartItem[]): OptimiserLine[] {
   for (const { sku, quantity } of items) {
     if (!Number.isInteger(quantity) || quantity < 1) {
       throw new PricingError(
@@ -152,7 +178,10 @@ function resolveCart(catalog: Catalog, items: readonly CartItem[]): OptimiserLin
   });
 }
 
-function summariseBundles(catalog: Catalog, applications: readonly BundleApplication[]): AppliedBundle[] {
+function summariseBundles(
+  catalog: PricingCatalog,
+  applications: readonly BundleApplication[],
+): AppliedBundle[] {
   const summaries: AppliedBundle[] = [];
   catalog.activeBundles.forEach((bundle, bundleIndex) => {
     const own = applications.filter((a) => a.bundleIndex === bundleIndex);
@@ -187,7 +216,7 @@ interface Proposal {
 }
 
 interface CartState {
-  readonly catalog: Catalog;
+  readonly catalog: PricingCatalog;
   readonly cart: readonly OptimiserLine[];
   readonly quantityOf: (sku: string) => number;
   /** Units of `sku` consumed by any application. */
@@ -198,7 +227,7 @@ interface CartState {
 }
 
 function findHints(
-  catalog: Catalog,
+  catalog: PricingCatalog,
   cart: readonly OptimiserLine[],
   choice: BundleChoice,
   budget: number,
@@ -427,9 +456,9 @@ function interchangeableSkus(state: CartState, bundle: Bundle, addition: readonl
 }
 
 /** Per catalog: each active product's unit amount and bundle memberships, as a comparable key. */
-const pricingKeyCache = new WeakMap<Catalog, ReadonlyMap<string, string>>();
+const pricingKeyCache = new WeakMap<PricingCatalog, ReadonlyMap<string, string>>();
 
-function pricingKeys(catalog: Catalog): ReadonlyMap<string, string> {
+function pricingKeys(catalog: PricingCatalog): ReadonlyMap<string, string> {
   let keys = pricingKeyCache.get(catalog);
   if (!keys) {
     keys = new Map(

@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context, ScheduledEvent } from 'aws-lambda';
 import type { RetrySummary } from '../app/notify-order';
+import type { SweepSummary } from '../app/stock-holds';
 import { once } from '../http/route';
 import { buildWebhookFunction } from '../wiring/payments';
 
@@ -12,15 +13,17 @@ function isScheduledEvent(event: APIGatewayProxyEvent | ScheduledEvent): event i
 }
 
 /**
- * Lambda: `POST /stripe/webhook`, and on its schedule the retry of order notifications still owed
- * (same table, notifier and permissions).
+ * Lambda: `POST /stripe/webhook`, and on its schedule the sweep of stock holds no checkout ended and
+ * the retry of order notifications still owed (same table, notifier and permissions).
  */
 export async function handler(
   event: APIGatewayProxyEvent | ScheduledEvent,
   context: Context,
-): Promise<APIGatewayProxyResult | RetrySummary> {
+): Promise<APIGatewayProxyResult | { holds: SweepSummary; notifications: RetrySummary }> {
   const fn = await ready();
   if (!isScheduledEvent(event)) return fn.webhook(event, context);
-  // Stops claiming while there is time to finish what it claimed (the function's 10 s).
-  return fn.retryNotifications(() => context.getRemainingTimeInMillis());
+  // Each stops starting work while there is time to finish what it started (the function's 10 s).
+  const timeLeft = () => context.getRemainingTimeInMillis();
+  const holds = await fn.sweepHolds(timeLeft);
+  return { holds, notifications: await fn.retryNotifications(timeLeft) };
 }

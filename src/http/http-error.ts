@@ -12,6 +12,8 @@ export type ErrorCode =
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'unknown_sku'
+  | 'variant_required'
+  | 'out_of_stock'
   | 'inactive_sku'
   | 'quantity_out_of_range'
   | 'quote_mismatch'
@@ -29,6 +31,8 @@ export interface ErrorDetail {
   readonly sku?: string;
   readonly message: string;
   readonly maxQuantity?: number;
+  /** With `out_of_stock`: the units of the SKU a checkout may still take. */
+  readonly available?: number;
 }
 
 /**

@@ -1,6 +1,7 @@
 import {
   CartAlreadyPaidError,
   CheckoutInProgressError,
+  OutOfStockError,
   QuoteAlreadyPaidError,
   QuoteMismatchError,
   QuoteOutdatedError,
@@ -33,6 +34,15 @@ export function toHttpError(err: unknown): HttpError {
   }
   if (err instanceof CheckoutInProgressError) {
     return new HttpError(409, 'checkout_in_progress', err.message, { headers: { 'Retry-After': '1' } });
+  }
+  if (err instanceof OutOfStockError) {
+    return new HttpError(409, 'out_of_stock', err.message, {
+      details: err.lines.map((l) => ({
+        sku: l.sku,
+        message: l.available === 0 ? `${l.name} is sold out.` : `Only ${l.available} of ${l.name} left.`,
+        available: l.available,
+      })),
+    });
   }
   if (err instanceof UnknownSessionError) return new HttpError(404, 'not_found', err.message);
   if (err instanceof PaymentProviderError || err instanceof CouponRefusedError) {

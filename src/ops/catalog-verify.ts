@@ -12,8 +12,9 @@ export interface PriceDifference {
 }
 
 /**
- * Compares every catalog product that names a Stripe Price ID with that price at Stripe: it must
- * exist and agree on active, amount and currency. Products without a Price ID are skipped.
+ * Compares every sellable (a variant, or a product without variants) that names a Stripe Price ID
+ * with that price at Stripe: it must exist and agree on active, amount and currency. Sellables
+ * without a Price ID are skipped.
  */
 export async function verifyCatalogPrices(
   catalog: Catalog,
@@ -21,7 +22,7 @@ export async function verifyCatalogPrices(
 ): Promise<{ checked: number; differences: PriceDifference[] }> {
   const differences: PriceDifference[] = [];
   let checked = 0;
-  for (const product of catalog.products) {
+  for (const product of catalog.sellables) {
     if (!product.stripePriceId) continue;
     checked += 1;
     const base = { sku: product.sku, priceId: product.stripePriceId };

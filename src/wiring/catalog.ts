@@ -1,4 +1,7 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import catalogData from '../../catalog/catalog.json';
+import { createDocumentClient } from '../adapters/dynamodb/commerce-table';
+import { createDynamoStockStore } from '../adapters/dynamodb/stock-store';
 import { createPowertoolsTelemetry } from '../adapters/powertools';
 import type { Telemetry } from '../app/telemetry';
 import { type Env, EnvReader, readAllowedOrigins, type SecretResolver } from '../config';
@@ -27,11 +30,30 @@ export function telemetryFor(env: Env, overrides: WiringOverrides): Telemetry {
   return overrides.telemetry ?? createPowertoolsTelemetry(env.POWERTOOLS_SERVICE_NAME ?? 'cart-checkout');
 }
 
-/** `GET /catalog` needs no secret and no table: only the catalog and the CORS allowlist. */
-export function buildCatalogHandler(env: Env, overrides: WiringOverrides = {}): ApiHandler {
+/**
+ * `GET /catalog` needs no secret: the catalog, the CORS allowlist, and (when the catalog tracks stock)
+ * the table's stock items, read-only.
+ */
+export function buildCatalogHandler(
+  env: Env,
+  overrides: WiringOverrides & { readonly tableClient?: DynamoDBDocumentClient } = {},
+): ApiHandler {
+  const reader = new EnvReader(env);
+  const catalog = overrides.catalog ?? loadBundledCatalog();
+  const tableName = reader.optional('COMMERCE_TABLE');
+  const stock =
+    tableName && catalog.sellables.some((s) => s.inventory.tracked)
+      ? createDynamoStockStore({
+          client:
+            overrides.tableClient ??
+            createDocumentClient({ endpoint: reader.optional('DYNAMODB_ENDPOINT'), region: env.AWS_REGION }),
+          tableName,
+        })
+      : null;
   return createCatalogRoute({
-    catalog: overrides.catalog ?? loadBundledCatalog(),
-    allowedOrigins: readAllowedOrigins(new EnvReader(env)),
+    catalog,
+    stock,
+    allowedOrigins: readAllowedOrigins(reader),
     telemetry: telemetryFor(env, overrides),
   });
 }

@@ -2,6 +2,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../adapters/dynamodb/commerce-table';
 import { createDynamoEventLedger } from '../adapters/dynamodb/event-ledger';
 import { createDynamoFulfilmentStore, createDynamoSessionStore } from '../adapters/dynamodb/session-store';
+import { createDynamoStockStore } from '../adapters/dynamodb/stock-store';
 import { createLogNotifier, createOutboxNotifier } from '../adapters/notify/notifiers';
 import { resolveSecretsManagerValue } from '../adapters/secrets-manager';
 import { createStripeClient } from '../adapters/stripe/stripe-client';
@@ -10,6 +11,7 @@ import { createWebhookVerifier } from '../adapters/stripe/webhook-verifier';
 import type { FulfilDeps } from '../app/fulfil-order';
 import { type RetrySummary, retryPendingNotifications } from '../app/notify-order';
 import type { CheckoutGateway, Notifier } from '../app/ports';
+import { type SweepSummary, sweepHolds } from '../app/stock-holds';
 import type { Telemetry } from '../app/telemetry';
 import {
   CHECKOUT_STRIPE_ATTEMPT_MS,
@@ -54,6 +56,7 @@ export async function checkoutHandlerOf(
     quotes: shared.store,
     sessions: createDynamoSessionStore({ client: shared.dynamo, tableName: shared.config.tableName }),
     limiter: shared.limiter,
+    stock: shared.stock,
     gateway,
     signingKeys: shared.config.signingKeys,
     quoteTtlSeconds: shared.config.quoteTtlSeconds,
@@ -76,6 +79,7 @@ async function buildFulfilDeps(
   return {
     sessions: createDynamoSessionStore(table),
     fulfilment: createDynamoFulfilmentStore(table),
+    stock: createDynamoStockStore(table),
     gateway:
       overrides.gateway ??
       createStripeGateway(
@@ -119,6 +123,8 @@ export interface WebhookFunction {
   readonly webhook: ApiHandler;
   /** One run of the retry; `timeLeftMs` (the invocation's remaining time) bounds what it claims. */
   readonly retryNotifications: (timeLeftMs?: () => number) => Promise<RetrySummary>;
+  /** One run of the stock-hold sweep (app/stock-holds.ts), bounded the same way. */
+  readonly sweepHolds: (timeLeftMs?: () => number) => Promise<SweepSummary>;
 }
 
 /**
@@ -158,6 +164,13 @@ export async function buildWebhookFunction(
     async retryNotifications(timeLeftMs) {
       try {
         return await retryPendingNotifications(fulfil, Math.floor(now() / 1000), timeLeftMs);
+      } finally {
+        telemetry.metrics.flush();
+      }
+    },
+    async sweepHolds(timeLeftMs) {
+      try {
+        return await sweepHolds(fulfil, Math.floor(now() / 1000), timeLeftMs);
       } finally {
         telemetry.metrics.flush();
       }

@@ -2,8 +2,10 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../adapters/dynamodb/commerce-table';
 import { createDynamoQuoteStore } from '../adapters/dynamodb/quote-store';
 import { createDynamoRateLimiter } from '../adapters/dynamodb/rate-limiter';
+import { createDynamoSessionStore } from '../adapters/dynamodb/session-store';
+import { createDynamoStockStore } from '../adapters/dynamodb/stock-store';
 import { resolveSecretsManagerValue } from '../adapters/secrets-manager';
-import type { QuoteStore, RateLimiter } from '../app/ports';
+import type { QuoteStore, RateLimiter, StockStore } from '../app/ports';
 import type { Telemetry } from '../app/telemetry';
 import { type BaseConfig, type Env, EnvReader, loadBaseConfig } from '../config';
 import type { Catalog } from '../domain/catalog';
@@ -26,6 +28,7 @@ export interface SharedDeps {
   readonly dynamo: DynamoDBDocumentClient;
   readonly store: QuoteStore;
   readonly limiter: RateLimiter;
+  readonly stock: StockStore;
   readonly clientKeyOf: (ip: string) => string;
   readonly now: () => number;
 }
@@ -48,6 +51,7 @@ export async function buildSharedDeps(env: Env, overrides: TableOverrides = {}):
     dynamo,
     store: createDynamoQuoteStore(table),
     limiter: createDynamoRateLimiter(table),
+    stock: createDynamoStockStore(table),
     clientKeyOf: createClientKeyer(signingSecret),
     now: overrides.now ?? Date.now,
   };
@@ -59,6 +63,8 @@ export function cartQuoteHandlerOf(shared: SharedDeps): ApiHandler {
     catalog: shared.catalog,
     store: shared.store,
     limiter: shared.limiter,
+    stock: shared.stock,
+    sessions: createDynamoSessionStore({ client: shared.dynamo, tableName: shared.config.tableName }),
     signingKeys: shared.config.signingKeys,
     quoteTtlSeconds: shared.config.quoteTtlSeconds,
     rateLimits: shared.config.rateLimits.quote,

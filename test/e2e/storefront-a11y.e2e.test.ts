@@ -31,9 +31,9 @@ const VIEWPORTS = [
 ];
 /** A returning customer's cart: four lines, a deal applied, and a hint for each of four deals. */
 const CART_WITH_HINTS: readonly CartItem[] = [
-  { sku: 'TEE-LOGO-PNK', quantity: 2 },
+  { sku: 'TEE-LOGO-PNK-M', quantity: 2 },
   { sku: 'STICKER-HEART', quantity: 2 },
-  { sku: 'HOODIE-LOGO-BLK', quantity: 1 },
+  { sku: 'HOODIE-LOGO-BLK-M', quantity: 1 },
   { sku: 'CAP-DAD-BLK', quantity: 1 },
 ];
 /** Lighthouse's "good" cumulative layout shift. */
@@ -306,7 +306,7 @@ describe('a storefront a customer can trust', () => {
         if (focused.name.startsWith('a ') && seen.filter((name) => name === focused.name).length > 1) break;
       }
       // The walk went through the products, the cart and the footer.
-      const tee = product('TEE-LOGO-PNK');
+      const tee = product('TEE-LOGO-PNK-M');
       expect(seen).toEqual(
         expect.arrayContaining([
           `button Add ${tee.name} to cart`,
@@ -322,7 +322,7 @@ describe('a storefront a customer can trust', () => {
 
 describe('keyboard focus on buttons that stop working', () => {
   it('stays on an Add button at the most we sell, which then says why it adds nothing', async () => {
-    const hoodie = product('HOODIE-LOGO-BLK');
+    const hoodie = product('HOODIE-LOGO-BLK-M');
     const page = await openPage(DESKTOP);
     await page.goto(stack.url);
     const add = page.getByRole('button', { name: `Add ${hoodie.name} to cart` });
@@ -375,7 +375,7 @@ describe('keyboard focus on buttons that stop working', () => {
   });
 
   it('hands the focus of a hint whose deal was reached to the cart, not the page', async () => {
-    const page = await openShopWithCart(DESKTOP, [{ sku: 'TEE-LOGO-PNK', quantity: 2 }]);
+    const page = await openShopWithCart(DESKTOP, [{ sku: 'TEE-LOGO-PNK-M', quantity: 2 }]);
     const hint = page.locator('.hint[data-bundle-id="tee-tiers"] button');
     await hint.focus();
     await page.keyboard.press('Enter');

@@ -133,7 +133,7 @@ function quoteFromPage(
       const res = await fetch(${JSON.stringify(`${stack.url}/cart/quote`)}, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ items: [{ sku: 'TEE-CROP-BLK', quantity: 1 }] }),
+        body: JSON.stringify({ items: [{ sku: 'TEE-CROP-BLK-M', quantity: 1 }] }),
       });
       const body = await res.json();
       return { ok: true, status: res.status, total: body.quote && body.quote.total };
@@ -145,7 +145,7 @@ function quoteFromPage(
 
 describe('storefront in Chromium', () => {
   it('prices a growing cart until the tee bundle applies, then checks out, pays and lists exactly that order', async () => {
-    const tee = product('TEE-LOGO-PNK');
+    const tee = product('TEE-LOGO-PNK-M');
     const teeTiers = catalog.bundles.find(
       (b): b is TieredBundle => b.id === 'tee-tiers' && b.kind === 'tiered_percent',
     );
@@ -216,8 +216,8 @@ describe('storefront in Chromium', () => {
   });
 
   it('brings the cart back when the customer cancels on the payment page (phone-sized screen)', async () => {
-    const hoodie = product('HOODIE-LOGO-BLK');
-    const joggers = product('SWEAT-JOGGER-GRY');
+    const hoodie = product('HOODIE-LOGO-BLK-M');
+    const joggers = product('SWEAT-JOGGER-GRY-M');
     const page = await openPage(PHONE);
     await page.goto(stack.url);
     await addToCart(page, hoodie.name);
@@ -266,7 +266,7 @@ describe('storefront in Chromium', () => {
   });
 
   it('shows the new total and asks again when prices changed between the quote and checkout', async () => {
-    const tee = product('TEE-CROP-BLK');
+    const tee = product('TEE-CROP-BLK-M');
     const newPrice = tee.unitAmount + 500;
     const priceDir = mkdtempSync(join(tmpdir(), 'storefront-e2e-prices-'));
     // The storefront on its own site, pointed at whichever stack listens on the API's port.
@@ -321,7 +321,7 @@ describe('storefront in Chromium', () => {
     expect(await quoteFromPage(allowed)).toEqual({
       ok: true,
       status: 200,
-      total: product('TEE-CROP-BLK').unitAmount,
+      total: product('TEE-CROP-BLK-M').unitAmount,
     });
 
     const foreign = await openPage();
@@ -337,7 +337,7 @@ describe('storefront in Chromium', () => {
     const direct = await fetch(`${stack.url}/cart/quote`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Origin: foreignSite.origin },
-      body: JSON.stringify({ items: [{ sku: 'TEE-CROP-BLK', quantity: 1 }] }),
+      body: JSON.stringify({ items: [{ sku: 'TEE-CROP-BLK-M', quantity: 1 }] }),
     });
     expect(direct.status).toBe(403);
     expect(direct.headers.get('access-control-allow-origin')).toBeNull();

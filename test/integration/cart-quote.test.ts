@@ -1,6 +1,7 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDynamoStockStore } from '../../src/adapters/dynamodb/stock-store';
 import { PREFIXES } from '../../src/adapters/dynamodb/table-items';
 import { hashCart } from '../../src/domain/cart';
 import type { Catalog } from '../../src/domain/catalog';
@@ -70,7 +71,7 @@ describe('POST /cart/quote', () => {
   it('prices a cart from the catalog and signs the quote', async () => {
     const { handler, env, telemetry } = await makeHarness();
     const items = [
-      { sku: 'TEE-CLASSIC-BLK', quantity: 2 },
+      { sku: 'TEE-CLASSIC-BLK-M', quantity: 2 },
       { sku: 'STICKER-HEART', quantity: 3 },
     ];
     const result = await handler(quoteEvent({ items }));
@@ -162,12 +163,14 @@ describe('POST /cart/quote', () => {
   it("names an unknown field in its own words, with the fields allowed, never the validator's", async () => {
     const { handler } = await makeHarness();
     const result = parse(
-      await handler(quoteEvent({ items: [{ sku: 'TEE-CLASSIC-BLK', quantity: 1, price: 1 }], coupon: 'X' })),
+      await handler(
+        quoteEvent({ items: [{ sku: 'TEE-CLASSIC-BLK-M', quantity: 1, price: 1 }], coupon: 'X' }),
+      ),
     );
     expect(result.error.code).toBe('validation_error');
     expect(result.error.details).toEqual([
       { path: 'items[0].price', message: 'price is not a field of this request; allowed: sku, quantity' },
-      { path: 'coupon', message: 'coupon is not a field of this request; allowed: items' },
+      { path: 'coupon', message: 'coupon is not a field of this request; allowed: items, cartId' },
     ]);
     expect(JSON.stringify(result)).not.toMatch(/Expected|never|Invalid key/);
     const notAnObject = parse(await handler(quoteEvent(undefined, { rawBody: '[1]' })));
@@ -184,25 +187,25 @@ describe('POST /cart/quote', () => {
       await handler(
         quoteEvent({
           items: [
-            { sku: 'HOODIE-ZIP-GRY', quantity: 2 },
-            { sku: 'HOODIE-ZIP-GRY', quantity: 3 },
+            { sku: 'HOODIE-ZIP-GRY-M', quantity: 2 },
+            { sku: 'HOODIE-ZIP-GRY-M', quantity: 3 },
           ],
         }),
       ),
     );
-    expect(ok.quote.items).toEqual([{ sku: 'HOODIE-ZIP-GRY', quantity: 5 }]);
+    expect(ok.quote.items).toEqual([{ sku: 'HOODIE-ZIP-GRY-M', quantity: 5 }]);
     const tooMany = await handler(
       quoteEvent({
         items: [
-          { sku: 'HOODIE-ZIP-GRY', quantity: 3 },
-          { sku: 'HOODIE-ZIP-GRY', quantity: 3 },
+          { sku: 'HOODIE-ZIP-GRY-M', quantity: 3 },
+          { sku: 'HOODIE-ZIP-GRY-M', quantity: 3 },
         ],
       }),
     );
     expect(tooMany.statusCode).toBe(422);
     expect(parse(tooMany).error).toMatchObject({
       code: 'quantity_out_of_range',
-      details: [{ sku: 'HOODIE-ZIP-GRY', maxQuantity: 5 }],
+      details: [{ sku: 'HOODIE-ZIP-GRY-M', maxQuantity: 5 }],
     });
   });
 
@@ -230,13 +233,13 @@ describe('POST /cart/quote', () => {
       { name: 'empty items', event: () => quoteEvent({ items: [] }), status: 400, code: 'validation_error' },
       {
         name: 'a string quantity',
-        event: () => quoteEvent({ items: [{ sku: 'TEE-CLASSIC-BLK', quantity: '2' }] }),
+        event: () => quoteEvent({ items: [{ sku: 'TEE-CLASSIC-BLK-M', quantity: '2' }] }),
         status: 400,
         code: 'validation_error',
       },
       {
         name: 'a fractional quantity',
-        event: () => quoteEvent({ items: [{ sku: 'TEE-CLASSIC-BLK', quantity: 1.5 }] }),
+        event: () => quoteEvent({ items: [{ sku: 'TEE-CLASSIC-BLK-M', quantity: 1.5 }] }),
         status: 400,
         code: 'validation_error',
       },
@@ -248,7 +251,7 @@ describe('POST /cart/quote', () => {
       },
       {
         name: 'an unknown field',
-        event: () => quoteEvent({ items: [{ sku: 'TEE-CLASSIC-BLK', quantity: 1 }], price: 1 }),
+        event: () => quoteEvent({ items: [{ sku: 'TEE-CLASSIC-BLK-M', quantity: 1 }], price: 1 }),
         status: 400,
         code: 'validation_error',
       },
@@ -256,7 +259,7 @@ describe('POST /cart/quote', () => {
         name: 'a __proto__ key',
         event: () =>
           quoteEvent(undefined, {
-            rawBody: '{"items":[{"sku":"TEE-CLASSIC-BLK","quantity":1}],"__proto__":{"x":1}}',
+            rawBody: '{"items":[{"sku":"TEE-CLASSIC-BLK-M","quantity":1}],"__proto__":{"x":1}}',
           }),
         status: 400,
         code: 'validation_error',
@@ -271,7 +274,7 @@ describe('POST /cart/quote', () => {
       {
         name: 'a body over 16 KB',
         event: () =>
-          quoteEvent({ items: [{ sku: 'TEE-CLASSIC-BLK', quantity: 1 }], pad: 'x'.repeat(17_000) }),
+          quoteEvent({ items: [{ sku: 'TEE-CLASSIC-BLK-M', quantity: 1 }], pad: 'x'.repeat(17_000) }),
         status: 413,
         code: 'payload_too_large',
       },
@@ -279,7 +282,7 @@ describe('POST /cart/quote', () => {
         name: 'a text/plain body',
         event: () =>
           makeProxyEvent({
-            rawBody: '{"items":[{"sku":"TEE-CLASSIC-BLK","quantity":1}]}',
+            rawBody: '{"items":[{"sku":"TEE-CLASSIC-BLK-M","quantity":1}]}',
             headers: { 'Content-Type': 'text/plain', Origin: SHOP },
           }),
         status: 415,
@@ -299,13 +302,13 @@ describe('POST /cart/quote', () => {
       },
       {
         name: 'a zero quantity',
-        event: () => quoteEvent({ items: [{ sku: 'TEE-CLASSIC-BLK', quantity: 0 }] }),
+        event: () => quoteEvent({ items: [{ sku: 'TEE-CLASSIC-BLK-M', quantity: 0 }] }),
         status: 422,
         code: 'quantity_out_of_range',
       },
       {
         name: 'a negative quantity',
-        event: () => quoteEvent({ items: [{ sku: 'TEE-CLASSIC-BLK', quantity: -3 }] }),
+        event: () => quoteEvent({ items: [{ sku: 'TEE-CLASSIC-BLK-M', quantity: -3 }] }),
         status: 422,
         code: 'quantity_out_of_range',
       },
@@ -314,8 +317,8 @@ describe('POST /cart/quote', () => {
         event: () =>
           quoteEvent({
             items: [
-              { sku: 'TEE-CLASSIC-BLK', quantity: 5 },
-              { sku: 'TEE-CLASSIC-BLK', quantity: -3 },
+              { sku: 'TEE-CLASSIC-BLK-M', quantity: 5 },
+              { sku: 'TEE-CLASSIC-BLK-M', quantity: -3 },
             ],
           }),
         status: 422,
@@ -326,8 +329,8 @@ describe('POST /cart/quote', () => {
         event: () =>
           quoteEvent({
             items: [
-              { sku: 'TEE-CLASSIC-BLK', quantity: 0 },
-              { sku: 'TEE-CLASSIC-BLK', quantity: 2 },
+              { sku: 'TEE-CLASSIC-BLK-M', quantity: 0 },
+              { sku: 'TEE-CLASSIC-BLK-M', quantity: 2 },
             ],
           }),
         status: 422,
@@ -335,14 +338,14 @@ describe('POST /cart/quote', () => {
       },
       {
         name: 'a huge quantity',
-        event: () => quoteEvent({ items: [{ sku: 'TEE-CLASSIC-BLK', quantity: 1e12 }] }),
+        event: () => quoteEvent({ items: [{ sku: 'TEE-CLASSIC-BLK-M', quantity: 1e12 }] }),
         status: 422,
         code: 'quantity_out_of_range',
       },
       {
         name: 'a filled honeypot',
         event: () =>
-          quoteEvent({ items: [{ sku: 'TEE-CLASSIC-BLK', quantity: 1 }], website: 'http://spam.example' }),
+          quoteEvent({ items: [{ sku: 'TEE-CLASSIC-BLK-M', quantity: 1 }], website: 'http://spam.example' }),
         status: 422,
         code: 'honeypot',
       },
@@ -350,7 +353,7 @@ describe('POST /cart/quote', () => {
         name: 'a foreign origin',
         event: () =>
           quoteEvent(
-            { items: [{ sku: 'TEE-CLASSIC-BLK', quantity: 1 }] },
+            { items: [{ sku: 'TEE-CLASSIC-BLK-M', quantity: 1 }] },
             { headers: { 'Content-Type': 'application/json', Origin: 'https://evil.example' } },
           ),
         status: 403,
@@ -382,7 +385,7 @@ describe('POST /cart/quote', () => {
 
   it('counts a filled honeypot in its metric', async () => {
     const { handler, telemetry } = await makeHarness();
-    await handler(quoteEvent({ items: [{ sku: 'TEE-CLASSIC-BLK', quantity: 1 }], website: 'x' }));
+    await handler(quoteEvent({ items: [{ sku: 'TEE-CLASSIC-BLK-M', quantity: 1 }], website: 'x' }));
     expect(telemetry.countOf('HoneypotTriggered')).toBe(1);
     expect(telemetry.countOf('QuoteIssued')).toBe(0);
   });
@@ -424,18 +427,35 @@ describe('POST /cart/quote', () => {
 
   it('keeps quoting when DynamoDB is unreachable: fails open with an error log and a metric', async () => {
     const { handler, telemetry } = await makeHarness({ endpoint: 'http://127.0.0.1:9' });
-    const result = await handler(quoteEvent({ items: [{ sku: 'TEE-CROP-BLK', quantity: 1 }] }));
+    const result = await handler(
+      quoteEvent({
+        items: [
+          { sku: 'TEE-CROP-BLK-M', quantity: 1 },
+          { sku: 'HOODIE-LOGO-BLK-M', quantity: 1 },
+        ],
+      }),
+    );
     expect(result.statusCode).toBe(200);
-    expect(parse(result).quote.total).toBe(3000);
+    expect(parse(result).quote.total).toBe(3000 + 6800);
+    // The stock could not be read: said so per line, never a refusal (checkout's hold decides).
+    expect(parse(result).quote.lines.map((l: { availability: unknown }) => l.availability)).toEqual([
+      null,
+      null,
+    ]);
     expect(telemetry.countOf('RateLimiterError')).toBe(1);
     expect(telemetry.logs.filter((l) => l.level === 'error').map((l) => l.message)).toEqual(
-      expect.arrayContaining(['rate limiter unavailable; letting the request through']),
+      expect.arrayContaining([
+        'rate limiter unavailable; letting the request through',
+        'stock read failed; quoting without availability',
+      ]),
     );
   });
 
   it('never logs the client address', async () => {
     const { handler, telemetry } = await makeHarness();
-    await handler(quoteEvent({ items: [{ sku: 'TEE-CROP-BLK', quantity: 1 }] }, { sourceIp: '192.0.2.44' }));
+    await handler(
+      quoteEvent({ items: [{ sku: 'TEE-CROP-BLK-M', quantity: 1 }] }, { sourceIp: '192.0.2.44' }),
+    );
     await handler(quoteEvent({ items: [] }, { sourceIp: '192.0.2.44' }));
     expect(telemetry.logs.length).toBeGreaterThan(0);
     expect(JSON.stringify(telemetry.logs)).not.toContain('192.0.2.44');
@@ -478,24 +498,52 @@ describe('CORS', () => {
 });
 
 describe('GET /catalog', () => {
-  it('serves active products with their bundles, cacheable by version', async () => {
+  it('serves active products with their variants, availability and bundles, cached until the stock changes', async () => {
+    const stock = createDynamoStockStore(table);
+    await stock.setOnHand('HOODIE-LOGO-BLK-M', 2, 1_000);
+    await stock.setOnHand('HOODIE-LOGO-BLK-L', 40, 1_000);
     const handler = buildCatalogHandler(makeTestEnv(table), { telemetry: createRecordingTelemetry() });
-    const result = await handler(
-      makeProxyEvent({ method: 'GET', path: '/catalog', headers: { Origin: SHOP } }),
-    );
+    const get = (headers: Record<string, string> = { Origin: SHOP }) =>
+      handler(makeProxyEvent({ method: 'GET', path: '/catalog', headers }));
+    const result = await get();
     expect(result.statusCode).toBe(200);
     const body = parse(result);
     const catalog = loadSampleCatalog();
     expect(body.version).toBe(catalog.version);
     expect(body.products).toHaveLength(catalog.products.filter((p) => p.active).length);
-    expect(body.products.find((p: { sku: string }) => p.sku === 'TEE-CLASSIC-BLK').bundleIds).toEqual(
+    const product = (sku: string) => body.products.find((p: { sku: string }) => p.sku === sku);
+    expect(product('TEE-CLASSIC-BLK').bundleIds).toEqual(
       expect.arrayContaining(['tee-tiers', 'starter-kit']),
     );
+    expect(product('TEE-CLASSIC-BLK').images).toEqual(['/images/tee-classic-blk.svg']);
+    const sizes = (sku: string) =>
+      Object.fromEntries(
+        product(sku).variants.map((v: { label: string; availability: unknown }) => [v.label, v.availability]),
+      );
+    // Untracked: always in stock, no count.
+    expect(sizes('TEE-CLASSIC-BLK').M).toEqual({ status: 'in_stock', available: null, message: null });
+    // Tracked, refused when short: counts from the table; no item is nothing on hand.
+    expect(sizes('HOODIE-LOGO-BLK')).toMatchObject({
+      S: { status: 'sold_out', available: 0, message: 'Sold out' },
+      M: { status: 'low_stock', available: 2, message: 'Only 2 left' },
+      L: { status: 'in_stock', available: 40 },
+    });
+    // Tracked, sold beyond its stock.
+    expect(sizes('HOODIE-ZIP-GRY').M).toMatchObject({ status: 'backorder', available: 0 });
+    // A product without sizes is its own one variant.
+    expect(product('CAP-DAD-BLK').variants).toEqual([
+      expect.objectContaining({ sku: 'CAP-DAD-BLK', label: '', options: {} }),
+    ]);
     expect(result.headers?.['Access-Control-Allow-Origin']).toBe(SHOP);
     const etag = String(result.headers?.ETag);
-    const again = await handler(
-      makeProxyEvent({ method: 'GET', path: '/catalog', headers: { 'If-None-Match': etag } }),
-    );
-    expect(again.statusCode).toBe(304);
+    expect((await get({ 'If-None-Match': etag })).statusCode).toBe(304);
+    // A sale or a stock change is a new answer.
+    await stock.addOnHand('HOODIE-LOGO-BLK-M', -1, 1_001);
+    const changed = await get({ 'If-None-Match': etag });
+    expect(changed.statusCode).toBe(200);
+    expect(
+      parse(changed).products.find((p: { sku: string }) => p.sku === 'HOODIE-LOGO-BLK').variants[1]
+        .availability,
+    ).toMatchObject({ available: 1, message: 'Only 1 left' });
   });
 });

@@ -33,15 +33,15 @@ async function stripeWith(prices: ReturnType<typeof pricesFromCatalogProducts>) 
 describe('catalog verify', () => {
   it('finds no difference when Stripe has the catalog prices', async () => {
     const catalog = loadSampleCatalog();
-    const stripe = await stripeWith(pricesFromCatalogProducts(catalog.products));
+    const stripe = await stripeWith(pricesFromCatalogProducts(catalog.sellables));
     const result = await verifyCatalogPrices(catalog, stripe.prices);
-    expect(result.checked).toBe(catalog.products.filter((p) => p.stripePriceId).length);
+    expect(result.checked).toBe(catalog.sellables.filter((s) => s.stripePriceId).length);
     expect(result.differences).toEqual([]);
   });
 
   it('reports a changed amount, an archived price and a missing price', async () => {
     const catalog = loadSampleCatalog();
-    const seeded = pricesFromCatalogProducts(catalog.products);
+    const seeded = pricesFromCatalogProducts(catalog.sellables);
     const [first, second, ...rest] = seeded;
     if (!first || !second) throw new Error('the sample catalog needs two Stripe prices');
     const stripe = await stripeWith([

@@ -2,6 +2,7 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { StripeEmulator } from '../../local/stripe-emulator';
+import { createDynamoStockStore } from '../../src/adapters/dynamodb/stock-store';
 import { PREFIXES } from '../../src/adapters/dynamodb/table-items';
 import type { Catalog } from '../../src/domain/catalog';
 import { priceCart } from '../../src/domain/pricing';
@@ -35,7 +36,7 @@ afterEach(() => {
 
 // A discounted cart: 2 tees (10%) + 3 stickers (3 for $10).
 const ITEMS = [
-  { sku: 'TEE-CLASSIC-WHT', quantity: 2 },
+  { sku: 'TEE-CLASSIC-WHT-M', quantity: 2 },
   { sku: 'STICKER-HEART', quantity: 3 },
 ];
 
@@ -107,8 +108,8 @@ describe('POST /checkout/create-session', () => {
       quoteSignature: quoted.quoteSignature,
       cartHash: quoted.quote.cartHash,
     });
-    // 31 minutes after the quote expires (the quote was issued at this clock, for 600 s).
-    expect(session?.expires_at).toBe(Math.floor(clock.now / 1000) + 600 + 1860);
+    // An hour after the quote expires (the quote was issued at this clock, for 600 s).
+    expect(session?.expires_at).toBe(Math.floor(clock.now / 1000) + 600 + 3_600);
 
     const couponId = String(couponOfSession(stripe, body.sessionId));
     const coupon = stripe.coupon(couponId);
@@ -137,7 +138,7 @@ describe('POST /checkout/create-session', () => {
   it('makes exactly one session and one coupon for 10 concurrent clicks on one quote', async () => {
     clock.now += 3_600_000;
     const api = await makeApi({ env: { RATE_LIMIT_CHECKOUT_PER_QUOTE_PER_HOUR: '50' } });
-    const items = [{ sku: 'TEE-RINGER-RED', quantity: 4 }];
+    const items = [{ sku: 'TEE-RINGER-RED-M', quantity: 4 }];
     const quoted = await quoteFor(api, items);
     const sessionsBefore = stripe.state().sessions.length;
     const couponsBefore = stripe.state().coupons.length;
@@ -157,7 +158,7 @@ describe('POST /checkout/create-session', () => {
   it('makes one session and one coupon for clicks either side of a second, and a session that outlives the quote', async () => {
     clock.now += 3_600_000;
     const api = await makeApi({ env: { RATE_LIMIT_CHECKOUT_PER_QUOTE_PER_HOUR: '50' } });
-    const items = [{ sku: 'TEE-RINGER-RED', quantity: 2 }];
+    const items = [{ sku: 'TEE-RINGER-RED-M', quantity: 2 }];
     const quoted = await quoteFor(api, items);
     const sessionsBefore = stripe.state().sessions.length;
     const couponsBefore = stripe.state().coupons.length;
@@ -178,8 +179,8 @@ describe('POST /checkout/create-session', () => {
     expect(stripe.state().coupons.length - couponsBefore).toBe(1);
     expect(created[0]?.session.metadata?.discountMode).toBe('coupon');
     expect(api.telemetry.logs.filter((l) => l.message.includes('falling back'))).toEqual([]);
-    // The session lasts the configured 31 minutes from the quote's expiry.
-    expect(created[0]?.session.expires_at).toBe(Date.parse(quoted.expiresAt) / 1000 + 1_860);
+    // The session lasts the configured hour from the quote's expiry.
+    expect(created[0]?.session.expires_at).toBe(Date.parse(quoted.expiresAt) / 1000 + 3_600);
   });
 
   it('returns the same session to a second click while it is open', async () => {
@@ -203,7 +204,7 @@ describe('POST /checkout/create-session', () => {
     const tampered = await api.checkout(
       post({
         items: [
-          { sku: 'TEE-CLASSIC-WHT', quantity: 3 },
+          { sku: 'TEE-CLASSIC-WHT-M', quantity: 3 },
           { sku: 'STICKER-HEART', quantity: 3 },
         ],
         quoteSignature: quoted.quoteSignature,
@@ -264,7 +265,7 @@ describe('POST /checkout/create-session', () => {
     clock.now += 3_600_000;
     const api = await makeApi();
     // One tee: the tiered bundle hints at a second.
-    const items = [{ sku: 'TEE-CLASSIC-WHT', quantity: 1 }];
+    const items = [{ sku: 'TEE-CLASSIC-WHT-M', quantity: 1 }];
     const quoted = await quoteFor(api, items);
     expect(quoted.quote.hints.length).toBeGreaterThan(0);
     clock.now += 11 * 60_000;
@@ -283,7 +284,7 @@ describe('POST /checkout/create-session', () => {
     const api = await makeApi();
     // 3 tees at 10% off and 3 star stickers for $10: the stickers' $10.00 does not divide by 3.
     const items = [
-      { sku: 'TEE-LOGO-PNK', quantity: 3 },
+      { sku: 'TEE-LOGO-PNK-M', quantity: 3 },
       { sku: 'STICKER-STAR', quantity: 3 },
     ];
     const quoted = await quoteFor(api, items);
@@ -401,13 +402,15 @@ describe('POST /checkout/create-session', () => {
   it('charges exactly the priced total for every sample bundle combination it is given', async () => {
     clock.now += 3_600_000;
     const api = await makeApi();
+    // The logo hoodie's stock is tracked: one on the shelf for this cart.
+    await createDynamoStockStore(table).setOnHand('HOODIE-LOGO-BLK-M', 1, Math.floor(clock.now / 1000));
     const carts = [
       [
-        { sku: 'HOODIE-LOGO-BLK', quantity: 1 },
-        { sku: 'SWEAT-JOGGER-GRY', quantity: 1 },
+        { sku: 'HOODIE-LOGO-BLK-M', quantity: 1 },
+        { sku: 'SWEAT-JOGGER-GRY-M', quantity: 1 },
       ],
       [
-        { sku: 'TEE-CLASSIC-BLK', quantity: 1 },
+        { sku: 'TEE-CLASSIC-BLK-M', quantity: 1 },
         { sku: 'CAP-DAD-BLK', quantity: 1 },
         { sku: 'STICKER-LOGO', quantity: 1 },
       ],

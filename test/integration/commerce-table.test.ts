@@ -29,7 +29,7 @@ function makeQuote(overrides: Partial<StoredQuote> = {}): StoredQuote {
     catalogVersion: 'v1',
     lines: [
       {
-        sku: 'TEE-CLASSIC-BLK',
+        sku: 'TEE-CLASSIC-BLK-M',
         name: 'Tee',
         unitAmount: 3200,
         quantity: 2,
@@ -47,7 +47,7 @@ function makeQuote(overrides: Partial<StoredQuote> = {}): StoredQuote {
   return {
     quoteSignature: `qs1.k1.sig-${Math.random().toString(36).slice(2)}.mac`,
     cartHash: 'hash-a',
-    items: [{ sku: 'TEE-CLASSIC-BLK', quantity: 2 }],
+    items: [{ sku: 'TEE-CLASSIC-BLK-M', quantity: 2 }],
     pricedCart,
     issuedAt: NOW,
     expiresAt: NOW + 600,
@@ -220,11 +220,18 @@ describe('table items read back', () => {
       checkoutUrl: 'https://pay.example/cs_test_roundtrip',
       sessionExpiresAt: NOW + 3_600,
       createdAt: NOW,
+      hold: {
+        holdId: 'attempt-key',
+        until: NOW + 3_600,
+        lines: [{ sku: 'TEE', quantity: 2, whenShort: 'refuse' as const }],
+      },
     };
     await sessions.recordSession(record, NOW);
     expect(await sessions.getSession(record.sessionId)).toEqual({ ...record, fulfilled: false });
     // An item written before checkout slots existed has no slotId: it belongs to its quote's slot.
-    const { slotId: _slot, ...legacyItem } = sessionItem(record, NOW);
+    const { slotId: _slot, hold: _hold, ...legacyItem } = sessionItem(record, NOW);
     expect(readSessionRecord(legacyItem).slotId).toMatch(/^quote#[A-Za-z0-9_-]{32}$/);
+    // …and, made before stock was tracked, holds nothing.
+    expect(readSessionRecord(legacyItem).hold).toBeNull();
   });
 });

@@ -262,7 +262,7 @@ describe('npm run doctor', () => {
     const catalog = byId(await runDoctor(stage, depsFor(stage, { catalog: changed })), 'catalog')[0];
     expect(catalog).toMatchObject({
       status: 'fail',
-      summary: expect.stringContaining('TEE-CLASSIC-BLK unit_amount (catalog 3300, Stripe 3200)'),
+      summary: expect.stringContaining('TEE-CLASSIC-BLK-M unit_amount (catalog 3300, Stripe 3200)'),
     });
 
     // A live key on a live stage: well-formed, but this Stripe (test mode only) refuses it.

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -12,7 +12,7 @@ const dataDir = mkdtempSync(join(tmpdir(), 'local-stack-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 const ports = { port: 0, stripePort: 0, dynamoPort: 0 };
-const cart = { items: [{ sku: 'TEE-LOGO-PNK', quantity: 2 }] };
+const cart = { items: [{ sku: 'TEE-LOGO-PNK-M', quantity: 2 }] };
 
 async function postJson(url: string, body: unknown, origin: string) {
   return fetch(url, {
@@ -20,6 +20,20 @@ async function postJson(url: string, body: unknown, origin: string) {
     headers: { 'Content-Type': 'application/json', Origin: origin },
     body: JSON.stringify(body),
   });
+}
+
+async function stockCommand(args: string[]) {
+  return run('npx', ['tsx', 'scripts/stock.ts', ...args], {
+    env: { ...process.env, DATA_DIR: dataDir },
+    cwd: process.cwd(),
+  }).then(
+    ({ stdout }) => ({ code: 0, stdout, stderr: '' }),
+    (err: { code: number; stdout: string; stderr: string }) => ({
+      code: err.code,
+      stdout: err.stdout,
+      stderr: err.stderr,
+    }),
+  );
 }
 
 async function orders(args: string[]) {
@@ -88,8 +102,8 @@ describe('local stack over HTTP', () => {
     try {
       const origin = new URL(stack.url).origin;
       const items = [
-        { sku: 'HOODIE-LOGO-BLK', quantity: 1 },
-        { sku: 'SWEAT-JOGGER-GRY', quantity: 1 },
+        { sku: 'HOODIE-LOGO-BLK-M', quantity: 1 },
+        { sku: 'SWEAT-JOGGER-GRY-M', quantity: 1 },
       ];
       const quoted = (await (await postJson(`${stack.url}/cart/quote`, { items }, origin)).json()) as {
         quoteSignature: string;
@@ -141,13 +155,43 @@ describe('local stack over HTTP', () => {
         session: { status: 'complete' },
       });
 
+      // The hoodie's stock (seeded with 12 when the table was made) sold one, held none.
+      const stockList = await stockCommand(['list', '--json']);
+      const rows = JSON.parse(stockList.stdout) as { sku: string }[];
+      expect(rows.find((r) => r.sku === 'HOODIE-LOGO-BLK-M')).toEqual(
+        expect.objectContaining({ onHand: 11, held: 0, available: 11, sold: 1, status: 'in_stock' }),
+      );
+      expect((await stockCommand(['add', 'HOODIE-LOGO-BLK-M', '5'])).stdout).toContain(
+        'HOODIE-LOGO-BLK-M: on hand 16, held 0, available 16',
+      );
+      const csv = join(dataDir, 'restock.csv');
+      writeFileSync(csv, 'sku,onHand\nHOODIE-LOGO-BLK-S,4\nHOODIE-LOGO-BLK-L,0\n');
+      expect((await stockCommand(['import', csv])).code).toBe(0);
+      const table = (await stockCommand(['list'])).stdout;
+      expect(table).toMatch(/HOODIE-LOGO-BLK-S .* 4 .* low_stock/);
+      expect(table).toMatch(/HOODIE-LOGO-BLK-L .* sold_out/);
+      // Bad input: nothing written, a clear message, exit code 2.
+      const untracked = await stockCommand(['set', 'STICKER-HEART', '3']);
+      expect(untracked).toMatchObject({
+        code: 2,
+        stderr: expect.stringContaining('STICKER-HEART is not tracked'),
+      });
+      writeFileSync(csv, 'sku,onHand\nHOODIE-LOGO-BLK-S,9\nHOODIE-LOGO-BLK,3\nHOODIE-LOGO-BLK-M,-1\n');
+      const refused = await stockCommand(['import', csv]);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain('line 3: HOODIE-LOGO-BLK is a product with sizes');
+      expect(refused.stderr).toContain(
+        'line 4: the quantity of HOODIE-LOGO-BLK-M must be a whole number from 0',
+      );
+      expect((await stockCommand(['list'])).stdout).toMatch(/HOODIE-LOGO-BLK-S .* 4 /);
+
       const outbox = readdirSync(join(dataDir, 'outbox')).filter((f) => f.includes(sessionId));
       expect(outbox.sort()).toEqual([expect.stringMatching(/\.json$/), expect.stringMatching(/\.txt$/)]);
       const text = readFileSync(
         join(dataDir, 'outbox', outbox.find((f) => f.endsWith('.txt')) ?? ''),
         'utf8',
       );
-      expect(text).toContain('HOODIE-LOGO-BLK');
+      expect(text).toContain('HOODIE-LOGO-BLK-M');
       expect(text).toContain('flow@example.com');
       paidSessionId = sessionId;
     } finally {
@@ -157,7 +201,8 @@ describe('local stack over HTTP', () => {
     // With the stack stopped, the command opens the stack's data itself (a DynamoDB Local of its own).
     const listedAfterStop = JSON.parse(await orders(['list', '--json'])) as { sessionId: string }[];
     expect(listedAfterStop.map((o) => o.sessionId)).toContain(paidSessionId);
-  });
+    // Each operator command is a process of its own (tsx): a few seconds each on a busy machine.
+  }, 120_000);
 });
 
 describe('npm run orders without a stack', () => {

@@ -29,7 +29,7 @@ afterAll(async () => {
 type Item = { sku: string; quantity: number };
 const CAPS: Item[] = [{ sku: 'CAP-DAD-BLK', quantity: 2 }];
 /** Two tees (10 % off): a cart with a bundle coupon. */
-const TEES: Item[] = [{ sku: 'TEE-CLASSIC-BLK', quantity: 2 }];
+const TEES: Item[] = [{ sku: 'TEE-CLASSIC-BLK-M', quantity: 2 }];
 const headers = { 'Content-Type': 'application/json', Origin: SHOP };
 const parse = (result: APIGatewayProxyResult) => JSON.parse(result.body) as Record<string, any>;
 

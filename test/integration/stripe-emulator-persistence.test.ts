@@ -337,7 +337,7 @@ describe('the local stack with a data dir', () => {
           headers: { 'Content-Type': 'application/json', Origin: origin },
           body: JSON.stringify(body),
         });
-      const items = [{ sku: 'TEE-LOGO-PNK', quantity: 1 }];
+      const items = [{ sku: 'TEE-LOGO-PNK-M', quantity: 1 }];
       const quoted = (await (await post('/cart/quote', { items })).json()) as { quoteSignature: string };
       const checkout = (await (
         await post('/checkout/create-session', {

@@ -11,7 +11,7 @@ export interface BadRequest {
   readonly query?: Record<string, string>;
 }
 
-const TEE = 'TEE-CLASSIC-BLK';
+const TEE = 'TEE-CLASSIC-BLK-M';
 const line = (quantity: unknown, sku: unknown = TEE) => ({ sku, quantity });
 const json = (value: unknown) => JSON.stringify(value);
 
@@ -52,7 +52,7 @@ const WRONG_SHAPES: readonly unknown[] = [
   [],
   [{ sku: TEE, quantity: 1 }],
   {},
-  { items: 'TEE-CLASSIC-BLK' },
+  { items: 'TEE-CLASSIC-BLK-M' },
   { items: 1 },
   { items: {} },
   { items: null },

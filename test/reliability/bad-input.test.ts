@@ -97,7 +97,7 @@ describe('bad input', () => {
   beforeAll(async () => {
     const quoted = await api.quote(
       makeProxyEvent({
-        body: { items: [{ sku: 'TEE-CLASSIC-BLK', quantity: 1 }] },
+        body: { items: [{ sku: 'TEE-CLASSIC-BLK-M', quantity: 1 }] },
         headers: { Origin: SHOP },
       }),
     );
@@ -175,7 +175,7 @@ describe('bad input', () => {
 /** Bad values of the checkout's own fields, on an otherwise valid request. */
 function checkoutFields(signature: string): BadRequest[] {
   const headers = { 'Content-Type': 'application/json', Origin: SHOP };
-  const items = [{ sku: 'TEE-CLASSIC-BLK', quantity: 1 }];
+  const items = [{ sku: 'TEE-CLASSIC-BLK-M', quantity: 1 }];
   const [version, keyId, claims] = signature.split('.');
   const forged = [
     undefined,
@@ -222,7 +222,7 @@ function checkoutFields(signature: string): BadRequest[] {
     })),
     {
       name: 'signature of another cart',
-      body: JSON.stringify({ items: [{ sku: 'TEE-CLASSIC-BLK', quantity: 2 }], quoteSignature: signature }),
+      body: JSON.stringify({ items: [{ sku: 'TEE-CLASSIC-BLK-M', quantity: 2 }], quoteSignature: signature }),
       headers,
     },
   ];

@@ -32,7 +32,7 @@ describe('checkout storm through the local stack', () => {
     for (let i = 0; i < QUOTES; i += 1) {
       // Two tees (a bundle discount, so a coupon) and a varying number of stickers: 20 distinct carts.
       const items = [
-        { sku: 'TEE-CLASSIC-BLK', quantity: 2 },
+        { sku: 'TEE-CLASSIC-BLK-M', quantity: 2 },
         { sku: 'STICKER-HEART', quantity: i + 1 },
       ];
       const response = await fetch(`${stack.url}/cart/quote`, {

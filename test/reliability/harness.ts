@@ -2,6 +2,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type LocalStack, startLocalStack } from '../../local/stack';
 import type { StripeEmulator } from '../../local/stripe-emulator';
 import type { RetrySummary } from '../../src/app/notify-order';
+import type { SweepSummary } from '../../src/app/stock-holds';
 import type { Env } from '../../src/config';
 import type { CartItem } from '../../src/domain/cart';
 import type { Catalog } from '../../src/domain/catalog';
@@ -29,6 +30,8 @@ export interface LiveApi {
   readonly notifier: ReturnType<typeof createRecordingNotifier>;
   /** One run of the scheduled retry of owed order notifications. */
   readonly retryNotifications: (timeLeftMs?: () => number) => Promise<RetrySummary>;
+  /** One run of the scheduled sweep of stock holds. */
+  readonly sweepHolds: (timeLeftMs?: () => number) => Promise<SweepSummary>;
   readonly env: Env;
 }
 
@@ -75,16 +78,27 @@ export async function makeLiveApi(options: {
   };
 }
 
-/** A random valid cart of 1–`maxLines` active products, each within its maximum quantity. */
+/**
+ * A random valid cart of 1–`maxLines` active products (one size each), each within its maximum
+ * quantity. Only untracked SKUs: these carts test pricing and signatures, never stock.
+ */
 export function randomCart(catalog: Catalog, random: () => number, maxLines = 6): CartItem[] {
-  const active = catalog.products.filter((p) => p.active);
-  const lines = 1 + Math.floor(random() * maxLines);
+  const products = catalog.products
+    .filter((p) => p.active)
+    .map((p) => catalog.sellables.filter((s) => s.productSku === p.sku && s.active && !s.inventory.tracked))
+    .filter((sizes) => sizes.length > 0);
+  const lines = 1 + Math.floor(random() * Math.min(maxLines, products.length));
   const chosen = new Map<string, number>();
+  const used = new Set<number>();
   while (chosen.size < lines) {
-    const product = active[Math.floor(random() * active.length)];
-    if (!product) continue;
-    const max = Math.min(product.maxQuantity ?? catalog.defaultMaxQuantity, 6);
-    chosen.set(product.sku, 1 + Math.floor(random() * max));
+    const index = Math.floor(random() * products.length);
+    const sizes = products[index];
+    const sellable = sizes?.[Math.floor(random() * sizes.length)];
+    if (!sellable || used.has(index)) continue;
+    used.add(index);
+    const product = catalog.productsBySku.get(sellable.productSku);
+    const max = Math.min(product?.maxQuantity ?? catalog.defaultMaxQuantity, 6);
+    chosen.set(sellable.sku, 1 + Math.floor(random() * max));
   }
   return [...chosen].map(([sku, quantity]) => ({ sku, quantity }));
 }
@@ -140,4 +154,30 @@ export async function startReliabilityStack(
   });
   registerSecrets(stack.env.QUOTE_SIGNING_KEYS, stack.env.STRIPE_WEBHOOK_SECRET, stack.env.STRIPE_SECRET_KEY);
   return stack;
+}
+
+/**
+ * A table client that fails a share of calls, as a network or DynamoDB would: half of the failures
+ * lose the request, half lose the answer after the write happened. The share is set per round.
+ */
+export function flakyTable(table: TestTable, random: () => number) {
+  const state = { failureRate: 0, injected: 0, lostNotifyMarks: new Map<string, number>() };
+  const client = {
+    send: async (command: { input?: { Key?: { PK?: string }; UpdateExpression?: string } }) => {
+      if (random() >= state.failureRate) return table.client.send(command as never);
+      state.injected += 1;
+      const key = String(command.input?.Key?.PK ?? '');
+      if (random() < 0.5) {
+        // A notification sent but never marked as sent is the design's at-least-once window
+        // (decision 11): each lost mark may cost one repeated notification.
+        if (command.input?.UpdateExpression?.includes('notifiedAt = if_not_exists')) {
+          state.lostNotifyMarks.set(key, (state.lostNotifyMarks.get(key) ?? 0) + 1);
+        }
+        throw Object.assign(new Error('injected: request lost'), { name: 'NetworkingError' });
+      }
+      await table.client.send(command as never);
+      throw Object.assign(new Error('injected: answer lost'), { name: 'TimeoutError' });
+    },
+  } as unknown as DynamoDBDocumentClient;
+  return { client, state };
 }

@@ -33,6 +33,13 @@ const QuoteAnswer = v.strictObject({
         subtotal: Cents,
         discount: Cents,
         total: Cents,
+        availability: v.nullable(
+          v.strictObject({
+            status: v.picklist(['in_stock', 'low_stock', 'sold_out', 'backorder']),
+            available: v.nullable(v.pipe(v.number(), v.integer(), v.minValue(0))),
+            message: v.nullable(v.string()),
+          }),
+        ),
       }),
     ),
     subtotal: Cents,

@@ -62,7 +62,7 @@ describe('log audit', () => {
     const start = capturedLogs().length;
     const headers = { 'Content-Type': 'application/json', Origin: SHOP };
     const items = [
-      { sku: 'TEE-CLASSIC-BLK', quantity: 2 },
+      { sku: 'TEE-CLASSIC-BLK-M', quantity: 2 },
       { sku: 'STICKER-HEART', quantity: 3 },
     ];
     const [ipv4, ipv6] = CLIENT_IPS as [string, string];

@@ -22,10 +22,10 @@ interface Quoted {
 }
 
 const CARTS: readonly (readonly Item[])[] = [
-  [{ sku: 'TEE-CLASSIC-BLK', quantity: 2 }],
+  [{ sku: 'TEE-CLASSIC-BLK-M', quantity: 2 }],
   [{ sku: 'STICKER-HEART', quantity: 3 }],
   [
-    { sku: 'TEE-CLASSIC-BLK', quantity: 2 },
+    { sku: 'TEE-CLASSIC-BLK-M', quantity: 2 },
     { sku: 'STICKER-HEART', quantity: 3 },
   ],
 ];

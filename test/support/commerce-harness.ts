@@ -3,6 +3,7 @@ import type { APIGatewayProxyResult } from 'aws-lambda';
 import type { StripeEmulator } from '../../local/stripe-emulator';
 import type { RetrySummary } from '../../src/app/notify-order';
 import type { Notifier, OrderRecord } from '../../src/app/ports';
+import type { SweepSummary } from '../../src/app/stock-holds';
 import type { ApiHandler } from '../../src/http/route';
 import {
   buildSharedDeps,
@@ -45,6 +46,8 @@ export interface CommerceApi {
   readonly notifier: ReturnType<typeof createRecordingNotifier>;
   /** One run of the scheduled retry of owed order notifications. */
   readonly retryNotifications: (timeLeftMs?: () => number) => Promise<RetrySummary>;
+  /** One run of the scheduled sweep of stock holds. */
+  readonly sweepHolds: (timeLeftMs?: () => number) => Promise<SweepSummary>;
   /** Quotes and checks out a cart; returns the session id and the quote. */
   buy(
     items: readonly { sku: string; quantity: number }[],

@@ -17,7 +17,7 @@ export async function startTestEmulator(
     apiKey: TEST_STRIPE_KEY,
     webhookSecret: TEST_WEBHOOK_SECRET,
     webhookUrl: options.webhookUrl ?? null,
-    prices: pricesFromCatalogProducts(loadSampleCatalog().products),
+    prices: pricesFromCatalogProducts(loadSampleCatalog().sellables),
     delivery: { maxAttempts: 4, baseDelayMs: 20 },
     ...(options.now ? { now: options.now } : {}),
   });

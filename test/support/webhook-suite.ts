@@ -5,7 +5,7 @@ import { scanTable, type TestTable } from './dynamo';
 import { signedDelivery } from './webhook';
 
 const DISCOUNTED = [
-  { sku: 'TEE-CLASSIC-BLK', quantity: 2 },
+  { sku: 'TEE-CLASSIC-BLK-M', quantity: 2 },
   { sku: 'STICKER-LOGO', quantity: 3 },
 ];
 

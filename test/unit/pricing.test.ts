@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { CartItem } from '../../src/domain/cart';
-import { type Catalog, parseCatalog } from '../../src/domain/catalog';
+import { type Catalog, type PricingCatalog, parseCatalog } from '../../src/domain/catalog';
 import { percentOf } from '../../src/domain/money';
-import { PricingError, PricingInvariantError, priceCart } from '../../src/domain/pricing';
+import { PricingError, PricingInvariantError, priceCart, priceUnits } from '../../src/domain/pricing';
 
 /*
  * Behaviour of the pricing engine. Expected amounts are worked out from the bundle rules in each test
@@ -252,7 +252,13 @@ describe('priceCart: overlapping bundles', () => {
     const joggers = 5800;
     const priced = priceCart(
       sampleCatalog,
-      cart(['HOODIE-LOGO-BLK', 2], ['HOODIE-ZIP-GRY', 1], ['SWEAT-JOGGER-GRY', 1]),
+      // Two logo hoodies in two sizes count as a pair and as the set's hoodie alike.
+      cart(
+        ['HOODIE-LOGO-BLK-M', 1],
+        ['HOODIE-LOGO-BLK-L', 1],
+        ['HOODIE-ZIP-GRY-S', 1],
+        ['SWEAT-JOGGER-GRY-M', 1],
+      ),
     );
     const allHoodiesPaired = percentOf(2 * logo + zip, 15);
     const cozyPlusPair = logo + joggers - 11000 + percentOf(logo + zip, 15);
@@ -263,7 +269,7 @@ describe('priceCart: overlapping bundles', () => {
   it('prefers the Starter kit and a sticker deal over the Carry-all on the sample catalog', () => {
     const priced = priceCart(
       sampleCatalog,
-      cart(['TEE-CLASSIC-BLK', 1], ['CAP-DAD-BLK', 1], ['TOTE-CANVAS', 1], ['STICKER-LOGO', 4]),
+      cart(['TEE-CLASSIC-BLK-S', 1], ['CAP-DAD-BLK', 1], ['TOTE-CANVAS', 1], ['STICKER-LOGO', 4]),
     );
     const starterKit = 3200 + 2800 + 400 - 5500;
     const stickerDeal = 3 * 400 - 1000;
@@ -411,7 +417,7 @@ describe('priceCart: next-tier hints', () => {
   });
 
   it('names the missing product of a started set on the sample catalog', () => {
-    const priced = priceCart(sampleCatalog, cart(['TEE-CLASSIC-BLK', 1], ['STICKER-LOGO', 1]));
+    const priced = priceCart(sampleCatalog, cart(['TEE-CLASSIC-BLK-XL', 1], ['STICKER-LOGO', 1]));
     const kitSaving = 3200 + 2800 + 400 - 5500;
     expect(priced.hints.find((h) => h.bundleId === 'starter-kit')).toEqual({
       bundleId: 'starter-kit',
@@ -518,11 +524,11 @@ describe('priceCart: defensive checks', () => {
     const catalog = makeCatalog();
     const teeA = catalog.productsBySku.get('TEE-A') ?? fail('TEE-A');
     // Not one parseCatalog builds: TEE-ALIAS resolves to TEE-A's product.
-    const aliased: Catalog = {
-      ...catalog,
-      productsBySku: new Map([...catalog.productsBySku, ['TEE-ALIAS', teeA]]),
+    const aliased: PricingCatalog = {
+      ...catalog.pricing,
+      productsBySku: new Map([...catalog.pricing.productsBySku, ['TEE-ALIAS', teeA]]),
     };
-    const attempt = () => priceCart(aliased, cart(['TEE-ALIAS', 1], ['TEE-B', 1]));
+    const attempt = () => priceUnits(aliased, cart(['TEE-ALIAS', 1], ['TEE-B', 1]));
     expect(attempt).toThrow(PricingInvariantError);
     expect(attempt).toThrow(
       expect.objectContaining({ name: 'PricingInvariantError', code: 'catalog_inconsistent' }),
@@ -534,11 +540,11 @@ describe('priceCart: defensive checks', () => {
     const set = catalog.activeBundles[0];
     if (set?.kind !== 'set') return fail('set');
     // Not one parseCatalog builds: it requires exactly one of price and percentOff.
-    const dealless: Catalog = { ...catalog, activeBundles: [{ ...set, price: undefined }] };
-    expect(() => priceCart(dealless, cart(['TEE-A', 1], ['CAP', 1]))).toThrow(
+    const dealless: PricingCatalog = { ...catalog.pricing, activeBundles: [{ ...set, price: undefined }] };
+    expect(() => priceUnits(dealless, cart(['TEE-A', 1], ['CAP', 1]))).toThrow(
       expect.objectContaining({ code: 'catalog_inconsistent' }),
     );
     // Without the set's items in the cart there is nothing to price it at, and nothing is wrong.
-    expect(priceCart(dealless, cart(['TEE-B', 1])).discount).toBe(0);
+    expect(priceUnits(dealless, cart(['TEE-B', 1])).discount).toBe(0);
   });
 });

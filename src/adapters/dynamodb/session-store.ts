@@ -98,8 +98,8 @@ export function createDynamoSessionStore(options: {
           UpdateExpression:
             'SET attempt = :attempt, sessionId = :sessionId, quoteSignature = :quoteSignature, ' +
             'emailDigest = :emailDigest, #status = :status, checkoutUrl = :checkoutUrl, ' +
-            'sessionExpiresAt = :sessionExpiresAt, updatedAt = :now, expiresAt = :expiresAt ' +
-            'REMOVE leaseToken, leaseUntil',
+            'sessionExpiresAt = :sessionExpiresAt, heldUnits = :heldUnits, updatedAt = :now, ' +
+            'expiresAt = :expiresAt REMOVE leaseToken, leaseUntil',
           ConditionExpression: 'leaseToken = :token',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
@@ -110,6 +110,7 @@ export function createDynamoSessionStore(options: {
             ':status': session.status,
             ':checkoutUrl': session.checkoutUrl,
             ':sessionExpiresAt': session.sessionExpiresAt,
+            ':heldUnits': JSON.stringify(session.heldUnits ?? []),
             ':now': now,
             ':expiresAt': Math.max(now, session.sessionExpiresAt) + SESSION_HISTORY_DAYS * DAY_SECONDS,
             ':token': token,

@@ -3,10 +3,13 @@ import { checkoutSlotId } from '../../app/checkout-slot';
 import type {
   CachedPricing,
   CheckoutSlot,
+  HoldRequest,
+  LiveHold,
   OrderRecord,
   SessionLine,
   SessionRecord,
   SlotSession,
+  StockLevel,
 } from '../../app/ports';
 import type { PricedCart } from '../../domain/priced-cart';
 
@@ -27,6 +30,10 @@ export const PREFIXES = {
   event: 'EVENT#',
   limit: 'LIMIT#',
   orders: 'ORDERS#',
+  /** One partition: every tracked SKU's stock item, listed with one query. */
+  stock: 'STOCK',
+  /** One partition: every live stock hold, sorted by its end, so the sweep reads only ended ones. */
+  holds: 'HOLDS',
 } as const;
 
 /** Every partition-key prefix of the table (the migration refuses a mapping that builds another). */
@@ -56,6 +63,16 @@ export const keys = {
     SK: `${paidAtIso}#${sessionId}`,
   }),
   ordersPartition: (day: string) => `${PREFIXES.orders}${day}`,
+  stock: (sku: string) => ({ PK: PREFIXES.stock, SK: `SKU#${sku}` }),
+  stockPartition: PREFIXES.stock,
+  /** A live hold, sorted by when it ends (zero-padded epoch seconds). */
+  hold: (until: number, holdId: string) => ({
+    PK: PREFIXES.holds,
+    SK: `${String(until).padStart(12, '0')}#${holdId}`,
+  }),
+  holdsPartition: PREFIXES.holds,
+  /** The sort key below which every hold ended before `before`. */
+  holdsEndingBefore: (before: number) => String(before).padStart(12, '0'),
   rateWindow: (scope: string, key: string, day: string) => ({
     PK: `${PREFIXES.limit}${scope}#${key}`,
     SK: `WINDOW#${day}`,
@@ -109,6 +126,16 @@ const SessionLineSchema = v.object({
   total: Int,
 });
 const Lines = jsonOf(v.array(SessionLineSchema, 'must be a list of lines'));
+const HoldLineSchema = v.object({
+  sku: Text,
+  quantity: Int,
+  whenShort: v.picklist(['refuse', 'backorder'], 'must be refuse or backorder'),
+});
+const HoldRefSchema = v.object({
+  holdId: Text,
+  until: Int,
+  lines: v.array(HoldLineSchema, 'must be a list of held lines'),
+});
 const Address = v.nullable(v.record(v.string(), v.nullable(v.string())));
 
 // ── Session record: SESSION#<id> / METADATA ──────────────────────────────────────────────────────
@@ -131,6 +158,8 @@ const SessionItemSchema = v.object({
   checkoutUrl: Text,
   sessionExpiresAt: Int,
   createdAt: Int,
+  hold: v.optional(v.nullable(jsonOf(HoldRefSchema)), null),
+  stockShort: v.optional(v.array(Text)),
 });
 
 /** The item of a created session (its status and fulfilment marks are updated in place later). */
@@ -140,6 +169,7 @@ export function sessionItem(record: SessionRecord, now: number): Item {
     type: 'session',
     ...record,
     lines: JSON.stringify(record.lines),
+    hold: record.hold ? JSON.stringify(record.hold) : null,
     updatedAt: now,
   };
 }
@@ -163,7 +193,8 @@ export function isFulfilledSessionItem(item: Item): boolean {
   return (
     item.status === 'complete' &&
     (item.notifiedAt !== undefined || item.notifyFailedAt !== undefined) &&
-    (typeof item.couponId !== 'string' || item.couponReleasedAt !== undefined)
+    (typeof item.couponId !== 'string' || item.couponReleasedAt !== undefined) &&
+    (typeof item.hold !== 'string' || item.stockSettledAt !== undefined)
   );
 }
 
@@ -179,6 +210,7 @@ const SlotItemSchema = v.object({
   sessionExpiresAt: v.optional(Int),
   leaseToken: v.optional(Text),
   leaseUntil: v.optional(Int),
+  heldUnits: v.optional(jsonOf(v.array(v.object({ sku: Text, quantity: Int }), 'must be a list of units'))),
 });
 
 /** Reads a `CHECKOUT#<slotId>` item back into a {@link CheckoutSlot}. */
@@ -186,7 +218,7 @@ export function readCheckoutSlot(slotId: string, item: Item): CheckoutSlot {
   const slot = parseItem(SlotItemSchema, item, 'checkout slot');
   let current: SlotSession | null = null;
   if (slot.sessionId !== undefined) {
-    const { quoteSignature, emailDigest, status, checkoutUrl, sessionExpiresAt } = slot;
+    const { quoteSignature, emailDigest, status, checkoutUrl, sessionExpiresAt, heldUnits } = slot;
     if (
       quoteSignature === undefined ||
       emailDigest === undefined ||
@@ -205,6 +237,7 @@ export function readCheckoutSlot(slotId: string, item: Item): CheckoutSlot {
       status,
       checkoutUrl,
       sessionExpiresAt,
+      ...(heldUnits ? { heldUnits } : {}),
     };
   }
   return {
@@ -227,6 +260,69 @@ export function couponOwnerItem(record: SessionRecord, expiresAt: number): Item 
   };
 }
 
+// ── Stock: STOCK / SKU#<sku> ─────────────────────────────────────────────────────────────────────
+
+const StockItemSchema = v.object({
+  sku: Text,
+  onHand: Int,
+  held: Int,
+  available: Int,
+  sold: v.optional(Int, 0),
+});
+
+/** A new SKU's stock item: nothing on hand, nothing held. */
+export function emptyStockItem(sku: string, now: number): Item {
+  return {
+    ...keys.stock(sku),
+    type: 'stock',
+    sku,
+    onHand: 0,
+    held: 0,
+    available: 0,
+    sold: 0,
+    updatedAt: now,
+  };
+}
+
+/** Reads a `STOCK` item back into a {@link StockLevel}. */
+export function readStockLevel(item: Item): StockLevel {
+  const { sku, onHand, held, available, sold } = parseItem(StockItemSchema, item, 'stock');
+  return { sku, onHand, held, available, sold };
+}
+
+// ── Stock hold: HOLDS / <until>#<holdId> ─────────────────────────────────────────────────────────
+
+const HoldItemSchema = v.object({
+  holdId: Text,
+  until: Int,
+  lines: jsonOf(v.array(HoldLineSchema, 'must be a list of held lines')),
+  sessionId: v.optional(Text),
+});
+
+/** The item of a live hold; it is deleted when the hold is released or sold (its end is the marker). */
+export function holdItem(hold: HoldRequest): Item {
+  return {
+    ...keys.hold(hold.until, hold.holdId),
+    type: 'hold',
+    holdId: hold.holdId,
+    until: hold.until,
+    slotId: hold.slotId,
+    lines: JSON.stringify(hold.lines),
+    createdAt: hold.now,
+  };
+}
+
+/** Reads a `HOLDS` item back into a {@link LiveHold}. */
+export function readLiveHold(item: Item): LiveHold {
+  const parsed = parseItem(HoldItemSchema, item, 'stock hold');
+  return {
+    holdId: parsed.holdId,
+    until: parsed.until,
+    lines: parsed.lines,
+    sessionId: parsed.sessionId ?? null,
+  };
+}
+
 // ── Paid order: ORDERS#<yyyy-mm-dd> / <paidAt>#<sessionId> ───────────────────────────────────────
 
 const OrderItemSchema = v.object({
@@ -244,7 +340,8 @@ const OrderItemSchema = v.object({
   customerName: NullableText,
   shippingAddress: v.optional(v.nullable(jsonOf(Address)), null),
   discountMode: DiscountModeSchema,
-  problems: v.optional(v.array(v.picklist(['amount_mismatch'], 'is not a known problem')), []),
+  problems: v.optional(v.array(v.picklist(['amount_mismatch', 'short_stock'], 'is not a known problem')), []),
+  shortSkus: v.optional(v.array(Text)),
 });
 
 /** The item of a paid order (its `notifiedAt` is set later). */

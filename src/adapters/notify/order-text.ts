@@ -4,6 +4,8 @@ import { type Currency, formatMoney } from '../../domain/money';
 const PROBLEM_TEXT: Record<OrderProblem, string> = {
   amount_mismatch:
     'Stripe charged another amount or currency than this checkout was quoted for. Compare the payment in the Stripe Dashboard with the items below before packing.',
+  short_stock:
+    'Some items were sold beyond the stock on hand (a backorder, or a stock correction while the checkout held them). Check the shelf before promising a ship date; `npm run stock -- list` shows the counts.',
 };
 
 const money = (amount: number, currency: string) => formatMoney(amount, currency as Currency);

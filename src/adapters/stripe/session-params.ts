@@ -38,7 +38,11 @@ function lineItem(line: SessionLineSpec, currency: string): Stripe.Checkout.Sess
     price_data: {
       currency,
       unit_amount: line.unitAmount,
-      product_data: { name: line.name, metadata: { sku: line.sku } },
+      product_data: {
+        name: line.name,
+        metadata: { sku: line.sku },
+        ...(line.images.length > 0 ? { images: [...line.images] } : {}),
+      },
     },
   };
 }

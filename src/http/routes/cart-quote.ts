@@ -25,6 +25,12 @@ export const CartItemsSchema = v.pipe(
   v.maxLength(MAX_CART_LINES, `items may have at most ${MAX_CART_LINES} lines`),
 );
 
+/** The storefront's id of the shopper's cart (quote and checkout): one open session per cart. */
+export const CartIdSchema = v.pipe(
+  v.string('cartId must be a string'),
+  v.regex(/^[A-Za-z0-9_-]{16,64}$/, 'cartId must be 16–64 characters of A–Z, a–z, 0–9, _ or -'),
+);
+
 /** The honeypot: a field people never see and bots fill in. */
 export const HoneypotSchema = v.optional(v.string('website must be a string'));
 
@@ -37,7 +43,7 @@ export function rejectHoneypot(website: string | undefined, telemetry: Telemetry
 }
 
 const QuoteRequestSchema = v.strictObject(
-  { items: CartItemsSchema, website: HoneypotSchema },
+  { items: CartItemsSchema, cartId: v.optional(CartIdSchema), website: HoneypotSchema },
   'the body must be a JSON object with items',
 );
 
@@ -48,7 +54,7 @@ const QuoteRequestSchema = v.strictObject(
 export function cartRequestFields(bodyFields: readonly string[]): Record<string, readonly string[]> {
   return { '': bodyFields, 'items[]': Object.keys(CartItemSchema.entries) };
 }
-const QUOTE_FIELDS = cartRequestFields(['items']);
+const QUOTE_FIELDS = cartRequestFields(['items', 'cartId']);
 
 export interface CartQuoteRouteDeps extends QuoteCartDeps {
   readonly allowedOrigins: ReadonlySet<string>;
@@ -67,14 +73,15 @@ export function createCartQuoteRoute(deps: CartQuoteRouteDeps): ApiHandler {
     async handle({ event, clientIp, receivedAt }) {
       const body = parseRequestBody(QuoteRequestSchema, readJsonBody(event), QUOTE_FIELDS);
       rejectHoneypot(body.website, deps.telemetry);
-      const { quote, cached } = await quoteCart(deps, {
+      const { quote, cached, availability } = await quoteCart(deps, {
         items: body.items,
         clientKey: deps.clientKeyOf(clientIp),
+        cartId: body.cartId,
         now: Math.floor(receivedAt / 1000),
       });
       return {
         statusCode: 200,
-        body: quoteBody(quote),
+        body: quoteBody(quote, availability),
         headers: { 'X-Quote-Cache': cached ? 'hit' : 'miss' },
       };
     },

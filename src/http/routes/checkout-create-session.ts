@@ -2,7 +2,13 @@ import * as v from 'valibot';
 import { type CreateCheckoutDeps, createCheckout } from '../../app/create-checkout';
 import { parseRequestBody, readJsonBody } from '../request';
 import { type ApiHandler, createRoute } from '../route';
-import { CartItemsSchema, cartRequestFields, HoneypotSchema, rejectHoneypot } from './cart-quote';
+import {
+  CartIdSchema,
+  CartItemsSchema,
+  cartRequestFields,
+  HoneypotSchema,
+  rejectHoneypot,
+} from './cart-quote';
 
 const EmailSchema = v.pipe(
   v.string('email must be a string'),
@@ -26,12 +32,7 @@ const CheckoutRequestSchema = v.strictObject(
       v.maxLength(400, 'quoteSignature is too long'),
     ),
     email: v.optional(EmailSchema),
-    cartId: v.optional(
-      v.pipe(
-        v.string('cartId must be a string'),
-        v.regex(/^[A-Za-z0-9_-]{16,64}$/, 'cartId must be 16–64 characters of A–Z, a–z, 0–9, _ or -'),
-      ),
-    ),
+    cartId: v.optional(CartIdSchema),
     website: HoneypotSchema,
   },
   'the body must be a JSON object with items and quoteSignature',

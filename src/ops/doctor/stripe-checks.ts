@@ -146,13 +146,13 @@ export async function checkCatalog(
   try {
     const { checked, differences } = await verifyCatalogPrices(catalog, stripe.prices);
     if (differences.length === 0) {
-      const unpriced = catalog.products.length - checked;
+      const unpriced = catalog.sellables.length - checked;
       return {
         id: 'catalog',
         status: 'pass',
         summary:
           `catalog ${catalog.version}: ${checked} Stripe price(s) agree` +
-          (unpriced > 0 ? `; ${unpriced} product(s) without a Price ID are charged by amount` : ''),
+          (unpriced > 0 ? `; ${unpriced} SKU(s) without a Price ID are charged by amount` : ''),
       };
     }
     const shown = differences

@@ -1,0 +1,286 @@
+import { setTimeout } from 'node:timers/promises';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  type DynamoDBDocumentClient,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { HoldLine, StockHoldRef, StockLevel, StockStore } from '../../app/ports';
+import { emptyStockItem, holdItem, keys, readLiveHold, readStockLevel } from './table-items';
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/** Rounds a hold transaction is tried when it only lost a race with another transaction on its items. */
+const CONFLICT_ROUNDS = 8;
+const CONFLICT_BACKOFF_MS = 15;
+
+/** BatchGetItem reads at most this many keys per call. */
+const BATCH_GET_KEYS = 100;
+
+/**
+ * {@link StockStore} on the commerce table. A `STOCK` item per tracked SKU keeps `onHand`, `held` and
+ * `available` (= onHand − held, kept by every write because a condition cannot do arithmetic), and
+ * `sold`. A hold is one `HOLDS` item plus the units on each SKU, written in one transaction; releasing
+ * or selling it deletes the item in the same transaction as the counts change, on condition that it
+ * still exists — so whichever caller comes first does it, and every later one changes nothing.
+ */
+export function createDynamoStockStore(options: {
+  readonly client: Pick<DynamoDBDocumentClient, 'send'>;
+  readonly tableName: string;
+}): StockStore {
+  const { client, tableName } = options;
+
+  /**
+   * Runs a transaction; `null` when it went through, else the index of every action whose condition
+   * failed. A conflict with a concurrent transaction on the same items is tried again.
+   */
+  async function transact(items: TransactItem[]): Promise<number[] | null> {
+    for (let round = 0; ; round += 1) {
+      try {
+        await client.send(new TransactWriteCommand({ TransactItems: items }));
+        return null;
+      } catch (err: unknown) {
+        if (!(err instanceof TransactionCanceledException)) throw err;
+        const reasons = err.CancellationReasons ?? [];
+        const failed = reasons.flatMap((r, i) => (r.Code === 'ConditionalCheckFailed' ? [i] : []));
+        if (failed.length > 0) return failed;
+        const conflict = reasons.some((r) => r.Code === 'TransactionConflict');
+        if (!conflict || round + 1 >= CONFLICT_ROUNDS) throw err;
+        await setTimeout(CONFLICT_BACKOFF_MS * 2 ** Math.min(round, 4) * (0.5 + Math.random()));
+      }
+    }
+  }
+
+  function stockUpdate(line: HoldLine, expression: string, now: number, condition?: string): TransactItem {
+    return {
+      Update: {
+        TableName: tableName,
+        Key: keys.stock(line.sku),
+        UpdateExpression: `${expression}, updatedAt = :now`,
+        ...(condition ? { ConditionExpression: condition } : {}),
+        ExpressionAttributeValues: {
+          ':q': line.quantity,
+          ':now': now,
+          ...(expression.includes(':zero') ? { ':zero': 0 } : {}),
+          ...(expression.includes(':sku') ? { ':sku': line.sku } : {}),
+        },
+      },
+    };
+  }
+
+  async function ensureItem(sku: string, now: number): Promise<void> {
+    try {
+      await client.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: emptyStockItem(sku, now),
+          ConditionExpression: 'attribute_not_exists(PK)',
+        }),
+      );
+    } catch (err: unknown) {
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+    }
+  }
+
+  async function updateOnHand(
+    sku: string,
+    expression: string,
+    values: Record<string, number>,
+    now: number,
+  ): Promise<StockLevel> {
+    await ensureItem(sku, now);
+    const { Attributes } = await client.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: keys.stock(sku),
+        UpdateExpression: `${expression}, updatedAt = :now`,
+        ExpressionAttributeValues: { ...values, ':now': now },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return readStockLevel(Attributes ?? {});
+  }
+
+  return {
+    async levels(skus) {
+      const found = new Map<string, StockLevel>();
+      const unique = [...new Set(skus)];
+      for (let start = 0; start < unique.length; start += BATCH_GET_KEYS) {
+        let pending: Record<string, unknown>[] = unique
+          .slice(start, start + BATCH_GET_KEYS)
+          .map((sku) => keys.stock(sku));
+        for (let round = 0; pending.length > 0; round += 1) {
+          const { Responses, UnprocessedKeys } = await client.send(
+            new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending } } }),
+          );
+          for (const item of Responses?.[tableName] ?? []) {
+            const level = readStockLevel(item);
+            found.set(level.sku, level);
+          }
+          pending = UnprocessedKeys?.[tableName]?.Keys ?? [];
+          if (pending.length > 0) {
+            if (round >= 5) throw new Error('stock read left keys unprocessed after 6 rounds');
+            await setTimeout(20 * 2 ** round);
+          }
+        }
+      }
+      return found;
+    },
+
+    async allLevels() {
+      const levels: StockLevel[] = [];
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const page = await client.send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: 'PK = :pk',
+            ExpressionAttributeValues: { ':pk': keys.stockPartition },
+            ConsistentRead: true,
+            ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+          }),
+        );
+        for (const item of page.Items ?? []) levels.push(readStockLevel(item));
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+      return levels;
+    },
+
+    async takeHold(hold) {
+      const items: TransactItem[] = [
+        {
+          Put: {
+            TableName: tableName,
+            Item: holdItem(hold),
+            ConditionExpression: 'attribute_not_exists(PK)',
+          },
+        },
+        ...hold.lines.map((line) =>
+          line.whenShort === 'refuse'
+            ? stockUpdate(
+                line,
+                'SET held = held + :q, available = available - :q',
+                hold.now,
+                'available >= :q',
+              )
+            : stockUpdate(
+                line,
+                // A backorder may be the SKU's first: the item is made with it.
+                'SET held = if_not_exists(held, :zero) + :q, available = if_not_exists(available, :zero) - :q, ' +
+                  'onHand = if_not_exists(onHand, :zero), sold = if_not_exists(sold, :zero), sku = :sku',
+                hold.now,
+              ),
+        ),
+      ];
+      const failed = await transact(items);
+      if (failed === null) return { outcome: 'taken' };
+      // The hold exists: an earlier try of this very checkout attempt took it.
+      if (failed.includes(0)) return { outcome: 'taken' };
+      return { outcome: 'short', short: failed.map((i) => hold.lines[i - 1]?.sku ?? '').filter(Boolean) };
+    },
+
+    async attachSession(hold, sessionId) {
+      await client.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: keys.hold(hold.until, hold.holdId),
+          UpdateExpression: 'SET sessionId = :sessionId',
+          ConditionExpression: 'attribute_exists(PK)',
+          ExpressionAttributeValues: { ':sessionId': sessionId },
+        }),
+      );
+    },
+
+    async releaseHold(hold, now) {
+      const failed = await transact([
+        holdDelete(tableName, hold),
+        ...hold.lines.map((line) =>
+          stockUpdate(line, 'SET held = held - :q, available = available + :q', now),
+        ),
+      ]);
+      return failed === null;
+    },
+
+    async sellHold(hold, sessionId, now, options = { held: true }) {
+      // First as if every unit is on hand; a SKU found short is sold anyway (the customer paid) and
+      // named, so the order is flagged.
+      const marker = options.held ? 0 : hold.lines.length;
+      let short: string[] = [];
+      for (let round = 0; round <= hold.lines.length; round += 1) {
+        const lineActions = hold.lines.map((line) =>
+          stockUpdate(
+            line,
+            options.held
+              ? 'SET held = held - :q, onHand = onHand - :q, sold = if_not_exists(sold, :zero) + :q'
+              : 'SET available = if_not_exists(available, :zero) - :q, onHand = if_not_exists(onHand, :zero) - :q, ' +
+                  'held = if_not_exists(held, :zero), sold = if_not_exists(sold, :zero) + :q, sku = :sku',
+            now,
+            short.includes(line.sku) ? undefined : 'onHand >= :q',
+          ),
+        );
+        const sessionNote: TransactItem = {
+          Update: {
+            TableName: tableName,
+            Key: keys.session(sessionId),
+            UpdateExpression: 'SET stockSettledAt = :now, stockShort = :short',
+            ConditionExpression: options.held
+              ? 'attribute_exists(PK)'
+              : 'attribute_exists(PK) AND attribute_not_exists(stockSettledAt)',
+            ExpressionAttributeValues: { ':now': now, ':short': short },
+          },
+        };
+        // The marker (the hold's item, or the session's note) is action 0 or the last one.
+        const actions = options.held
+          ? [holdDelete(tableName, hold), ...lineActions, sessionNote]
+          : [...lineActions, sessionNote];
+        const lineIndex = (i: number) => (options.held ? i - 1 : i);
+        const failed = await transact(actions);
+        if (failed === null) return short;
+        if (failed.includes(marker)) return null;
+        if (options.held && failed.includes(hold.lines.length + 1)) {
+          throw new Error(`session ${sessionId} is not recorded`);
+        }
+        short = [...short, ...failed.map((i) => hold.lines[lineIndex(i)]?.sku ?? '').filter(Boolean)];
+      }
+      throw new Error(`hold ${hold.holdId} could not be sold`);
+    },
+
+    async expiredHolds(before, limit) {
+      const { Items } = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: 'PK = :pk AND SK < :before',
+          ExpressionAttributeValues: {
+            ':pk': keys.holdsPartition,
+            ':before': keys.holdsEndingBefore(before),
+          },
+          Limit: limit,
+          ConsistentRead: true,
+        }),
+      );
+      return (Items ?? []).map(readLiveHold);
+    },
+
+    async setOnHand(sku, quantity, now) {
+      return updateOnHand(sku, 'SET onHand = :n, available = :n - held', { ':n': quantity }, now);
+    },
+
+    async addOnHand(sku, delta, now) {
+      return updateOnHand(sku, 'SET onHand = onHand + :d, available = available + :d', { ':d': delta }, now);
+    },
+  };
+}
+
+function holdDelete(tableName: string, hold: StockHoldRef): TransactItem {
+  return {
+    Delete: {
+      TableName: tableName,
+      Key: keys.hold(hold.until, hold.holdId),
+      ConditionExpression: 'attribute_exists(PK)',
+    },
+  };
+}
