@@ -20,8 +20,7 @@ export function createSecretsManagerResolver(
   return async (arn) => {
     client ??= createAwsJsonClient({
       service: 'secretsmanager',
-      targetPrefix: 'secretsmanager',
-      jsonVersion: '1.1',
+      json: { targetPrefix: 'secretsmanager', version: '1.1' },
       endpoint: options.endpoint,
       region: options.region,
       credentials: options.credentials,

@@ -2,7 +2,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import catalogData from '../../catalog/catalog.json';
 import { createDocumentClient } from '../adapters/dynamodb/commerce-table';
 import { createDynamoStockStore } from '../adapters/dynamodb/stock-store';
-import { createPowertoolsTelemetry } from '../adapters/powertools';
+import { createJsonTelemetry } from '../adapters/json-telemetry';
 import type { Telemetry } from '../app/telemetry';
 import { type Env, EnvReader, readAllowedOrigins, type SecretResolver } from '../config';
 import { type Catalog, parseCatalog } from '../domain/catalog';
@@ -25,9 +25,12 @@ export function loadBundledCatalog(): Catalog {
   return bundledCatalog;
 }
 
-/** Powertools logging and metrics under the configured service name, unless overridden. */
+/** JSON logs and EMF metrics under the configured service name, unless overridden. */
 export function telemetryFor(env: Env, overrides: WiringOverrides): Telemetry {
-  return overrides.telemetry ?? createPowertoolsTelemetry(env.POWERTOOLS_SERVICE_NAME ?? 'cart-checkout');
+  return (
+    overrides.telemetry ??
+    createJsonTelemetry({ serviceName: env.POWERTOOLS_SERVICE_NAME ?? 'cart-checkout' })
+  );
 }
 
 /**

@@ -4,6 +4,7 @@ import { createDynamoEventLedger } from '../adapters/dynamodb/event-ledger';
 import { createDynamoFulfilmentStore, createDynamoSessionStore } from '../adapters/dynamodb/session-store';
 import { createDynamoStockStore } from '../adapters/dynamodb/stock-store';
 import { createLogNotifier, createOutboxNotifier } from '../adapters/notify/notifiers';
+import { createSesNotifier } from '../adapters/notify/ses-notifier';
 import { resolveSecretsManagerValue } from '../adapters/secrets-manager';
 import { createStripeClient } from '../adapters/stripe/stripe-client';
 import { createStripeGateway } from '../adapters/stripe/stripe-gateway';
@@ -102,11 +103,8 @@ async function createNotifier(config: NotifierConfig, telemetry: Telemetry): Pro
       return createLogNotifier(telemetry.log);
     case 'outbox':
       return createOutboxNotifier(config.dir);
-    case 'ses': {
-      // Loaded only where SES is configured, so other deployments do not pay for the client.
-      const { createSesNotifier } = await import('../adapters/notify/ses-notifier');
+    case 'ses':
       return createSesNotifier({ from: config.from, to: config.to });
-    }
   }
 }
 

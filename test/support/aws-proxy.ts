@@ -17,7 +17,7 @@ export type Fault =
   | { readonly kind: 'skewed-clock'; readonly offsetMs: number };
 
 export interface ProxiedRequest {
-  /** `X-Amz-Target`'s operation, e.g. `PutItem`. */
+  /** `X-Amz-Target`'s operation, e.g. `PutItem`; for a REST request, `METHOD path`. */
   readonly operation: string;
   /** Milliseconds since the proxy started. */
   readonly at: number;
@@ -166,10 +166,8 @@ export async function startAwsProxy(options: {
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', async () => {
       const body = Buffer.concat(chunks).toString('utf8');
-      const operation =
-        String(req.headers['x-amz-target'] ?? '')
-          .split('.')
-          .pop() ?? '';
+      const target = req.headers['x-amz-target'];
+      const operation = target ? (String(target).split('.').pop() ?? '') : `${req.method} ${req.url}`;
       const signatureValid = await verify(req, body);
       const signedAt = parseAmzDate(String(req.headers['x-amz-date'] ?? ''));
       const fault = signatureValid ? takeFault(operation) : null;

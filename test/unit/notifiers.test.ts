@@ -1,12 +1,12 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createLogNotifier, createOutboxNotifier } from '../../src/adapters/notify/notifiers';
 import { formatOrderText, orderSubject } from '../../src/adapters/notify/order-text';
 import { createSesNotifier } from '../../src/adapters/notify/ses-notifier';
 import type { OrderRecord } from '../../src/app/ports';
+import { startAwsProxy } from '../support/aws-proxy';
 import { createRecordingTelemetry } from '../support/telemetry';
 
 function makeOrder(overrides: Partial<OrderRecord> = {}): OrderRecord {
@@ -94,21 +94,37 @@ describe('order notifications', () => {
     expect(json).toEqual(makeOrder());
   });
 
-  it('sends the operator an SES email from the configured identity', async () => {
-    const sent: SendEmailCommand[] = [];
-    const notifier = createSesNotifier({
-      from: 'shop@shop.example.com',
-      to: ['orders@shop.example.com', 'owner@shop.example.com'],
-      client: {
-        send: async (command: SendEmailCommand) => {
-          sent.push(command);
-          return { MessageId: 'm-1', $metadata: {} };
-        },
-      } as never,
+  it('sends the operator an SES email from the configured identity (SES v2 SendEmail, signed)', async () => {
+    const sent: { operation: string; body: Record<string, any> }[] = [];
+    // SES has no local engine: the proxy checks the signature with AWS's own signer and answers as
+    // the SES v2 API reference documents SendEmail.
+    const ses = await startAwsProxy({
+      service: 'ses',
+      secretAccessKey: 'ses-test-secret',
+      answer: (operation, body) => {
+        sent.push({ operation, body });
+        return { MessageId: 'm-1' };
+      },
     });
-    await notifier.notifyOrder(makeOrder());
-    expect(sent).toHaveLength(1);
-    const input = sent[0]?.input;
+    try {
+      const notifier = createSesNotifier({
+        from: 'shop@shop.example.com',
+        to: ['orders@shop.example.com', 'owner@shop.example.com'],
+        endpoint: ses.endpoint,
+        region: 'eu-west-1',
+        credentials: { accessKeyId: 'AKIDSES', secretAccessKey: 'ses-test-secret' },
+      });
+      ses.inject({ kind: 'error', status: 429, code: 'TooManyRequestsException' });
+      await notifier.notifyOrder(makeOrder());
+      expect(ses.requests.map((r) => [r.operation, r.signatureValid, r.fault])).toEqual([
+        ['POST /v2/email/outbound-emails', true, 'error'],
+        ['POST /v2/email/outbound-emails', true, null],
+      ]);
+    } finally {
+      await ses.close();
+    }
+    expect(sent.map((s) => s.operation)).toEqual(['POST /v2/email/outbound-emails']);
+    const input = sent[0]?.body;
     expect(input?.FromEmailAddress).toBe('shop@shop.example.com');
     expect(input?.Destination?.ToAddresses).toEqual(['orders@shop.example.com', 'owner@shop.example.com']);
     expect(input?.Content?.Simple?.Subject?.Data).toBe(orderSubject(makeOrder()));

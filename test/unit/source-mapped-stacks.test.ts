@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createPowertoolsTelemetry } from '../../src/adapters/powertools';
+import { createJsonTelemetry } from '../../src/adapters/json-telemetry';
 import { sourceMappedStack } from '../../src/adapters/source-mapped-stacks';
 import { describeError } from '../../src/app/telemetry';
 
@@ -78,7 +78,7 @@ describe('sourceMappedStack', () => {
   });
 });
 
-describe('the Powertools log', () => {
+describe('the JSON log', () => {
   it('logs an error with its stack mapped to the sources', () => {
     vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'INFO');
     const chunks: string[] = [];
@@ -90,7 +90,9 @@ describe('the Powertools log', () => {
     }
     try {
       const failure = Object.assign(new Error('negative stock'), { stack: bundleStack });
-      createPowertoolsTelemetry('stacks-test').log.error('request failed', { error: describeError(failure) });
+      createJsonTelemetry({ serviceName: 'stacks-test' }).log.error('request failed', {
+        error: describeError(failure),
+      });
     } finally {
       vi.restoreAllMocks();
       vi.unstubAllEnvs();

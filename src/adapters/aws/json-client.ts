@@ -1,21 +1,29 @@
-import type { Agent, ClientRequest, IncomingHttpHeaders, RequestOptions } from 'node:http';
-import { createRequire } from 'node:module';
+import type {
+  Agent,
+  AgentOptions,
+  ClientRequest,
+  IncomingHttpHeaders,
+  IncomingMessage,
+  RequestOptions,
+} from 'node:http';
 import { type AwsCredentials, signRequest } from './signature-v4';
 
 /**
- * A small client of the AWS JSON protocols (DynamoDB, Secrets Manager: a signed `POST /` naming the
- * operation in `X-Amz-Target`), for the functions' first request: it loads in a few milliseconds
- * where the official SDK takes tens (docs/decisions.md #180). It keeps what the SDK's standard mode
+ * A small client of AWS's JSON protocols, for the functions' first request: it loads in a few
+ * milliseconds where the official SDK takes tens (docs/decisions.md #180). Two protocols: AWS JSON
+ * (DynamoDB, Secrets Manager: a signed `POST /` naming the operation in `X-Amz-Target`) and
+ * REST-JSON (SES v2: a method and path with a JSON body). It keeps what the SDK's standard mode
  * does for reliability: per-attempt timeouts, retries of throttling and transient failures with
  * capped, jittered exponential backoff, a retry quota, and clock-skew correction.
  */
 
 export interface AwsJsonClientOptions {
-  /** The signing name and endpoint prefix, e.g. `dynamodb`. */
+  /** The signing name, e.g. `dynamodb`, `ses`. */
   readonly service: string;
-  /** The `X-Amz-Target` prefix, e.g. `DynamoDB_20120810`. */
-  readonly targetPrefix: string;
-  readonly jsonVersion: '1.0' | '1.1';
+  /** The endpoint's first label when it differs from the signing name (SES v2: `email`). */
+  readonly endpointPrefix?: string;
+  /** The AWS JSON protocol's `X-Amz-Target` prefix (e.g. `DynamoDB_20120810`) and version. */
+  readonly json?: { readonly targetPrefix: string; readonly version: '1.0' | '1.1' };
   /** A compatible endpoint (DynamoDB Local); AWS's regional endpoint when unset. */
   readonly endpoint?: string | undefined;
   /** Defaults to `AWS_REGION`. */
@@ -47,8 +55,10 @@ export interface RetryNotice {
 }
 
 export interface AwsJsonClient {
-  /** Calls `operation` with `input` (already in the service's JSON form); its JSON answer. */
+  /** AWS JSON: calls `operation` with `input` (already in the service's JSON form); its JSON answer. */
   call(operation: string, input: object): Promise<Record<string, unknown>>;
+  /** REST-JSON: sends `input` as the JSON body of `method path`; the JSON answer. */
+  rest(method: string, path: string, input: object): Promise<Record<string, unknown>>;
   /** Closes idle kept-alive connections (tests, scripts; a Lambda never needs it). */
   close(): void;
 }
@@ -124,26 +134,25 @@ const SKEW_MS = 5 * 60_000;
 
 type Failure = 'throttling' | 'transient' | 'final';
 
-/**
- * `node:http`/`node:https` through `require`: importing them as ES modules makes Node build their
- * namespace, reading `http.WebSocket`, whose getter loads the whole `fetch` implementation (~30 ms
- * of a cold start spent on nothing).
- */
-const requireBuiltin = createRequire(import.meta.url);
-type HttpModule = typeof import('node:http');
+/** What the client needs of `node:http` or `node:https`. */
+interface HttpModule {
+  request(options: RequestOptions, callback: (res: IncomingMessage) => void): ClientRequest;
+  readonly Agent: new (options: AgentOptions) => Agent;
+}
 
 export function createAwsJsonClient(options: AwsJsonClientOptions): AwsJsonClient {
   const region = options.region ?? process.env.AWS_REGION;
   if (!region) throw new Error(`no region for ${options.service}: set AWS_REGION`);
-  const url = new URL(options.endpoint ?? `https://${options.service}.${region}.${dnsSuffix(region)}`);
+  const prefix = options.endpointPrefix ?? options.service;
+  const url = new URL(options.endpoint ?? `https://${prefix}.${region}.${dnsSuffix(region)}`);
   const secure = url.protocol === 'https:';
   const target = {
     hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'),
     port: url.port ? Number(url.port) : undefined,
     host: url.host,
-    path: url.pathname || '/',
+    /** The endpoint's own path (a prefix for REST paths). */
+    path: url.pathname === '/' ? '' : url.pathname,
   };
-  const contentType = `application/x-amz-json-${options.jsonVersion}`;
   const connectTimeoutMs = options.connectTimeoutMs ?? 1_000;
   const requestTimeoutMs = options.requestTimeoutMs ?? 2_000;
   const maxAttempts = Math.max(1, options.maxAttempts ?? 3);
@@ -154,75 +163,113 @@ export function createAwsJsonClient(options: AwsJsonClientOptions): AwsJsonClien
   let clockOffsetMs = 0;
   let quota = QUOTA;
 
-  function send(body: string, headers: Record<string, string>): Promise<RawAnswer> {
-    http ??= requireBuiltin(secure ? 'node:https' : 'node:http') as HttpModule;
+  function transmit(
+    method: string,
+    path: string,
+    body: string,
+    headers: Record<string, string>,
+  ): Promise<RawAnswer> {
+    // Taken on the first call, and never as an ES module: that would make Node build its namespace,
+    // reading `http.WebSocket`, whose getter loads the whole `fetch` implementation (~30 ms).
+    http ??= secure ? process.getBuiltinModule('node:https') : process.getBuiltinModule('node:http');
     agent ??= new http.Agent({ keepAlive: true, maxSockets: 50 });
     const request: RequestOptions = {
-      method: 'POST',
+      method,
       hostname: target.hostname,
       port: target.port,
-      path: target.path,
+      path,
       headers,
       agent,
     };
     return exchange(http, request, body, { connectTimeoutMs, requestTimeoutMs });
   }
 
-  async function attempt(operation: string, body: string): Promise<RawAnswer> {
+  async function attempt(request: Outgoing): Promise<RawAnswer> {
+    const path = `${target.path}${request.path}`;
     const headers = signRequest(
       {
-        method: 'POST',
+        method: request.method,
         host: target.host,
-        path: target.path,
+        path,
         headers: {
-          'content-type': contentType,
-          'content-length': String(Buffer.byteLength(body)),
-          'x-amz-target': `${options.targetPrefix}.${operation}`,
+          ...request.headers,
+          'content-length': String(Buffer.byteLength(request.body)),
         },
-        body,
+        body: request.body,
         service: options.service,
         region: region as string,
         date: new Date(Date.now() + clockOffsetMs),
       },
       await credentialsOf(),
     );
-    return send(body, headers);
+    return transmit(request.method, path, request.body, headers);
+  }
+
+  /** Sends a request, retrying as the SDK's standard mode does; its JSON answer. */
+  async function send(request: Outgoing): Promise<Record<string, unknown>> {
+    let retries = 0;
+    let lastRetryCost = 0;
+    for (;;) {
+      let error: unknown;
+      let failure: Failure;
+      try {
+        const answer = await attempt(request);
+        const skewCorrected = correctClock(answer.headers.date);
+        if (answer.statusCode < 300) {
+          quota = Math.min(QUOTA, quota + (lastRetryCost || SUCCESS_REFUND));
+          return answer.body ? (JSON.parse(answer.body) as Record<string, unknown>) : {};
+        }
+        const serviceError = toServiceError(answer);
+        error = serviceError;
+        failure = classifyAnswer(serviceError, skewCorrected);
+      } catch (err: unknown) {
+        error = err;
+        failure = classifyThrown(err);
+      }
+      if (failure === 'final' || retries + 1 >= maxAttempts) throw error;
+      const cost = failure === 'throttling' ? THROTTLING_RETRY_COST : TRANSIENT_RETRY_COST;
+      if (quota < cost) throw error;
+      quota -= cost;
+      lastRetryCost = cost;
+      const base = failure === 'throttling' ? THROTTLING_BASE_DELAY_MS : baseDelayMs;
+      const capMs = Math.min(base * 2 ** retries, MAX_DELAY_MS);
+      const delayMs = Math.floor(Math.random() * capMs);
+      options.onRetry?.({
+        operation: request.operation,
+        attempt: retries + 1,
+        failure,
+        delayMs,
+        capMs,
+        error,
+      });
+      await sleep(delayMs);
+      retries += 1;
+    }
   }
 
   return {
-    async call(operation, input) {
-      const body = JSON.stringify(input);
-      let retries = 0;
-      let lastRetryCost = 0;
-      for (;;) {
-        let error: unknown;
-        let failure: Failure;
-        try {
-          const answer = await attempt(operation, body);
-          const skewCorrected = correctClock(answer.headers.date);
-          if (answer.statusCode < 300) {
-            quota = Math.min(QUOTA, quota + (lastRetryCost || SUCCESS_REFUND));
-            return answer.body ? (JSON.parse(answer.body) as Record<string, unknown>) : {};
-          }
-          const serviceError = toServiceError(answer);
-          error = serviceError;
-          failure = classifyAnswer(serviceError, skewCorrected);
-        } catch (err: unknown) {
-          error = err;
-          failure = classifyThrown(err);
-        }
-        if (failure === 'final' || retries + 1 >= maxAttempts) throw error;
-        const cost = failure === 'throttling' ? THROTTLING_RETRY_COST : TRANSIENT_RETRY_COST;
-        if (quota < cost) throw error;
-        quota -= cost;
-        lastRetryCost = cost;
-        const base = failure === 'throttling' ? THROTTLING_BASE_DELAY_MS : baseDelayMs;
-        const capMs = Math.min(base * 2 ** retries, MAX_DELAY_MS);
-        const delayMs = Math.floor(Math.random() * capMs);
-        options.onRetry?.({ operation, attempt: retries + 1, failure, delayMs, capMs, error });
-        await sleep(delayMs);
-        retries += 1;
-      }
+    call(operation, input) {
+      const { json } = options;
+      if (!json) throw new Error(`${options.service} is not configured for the AWS JSON protocol`);
+      return send({
+        operation,
+        method: 'POST',
+        path: '/',
+        headers: {
+          'content-type': `application/x-amz-json-${json.version}`,
+          'x-amz-target': `${json.targetPrefix}.${operation}`,
+        },
+        body: JSON.stringify(input),
+      });
+    },
+    rest(method, path, input) {
+      return send({
+        operation: `${method} ${path}`,
+        method,
+        path,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(input),
+      });
     },
     close() {
       agent?.destroy();
@@ -239,6 +286,15 @@ export function createAwsJsonClient(options: AwsJsonClientOptions): AwsJsonClien
     clockOffsetMs = serverTime - Date.now();
     return true;
   }
+}
+
+interface Outgoing {
+  /** For retry notices: the operation, or `METHOD path`. */
+  readonly operation: string;
+  readonly method: string;
+  readonly path: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
 }
 
 interface RawAnswer {

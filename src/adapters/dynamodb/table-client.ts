@@ -213,8 +213,7 @@ export function createTableClient(options: TableClientOptions = {}): TableClient
   return tableClientOver(
     createAwsJsonClient({
       service: 'dynamodb',
-      targetPrefix: 'DynamoDB_20120810',
-      jsonVersion: '1.0',
+      json: { targetPrefix: 'DynamoDB_20120810', version: '1.0' },
       endpoint: options.endpoint,
       region: options.region ?? (local ? 'local' : undefined),
       credentials: options.credentials ?? (local ? LOCAL_CREDENTIALS : undefined),
