@@ -73,6 +73,7 @@ const TABLE_METHODS: Readonly<Record<string, string>> = {
   DeleteItem: 'delete',
   Query: 'query',
   Scan: 'scan',
+  BatchGetItem: 'batchGet',
   TransactWriteItems: 'transactWrite',
 };
 
@@ -81,6 +82,14 @@ function tableInputOf(body: Record<string, unknown>): Record<string, unknown> {
   const input: Record<string, unknown> = { ...body };
   for (const field of ['Key', 'Item', 'ExpressionAttributeValues', 'ExclusiveStartKey']) {
     if (input[field]) input[field] = jsonSafe(fromAttributeMap(input[field] as AttributeMap), field);
+  }
+  if (input.RequestItems && typeof input.RequestItems === 'object') {
+    input.RequestItems = Object.fromEntries(
+      Object.entries(input.RequestItems as Record<string, { Keys: AttributeMap[] }>).map(([table, request]) => [
+        table,
+        { ...request, Keys: request.Keys.map((key) => jsonSafe(fromAttributeMap(key), 'Keys')) },
+      ]),
+    );
   }
   if (Array.isArray(input.TransactItems)) {
     input.TransactItems = input.TransactItems.map((item: Record<string, Record<string, unknown>>) =>

@@ -10,7 +10,9 @@ import {
   RUNNING_STACK_POINTER,
   STACK_FILE,
 } from '../local/stack';
-import { createDocumentClient, ensureCommerceTable } from '../src/adapters/dynamodb/commerce-table';
+import { ensureCommerceTable } from '../src/adapters/dynamodb/commerce-table';
+import { createTableClient } from '../src/adapters/dynamodb/table-client';
+import { createOperatorTableClient } from '../src/ops/operator-table';
 
 /**
  * The table an operator command (`orders`, `stock`, …) works on: the deployed stage's (`--stage`), a
@@ -42,14 +44,14 @@ export async function openTable(
   if (options.stage) {
     const projectRoot = resolve(import.meta.dirname, '..');
     const config = loadCommandStage(projectRoot, options.stage, options['stages-dir']);
-    const client = createDocumentClient({ region: config.region });
-    return { client, tableName: config.tableName, close: async () => client.destroy() };
+    const client = await createOperatorTableClient({ region: config.region });
+    return { client, tableName: config.tableName, close: async () => client.close() };
   }
   if (options.aws) {
     const tableName = process.env.COMMERCE_TABLE;
     if (!tableName) throw new Error('--aws needs COMMERCE_TABLE (or use --stage <name>)');
-    const client = createDocumentClient({ region: process.env.AWS_REGION });
-    return { client, tableName, close: async () => client.destroy() };
+    const client = await createOperatorTableClient({ region: process.env.AWS_REGION });
+    return { client, tableName, close: async () => client.close() };
   }
   const tableName = process.env.COMMERCE_TABLE ?? LOCAL_TABLE_NAME;
   const dataDir = resolve(process.env.DATA_DIR ?? '.data');
@@ -63,8 +65,8 @@ export async function openTable(
     if (running.dataDir && resolve(running.dataDir) !== dataDir) {
       console.error(`${command}: reading the running local stack (data in ${running.dataDir})`);
     }
-    const client = createDocumentClient({ endpoint: running.dynamoEndpoint });
-    return { client, tableName: running.tableName, close: async () => client.destroy() };
+    const client = createTableClient({ endpoint: running.dynamoEndpoint });
+    return { client, tableName: running.tableName, close: async () => client.close() };
   }
   if (!existsSync(dynamoDir)) {
     const dynalite = existsSync(join(dataDir, DYNALITE_DATA_DIR))
@@ -83,12 +85,12 @@ export async function openTable(
   });
   await ensureCommerceTable(admin, tableName);
   admin.destroy();
-  const client = createDocumentClient({ endpoint: dynamo.endpoint });
+  const client = createTableClient({ endpoint: dynamo.endpoint });
   return {
     client,
     tableName,
     close: async () => {
-      client.destroy();
+      client.close();
       await dynamo.close();
     },
   };

@@ -1,7 +1,6 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import catalogData from '../../catalog/catalog.json';
-import { createDocumentClient } from '../adapters/dynamodb/commerce-table';
 import { createDynamoStockStore } from '../adapters/dynamodb/stock-store';
+import { createTableClient, type TableClient } from '../adapters/dynamodb/table-client';
 import { createJsonTelemetry } from '../adapters/json-telemetry';
 import type { Telemetry } from '../app/telemetry';
 import { type Env, EnvReader, readAllowedOrigins, type SecretResolver } from '../config';
@@ -39,7 +38,7 @@ export function telemetryFor(env: Env, overrides: WiringOverrides): Telemetry {
  */
 export function buildCatalogHandler(
   env: Env,
-  overrides: WiringOverrides & { readonly tableClient?: DynamoDBDocumentClient } = {},
+  overrides: WiringOverrides & { readonly tableClient?: TableClient } = {},
 ): ApiHandler {
   const reader = new EnvReader(env);
   const catalog = overrides.catalog ?? loadBundledCatalog();
@@ -49,7 +48,7 @@ export function buildCatalogHandler(
       ? createDynamoStockStore({
           client:
             overrides.tableClient ??
-            createDocumentClient({ endpoint: reader.optional('DYNAMODB_ENDPOINT'), region: env.AWS_REGION }),
+            createTableClient({ endpoint: reader.optional('DYNAMODB_ENDPOINT'), region: env.AWS_REGION }),
           tableName,
         })
       : null;

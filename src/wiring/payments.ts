@@ -1,8 +1,7 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createDocumentClient } from '../adapters/dynamodb/commerce-table';
 import { createDynamoEventLedger } from '../adapters/dynamodb/event-ledger';
 import { createDynamoFulfilmentStore, createDynamoSessionStore } from '../adapters/dynamodb/session-store';
 import { createDynamoStockStore } from '../adapters/dynamodb/stock-store';
+import { createTableClient, type TableClient } from '../adapters/dynamodb/table-client';
 import { createLogNotifier, createOutboxNotifier } from '../adapters/notify/notifiers';
 import { createSesNotifier } from '../adapters/notify/ses-notifier';
 import { resolveSecretsManagerValue } from '../adapters/secrets-manager';
@@ -73,7 +72,7 @@ export async function checkoutHandlerOf(
 async function buildFulfilDeps(
   config: FulfilmentConfig,
   telemetry: Telemetry,
-  dynamo: DynamoDBDocumentClient,
+  dynamo: TableClient,
   overrides: { gateway?: CheckoutGateway; notifier?: Notifier },
 ): Promise<FulfilDeps> {
   const table = { client: dynamo, tableName: config.tableName };
@@ -140,7 +139,7 @@ export async function buildWebhookFunction(
   const telemetry = telemetryFor(env, overrides);
   const dynamo =
     overrides.tableClient ??
-    createDocumentClient({
+    createTableClient({
       endpoint: config.dynamoEndpoint,
       region: env.AWS_REGION,
       requestTimeoutMs: WEBHOOK_TABLE_CALL_MS,

@@ -73,7 +73,7 @@ describe('table client on DynamoDB Local', () => {
     expect(Item).not.toHaveProperty('left');
 
     // The official SDK reads what this client wrote, and this client reads what the SDK wrote.
-    const sdkRead = await table.client.send(
+    const sdkRead = await table.sdk.send(
       new GetCommand({ TableName: table.tableName, Key: key('VALUES'), ConsistentRead: true }),
     );
     expect(sdkRead.Item?.text).toBe('héllo ✓');
@@ -81,7 +81,7 @@ describe('table client on DynamoDB Local', () => {
     expect(sdkRead.Item?.tags).toEqual(new Set(['a', 'b']));
     expect(sdkRead.Item?.list).toEqual([1, 'two', { three: 3 }, [4]]);
     const sdkItem = { ...key('FROM-SDK'), n: 7, s: 'x', m: { a: [true, null] }, ss: new Set(['q']) };
-    await table.client.send(new PutCommand({ TableName: table.tableName, Item: sdkItem }));
+    await table.sdk.send(new PutCommand({ TableName: table.tableName, Item: sdkItem }));
     const ours = await client.get({ TableName: table.tableName, Key: key('FROM-SDK'), ConsistentRead: true });
     expect(ours.Item).toEqual(sdkItem);
   });
@@ -134,7 +134,7 @@ describe('table client on DynamoDB Local', () => {
       })
       .catch((err: unknown) => err);
     expect(refusal).toBeInstanceOf(ConditionalCheckFailedError);
-    expect((refusal as ConditionalCheckFailedError).item).toEqual({ ...key('ONCE'), owner: 'first' });
+    expect((refusal as ConditionalCheckFailedError).Item).toEqual({ ...key('ONCE'), owner: 'first' });
     expect((refusal as ConditionalCheckFailedError).name).toBe('ConditionalCheckFailedException');
     // A refused condition is DynamoDB's answer, not a fault: never retried.
     expect(proxy.requests.filter((r) => r.operation === 'PutItem')).toHaveLength(2);
@@ -176,6 +176,22 @@ describe('table client on DynamoDB Local', () => {
       ExpressionAttributeValues: { ':pk': 'PAGES' },
     });
     expect(scanned.Items.map((item) => item.i).sort()).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('reads many keys at once, leaving out those with no item', async () => {
+    const TableName = table.tableName;
+    for (const sk of ['ONE', 'TWO', 'THREE'])
+      await client.put({ TableName, Item: { ...key('BATCH', sk), sk } });
+    const { Responses, UnprocessedKeys } = await client.batchGet({
+      RequestItems: {
+        [TableName]: {
+          Keys: ['ONE', 'TWO', 'THREE', 'NONE'].map((sk) => key('BATCH', sk)),
+          ConsistentRead: true,
+        },
+      },
+    });
+    expect(Responses[TableName]?.map((item) => item.sk).sort()).toEqual(['ONE', 'THREE', 'TWO']);
+    expect(UnprocessedKeys).toEqual({});
   });
 
   it('writes a transaction whole, or reports why each item was refused and writes nothing', async () => {
@@ -221,10 +237,14 @@ describe('table client on DynamoDB Local', () => {
       .catch((err: unknown) => err);
     expect(refusal).toBeInstanceOf(TransactionCanceledError);
     const canceled = refusal as TransactionCanceledError;
-    expect(canceled.reasons.map((r) => r.code)).toEqual(['None', 'ConditionalCheckFailed', 'None']);
+    expect(canceled.CancellationReasons.map((r) => r.Code)).toEqual([
+      'None',
+      'ConditionalCheckFailed',
+      'None',
+    ]);
     expect(canceled.failedCondition(1)).toBe(true);
     expect(canceled.failedCondition(0)).toBe(false);
-    expect(canceled.reasons[1]?.item).toEqual({ ...key('TX', 'TWO'), stock: 0 });
+    expect(canceled.CancellationReasons[1]?.Item).toEqual({ ...key('TX', 'TWO'), stock: 0 });
     const one = await client.get({ TableName, Key: key('TX', 'ONE'), ConsistentRead: true });
     expect(one.Item?.stock).toBe(2);
   });

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LoadAnswer, runLoad } from '../../bench/http-load';
 import type { LocalStack } from '../../local/stack';
-import { createDocumentClient } from '../../src/adapters/dynamodb/commerce-table';
 import { PREFIXES } from '../../src/adapters/dynamodb/table-items';
-import { scanTable } from '../support/dynamo';
+import { createTestReader, scanTable } from '../support/dynamo';
 import { startReliabilityStack } from './harness';
 
 const QUOTES = 20;
@@ -16,11 +15,11 @@ beforeAll(async () => {
 afterAll(() => stack.close());
 
 async function scanStackTable(): Promise<Record<string, unknown>[]> {
-  const client = createDocumentClient({ endpoint: stack.dynamoEndpoint });
+  const sdk = createTestReader(stack.dynamoEndpoint);
   try {
-    return await scanTable({ client, tableName: String(stack.env.COMMERCE_TABLE) });
+    return await scanTable({ sdk, tableName: String(stack.env.COMMERCE_TABLE) });
   } finally {
-    client.destroy();
+    sdk.destroy();
   }
 }
 

@@ -1,6 +1,6 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type LocalStack, startLocalStack } from '../../local/stack';
 import type { StripeEmulator } from '../../local/stripe-emulator';
+import type { TableClient } from '../../src/adapters/dynamodb/table-client';
 import type { RetrySummary } from '../../src/app/notify-order';
 import type { SweepSummary } from '../../src/app/stock-holds';
 import type { Env } from '../../src/config';
@@ -16,7 +16,7 @@ import {
   sessionStatusHandlerOf,
 } from '../../src/wiring';
 import { createRecordingNotifier, SHOP } from '../support/commerce-harness';
-import { type TestTable, testDynamoEndpoint, uniqueTableName } from '../support/dynamo';
+import { interceptTable, type TestTable, testDynamoEndpoint, uniqueTableName } from '../support/dynamo';
 import { makeTestEnv, UNLIMITED_RATE_LIMITS } from '../support/env';
 import { TEST_STRIPE_KEY, TEST_WEBHOOK_SECRET } from '../support/stripe';
 import { registerSecrets } from './log-audit';
@@ -45,7 +45,7 @@ export async function makeLiveApi(options: {
   readonly now?: () => number;
   readonly env?: Env;
   /** Replaces the table client of every route (tests wrap it to inject failures). */
-  readonly tableClient?: DynamoDBDocumentClient;
+  readonly tableClient?: TableClient;
   /** `log`: the production log notifier instead of the recording one. */
   readonly notifier?: 'recording' | 'log';
 }): Promise<LiveApi> {
@@ -162,22 +162,20 @@ export async function startReliabilityStack(
  */
 export function flakyTable(table: TestTable, random: () => number) {
   const state = { failureRate: 0, injected: 0, lostNotifyMarks: new Map<string, number>() };
-  const client = {
-    send: async (command: { input?: { Key?: { PK?: string }; UpdateExpression?: string } }) => {
-      if (random() >= state.failureRate) return table.client.send(command as never);
-      state.injected += 1;
-      const key = String(command.input?.Key?.PK ?? '');
-      if (random() < 0.5) {
-        // A notification sent but never marked as sent is the design's at-least-once window
-        // (decision 11): each lost mark may cost one repeated notification.
-        if (command.input?.UpdateExpression?.includes('notifiedAt = if_not_exists')) {
-          state.lostNotifyMarks.set(key, (state.lostNotifyMarks.get(key) ?? 0) + 1);
-        }
-        throw Object.assign(new Error('injected: request lost'), { name: 'NetworkingError' });
+  const client = interceptTable(table.client, async ({ input }, proceed) => {
+    if (random() >= state.failureRate) return proceed();
+    state.injected += 1;
+    const key = String((input.Key as { PK?: unknown } | undefined)?.PK ?? '');
+    if (random() < 0.5) {
+      // A notification sent but never marked as sent is the design's at-least-once window
+      // (decision 11): each lost mark may cost one repeated notification.
+      if (String(input.UpdateExpression ?? '').includes('notifiedAt = if_not_exists')) {
+        state.lostNotifyMarks.set(key, (state.lostNotifyMarks.get(key) ?? 0) + 1);
       }
-      await table.client.send(command as never);
-      throw Object.assign(new Error('injected: answer lost'), { name: 'TimeoutError' });
-    },
-  } as unknown as DynamoDBDocumentClient;
+      throw Object.assign(new Error('injected: request lost'), { name: 'NetworkingError' });
+    }
+    await proceed();
+    throw Object.assign(new Error('injected: answer lost'), { name: 'TimeoutError' });
+  });
   return { client, state };
 }

@@ -25,6 +25,8 @@ export interface TableClient {
   delete(input: DeleteInput): Promise<WriteOutput>;
   query(input: QueryInput): Promise<PageOutput>;
   scan(input: ScanInput): Promise<PageOutput>;
+  /** Up to 100 keys; keys DynamoDB left unread come back in `UnprocessedKeys`, to ask again. */
+  batchGet(input: BatchGetInput): Promise<BatchGetOutput>;
   /** All or nothing; a refusal is a {@link TransactionCanceledError} with one reason per item. */
   transactWrite(input: TransactWriteInput): Promise<TransactWriteOutput>;
   /** Closes idle connections (tests, scripts). */
@@ -92,6 +94,27 @@ export interface ScanInput extends Reading {
   readonly TotalSegments?: number;
 }
 
+/** Keys to read, by table (DynamoDB's `KeysAndAttributes`). */
+export interface KeysAndAttributes {
+  readonly Keys: readonly Readonly<Item>[];
+  readonly ConsistentRead?: boolean;
+  readonly ProjectionExpression?: string;
+  readonly ExpressionAttributeNames?: Names;
+}
+
+export interface BatchGetInput {
+  readonly RequestItems: Readonly<Record<string, KeysAndAttributes>>;
+  readonly ReturnConsumedCapacity?: ReturnConsumedCapacity;
+}
+
+export interface BatchGetOutput {
+  /** The items found, by table (no entry for a key that has no item). */
+  readonly Responses: Record<string, Item[]>;
+  /** Keys not read this time (throttling, the 16 MB limit), by table; empty when all were read. */
+  readonly UnprocessedKeys: Record<string, KeysAndAttributes>;
+  readonly ConsumedCapacity?: readonly ConsumedCapacity[];
+}
+
 /** One item of a transaction: exactly one of the four, as DynamoDB's `TransactWriteItem`. */
 export type TransactWriteItem =
   | { readonly Put: Omit<PutInput, 'ReturnValues' | 'ReturnConsumedCapacity'> }
@@ -157,7 +180,7 @@ export class ConditionalCheckFailedError extends TableError {
   constructor(
     message: string,
     /** The item as it was, when the call asked for it with `ReturnValuesOnConditionCheckFailure`. */
-    readonly item: Item | undefined,
+    readonly Item: Item | undefined,
   ) {
     super('ConditionalCheckFailedException', message, 400);
   }
@@ -166,24 +189,24 @@ export class ConditionalCheckFailedError extends TableError {
 /** Why one item of a cancelled transaction failed; `None` for the items that did not. */
 export interface CancellationReason {
   /** `None`, `ConditionalCheckFailed`, `TransactionConflict`, `ItemCollectionSizeLimitExceeded`, `ThrottlingError`, `ValidationError`, … */
-  readonly code: string;
-  readonly message: string | undefined;
+  readonly Code: string;
+  readonly Message?: string;
   /** The item as it was, when its `ReturnValuesOnConditionCheckFailure` asked for it. */
-  readonly item: Item | undefined;
+  readonly Item?: Item;
 }
 
 /** A transaction was refused as a whole: nothing was written. One reason per item, in order. */
 export class TransactionCanceledError extends TableError {
   constructor(
     message: string,
-    readonly reasons: readonly CancellationReason[],
+    readonly CancellationReasons: readonly CancellationReason[],
   ) {
     super('TransactionCanceledException', message, 400);
   }
 
   /** Whether the item at `index` failed its condition. */
   failedCondition(index: number): boolean {
-    return this.reasons[index]?.code === 'ConditionalCheckFailed';
+    return this.CancellationReasons[index]?.Code === 'ConditionalCheckFailed';
   }
 }
 
@@ -273,13 +296,14 @@ function tableErrorOf(err: unknown): unknown {
   }
   if (err.code === 'TransactionCanceledException') {
     const reasons = Array.isArray(err.body.CancellationReasons)
-      ? (err.body.CancellationReasons as Record<string, unknown>[]).map(
-          (reason): CancellationReason => ({
-            code: typeof reason.Code === 'string' ? reason.Code : 'None',
-            message: typeof reason.Message === 'string' ? reason.Message : undefined,
-            item: plain(reason.Item),
-          }),
-        )
+      ? (err.body.CancellationReasons as Record<string, unknown>[]).map((reason): CancellationReason => {
+          const item = plain(reason.Item);
+          return {
+            Code: typeof reason.Code === 'string' ? reason.Code : 'None',
+            ...(typeof reason.Message === 'string' ? { Message: reason.Message } : {}),
+            ...(item ? { Item: item } : {}),
+          };
+        })
       : [];
     return new TransactionCanceledError(err.message, reasons);
   }
@@ -315,6 +339,33 @@ export function tableClientOver(transport: AwsJsonClient): TableClient {
     },
     async scan(input) {
       return pageOf(await call('Scan', typed(input)));
+    },
+    async batchGet(input) {
+      const answer = await call('BatchGetItem', {
+        ...input,
+        RequestItems: Object.fromEntries(
+          Object.entries(input.RequestItems).map(([table, request]) => [
+            table,
+            { ...request, Keys: request.Keys.map((key) => toAttributeMap(key, 'Keys')) },
+          ]),
+        ),
+      });
+      const responses = (answer.Responses ?? {}) as Record<string, AttributeMap[]>;
+      const unprocessed = (answer.UnprocessedKeys ?? {}) as Record<string, { Keys?: AttributeMap[] }>;
+      return {
+        Responses: Object.fromEntries(
+          Object.entries(responses).map(([table, items]) => [table, items.map(fromAttributeMap)]),
+        ),
+        UnprocessedKeys: Object.fromEntries(
+          Object.entries(unprocessed).map(([table, request]) => [
+            table,
+            { ...request, Keys: (request.Keys ?? []).map(fromAttributeMap) },
+          ]),
+        ),
+        ...(Array.isArray(answer.ConsumedCapacity)
+          ? { ConsumedCapacity: answer.ConsumedCapacity as ConsumedCapacity[] }
+          : {}),
+      };
     },
     async transactWrite(input) {
       const answer = await call('TransactWriteItems', {
