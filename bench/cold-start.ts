@@ -85,10 +85,12 @@ function tableInputOf(body: Record<string, unknown>): Record<string, unknown> {
   }
   if (input.RequestItems && typeof input.RequestItems === 'object') {
     input.RequestItems = Object.fromEntries(
-      Object.entries(input.RequestItems as Record<string, { Keys: AttributeMap[] }>).map(([table, request]) => [
-        table,
-        { ...request, Keys: request.Keys.map((key) => jsonSafe(fromAttributeMap(key), 'Keys')) },
-      ]),
+      Object.entries(input.RequestItems as Record<string, { Keys: AttributeMap[] }>).map(
+        ([table, request]) => [
+          table,
+          { ...request, Keys: request.Keys.map((key) => jsonSafe(fromAttributeMap(key), 'Keys')) },
+        ],
+      ),
     );
   }
   if (Array.isArray(input.TransactItems)) {

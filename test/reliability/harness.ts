@@ -160,7 +160,7 @@ export async function startReliabilityStack(
  * A table client that fails a share of calls, as a network or DynamoDB would: half of the failures
  * lose the request, half lose the answer after the write happened. The share is set per round.
  */
-export function flakyTable(table: TestTable, random: () => number) {
+export function flakyTable(table: Pick<TestTable, 'client'>, random: () => number) {
   const state = { failureRate: 0, injected: 0, lostNotifyMarks: new Map<string, number>() };
   const client = interceptTable(table.client, async ({ input }, proceed) => {
     if (random() >= state.failureRate) return proceed();

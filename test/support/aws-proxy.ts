@@ -34,11 +34,25 @@ export interface AwsProxy {
   readonly requests: ProxiedRequest[];
   /** Applies `fault` to the next `times` requests (of `operation`, if given). */
   inject(fault: Fault, options?: { readonly times?: number; readonly operation?: string }): void;
+  /**
+   * From now on, a share `rate` of requests (beyond queued faults) meets a fault drawn from what a
+   * busy DynamoDB and network do: throttling, 500, 503, a reset connection, a lost answer.
+   */
+  chaos(rate: number, random: () => number): void;
   /** Faults still waiting for a request. */
   pending(): number;
   clearFaults(): void;
   close(): Promise<void>;
 }
+
+const CHAOS_FAULTS: readonly Fault[] = [
+  { kind: 'error', status: 400, code: 'ProvisionedThroughputExceededException' },
+  { kind: 'error', status: 400, code: 'ThrottlingException' },
+  { kind: 'error', status: 500, code: 'InternalServerError' },
+  { kind: 'error', status: 503, code: 'ServiceUnavailable' },
+  { kind: 'reset' },
+  { kind: 'lose-answer' },
+];
 
 /** The signer's hash, on Node's crypto. */
 class Sha256 {
@@ -125,10 +139,15 @@ export async function startAwsProxy(options: {
     return signed.headers.authorization === authorization;
   }
 
+  let chaos: { rate: number; random: () => number } | null = null;
+
   function takeFault(operation: string): Fault | null {
     const index = queue.findIndex((f) => f.operation === undefined || f.operation === operation);
     const entry = queue[index];
-    if (!entry) return null;
+    if (!entry) {
+      if (!chaos || chaos.random() >= chaos.rate) return null;
+      return CHAOS_FAULTS[Math.floor(chaos.random() * CHAOS_FAULTS.length)] ?? null;
+    }
     entry.times -= 1;
     if (entry.times === 0) queue.splice(index, 1);
     return entry.fault;
@@ -230,6 +249,9 @@ export async function startAwsProxy(options: {
     requests,
     inject(fault, injectOptions = {}) {
       queue.push({ fault, times: injectOptions.times ?? 1, operation: injectOptions.operation });
+    },
+    chaos: (rate, random) => {
+      chaos = rate > 0 ? { rate, random } : null;
     },
     pending: () => queue.reduce((sum, f) => sum + f.times, 0),
     clearFaults: () => {
