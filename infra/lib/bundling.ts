@@ -66,7 +66,7 @@ export const SHIMMED_BUILTINS = [
 
 /**
  * Node's built-in modules, each bundled as a small CommonJS module that takes it with
- * `process.getBuiltinModule` on first use (docs/decisions.md #183). An ES-module import of a
+ * `process.getBuiltinModule` on first use (docs/decisions.md #184). An ES-module import of a
  * built-in makes Node load it when the bundle loads, and build its namespace by reading every
  * export, getters included: `node:http`'s `WebSocket` loads the whole `fetch` implementation
  * (~30 ms of a cold start); `node:util`, `node:process`, `node:fs` and `node:tls` run getters of

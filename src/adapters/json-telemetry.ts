@@ -18,7 +18,7 @@ export interface JsonTelemetryOptions {
 
 /**
  * Structured JSON logs and CloudWatch embedded-metric-format (EMF) lines, written to stdout with
- * no library (docs/decisions.md #184): the lines Powertools Logger and Metrics wrote (same keys,
+ * no library (docs/decisions.md #185): the lines Powertools Logger and Metrics wrote (same keys,
  * same `POWERTOOLS_*` settings, same namespace and `service` dimension, so log queries, metric
  * filters and alarms stay as they were) without their ~10 ms of every cold start. One instance per
  * process: the route resets its per-request keys and publishes its counts after each request.

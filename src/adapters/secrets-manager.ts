@@ -4,7 +4,7 @@ import type { AwsCredentials } from './aws/signature-v4';
 
 /**
  * Reads secrets' strings from AWS Secrets Manager (`GetSecretValue`) through the project's small
- * AWS JSON client (docs/decisions.md #182): a cold start that reads its secrets pays a few
+ * AWS JSON client (docs/decisions.md #183): a cold start that reads its secrets pays a few
  * milliseconds for the client, not the SDK's tens. One client serves every secret of a process
  * (one connection), made on the first read, so a process whose secrets are pinned in its
  * environment (tests, the local stack) never makes it.

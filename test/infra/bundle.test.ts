@@ -37,7 +37,7 @@ describe('handler bundling settings', () => {
       'function',
       'ResourceNotFoundException',
     ]);
-    // Node's built-ins come through process.getBuiltinModule, never as ES modules (decision #183).
+    // Node's built-ins come through process.getBuiltinModule, never as ES modules (decision #184).
     const code = readFileSync(outfile, 'utf8');
     expect(code.match(/\bimport\s*[^;()]*?from\s*"(node:)?[a-z_/]+"/g) ?? []).toEqual([]);
     expect(code).toContain('process.getBuiltinModule("node:http")');

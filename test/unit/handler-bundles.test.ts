@@ -32,7 +32,7 @@ const isSdk = (name: string) =>
   name === 'stripe' || name.startsWith('@aws-sdk/') || name.startsWith('@smithy/');
 
 // Each bundle holds only the SDKs its route uses: less code to load on a cold start. AWS is reached
-// through the project's small client (src/adapters/aws), never the AWS SDK (decisions #180–#182).
+// through the project's small client (src/adapters/aws), never the AWS SDK (decisions #181–#183).
 describe('handler bundles', () => {
   it('keep every SDK out of the quote and catalog handlers', async () => {
     for (const handler of ['cart-quote', 'catalog']) {

@@ -10,7 +10,7 @@ import { type AwsCredentials, signRequest } from './signature-v4';
 
 /**
  * A small client of AWS's JSON protocols, for the functions' first request: it loads in a few
- * milliseconds where the official SDK takes tens (docs/decisions.md #180). Two protocols: AWS JSON
+ * milliseconds where the official SDK takes tens (docs/decisions.md #181). Two protocols: AWS JSON
  * (DynamoDB, Secrets Manager: a signed `POST /` naming the operation in `X-Amz-Target`) and
  * REST-JSON (SES v2: a method and path with a JSON body). It keeps what the SDK's standard mode
  * does for reliability: per-attempt timeouts, retries of throttling and transient failures with

@@ -10,10 +10,14 @@ import { type AttributeMap, fromAttributeMap, type Item, toAttributeMap } from '
 export type { Item } from './attribute-values';
 
 /**
- * The one way the code reaches the commerce table (docs/decisions.md #181). Inputs and outputs
+ * The one way the code reaches the commerce table (docs/decisions.md #182). Inputs and outputs
  * are DynamoDB's own request and response fields (`TableName`, `Key`, `ConditionExpression`,
- * `Item`, `LastEvaluatedKey`, …) with plain values in place of typed attribute values, as the
- * SDK's document client takes them; a failed condition or a cancelled transaction is a typed error.
+ * `Item`, `LastEvaluatedKey`, `TransactItems`, `CancellationReasons`, …) with plain values in place
+ * of typed attribute values, as the SDK's document client takes them. A store takes
+ * `{ client: TableClient; tableName }` and calls `client.get({...})`, `client.transactWrite({...})`,
+ * …; it catches {@link ConditionalCheckFailedError} for a false condition and
+ * {@link TransactionCanceledError} (its `CancellationReasons`, one per item) for a refused
+ * transaction. Throttling, 5xx and network failures are retried inside; what is left is thrown.
  *
  * Behind it, {@link createTableClient} speaks DynamoDB's JSON protocol itself (see
  * `../aws/json-client.ts`); tests wrap a `TableClient` to inject faults, benchmarks to count calls.

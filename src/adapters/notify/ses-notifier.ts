@@ -5,7 +5,7 @@ import { formatOrderText, orderSubject } from './order-text';
 
 /**
  * Emails each paid order to the operator through Amazon SES (v2 API, `SendEmail`), from a verified
- * identity, through the project's small AWS client (docs/decisions.md #182): the webhook's bundle
+ * identity, through the project's small AWS client (docs/decisions.md #183): the webhook's bundle
  * carries no SES SDK to load on every cold start.
  */
 export function createSesNotifier(options: {
