@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { type BundlingOptions, LogLevel, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { BuildOptions } from 'esbuild';
+import { validateCatalog } from '../../src/domain/catalog';
 
 /**
  * How every handler is bundled, in one place so the CDK app and the bundle-size benchmark build
@@ -20,7 +21,8 @@ export const BUNDLE_SETTINGS = {
 } as const;
 
 const PROJECT_ROOT = path.resolve(import.meta.dirname, '../..');
-const SHIM_DIR = path.join(PROJECT_ROOT, 'node_modules', '.cache', 'cart-checkout', 'node-builtins');
+const CACHE_DIR = path.join(PROJECT_ROOT, 'node_modules', '.cache', 'cart-checkout');
+const SHIM_DIR = path.join(CACHE_DIR, 'node-builtins');
 
 /**
  * The built-in modules the bundles take through a shim instead of an ES-module import: every one a
@@ -106,6 +108,20 @@ function shimOf(id: string): string {
   ].join('\n');
 }
 
+/**
+ * A module exporting `__validatedCatalog`: `catalog/catalog.json` as `validateCatalog` returns it,
+ * defaults filled in. Injected into every bundle (esbuild's `inject` binds the free identifier), so a
+ * function's cold start builds the catalog's lookups without running the schema (docs/decisions.md
+ * #187). A catalog that fails validation fails the build, as it fails the stage checks.
+ */
+export function validatedCatalogModule(): string {
+  mkdirSync(CACHE_DIR, { recursive: true });
+  const raw: unknown = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'catalog', 'catalog.json'), 'utf8'));
+  const file = path.join(CACHE_DIR, 'validated-catalog.mjs');
+  writeIfChanged(file, `export const __validatedCatalog = ${JSON.stringify(validateCatalog(raw))};\n`);
+  return file;
+}
+
 function writeIfChanged(file: string, contents: string): void {
   let current: string | undefined;
   try {
@@ -138,6 +154,8 @@ export function esbuildOptionsLikeCdk(
     sourcesContent: false,
     mainFields: [...BUNDLE_SETTINGS.mainFields],
     alias: builtinAliases(),
+    inject: [validatedCatalogModule()],
+    define: { __CATALOG_VALIDATED_AT_BUILD__: 'true' },
     metafile: true,
     logLevel: 'error',
   };
@@ -155,6 +173,8 @@ export function nodejsBundlingOptions(): BundlingOptions {
     sourcesContent: false,
     mainFields: [...BUNDLE_SETTINGS.mainFields],
     externalModules: [],
+    inject: [validatedCatalogModule()],
+    define: { __CATALOG_VALIDATED_AT_BUILD__: 'true' },
     esbuildArgs: {
       '--alias': Object.entries(builtinAliases()).map(([name, file]) => `${name}=${file}`),
     },

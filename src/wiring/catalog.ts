@@ -4,7 +4,7 @@ import { createTableClient, type TableClient } from '../adapters/dynamodb/table-
 import { createJsonTelemetry } from '../adapters/json-telemetry';
 import type { Telemetry } from '../app/telemetry';
 import { type Env, EnvReader, readAllowedOrigins, type SecretResolver } from '../config';
-import { type Catalog, parseCatalog } from '../domain/catalog';
+import { type Catalog, type CatalogData, catalogOf, parseCatalog } from '../domain/catalog';
 import type { ApiHandler } from '../http/route';
 import { createCatalogRoute } from '../http/routes/catalog';
 
@@ -18,9 +18,24 @@ export interface WiringOverrides {
 
 let bundledCatalog: Catalog | undefined;
 
-/** The catalog shipped with the code, validated once per process. */
+/**
+ * The catalog as the bundling validated it, at build time: `infra/lib/bundling.ts` sets the flag and
+ * injects the data into every function's bundle (decision #187). Neither exists where the code runs
+ * unbundled (tests, the local stack), which validate the file here instead.
+ */
+declare const __CATALOG_VALIDATED_AT_BUILD__: true | undefined;
+declare const __validatedCatalog: CatalogData;
+
+/**
+ * The catalog shipped with the code, validated once: in a function, when it was bundled (its cold
+ * start only builds the lookups, and the bundle carries neither the raw file nor the schema);
+ * elsewhere, once per process.
+ */
 export function loadBundledCatalog(): Catalog {
-  bundledCatalog ??= parseCatalog(catalogData);
+  bundledCatalog ??=
+    typeof __CATALOG_VALIDATED_AT_BUILD__ === 'undefined'
+      ? parseCatalog(catalogData)
+      : catalogOf(__validatedCatalog);
   return bundledCatalog;
 }
 

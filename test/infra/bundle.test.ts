@@ -3,7 +3,8 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
-import { esbuildOptionsLikeCdk } from '../../infra/lib/bundling';
+import { esbuildOptionsLikeCdk, validatedCatalogModule } from '../../infra/lib/bundling';
+import { type CatalogData, catalogOf, parseCatalog, validateCatalog } from '../../src/domain/catalog';
 import { testDynamoEndpoint } from '../support/dynamo';
 
 const REPO = path.resolve(import.meta.dirname, '../..');
@@ -41,5 +42,29 @@ describe('handler bundling settings', () => {
     const code = readFileSync(outfile, 'utf8');
     expect(code.match(/\bimport\s*[^;()]*?from\s*"(node:)?[a-z_/]+"/g) ?? []).toEqual([]);
     expect(code).toContain('process.getBuiltinModule("node:http")');
+  });
+});
+
+describe('the catalog in the bundles', () => {
+  it('is validated at build time: a bundle carries its validated data, not the raw file or its parsing', async () => {
+    const outfile = path.join(outdir, 'catalog-handler', 'index.mjs');
+    const result = await build(
+      esbuildOptionsLikeCdk({ file: path.join(REPO, 'src/handlers/catalog.ts') }, outfile),
+    );
+    const output = Object.values(result.metafile.outputs).find((o) => o.entryPoint);
+    const bytesOf = (suffix: string) =>
+      Object.entries(output?.inputs ?? {}).find(([input]) => input.endsWith(suffix))?.[1].bytesInOutput ?? 0;
+    expect(bytesOf('catalog/catalog.json')).toBe(0);
+    expect(bytesOf('validated-catalog.mjs')).toBeGreaterThan(1_000);
+    expect(readFileSync(outfile, 'utf8')).not.toContain('safeParse');
+  });
+
+  it('gives a function the same catalog the code validates unbundled', async () => {
+    const raw: unknown = JSON.parse(readFileSync(path.join(REPO, 'catalog/catalog.json'), 'utf8'));
+    const module = (await import(pathToFileURL(validatedCatalogModule()).href)) as {
+      __validatedCatalog: CatalogData;
+    };
+    expect(module.__validatedCatalog).toEqual(validateCatalog(raw));
+    expect(catalogOf(module.__validatedCatalog)).toEqual(parseCatalog(raw));
   });
 });
