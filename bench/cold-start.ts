@@ -586,6 +586,3 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
   console.log(coldStartText(await measureColdStarts((line) => console.error(line))));
 }
-
-// (temporary) for dist/exp tools
-export { deployedEnv, handlerTargets, replayOf, sameCallsFloor };
