@@ -360,7 +360,7 @@ const usd = (value: number) => `$${value < 0.01 ? value.toFixed(5) : value.toFix
 export async function runCostBench(): Promise<string> {
   const costs = await measureCosts();
   const lines = [
-    `DynamoDB work per call, counted at the SDK (ReturnConsumedCapacity: TOTAL, as DynamoDB Local computes it`,
+    `DynamoDB work per call, counted at the table client (ReturnConsumedCapacity: TOTAL, as DynamoDB Local computes it`,
     `from item sizes; refused conditional writes return none and are computed by DynamoDB's rules: the`,
     `larger of the stored and the sent item, at least 1 unit; a read that finds nothing is billed 0.5`,
     `(eventually consistent) or 1 unit, as DynamoDB Local reports for GetItem, though 0 for an empty Query).`,

@@ -71,7 +71,7 @@ export const SHIMMED_BUILTINS = [
  * `process.getBuiltinModule` on first use (docs/decisions.md #184). An ES-module import of a
  * built-in makes Node load it when the bundle loads, and build its namespace by reading every
  * export, getters included: `node:http`'s `WebSocket` loads the whole `fetch` implementation
- * (~30 ms of a cold start); `node:util`, `node:process`, `node:fs` and `node:tls` run getters of
+ * (15–30 ms of a cold start); `node:util`, `node:process`, `node:fs` and `node:tls` run getters of
  * their own; `node:crypto` costs ~5 ms even for a route that never hashes. The shim lists the
  * module's export names (read here, at build time) as getters that load it when one is first read,
  * so a bundle pays only for the built-ins a request uses, when it uses them. A module that is

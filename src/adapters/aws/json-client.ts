@@ -170,7 +170,7 @@ export function createAwsJsonClient(options: AwsJsonClientOptions): AwsJsonClien
     headers: Record<string, string>,
   ): Promise<RawAnswer> {
     // Taken on the first call, and never as an ES module: that would make Node build its namespace,
-    // reading `http.WebSocket`, whose getter loads the whole `fetch` implementation (~30 ms).
+    // reading `http.WebSocket`, whose getter loads the whole `fetch` implementation (15–30 ms).
     http ??= secure ? process.getBuiltinModule('node:https') : process.getBuiltinModule('node:http');
     agent ??= new http.Agent({ keepAlive: true, maxSockets: 50 });
     const request: RequestOptions = {
