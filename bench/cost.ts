@@ -207,8 +207,8 @@ function scenarios(shop: BenchShop, handlers: Record<RouteName, ApiHandler>): Sc
       route: 'stripe-webhook',
       minimum: {
         reads: 0,
-        writes: 11,
-        why: 'event lease + finish, paid, the hold sold (one transaction), order, slot mirror, notify claim + mark (session, then order), coupon owner + release',
+        writes: 12,
+        why: 'event lease + finish, paid, the hold sold (one transaction), order, slot mirror, payment link, notify claim + mark (session, then order), coupon owner + release',
       },
       prepare: async () => webhookEvent((await shop.paidSession()).event),
     },
@@ -253,7 +253,7 @@ function scenarios(shop: BenchShop, handlers: Record<RouteName, ApiHandler>): Sc
     {
       name: 'session-status, before the webhook',
       route: 'checkout-session-status',
-      minimum: { reads: 1, writes: 10, why: 'rate-limit update, session read, then fulfilment (9 writes)' },
+      minimum: { reads: 1, writes: 11, why: 'rate-limit update, session read, then fulfilment (10 writes)' },
       prepare: async () => statusEvent((await shop.paidSession()).sessionId),
     },
     {

@@ -249,8 +249,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }, NOTIFICATION_RETRY_INTERVAL_MS);
     retryTimer.unref();
     closers.unshift(() => clearInterval(retryTimer));
-    const storefront = storefrontHandler(await storefrontBuilt, { apiBase: '', canonicalOrigin: api.url });
-    for (const path of [...STOREFRONT_PAGES, '/app.js', '/app.js.map', '/app.css']) {
+    const storefrontAssets = await storefrontBuilt;
+    const storefront = storefrontHandler(storefrontAssets, { apiBase: '', canonicalOrigin: api.url });
+    // The pages, the script and styles, and the product images the catalog names (`/images/…`).
+    for (const path of [...STOREFRONT_PAGES, ...storefrontAssets.files.keys()]) {
       routes.set(path, { kind: 'node', handler: storefront });
     }
     routes.set('/health', {

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { basename, join } from 'node:path';
+import { basename, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { parseShopConfig, type ShopConfig, ShopConfigError } from '../storefront/src/shop-config';
@@ -16,13 +16,52 @@ export const STOREFRONT_PAGES = ['/', '/checkout/success', '/checkout/cancel'] a
 export interface StorefrontAsset {
   readonly contentType: string;
   readonly body: Uint8Array;
+  /** `Cache-Control`: the scripts and styles are revalidated each time; the images cached a while. */
+  readonly cacheControl: string;
 }
 
 export interface StorefrontAssets {
   /** The page (every storefront path serves it; the script picks the view by path). */
   html(apiBase: string): string;
-  /** Scripts and styles by URL path: `/app.js`, `/app.js.map`, `/app.css`. */
+  /** Scripts, styles and product images by URL path: `/app.js`, `/app.js.map`, `/app.css`, `/images/…`. */
   readonly files: ReadonlyMap<string, StorefrontAsset>;
+}
+
+/** Where the shop's product images are: served at `/images/<file>`, as the catalog names them. */
+export const STOREFRONT_IMAGES_DIR = join(STOREFRONT_DIR, 'images');
+
+/** The picture formats served from `storefront/images/`, by extension. */
+const IMAGE_TYPES: Readonly<Record<string, string>> = {
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.webp': 'image/webp',
+  '.avif': 'image/avif',
+  '.gif': 'image/gif',
+};
+
+/**
+ * An hour: a replaced picture shows within the hour, and a shopper paging through the shop fetches
+ * each picture once (the names carry no content hash, so they are not cached for good).
+ */
+const IMAGE_CACHE_CONTROL = 'public, max-age=3600';
+/** Revalidated on every load: the demo never serves a stale script against a newer API. */
+const CODE_CACHE_CONTROL = 'no-cache';
+
+/** The product images of `storefront/images/` by URL path (`/images/tee-classic-blk.svg`). */
+export function readStorefrontImages(dir: string = STOREFRONT_IMAGES_DIR): Map<string, StorefrontAsset> {
+  const images = new Map<string, StorefrontAsset>();
+  for (const name of readdirSync(dir).sort()) {
+    const contentType = IMAGE_TYPES[extname(name).toLowerCase()];
+    if (!contentType) continue;
+    images.set(`/images/${name}`, {
+      contentType,
+      body: readFileSync(join(dir, name)),
+      cacheControl: IMAGE_CACHE_CONTROL,
+    });
+  }
+  return images;
 }
 
 /**
@@ -88,12 +127,15 @@ export async function buildStorefront(
     files.set(`/${name}`, {
       contentType: name.endsWith('.map') ? 'application/json' : 'text/javascript; charset=utf-8',
       body: output.contents,
+      cacheControl: CODE_CACHE_CONTROL,
     });
   }
   files.set('/app.css', {
     contentType: 'text/css; charset=utf-8',
     body: readFileSync(join(STOREFRONT_DIR, 'styles.css')),
+    cacheControl: CODE_CACHE_CONTROL,
   });
+  for (const [path, image] of readStorefrontImages()) files.set(path, image);
   const page = readFileSync(join(STOREFRONT_DIR, 'index.html'), 'utf8');
   return {
     files,
@@ -123,7 +165,8 @@ export function storefrontHandler(
     'Content-Security-Policy': [
       "default-src 'self'",
       `connect-src 'self'${apiOrigin ? ` ${apiOrigin}` : ''}`,
-      "img-src 'self' data:",
+      // Product images are paths on this site or https URLs (a shop's CDN) in the catalog.
+      "img-src 'self' data: https:",
       "base-uri 'none'",
       "form-action 'self'",
       "frame-ancestors 'none'",
@@ -140,8 +183,11 @@ export function storefrontHandler(
     if (file) {
       res.writeHead(200, {
         'Content-Type': file.contentType,
-        'Cache-Control': 'no-cache',
+        'Content-Length': String(file.body.byteLength),
+        'Cache-Control': file.cacheControl,
         'X-Content-Type-Options': 'nosniff',
+        // An SVG opened on its own is a document: it may load and run nothing.
+        ...(file.contentType === 'image/svg+xml' ? { 'Content-Security-Policy': "default-src 'none'" } : {}),
       });
       res.end(req.method === 'HEAD' ? undefined : file.body);
       return;

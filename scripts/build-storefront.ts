@@ -1,5 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadCommandStage } from '../infra/lib/stage-location';
 import {
@@ -11,8 +11,8 @@ import {
 
 const USAGE = `Usage: npm run storefront:build -- [--api-base https://api.example.com/prod] [--shop shop.json] [--stage prod] [--out dist/storefront]
 
-Writes the demo storefront as static files (index.html, app.js, app.js.map, app.css) for hosting
-anywhere. --api-base is where the API is (API Gateway's ApiUrl); empty = the page's own origin.
+Writes the demo storefront as static files (index.html, app.js, app.js.map, app.css, and the product
+images under images/) for hosting anywhere. --api-base is where the API is (API Gateway's ApiUrl); empty = the page's own origin.
 --shop is the shop's texts (name, description, shipping, returns, contact; docs/storefront.md),
 storefront/shop.json by default. --stage puts the stage file's shop.name and shop.tagline on top, so
 the page names the shop as its backend does (another folder of stage files: --stages-dir or STAGES_DIR). Serve index.html at /, /checkout/success and /checkout/cancel, add the site's origin to the API's
@@ -51,7 +51,11 @@ async function main(argv: string[]): Promise<number> {
   const assets = await buildStorefront({ minify: true, shop });
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, 'index.html'), assets.html(apiBase));
-  for (const [path, file] of assets.files) writeFileSync(join(out, path.slice(1)), file.body);
+  for (const [path, file] of assets.files) {
+    const target = join(out, path.slice(1));
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, file.body);
+  }
   console.log(`Storefront of ${shop.name} written to ${out} (API: ${apiBase || 'same origin'}).`);
   return 0;
 }

@@ -109,7 +109,8 @@ function main(argv: string[]): number {
 Next (docs/deploy.md):
   1. Review it: origins ${config.allowedOrigins.join(', ')}, table ${config.tableName}, region ${config.region},
      Stripe ${config.stripe.mode} mode, notifications: ${config.notifier.kind === 'ses' ? `SES from ${config.notifier.from}` : 'logged only'}.
-  2. ${config.allowSampleCatalog ? 'The sample catalog is allowed on this stage; replace' : 'Replace'} catalog/catalog.json with your shop's own products and Stripe Price IDs.
+  2. ${config.allowSampleCatalog ? 'The sample catalog is allowed on this stage; replace' : 'Replace'} catalog/catalog.json with your shop's own products and Stripe Price IDs
+     (npm run catalog -- pull --write fetches them from your Stripe products).
   3. npm run synth -- --stage=${config.stage}`);
   return 0;
 }

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { StageConfig } from '../infra/lib/stage-config';
 import { loadCommandStage } from '../infra/lib/stage-location';
 import { startDynamoDbLocal } from '../local/dynamodb-local';
 import {
@@ -32,6 +33,13 @@ export const TABLE_USAGE = `Without --stage: the local stack's table (running or
 another folder with --stages-dir or STAGES_DIR), used with your AWS credentials.
 --aws: the deployed table named by COMMERCE_TABLE, in AWS_REGION (for a table no stage file names).`;
 
+/** Where an opened table is, for a command that also needs that place's Stripe or mail settings. */
+export type TablePlace =
+  | { readonly kind: 'stage'; readonly stage: string; readonly config: StageConfig }
+  | { readonly kind: 'aws' }
+  /** The local stack's data; `stripeUrl` while the stack (and its Stripe emulator) runs. */
+  | { readonly kind: 'local'; readonly dataDir: string; readonly stripeUrl: string | null };
+
 /** The deployed stage's table in its region (`--stage`), a named deployed table (`--aws`), or the local one. */
 export async function openTable(
   command: string,
@@ -45,13 +53,15 @@ export async function openTable(
     const projectRoot = resolve(import.meta.dirname, '..');
     const config = loadCommandStage(projectRoot, options.stage, options['stages-dir']);
     const client = await createOperatorTableClient({ region: config.region });
-    return { client, tableName: config.tableName, close: async () => client.close() };
+    const place: TablePlace = { kind: 'stage', stage: options.stage, config };
+    return { client, tableName: config.tableName, place, close: async () => client.close() };
   }
   if (options.aws) {
     const tableName = process.env.COMMERCE_TABLE;
     if (!tableName) throw new Error('--aws needs COMMERCE_TABLE (or use --stage <name>)');
     const client = await createOperatorTableClient({ region: process.env.AWS_REGION });
-    return { client, tableName, close: async () => client.close() };
+    const place: TablePlace = { kind: 'aws' };
+    return { client, tableName, place, close: async () => client.close() };
   }
   const tableName = process.env.COMMERCE_TABLE ?? LOCAL_TABLE_NAME;
   const dataDir = resolve(process.env.DATA_DIR ?? '.data');
@@ -66,7 +76,12 @@ export async function openTable(
       console.error(`${command}: reading the running local stack (data in ${running.dataDir})`);
     }
     const client = createTableClient({ endpoint: running.dynamoEndpoint });
-    return { client, tableName: running.tableName, close: async () => client.close() };
+    const place: TablePlace = {
+      kind: 'local',
+      dataDir: running.dataDir ? resolve(running.dataDir) : dataDir,
+      stripeUrl: running.stripeUrl ?? null,
+    };
+    return { client, tableName: running.tableName, place, close: async () => client.close() };
   }
   if (!existsSync(dynamoDir)) {
     const dynalite = existsSync(join(dataDir, DYNALITE_DATA_DIR))
@@ -86,9 +101,11 @@ export async function openTable(
   await ensureCommerceTable(admin, tableName);
   admin.destroy();
   const client = createTableClient({ endpoint: dynamo.endpoint });
+  const place: TablePlace = { kind: 'local', dataDir, stripeUrl: null };
   return {
     client,
     tableName,
+    place,
     close: async () => {
       client.close();
       await dynamo.close();
@@ -99,7 +116,7 @@ export async function openTable(
 /** The running stack a stack file describes, or `null` when there is none or its process is gone. */
 function runningStackIn(
   file: string,
-): { dynamoEndpoint: string; tableName: string; dataDir?: string } | null {
+): { dynamoEndpoint: string; tableName: string; dataDir?: string; stripeUrl?: string | null } | null {
   if (!existsSync(file)) return null;
   try {
     const stack = JSON.parse(readFileSync(file, 'utf8')) as {
@@ -107,6 +124,7 @@ function runningStackIn(
       dynamoEndpoint: string;
       tableName: string;
       dataDir?: string;
+      stripeUrl?: string | null;
     };
     return isRunning(stack.pid) ? stack : null;
   } catch {

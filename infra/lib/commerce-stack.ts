@@ -144,8 +144,9 @@ export class CommerceStack extends Stack {
     }
     this.functions = functions;
 
-    // Order notifications that failed (SES down, not yet verified) or whose sender died are sent
-    // by the webhook's function on this schedule; the webhook itself never waits for the e-mail.
+    // Order notifications and order mail (do-not-ship alerts, shipping confirmations) that failed
+    // (SES down, not yet verified) or whose sender died are sent by the webhook's function on this
+    // schedule; the webhook itself never waits for the e-mail.
     const webhook = functions.get('stripe-webhook');
     if (webhook) {
       new Rule(this, 'NotificationRetry', {
@@ -243,6 +244,13 @@ export class CommerceStack extends Stack {
       threshold: 1,
       description:
         'Stripe charged an order another amount or currency than its quote: check it before shipping (orders list shows amount_mismatch).',
+    });
+    addAlarm({
+      id: 'payment-disputed',
+      metric: applicationMetric('PaymentDisputed', serviceName),
+      threshold: 1,
+      description:
+        'A cardholder disputed a payment: do not ship the order, and answer the dispute in the Stripe Dashboard before its evidence deadline.',
     });
     addAlarm({
       id: 'order-stock-short',

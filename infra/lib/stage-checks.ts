@@ -51,8 +51,8 @@ function checkCatalog(config: StageConfig, projectRoot: string): string[] {
   return [
     `${SHOP_CATALOG_FILE} is still the sample catalog ("sampleData": true): stage "${config.stage}" would ` +
       'sell its placeholder products at placeholder prices. Replace catalog/catalog.json with your shop’s ' +
-      'own products and their Stripe Price IDs (for example from the product catalog in your Stripe ' +
-      'dashboard; `npm run catalog -- pull` is planned to fetch it), then check it with ' +
+      'own products and their Stripe Price IDs: `npm run catalog -- pull --write` fetches them from your ' +
+      'Stripe product catalog (docs/deploy.md, step 3), then check it with ' +
       '`npm run catalog -- verify`. Only for a demo or dev stage: set "allowSampleCatalog": true in ' +
       'its stage file.',
   ];

@@ -20,13 +20,17 @@ import { headerValue, safeDecode, sendJson } from './http-io';
 import type { IdempotencyStore } from './idempotency';
 import type { IdKind } from './ids';
 import { PRICE_ROUTES } from './prices';
+import { PRODUCT_ROUTES } from './products';
+import { REFUND_ROUTES } from './refunds';
 
 /** Every endpoint the emulator serves, per resource. */
 const API_ROUTES: readonly ApiRoute[] = [
   ...COUPON_ROUTES,
   ...CHECKOUT_SESSION_ROUTES,
   ...PRICE_ROUTES,
+  ...PRODUCT_ROUTES,
   ...ACCOUNT_ROUTES,
+  ...REFUND_ROUTES,
 ];
 
 export interface ApiHandlerOptions {

@@ -8,6 +8,7 @@ import type { CheckoutSessions } from './checkout-sessions';
 import type { CouponStore } from './coupons';
 import type { FormObject } from './form';
 import type { PriceStore } from './prices';
+import type { RefundStore } from './refunds';
 import type { SessionLifecycle } from './session-lifecycle';
 
 /** Who asked for a change, for the event's `request` field (`null` ids for dashboard-like actions). */
@@ -23,6 +24,7 @@ export interface ApiResources {
   readonly checkoutSessions: CheckoutSessions;
   readonly sessionLifecycle: SessionLifecycle;
   readonly account: AccountResources;
+  readonly refunds: RefundStore;
 }
 
 /** One API call: its decoded parameters, the `:id` of the path, and the request behind it. */

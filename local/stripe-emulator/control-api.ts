@@ -26,6 +26,36 @@ const WebhookBody = v.object(
   'Send {"url": "http://…"} or {"url": null}',
 );
 
+const DisputeBody = v.object(
+  {
+    paymentIntent: v.string('Send {"paymentIntent": "pi_…"} (the paid session\'s payment_intent)'),
+    amount: v.optional(v.number('amount must be a number (minor units)')),
+    reason: v.optional(v.string('reason must be a string')),
+    inquiry: v.optional(v.boolean('inquiry must be a boolean')),
+  },
+  'Send {"paymentIntent": "pi_…"}',
+);
+
+const DisputeUpdateBody = v.object(
+  {
+    status: v.picklist(
+      ['under_review', 'warning_under_review'],
+      'Send {"status": "under_review"} (or "warning_under_review" for an inquiry)',
+    ),
+  },
+  'Send {"status": "under_review"}',
+);
+
+const DisputeCloseBody = v.object(
+  {
+    status: v.picklist(
+      ['won', 'lost', 'warning_closed'],
+      'Send {"status": "won" | "lost" | "warning_closed"}',
+    ),
+  },
+  'Send {"status": "won" | "lost" | "warning_closed"}',
+);
+
 const STRIPE_ERROR_TYPES = ['api_error', 'card_error', 'idempotency_error', 'invalid_request_error'] as const;
 
 const FaultBody = v.object(
@@ -81,6 +111,17 @@ const CONTROL_ROUTES: readonly ControlRoute[] = [
     emulator.settleAsyncPayment(id, readBody(SettleBody, body).succeeded),
   ),
   control('POST', '/_emulator/sessions/:id/expire', (emulator, _body, id) => emulator.expireSession(id)),
+  control('POST', '/_emulator/refunds/:id/fail', (emulator, _body, id) => emulator.failRefund(id)),
+  control('POST', '/_emulator/disputes', (emulator, body) => {
+    const { paymentIntent, ...options } = readBody(DisputeBody, body);
+    return emulator.openDispute(paymentIntent, options);
+  }),
+  control('POST', '/_emulator/disputes/:id/update', (emulator, body, id) =>
+    emulator.updateDispute(id, readBody(DisputeUpdateBody, body).status),
+  ),
+  control('POST', '/_emulator/disputes/:id/close', (emulator, body, id) =>
+    emulator.closeDispute(id, readBody(DisputeCloseBody, body).status),
+  ),
   control('POST', '/_emulator/expire-due', (emulator) => ({ expired: emulator.expireDueSessions() })),
   control('PUT', '/_emulator/webhook', (emulator, body) => {
     const { url } = readBody(WebhookBody, body);

@@ -6,11 +6,14 @@
  */
 import { AccountResources } from './account';
 import type { ApiResources, RequestInfo } from './api-route';
+import { ChargeStore } from './charges';
 import { CheckoutSessions } from './checkout-sessions';
 import { CouponStore } from './coupons';
+import { DisputeStore } from './disputes';
 import type { IdKind } from './ids';
-import { type SessionEventType, type SessionObject, stripeSeconds } from './objects';
-import { PriceStore, type SeedPrice } from './prices';
+import { type EventPayload, type EventType, stripeSeconds } from './objects';
+import { PriceStore, type SeedPrice, type SeedProduct } from './prices';
+import { RefundStore } from './refunds';
 import { SessionLifecycle } from './session-lifecycle';
 import { ShippingRates } from './shipping-rates';
 
@@ -21,8 +24,9 @@ export interface EmulatorCoreOptions {
   /** The hosted page's address for a session. */
   payUrl: (sessionId: string) => string;
   prices: readonly SeedPrice[];
-  /** Called for every session event, with a snapshot of the session at that moment. */
-  emit: (type: SessionEventType, session: SessionObject, request: RequestInfo) => void;
+  products: readonly SeedProduct[];
+  /** Called for every event, with a snapshot of its object at that moment. */
+  emit: (type: EventType, object: EventPayload, request: RequestInfo) => void;
 }
 
 /** The account's resources, shared by the API routes, the control surface and persistence. */
@@ -34,11 +38,15 @@ export class EmulatorCore implements ApiResources {
   readonly sessionLifecycle: SessionLifecycle;
   /** Webhook endpoints and the balance (`account.ts`). */
   readonly account: AccountResources;
+  /** PaymentIntents and charges of paid sessions, their refunds and disputes. */
+  readonly charges: ChargeStore;
+  readonly refunds: RefundStore;
+  readonly disputes: DisputeStore;
 
   constructor(private readonly options: EmulatorCoreOptions) {
     const { now, newId } = options;
     this.coupons = new CouponStore({ now, newId });
-    this.prices = new PriceStore({ newId, seeds: options.prices });
+    this.prices = new PriceStore({ newId, seeds: options.prices, productSeeds: options.products });
     this.shippingRates = new ShippingRates(newId);
     this.checkoutSessions = new CheckoutSessions({
       now,
@@ -48,11 +56,21 @@ export class EmulatorCore implements ApiResources {
       prices: this.prices,
       shippingRates: this.shippingRates,
     });
+    this.charges = new ChargeStore(() => newId('charge'));
+    this.disputes = new DisputeStore({ now, newId, charges: this.charges, emit: options.emit });
+    this.refunds = new RefundStore({
+      now,
+      newId,
+      charges: this.charges,
+      isChargedBack: (chargeId) => this.disputes.hasOpenChargeback(chargeId),
+      emit: options.emit,
+    });
     this.sessionLifecycle = new SessionLifecycle({
       now,
       newId,
       sessions: this.checkoutSessions,
       coupons: this.coupons,
+      charges: this.charges,
       emit: options.emit,
     });
     this.account = new AccountResources({ now, newId });
@@ -64,12 +82,15 @@ export class EmulatorCore implements ApiResources {
     return stripeSeconds(this.options.now());
   }
 
-  /** Forgets everything except the seeded prices. */
+  /** Forgets everything except the seeded prices and products. */
   reset(): void {
     this.coupons.reset();
     this.checkoutSessions.reset();
     this.shippingRates.reset();
     this.account.reset();
+    this.charges.reset();
+    this.refunds.reset();
+    this.disputes.reset();
     this.prices.reset(this.nowSeconds());
   }
 }

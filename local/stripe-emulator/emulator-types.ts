@@ -3,11 +3,22 @@
  * {@link StripeEmulator} tests and the local stack hold, and the plain-data snapshot of everything
  * it did (`state()`, also served at `GET /_emulator/state`).
  */
+
+import type { PaymentIntentRecord } from './charges';
 import type { AsyncPaymentState } from './checkout-sessions';
+import type { OpenDisputeOptions } from './disputes';
 import type { FaultSpec, FaultState } from './faults';
 import type { RandomSource } from './ids';
-import type { CouponObject, LineItemObject, SessionEventType, SessionObject } from './objects';
-import type { SeedPrice } from './prices';
+import type {
+  ChargeObject,
+  CouponObject,
+  DisputeObject,
+  EventType,
+  LineItemObject,
+  RefundObject,
+  SessionObject,
+} from './objects';
+import type { SeedPrice, SeedProduct } from './prices';
 import type { PaymentIntentDataParams } from './schemas';
 import type { CompleteSessionOptions } from './session-lifecycle';
 import type { DeliveryOptions, EventRecord } from './webhooks';
@@ -27,6 +38,11 @@ export interface StripeEmulatorOptions {
   webhookSecret: string;
   /** Prices that exist from the start, for `line_items[][price]` and `GET /v1/prices/:id`. */
   prices?: readonly SeedPrice[];
+  /**
+   * Products with their prices (images, metadata, nicknames, archived ones), for
+   * `GET /v1/products` and `GET /v1/prices` as a shop's Stripe catalog answers them.
+   */
+  products?: readonly SeedProduct[];
   /** The clock, in epoch milliseconds like `Date.now` (Stripe timestamps are derived in seconds). */
   now?: () => number;
   /** Random bytes for ids; pass `createSeededRandom(n)` for repeatable ids. */
@@ -82,6 +98,11 @@ export interface EmulatorSnapshot {
   /** Every coupon ever created, deleted ones included, in creation order. */
   coupons: CouponSnapshot[];
   events: EventRecord[];
+  /** PaymentIntents of paid (or paying) sessions, their charges, refunds and disputes. */
+  paymentIntents: PaymentIntentRecord[];
+  charges: ChargeObject[];
+  refunds: RefundObject[];
+  disputes: DisputeObject[];
   requests: RequestLogEntry[];
   /** Requests per route, e.g. `{ 'POST /v1/checkout/sessions': 2 }`. */
   requestCounts: Record<string, number>;
@@ -104,7 +125,12 @@ export interface StripeEmulator {
   state(): EmulatorSnapshot;
   session(id: string): SessionObject | undefined;
   coupon(id: string): CouponObject | undefined;
-  events(type?: SessionEventType): EventRecord[];
+  events(type?: EventType): EventRecord[];
+  charge(id: string): ChargeObject | undefined;
+  /** The successful charge of a paid session's PaymentIntent. */
+  chargeOfPaymentIntent(paymentIntentId: string): ChargeObject | undefined;
+  refund(id: string): RefundObject | undefined;
+  dispute(id: string): DisputeObject | undefined;
   /** How many requests hit a route, e.g. `requestCount('POST /v1/coupons')`. */
   requestCount(route: string): number;
   /** Pays a session as the customer would on the hosted page. */
@@ -112,12 +138,20 @@ export interface StripeEmulator {
   settleAsyncPayment(id: string, succeeded: boolean): SessionObject;
   expireSession(id: string): SessionObject;
   expireDueSessions(): string[];
+  /** A succeeded refund fails (`refund.updated`, `refund.failed`); its money returns to the charge. */
+  failRefund(id: string): RefundObject;
+  /** The cardholder disputes the PaymentIntent's charge (`charge.dispute.created`). */
+  openDispute(paymentIntentId: string, options?: OpenDisputeOptions): DisputeObject;
+  /** Evidence submitted: `charge.dispute.updated`. */
+  updateDispute(id: string, status: 'under_review' | 'warning_under_review'): DisputeObject;
+  /** The bank decided: `charge.dispute.closed`. */
+  closeDispute(id: string, status: 'won' | 'lost' | 'warning_closed'): DisputeObject;
   setWebhookUrl(url: string | null): void;
   /** Delivers an event once more (Stripe's delivery is at least once). */
   resendEvent(eventId: string): void;
   /** Resolves once every delivery, retries included, has finished. */
   waitForDeliveries(): Promise<void>;
-  /** Forgets sessions, coupons, events, idempotency keys, the request log and faults (not seeded prices). */
+  /** Forgets sessions, coupons, events, idempotency keys, the request log and faults (not seeded prices or products). */
   reset(): void;
   close(): Promise<void>;
 }

@@ -89,6 +89,11 @@ export type EmulatorErrorCode =
   | 'coupon_not_redeemable'
   | 'no_async_payment_pending'
   | 'event_not_found'
+  | 'refund_not_found'
+  | 'refund_not_failable'
+  | 'payment_not_found'
+  | 'dispute_not_found'
+  | 'dispute_closed'
   | 'invalid_fault'
   | 'invalid_request';
 

@@ -3,8 +3,11 @@
  * project uses, so the official SDK runs the production code path against it. See
  * docs/stripe-emulator.md.
  */
+
+export type { PaymentIntentRecord } from './charges';
 export type { AsyncPaymentState } from './checkout-sessions';
 export { discountOf } from './coupons';
+export type { OpenDisputeOptions } from './disputes';
 export type {
   CouponSnapshot,
   EmulatorSnapshot,
@@ -17,14 +20,19 @@ export { EmulatorError, type EmulatorErrorCode, StripeApiError, type StripeError
 export type { FaultSpec, FaultState } from './faults';
 export { createSeededRandom, type RandomSource } from './ids';
 export type {
+  ChargeObject,
   CouponObject,
+  DisputeObject,
   EventObject,
+  EventType,
   LineItemObject,
+  MoneyEventType,
   PriceObject,
+  RefundObject,
   SessionEventType,
   SessionObject,
 } from './objects';
-export type { SeedPrice } from './prices';
+export type { SeedPrice, SeedProduct, SeedProductPrice } from './prices';
 export { pricesFromCatalogProducts } from './seed';
 export { startStripeEmulator } from './server';
 export { type CompleteSessionOptions, PLACEHOLDER_EMAIL } from './session-lifecycle';

@@ -11,6 +11,9 @@ export type WebhookEndpointObject = Stripe.WebhookEndpoint;
 export type BalanceObject = Stripe.Balance;
 export type ProductObject = Stripe.Product;
 export type SessionObject = Omit<Stripe.Checkout.Session, 'line_items'>;
+export type ChargeObject = Stripe.Charge;
+export type RefundObject = Stripe.Refund;
+export type DisputeObject = Stripe.Dispute;
 
 /** `Stripe.Price` as sent on the wire: `unit_amount_decimal` is a decimal string. */
 export type PriceObject = Omit<Stripe.Price, 'unit_amount_decimal' | 'product'> & {
@@ -34,17 +37,33 @@ export type SessionEventType =
   | 'checkout.session.async_payment_succeeded'
   | 'checkout.session.async_payment_failed';
 
-/** The event envelope of `../shared/fixtures/stripe/README.md`, carrying a session snapshot. */
+/** Money event types the emulator emits: refunds and disputes of a paid session's charge. */
+export type MoneyEventType =
+  | 'charge.refunded'
+  | 'refund.created'
+  | 'refund.updated'
+  | 'refund.failed'
+  | 'charge.dispute.created'
+  | 'charge.dispute.updated'
+  | 'charge.dispute.closed';
+
+/** Every event type the emulator emits. */
+export type EventType = SessionEventType | MoneyEventType;
+
+/** What an event carries: a snapshot of the object it is about. */
+export type EventPayload = SessionObject | ChargeObject | RefundObject | DisputeObject;
+
+/** The event envelope of `../shared/fixtures/stripe/README.md`, carrying a snapshot of its object. */
 export interface EventObject {
   id: string;
   object: 'event';
   api_version: string;
   created: number;
-  data: { object: SessionObject };
+  data: { object: EventPayload };
   livemode: false;
   pending_webhooks: number;
   request: { id: string | null; idempotency_key: string | null };
-  type: SessionEventType;
+  type: EventType;
 }
 
 /** Stripe's timestamps are epoch seconds; the emulator's clock, like `Date.now`, gives milliseconds. */
@@ -63,6 +82,7 @@ export function buildProduct(fields: {
   name: string;
   description?: string | undefined;
   metadata?: Record<string, string> | undefined;
+  images?: readonly string[] | undefined;
   active: boolean;
   created: number;
 }): ProductObject {
@@ -73,7 +93,7 @@ export function buildProduct(fields: {
     created: fields.created,
     default_price: null,
     description: fields.description ?? null,
-    images: [],
+    images: [...(fields.images ?? [])],
     livemode: false,
     marketing_features: [],
     metadata: fields.metadata ?? {},
@@ -90,7 +110,10 @@ export function buildProduct(fields: {
   };
 }
 
-/** Builds a one-time, per-unit price (the only kind the emulator models). */
+/** How often a recurring price bills (a seeded one; sessions in payment mode refuse it). */
+export type RecurringInterval = 'day' | 'week' | 'month' | 'year';
+
+/** Builds a per-unit price: one-time, or recurring when given an interval. */
 export function buildPrice(fields: {
   id: string;
   productId: string;
@@ -101,6 +124,8 @@ export function buildPrice(fields: {
   taxBehavior?: Stripe.Price.TaxBehavior | undefined;
   metadata?: Record<string, string> | undefined;
   lookupKey?: string | undefined;
+  nickname?: string | undefined;
+  recurring?: RecurringInterval | undefined;
 }): PriceObject {
   return {
     id: fields.id,
@@ -113,13 +138,21 @@ export function buildPrice(fields: {
     livemode: false,
     lookup_key: fields.lookupKey ?? null,
     metadata: fields.metadata ?? {},
-    nickname: null,
+    nickname: fields.nickname ?? null,
     product: fields.productId,
-    recurring: null,
+    recurring: fields.recurring
+      ? {
+          interval: fields.recurring,
+          interval_count: 1,
+          meter: null,
+          trial_period_days: null,
+          usage_type: 'licensed',
+        }
+      : null,
     tax_behavior: fields.taxBehavior ?? 'unspecified',
     tiers_mode: null,
     transform_quantity: null,
-    type: 'one_time',
+    type: fields.recurring ? 'recurring' : 'one_time',
     unit_amount: fields.unitAmount,
     unit_amount_decimal: String(fields.unitAmount),
   };

@@ -11,19 +11,25 @@
  */
 import * as v from 'valibot';
 import type { AccountResources } from './account';
+import type { ChargeStore, PaymentIntentRecord } from './charges';
 import type { AsyncPaymentState, CheckoutSessions, SessionRecord } from './checkout-sessions';
 import type { CouponRecord, CouponStore } from './coupons';
+import type { DisputeStore } from './disputes';
 import type { IdempotencyRecord, IdempotencyStore } from './idempotency';
 import type {
+  ChargeObject,
   CouponObject,
+  DisputeObject,
   EventObject,
   LineItemObject,
   PriceObject,
   ProductObject,
+  RefundObject,
   SessionObject,
   WebhookEndpointObject,
 } from './objects';
 import type { PriceStore } from './prices';
+import type { RefundStore } from './refunds';
 import type { PaymentIntentDataParams } from './schemas';
 import type { ShippingRates } from './shipping-rates';
 import type { EventRecord, WebhookDispatcher } from './webhooks';
@@ -118,11 +124,30 @@ const StateDocumentSchema = v.object({
   coupons: v.array(CouponRecordSchema),
   prices: v.array(stripeObject<PriceObject>('price')),
   products: v.array(stripeObject<ProductObject>('product')),
+  /** Ids of the products and prices sessions created inline, which lists leave out (absent before lists existed). */
+  inlineIds: v.optional(v.array(v.string()), []),
   shippingRates: v.array(ShippingRateSchema),
   sessions: v.array(StoredSessionSchema),
   webhookEndpoints: v.array(stripeObject<WebhookEndpointObject>('webhook_endpoint')),
   events: v.array(EventRecordSchema),
   idempotency: v.array(IdempotencyEntrySchema),
+  // Added after version 1 was first written: a file without them has none (still version 1).
+  paymentIntents: v.optional(
+    v.array(
+      v.object({
+        id: v.string(),
+        amount: v.number(),
+        currency: v.string(),
+        metadata: v.record(v.string(), v.string()),
+        sessionId: v.string(),
+        chargeId: nullableString,
+      }),
+    ),
+    [],
+  ),
+  charges: v.optional(v.array(stripeObject<ChargeObject>('charge')), []),
+  refunds: v.optional(v.array(stripeObject<RefundObject>('refund')), []),
+  disputes: v.optional(v.array(stripeObject<DisputeObject>('dispute')), []),
 });
 
 export type StateDocument = v.InferOutput<typeof StateDocumentSchema>;
@@ -174,6 +199,9 @@ export interface StateStores {
   shippingRates: ShippingRates;
   checkoutSessions: CheckoutSessions;
   account: AccountResources;
+  charges: ChargeStore;
+  refunds: RefundStore;
+  disputes: DisputeStore;
   dispatcher: WebhookDispatcher;
   idempotency: IdempotencyStore;
 }
@@ -191,6 +219,7 @@ export function captureState(stores: StateStores, savedAt: number, randomBytesDr
     coupons: stores.coupons.history,
     prices: [...stores.prices.prices.values()],
     products: [...stores.prices.products.values()],
+    inlineIds: [...stores.prices.inlineIds],
     shippingRates: [...stores.shippingRates.rates.values()],
     sessions: [...stores.checkoutSessions.records.values()].map((record) => ({
       session: record.session,
@@ -203,6 +232,10 @@ export function captureState(stores: StateStores, savedAt: number, randomBytesDr
     webhookEndpoints: [...stores.account.allEndpoints()],
     events: stores.dispatcher.events,
     idempotency: stores.idempotency.entries(),
+    paymentIntents: [...stores.charges.paymentIntents.values()] satisfies PaymentIntentRecord[],
+    charges: [...stores.charges.charges.values()],
+    refunds: [...stores.refunds.refunds.values()],
+    disputes: [...stores.disputes.disputes.values()],
   };
 }
 
@@ -221,7 +254,7 @@ export interface RestoreContext {
  */
 export function restoreState(stores: StateStores, document: StateDocument, context: RestoreContext): void {
   for (const record of document.coupons) stores.coupons.add(record);
-  stores.prices.restore(document.prices, document.products, context.nowSeconds);
+  stores.prices.restore(document.prices, document.products, document.inlineIds, context.nowSeconds);
   stores.shippingRates.restore(document.shippingRates);
   for (const stored of document.sessions) {
     const session = stored.session;
@@ -237,6 +270,9 @@ export function restoreState(stores: StateStores, document: StateDocument, conte
     stores.checkoutSessions.records.set(session.id, record);
   }
   stores.account.restore(document.webhookEndpoints);
+  stores.charges.restore(document.paymentIntents, document.charges);
+  stores.refunds.restore(document.refunds);
+  stores.disputes.restore(document.disputes);
   stores.idempotency.restore(document.idempotency satisfies { scope: string; record: IdempotencyRecord }[]);
   stores.dispatcher.restore(document.events satisfies EventRecord[]);
 }

@@ -1,15 +1,25 @@
 /**
- * Prices and their products: the ones seeded at start (a catalog's Stripe Price IDs, served by
- * `GET /v1/prices/:id`) and the inline ones a session's `price_data` creates. Also turns a
- * session's `line_items[]` entry into the price, amount and description of its line.
+ * Prices and their products: the ones seeded at start (a catalog's Stripe Price IDs, or a shop's
+ * Stripe catalog of products with images, metadata and several prices each), served by
+ * `GET /v1/prices` and `GET /v1/prices/:id` (products: products.ts), and the inline ones a
+ * session's `price_data` creates, which lists leave out as Stripe's do. Also turns a session's
+ * `line_items[]` entry into the price, amount and description of its line.
  */
 import { type ApiRoute, route } from './api-route';
 import { invalidParam, resourceMissing } from './errors';
 import type { FormObject } from './form';
 import type { IdKind } from './ids';
-import { checkExpand } from './list-and-expand';
-import { buildPrice, buildProduct, type PriceObject, type ProductObject, snapshot } from './objects';
-import { expandOnlySchema, type LineItemParams } from './schemas';
+import { checkExpand, pageOf } from './list-and-expand';
+import {
+  buildPrice,
+  buildProduct,
+  type ListObject,
+  type PriceObject,
+  type ProductObject,
+  type RecurringInterval,
+  snapshot,
+} from './objects';
+import { expandOnlySchema, type LineItemParams, priceListSchema } from './schemas';
 
 /** A price the emulator knows before any request, e.g. one per catalog product with a Price ID. */
 export interface SeedPrice {
@@ -20,6 +30,36 @@ export interface SeedPrice {
   productId?: string;
   active?: boolean;
   metadata?: Record<string, string>;
+}
+
+/**
+ * A product the emulator knows before any request, with its prices: a shop's Stripe catalog as
+ * `npm run catalog -- pull` reads it.
+ */
+export interface SeedProduct {
+  /** By default the product its first price had in a loaded state file, else a new `prod_…`. */
+  id?: string;
+  name: string;
+  description?: string;
+  /** Image URLs, as the product's `images` (Stripe keeps up to 8). */
+  images?: string[];
+  metadata?: Record<string, string>;
+  /** `false` for an archived product. */
+  active?: boolean;
+  prices: SeedProductPrice[];
+}
+
+/** One price of a {@link SeedProduct}. */
+export interface SeedProductPrice {
+  id: string;
+  unitAmount: number;
+  currency: string;
+  /** `false` for an archived price. */
+  active?: boolean;
+  nickname?: string;
+  metadata?: Record<string, string>;
+  /** Makes it a recurring price, which a session in payment mode refuses. */
+  recurring?: RecurringInterval;
 }
 
 /** A session line as resolved from its parameters, before amounts and discounts are spread. */
@@ -34,17 +74,21 @@ export interface ResolvedLine {
 export interface PriceStoreOptions {
   newId: (kind: IdKind) => string;
   seeds: readonly SeedPrice[];
+  productSeeds?: readonly SeedProduct[];
 }
 
 /** The endpoints of this module, for the API router. */
 export const PRICE_ROUTES: readonly ApiRoute[] = [
+  route('GET', '/v1/prices', (r, c) => r.prices.list(c.params)),
   route('GET', '/v1/prices/:id', (r, c) => r.prices.retrieve(c.id, c.params)),
 ];
 
-/** Prices and products by id. */
+/** Prices and products by id, in creation order. */
 export class PriceStore {
   readonly prices = new Map<string, PriceObject>();
   readonly products = new Map<string, ProductObject>();
+  /** Ids of the products and prices sessions created inline (`price_data`): never listed. */
+  readonly inlineIds = new Set<string>();
 
   constructor(private readonly options: PriceStoreOptions) {}
 
@@ -82,15 +126,89 @@ export class PriceStore {
         }),
       );
     }
+    for (const seed of this.options.productSeeds ?? []) this.seedProduct(seed, created);
   }
 
-  /** Replaces prices and products with saved ones, then seeds over them (see {@link seed}). */
-  restore(prices: readonly PriceObject[], products: readonly ProductObject[], created: number): void {
+  /** A seeded product and its prices; like seeded prices, one already loaded keeps its id and `created`. */
+  private seedProduct(seed: SeedProduct, created: number): void {
+    const loadedPrice = seed.prices.map((p) => this.prices.get(p.id)).find((p) => p !== undefined);
+    const productId = seed.id ?? (loadedPrice ? productIdOf(loadedPrice) : this.options.newId('product'));
+    const product = buildProduct({
+      id: productId,
+      name: seed.name,
+      description: seed.description,
+      metadata: seed.metadata,
+      images: seed.images,
+      active: seed.active ?? true,
+      created: this.products.get(productId)?.created ?? created,
+    });
+    product.default_price = seed.prices.find((p) => p.active ?? true)?.id ?? null;
+    this.products.set(productId, product);
+    for (const price of seed.prices) {
+      this.prices.set(
+        price.id,
+        buildPrice({
+          id: price.id,
+          productId,
+          unitAmount: price.unitAmount,
+          currency: price.currency.toLowerCase(),
+          active: price.active ?? true,
+          created: this.prices.get(price.id)?.created ?? created,
+          metadata: price.metadata,
+          nickname: price.nickname,
+          recurring: price.recurring,
+        }),
+      );
+    }
+  }
+
+  /**
+   * Replaces prices and products with saved ones (`inlineIds`: those sessions created inline),
+   * then seeds over them (see {@link seed}).
+   */
+  restore(
+    prices: readonly PriceObject[],
+    products: readonly ProductObject[],
+    inlineIds: readonly string[],
+    created: number,
+  ): void {
     this.prices.clear();
     this.products.clear();
+    this.inlineIds.clear();
     for (const product of products) this.products.set(product.id, product);
     for (const price of prices) this.prices.set(price.id, price);
+    for (const id of inlineIds) this.inlineIds.add(id);
     this.seed(created);
+  }
+
+  /**
+   * `GET /v1/prices`: newest first, inline prices left out; active ones unless `active=false`
+   * (Stripe's list answers active prices by default); filters `product`, `type`, `currency`;
+   * `expand[]=data.product`.
+   */
+  list(raw: FormObject): ListObject<PriceObject> {
+    const params = priceListSchema.parse(raw, '');
+    const expand = checkExpand(params.expand, ['data.product']);
+    const all = [...this.prices.values()].filter((price) => !this.inlineIds.has(price.id)).reverse();
+    const active = params.active ?? true;
+    const matching = all.filter(
+      (price) =>
+        price.active === active &&
+        (params.product === undefined || productIdOf(price) === params.product) &&
+        (params.type === undefined || price.type === params.type) &&
+        (params.currency === undefined || price.currency === params.currency),
+    );
+    const page = pageOf(
+      matching,
+      { limit: params.limit ?? 10, startingAfter: params.starting_after, endingBefore: params.ending_before },
+      '/v1/prices',
+      'price',
+      all,
+    );
+    if (expand.includes('data.product')) {
+      for (const price of page.data) this.expandProduct(price);
+    }
+    return page;
   }
 
   /** `GET /v1/prices/:id` (seeded prices and the inline prices sessions created). */
@@ -99,11 +217,15 @@ export class PriceStore {
     const price = this.prices.get(id);
     if (!price) throw resourceMissing('price', id);
     const view = snapshot(price);
-    if (expand.includes('product') && typeof view.product === 'string') {
-      const product = this.products.get(view.product);
-      if (product) view.product = snapshot(product);
-    }
+    if (expand.includes('product')) this.expandProduct(view);
     return view;
+  }
+
+  /** Puts a copy of its product in place of a price's product id. */
+  private expandProduct(view: PriceObject): void {
+    if (typeof view.product !== 'string') return;
+    const product = this.products.get(view.product);
+    if (product) view.product = snapshot(product);
   }
 
   /**
@@ -132,6 +254,12 @@ export class PriceStore {
       if (!price.active) {
         throw invalidParam(
           'The price specified is inactive. This field only accepts active prices.',
+          `${where}[price]`,
+        );
+      }
+      if (price.type === 'recurring') {
+        throw invalidParam(
+          'You specified `payment` mode but passed a recurring price. Either switch to `subscription` mode or use only one-time prices.',
           `${where}[price]`,
         );
       }
@@ -176,6 +304,7 @@ export class PriceStore {
       created,
     });
     this.products.set(product.id, product);
+    this.inlineIds.add(product.id);
     const price = buildPrice({
       id: this.options.newId('price'),
       productId: product.id,
@@ -186,6 +315,7 @@ export class PriceStore {
       taxBehavior: data.tax_behavior,
     });
     this.prices.set(price.id, price);
+    this.inlineIds.add(price.id);
     return {
       price: snapshot(price),
       unitAmount: data.unit_amount,
@@ -199,6 +329,7 @@ export class PriceStore {
   reset(created: number): void {
     this.prices.clear();
     this.products.clear();
+    this.inlineIds.clear();
     this.seed(created);
   }
 }

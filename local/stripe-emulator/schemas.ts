@@ -47,6 +47,36 @@ export type CouponCreateParams = Infer<typeof couponCreateShape>;
 /** `expand` alone: what retrieve and delete endpoints accept. */
 export const expandOnlySchema = object({ expand });
 
+/** Parameters of a list that Stripe has and the emulator does not filter by. */
+function unfilteredHint(names: readonly string[]): (key: string) => string {
+  return (key) => (names.includes(key) ? ' (Stripe accepts it; the emulator does not implement it)' : '');
+}
+
+const pageShape = {
+  limit: optional(integer({ min: 1, max: 100 })),
+  starting_after: optional(string({ max: 5000 })),
+  ending_before: optional(string({ max: 5000 })),
+  expand,
+};
+
+/** `GET /v1/products`. */
+export const productListSchema = object(
+  { ...pageShape, active: optional(boolean()), ids: optional(list(string({ max: 5000 }))) },
+  { unknownHint: unfilteredHint(['created', 'shippable', 'type', 'url']) },
+);
+
+/** `GET /v1/prices`. */
+export const priceListSchema = object(
+  {
+    ...pageShape,
+    active: optional(boolean()),
+    product: optional(string({ max: 5000 })),
+    type: optional(oneOf(['one_time', 'recurring'])),
+    currency: optional(currency()),
+  },
+  { unknownHint: unfilteredHint(['created', 'lookup_keys', 'recurring']) },
+);
+
 export const listLineItemsSchema = object({
   limit: optional(integer({ min: 1, max: 100 })),
   starting_after: optional(string({ max: 200 })),

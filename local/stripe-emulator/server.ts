@@ -10,15 +10,20 @@ import Stripe from 'stripe';
 import { ApiHandler } from './api-handler';
 import type { RequestInfo } from './api-route';
 import { EmulatorCore } from './core';
+import type { OpenDisputeOptions } from './disputes';
 import type { EmulatorSnapshot, StripeEmulator, StripeEmulatorOptions } from './emulator-types';
 import { EmulatorError } from './errors';
 import { FaultRegistry } from './faults';
 import { IdempotencyStore } from './idempotency';
 import { type CountingRandom, createCountingRandom, createIdGenerator } from './ids';
 import {
+  type ChargeObject,
   type CouponObject,
+  type DisputeObject,
   type EventObject,
-  type SessionEventType,
+  type EventPayload,
+  type EventType,
+  type RefundObject,
   type SessionObject,
   snapshot,
 } from './objects';
@@ -82,7 +87,8 @@ class EmulatorServer implements StripeEmulator {
       newId: this.newId,
       payUrl: (id) => `${this.publicBase()}/pay/${id}`,
       prices: options.prices ?? [],
-      emit: (type, session, request) => this.emit(type, session, request),
+      products: options.products ?? [],
+      emit: (type, object, request) => this.emit(type, object, request),
     });
     this.api = new ApiHandler({
       now: this.now,
@@ -113,6 +119,9 @@ class EmulatorServer implements StripeEmulator {
       shippingRates: this.core.shippingRates,
       checkoutSessions: this.core.checkoutSessions,
       account: this.core.account,
+      charges: this.core.charges,
+      refunds: this.core.refunds,
+      disputes: this.core.disputes,
       dispatcher: this.dispatcher,
       idempotency: this.idempotency,
     };
@@ -192,6 +201,10 @@ class EmulatorServer implements StripeEmulator {
         deletedAt: record.deletedAt,
       })),
       events: snapshot(this.dispatcher.events),
+      paymentIntents: snapshot([...this.core.charges.paymentIntents.values()]),
+      charges: snapshot([...this.core.charges.charges.values()]),
+      refunds: snapshot([...this.core.refunds.refunds.values()]),
+      disputes: snapshot([...this.core.disputes.disputes.values()]),
       requests: snapshot(this.api.requests),
       requestCounts: this.requestCounts(),
       faults: this.faults.list(),
@@ -214,10 +227,30 @@ class EmulatorServer implements StripeEmulator {
     return record ? this.core.coupons.view(record) : undefined;
   }
 
-  events(type?: SessionEventType): EventRecord[] {
+  events(type?: EventType): EventRecord[] {
     return snapshot(
       this.dispatcher.events.filter((record) => type === undefined || record.event.type === type),
     );
+  }
+
+  charge(id: string): ChargeObject | undefined {
+    const charge = this.core.charges.charges.get(id);
+    return charge ? snapshot(charge) : undefined;
+  }
+
+  chargeOfPaymentIntent(paymentIntentId: string): ChargeObject | undefined {
+    const charge = this.core.charges.chargeOf(paymentIntentId);
+    return charge ? snapshot(charge) : undefined;
+  }
+
+  refund(id: string): RefundObject | undefined {
+    const refund = this.core.refunds.refunds.get(id);
+    return refund ? snapshot(refund) : undefined;
+  }
+
+  dispute(id: string): DisputeObject | undefined {
+    const dispute = this.core.disputes.disputes.get(id);
+    return dispute ? snapshot(dispute) : undefined;
   }
 
   requestCount(routeName: string): number {
@@ -252,6 +285,34 @@ class EmulatorServer implements StripeEmulator {
     if (ids.length > 0) this.changed();
     for (const id of ids) this.log(`session ${id} expired (expires_at passed)`);
     return ids;
+  }
+
+  failRefund(id: string): RefundObject {
+    const refund = this.core.refunds.fail(id);
+    this.changed();
+    this.log(`refund ${id} failed`);
+    return refund;
+  }
+
+  openDispute(paymentIntentId: string, options: OpenDisputeOptions = {}): DisputeObject {
+    const dispute = this.core.disputes.open(paymentIntentId, options);
+    this.changed();
+    this.log(`dispute ${dispute.id} opened on ${paymentIntentId} (${dispute.status})`);
+    return dispute;
+  }
+
+  updateDispute(id: string, status: 'under_review' | 'warning_under_review'): DisputeObject {
+    const dispute = this.core.disputes.update(id, status);
+    this.changed();
+    this.log(`dispute ${id} ${status}`);
+    return dispute;
+  }
+
+  closeDispute(id: string, status: 'won' | 'lost' | 'warning_closed'): DisputeObject {
+    const dispute = this.core.disputes.close(id, status);
+    this.changed();
+    this.log(`dispute ${id} closed (${status})`);
+    return dispute;
   }
 
   setWebhookUrl(url: string | null): void {
@@ -293,19 +354,19 @@ class EmulatorServer implements StripeEmulator {
     this.saver?.schedule();
   }
 
-  private emit(type: SessionEventType, session: SessionObject, request: RequestInfo): void {
+  private emit(type: EventType, object: EventPayload, request: RequestInfo): void {
     const event: EventObject = {
       id: this.newId('event'),
       object: 'event',
       api_version: Stripe.API_VERSION,
       created: this.core.nowSeconds(),
-      data: { object: session },
+      data: { object },
       livemode: false,
       pending_webhooks: this.dispatcher.hasEndpoint() ? 1 : 0,
       request: { id: request.id, idempotency_key: request.idempotencyKey },
       type,
     };
     this.dispatcher.publish(event);
-    this.log(`event ${type} ${event.id} for ${session.id}`);
+    this.log(`event ${type} ${event.id} for ${object.id}`);
   }
 }

@@ -6,6 +6,7 @@
  * steps; only expiring is also an API endpoint.
  */
 import type { RequestInfo } from './api-route';
+import type { ChargeStore } from './charges';
 import type { CheckoutSessions, SessionRecord, SessionView } from './checkout-sessions';
 import type { CouponStore } from './coupons';
 import { EmulatorError, StripeApiError } from './errors';
@@ -34,6 +35,8 @@ export interface SessionLifecycleOptions {
   newId: (kind: IdKind) => string;
   sessions: CheckoutSessions;
   coupons: CouponStore;
+  /** Where a paid session's PaymentIntent and charge are recorded. */
+  charges: ChargeStore;
   /** Called for every session event, with a snapshot of the session at that moment. */
   emit: (type: SessionEventType, session: SessionObject, request: RequestInfo) => void;
 }
@@ -90,6 +93,7 @@ export class SessionLifecycle {
     }
     if (coupon) this.options.coupons.redeem(coupon);
     record.asyncPayment = isAsync ? 'pending' : 'none';
+    this.recordPayment(record, !isAsync);
     this.options.emit('checkout.session.completed', snapshot(session), NO_REQUEST);
     return snapshot(session);
   }
@@ -105,6 +109,7 @@ export class SessionLifecycle {
     }
     record.asyncPayment = succeeded ? 'succeeded' : 'failed';
     if (succeeded) record.session.payment_status = 'paid';
+    this.recordPayment(record, succeeded);
     this.options.emit(
       succeeded ? 'checkout.session.async_payment_succeeded' : 'checkout.session.async_payment_failed',
       snapshot(record.session),
@@ -151,6 +156,16 @@ export class SessionLifecycle {
     record.session.status = 'expired';
     record.session.url = null;
     this.options.emit('checkout.session.expired', snapshot(record.session), request);
+  }
+
+  /** The session's PaymentIntent, and its charge once the money arrived. */
+  private recordPayment(record: SessionRecord, paid: boolean): void {
+    this.options.charges.recordPayment(
+      record.session,
+      record.paymentIntentData?.metadata ?? {},
+      paid,
+      this.nowSeconds(),
+    );
   }
 
   /** The record of a control-surface call, or `session_not_found` (the API answers 404 instead). */

@@ -1,5 +1,6 @@
 import { allInOrder } from './all-in-order';
 import { notifyOrderOnce } from './notify-order';
+import { linkOrderPayment, type PaymentEventDeps } from './payment-events';
 import type {
   CallOptions,
   CheckoutGateway,
@@ -14,7 +15,7 @@ import type {
 import { sellSessionHold } from './stock-holds';
 import type { Telemetry } from './telemetry';
 
-export interface FulfilDeps {
+export interface FulfilDeps extends PaymentEventDeps {
   readonly sessions: SessionStore;
   readonly fulfilment: FulfilmentStore;
   readonly gateway: CheckoutGateway;
@@ -81,6 +82,8 @@ async function recordAndNotify(
     deps.fulfilment.writeOrder(order),
     deps.fulfilment.setSlotStatus(record.slotId, record.sessionId, 'complete'),
   ]);
+  // Money facts that came before the order (a Dashboard refund) are applied now; idempotent.
+  await linkOrderPayment(deps, order, now);
   if (written) {
     // Once per order, by whoever wrote it.
     if (order.problems.includes('amount_mismatch')) reportAmountMismatch(deps, record, session);
@@ -163,5 +166,6 @@ function orderOf(
       ...(short.length > 0 ? (['short_stock'] as const) : []),
     ],
     ...(short.length > 0 ? { shortSkus: [...short] } : {}),
+    paymentIntentId: session.paymentIntentId,
   };
 }

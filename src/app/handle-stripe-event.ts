@@ -1,5 +1,6 @@
 import { allInOrder } from './all-in-order';
 import { type FulfilDeps, fulfilSession, releaseCoupon } from './fulfil-order';
+import { applyPaymentEvent } from './payment-events';
 import type { EventLedger, SessionRecord, VerifiedEvent } from './ports';
 import { releaseSessionHold } from './stock-holds';
 import { isCheckoutSessionEvent } from './stripe-events';
@@ -29,7 +30,7 @@ export async function handleStripeEvent(
   const { telemetry } = deps;
   telemetry.log.appendKeys({ eventId: event.id, eventType: event.type });
   try {
-    if (!event.session) {
+    if (!event.session && !event.money) {
       telemetry.log.info('event type not handled; ignored');
       return { result: 'ignored' };
     }
@@ -47,7 +48,7 @@ export async function handleStripeEvent(
     await deps.ledger.finish(event.id, lease.token, now);
     if (result === 'unknown_session') {
       telemetry.log.warn('event for a session this system did not create; ignored', {
-        sessionId: event.session.id,
+        sessionId: event.session?.id,
       });
     }
     return { result };
@@ -62,6 +63,8 @@ async function applyEvent(
   event: VerifiedEvent,
   now: number,
 ): Promise<'processed' | 'ignored' | 'unknown_session'> {
+  // Refunds and disputes (payment-events.ts): kept with their payment, applied to its order.
+  if (event.money) return applyPaymentEvent(deps, event.id, event.money, now);
   const session = event.session;
   if (!session) return 'ignored';
   const type = event.type;

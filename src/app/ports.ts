@@ -1,5 +1,6 @@
 import type { CartItem } from '../domain/cart';
 import type { PricedCart } from '../domain/priced-cart';
+import type { PaymentEventFact } from './order-life-ports';
 
 /** A quote as the service issued and cached it. */
 export interface StoredQuote {
@@ -155,6 +156,8 @@ export interface CheckoutSessionView {
   readonly customerName: string | null;
   readonly shippingAddress: Readonly<Record<string, string | null>> | null;
   readonly couponId: string | null;
+  /** The session's PaymentIntent (`pi_…`) once it is paid (or paying); refunds and disputes name it. */
+  readonly paymentIntentId: string | null;
 }
 
 /** Per-call limits, so a caller with a deadline (the webhook's 10 s) is never kept waiting past it. */
@@ -409,6 +412,8 @@ export interface OrderRecord {
    * fewer units on hand than were sold (a backorder, or stock corrected while it was held).
    */
   readonly problems: readonly OrderProblem[];
+  /** The payment's PaymentIntent, which Stripe's refund and dispute events name (orders before it: absent). */
+  readonly paymentIntentId: string | null;
   /** With `short_stock`: the SKUs sold beyond their stock on hand. */
   readonly shortSkus?: readonly string[];
 }
@@ -500,4 +505,6 @@ export interface VerifiedEvent {
   readonly digest: string;
   /** The Checkout Session of `checkout.session.*` events; `null` for other objects. */
   readonly session: CheckoutSessionView | null;
+  /** The charge, refund or dispute of the money events (`PAYMENT_EVENTS`); `null` for other objects. */
+  readonly money: PaymentEventFact | null;
 }

@@ -14,6 +14,7 @@ export type MetricName =
   | 'WebhookFailed'
   | 'WebhookSignatureInvalid'
   | 'OrderFulfilled'
+  | 'PaymentDisputed'
   | 'StockHeld'
   | 'StockReleased'
   | 'StockSold'

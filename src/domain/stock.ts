@@ -12,6 +12,8 @@ export interface Availability {
   readonly available: number | null;
   /** A sentence for the shopper ("Only 2 left"), or `null` when there is nothing to say. */
   readonly message: string | null;
+  /** Sold beyond what is left (ships when restocked): `available` is then no limit. */
+  readonly backorder: boolean;
 }
 
 /** A line of a cart the stock cannot cover. */
@@ -31,17 +33,20 @@ export function availabilityOf(
   sellable: Pick<Sellable, 'inventory'>,
   availableCount: number | undefined,
 ): Availability {
-  if (!sellable.inventory.tracked) return { status: 'in_stock', available: null, message: null };
+  if (!sellable.inventory.tracked) {
+    return { status: 'in_stock', available: null, message: null, backorder: false };
+  }
+  const backorder = sellable.inventory.whenShort === 'backorder';
   const available = Math.max(0, availableCount ?? 0);
   if (available === 0) {
-    return sellable.inventory.whenShort === 'backorder'
-      ? { status: 'backorder', available: 0, message: 'On backorder: ships when restocked' }
-      : { status: 'sold_out', available: 0, message: 'Sold out' };
+    return backorder
+      ? { status: 'backorder', available: 0, message: 'On backorder: ships when restocked', backorder }
+      : { status: 'sold_out', available: 0, message: 'Sold out', backorder };
   }
   if (available <= catalog.lowStockAt) {
-    return { status: 'low_stock', available, message: `Only ${available} left` };
+    return { status: 'low_stock', available, message: `Only ${available} left`, backorder };
   }
-  return { status: 'in_stock', available, message: null };
+  return { status: 'in_stock', available, message: null, backorder };
 }
 
 /** The tracked SKUs of a (normalised) cart: the SKUs whose units a checkout holds. */

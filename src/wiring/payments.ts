@@ -1,15 +1,21 @@
 import { createDynamoEventLedger } from '../adapters/dynamodb/event-ledger';
+import { createDynamoOrderLifeStore, createDynamoPaymentStore } from '../adapters/dynamodb/order-life-store';
 import { createDynamoFulfilmentStore, createDynamoSessionStore } from '../adapters/dynamodb/session-store';
 import { createDynamoStockStore } from '../adapters/dynamodb/stock-store';
 import { createTableClient, type TableClient } from '../adapters/dynamodb/table-client';
 import { createLogNotifier, createOutboxNotifier } from '../adapters/notify/notifiers';
+import { createLogOrderMail, createOutboxOrderMail } from '../adapters/notify/order-life-mail';
 import { createSesNotifier } from '../adapters/notify/ses-notifier';
+import { createSesOrderMail } from '../adapters/notify/ses-order-mail';
+import type { SesAccess } from '../adapters/notify/ses-send';
 import { resolveSecretsManagerValue } from '../adapters/secrets-manager';
 import { createStripeClient } from '../adapters/stripe/stripe-client';
 import { createStripeGateway } from '../adapters/stripe/stripe-gateway';
 import { createWebhookVerifier } from '../adapters/stripe/webhook-verifier';
 import type { FulfilDeps } from '../app/fulfil-order';
 import { type RetrySummary, retryPendingNotifications } from '../app/notify-order';
+import type { OrderMail } from '../app/order-life-ports';
+import { type MailRetrySummary, retryOwedMail } from '../app/order-mail';
 import type { CheckoutGateway, Notifier } from '../app/ports';
 import { type SweepSummary, sweepHolds } from '../app/stock-holds';
 import type { Telemetry } from '../app/telemetry';
@@ -73,11 +79,14 @@ async function buildFulfilDeps(
   config: FulfilmentConfig,
   telemetry: Telemetry,
   dynamo: TableClient,
-  overrides: { gateway?: CheckoutGateway; notifier?: Notifier },
+  overrides: { gateway?: CheckoutGateway; notifier?: Notifier; mail?: OrderMail },
 ): Promise<FulfilDeps> {
   const table = { client: dynamo, tableName: config.tableName };
   return {
     sessions: createDynamoSessionStore(table),
+    payments: createDynamoPaymentStore(table),
+    orders: createDynamoOrderLifeStore(table),
+    mail: overrides.mail ?? (await createOrderMail(config.notifier, telemetry)),
     fulfilment: createDynamoFulfilmentStore(table),
     stock: createDynamoStockStore(table),
     gateway:
@@ -107,10 +116,32 @@ async function createNotifier(config: NotifierConfig, telemetry: Telemetry): Pro
   }
 }
 
+/**
+ * The mails of an order's life (operator alerts, customer shipping confirmations) on the same
+ * configuration as the order notifications: the log, the local outbox, or SES from `NOTIFY_FROM`.
+ * The operator commands send with it too, passing their workstation's region and credentials
+ * (`ses`); a function sends as its role.
+ */
+export async function createOrderMail(
+  config: NotifierConfig,
+  telemetry: Telemetry,
+  ses: SesAccess = {},
+): Promise<OrderMail> {
+  switch (config.kind) {
+    case 'log':
+      return createLogOrderMail(telemetry.log);
+    case 'outbox':
+      return createOutboxOrderMail(config.dir);
+    case 'ses':
+      return createSesOrderMail({ from: config.from, operator: config.to, ...ses });
+  }
+}
+
 /** What the webhook and status route may have swapped (tests, the local stack). */
 export interface FulfilOverrides extends TableOverrides {
   readonly gateway?: CheckoutGateway;
   readonly notifier?: Notifier;
+  readonly mail?: OrderMail;
   /** The webhook's answer deadline (tests shorten it). */
   readonly webhookDeadlineMs?: number;
 }
@@ -118,8 +149,13 @@ export interface FulfilOverrides extends TableOverrides {
 /** What the webhook's function runs: the route, and on its schedule the retry of owed notifications. */
 export interface WebhookFunction {
   readonly webhook: ApiHandler;
-  /** One run of the retry; `timeLeftMs` (the invocation's remaining time) bounds what it claims. */
-  readonly retryNotifications: (timeLeftMs?: () => number) => Promise<RetrySummary>;
+  /**
+   * One run of the retry of owed order notifications and order mail; `timeLeftMs` (the
+   * invocation's remaining time) bounds what it claims.
+   */
+  readonly retryNotifications: (
+    timeLeftMs?: () => number,
+  ) => Promise<RetrySummary & { readonly mail: MailRetrySummary }>;
   /** One run of the stock-hold sweep (app/stock-holds.ts), bounded the same way. */
   readonly sweepHolds: (timeLeftMs?: () => number) => Promise<SweepSummary>;
 }
@@ -160,7 +196,9 @@ export async function buildWebhookFunction(
     }),
     async retryNotifications(timeLeftMs) {
       try {
-        return await retryPendingNotifications(fulfil, Math.floor(now() / 1000), timeLeftMs);
+        const nowSeconds = Math.floor(now() / 1000);
+        const notifications = await retryPendingNotifications(fulfil, nowSeconds, timeLeftMs);
+        return { ...notifications, mail: await retryOwedMail(fulfil, nowSeconds, timeLeftMs) };
       } finally {
         telemetry.metrics.flush();
       }

@@ -2,7 +2,7 @@ import { h, renderKeepingFocus, replaceChildrenKeepingFocus } from './dom';
 
 export type Tone = 'info' | 'warning' | 'error';
 /** What raised an alert, so a later success clears only its own kind of trouble. */
-export type AlertSource = 'catalog' | 'quote' | 'price' | 'checkout' | 'cart';
+export type AlertSource = 'catalog' | 'quote' | 'price' | 'checkout' | 'cart' | 'stock';
 
 export interface Alert {
   readonly text: string;

@@ -8,15 +8,51 @@ export interface CartItem {
   readonly quantity: number;
 }
 
+/** What is left of a SKU (`GET /catalog` variants, quote lines). */
+export interface Availability {
+  /** `low_stock`: "only N left"; `backorder`: none on hand, sold anyway. */
+  readonly status: 'in_stock' | 'low_stock' | 'sold_out' | 'backorder';
+  /** Units a new checkout may take; `null` when the SKU's stock is not tracked. */
+  readonly available: number | null;
+  /** A sentence for the shopper ("Only 2 left", "Sold out"), or `null`. */
+  readonly message: string | null;
+  /** Sold beyond what is left (ships when restocked): `available` is no limit. Absent from older APIs. */
+  readonly backorder?: boolean;
+}
+
+export interface ProductOption {
+  readonly name: string;
+  readonly values: readonly string[];
+}
+
+/** One SKU a cart may name: a size of a product, or a product without sizes (then its own SKU). */
+export interface CatalogVariant {
+  readonly sku: string;
+  /** "M" (the option values); `""` for a product without sizes. */
+  readonly label: string;
+  readonly options: Readonly<Record<string, string>>;
+  readonly unitAmount: number;
+  readonly images: readonly string[];
+  /** `null` when the stock could not be read (checkout decides). */
+  readonly availability: Availability | null;
+}
+
 export interface CatalogProduct {
   readonly sku: string;
   readonly name: string;
   readonly description: string | null;
   readonly unitAmount: number;
   readonly currency: string;
+  /** The most sold at once, all sizes together. */
   readonly maxQuantity: number;
   readonly collections: readonly string[];
   readonly tags: readonly string[];
+  /** Paths on the shop's site (`/images/…`) or https URLs. */
+  readonly images: readonly string[];
+  /** Empty for a product without sizes. */
+  readonly options: readonly ProductOption[];
+  /** Always at least one. */
+  readonly variants: readonly CatalogVariant[];
   readonly bundleIds: readonly string[];
 }
 
@@ -66,6 +102,8 @@ export interface QuoteLine {
   readonly subtotal: number;
   readonly discount: number;
   readonly total: number;
+  /** What is left of the line's SKU (`null`: the stock could not be read). */
+  readonly availability?: Availability | null;
 }
 
 export interface AppliedBundle {
@@ -77,6 +115,7 @@ export interface AppliedBundle {
   readonly discount: number;
 }
 
+/** A "save more" hint; its `skus` and `addition` name PRODUCT SKUs (a sized product needs a size). */
 export interface QuoteHint {
   readonly bundleId: string;
   readonly bundleName: string;
@@ -130,6 +169,8 @@ export interface ErrorDetail {
   readonly sku?: string;
   readonly message: string;
   readonly maxQuantity?: number;
+  /** With `out_of_stock`: the units of the SKU a checkout may still take. */
+  readonly available?: number;
 }
 
 /** Every error answer: `{ error: { code, message, details? }, requestId, …extra }`. */

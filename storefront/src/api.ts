@@ -39,7 +39,8 @@ export class ApiError extends Error {
 
 export interface ApiClient {
   getCatalog(): Promise<PublicCatalog>;
-  quoteCart(items: readonly CartItem[], signal?: AbortSignal): Promise<QuoteResponse>;
+  /** `cartId`: the cart's own open checkout holds units the quote counts as this cart's. */
+  quoteCart(items: readonly CartItem[], signal?: AbortSignal, cartId?: string): Promise<QuoteResponse>;
   createCheckoutSession(input: {
     readonly items: readonly CartItem[];
     readonly quoteSignature: string;
@@ -114,10 +115,14 @@ export function createApiClient(options: {
 
   return {
     async getCatalog() {
-      return (await call<PublicCatalog>('/catalog', { headers: { Accept: 'application/json' } })).body;
+      // Stock changes with every sale: the browser asks each time whether its copy is current (the
+      // API's ETag makes that a 304 when nothing changed), so a reload shows what is left now.
+      const init: RequestInit = { headers: { Accept: 'application/json' }, cache: 'no-cache' };
+      return (await call<PublicCatalog>('/catalog', init)).body;
     },
-    async quoteCart(items, signal) {
-      return (await call<QuoteResponse>('/cart/quote', postJson({ items }, signal))).body;
+    async quoteCart(items, signal, cartId) {
+      const body = { items, ...(cartId ? { cartId } : {}) };
+      return (await call<QuoteResponse>('/cart/quote', postJson(body, signal))).body;
     },
     async createCheckoutSession(input) {
       const { status, body } = await call<CheckoutSessionResponse>(

@@ -1,13 +1,19 @@
-import type { CatalogProduct, QuoteHint, QuoteResponse } from './api-types';
+import type { QuoteHint, QuoteResponse } from './api-types';
 import { type Cart, unitCount } from './cart';
 import { createCartLines } from './cart-lines';
 import { createCartSummary } from './cart-summary';
 import { h, renderKeepingFocus, setUnavailable } from './dom';
+import type { AvailabilityOf, CatalogIndex, HintAction } from './variants';
 
 /** Everything the cart panel shows; the shop page owns this state, the panel only draws it. */
 export interface CartState {
   readonly cart: Cart;
-  readonly products: ReadonlyMap<string, CatalogProduct>;
+  readonly index: CatalogIndex;
+  readonly availability: AvailabilityOf;
+  /** Lines the API found short of stock, with what is left of each. */
+  readonly short: ReadonlyMap<string, number>;
+  /** What a hint's button does. */
+  readonly hintAction: (hint: QuoteHint) => HintAction | null;
   /** The latest good quote; it may be of an older cart while a new one is on its way. */
   readonly quote: QuoteResponse | null;
   /** The quote prices exactly this cart. */
@@ -25,8 +31,8 @@ export interface CartPanelOptions {
   readonly cancelled: boolean;
   /** The customer set a line's quantity (0 removes it). */
   readonly onQuantity: (sku: string, quantity: number) => void;
-  /** The customer took a hint's suggested addition. */
-  readonly onHint: (hint: QuoteHint) => void;
+  /** The customer pressed a hint's button. */
+  readonly onHint: (hint: QuoteHint, action: HintAction) => void;
 }
 
 /** The cart: its lines, summary and checkout form, and on phones the "View cart" bar. */
@@ -46,6 +52,8 @@ export interface CartPanel {
   redrawLines(): void;
   /** Shows the panel (and with it the phone's bar): once the products are there and the cart priced. */
   reveal(): void;
+  /** Focuses the fix of the first line short of stock; `false` if there is none. */
+  focusFirstFix(): boolean;
 }
 
 /** Builds the cart panel; it draws whatever `render` is given. */
@@ -125,10 +133,12 @@ export function createCartPanel(options: CartPanelOptions): CartPanel {
 
   function render(next: CartState) {
     state = next;
-    const { cart, products, quote, fresh } = next;
+    const { cart, index, quote, fresh } = next;
     lines.render({
       cart,
-      products,
+      index,
+      availability: next.availability,
+      short: next.short,
       quotedLines: fresh && quote ? quote.quote.lines : null,
       currency: quote?.quote.currency ?? 'usd',
     });
@@ -136,13 +146,15 @@ export function createCartPanel(options: CartPanelOptions): CartPanel {
       empty: cart.length === 0,
       quote: quote?.quote ?? null,
       fresh,
-      updating: cart.length > 0 && (!fresh || next.quotePending),
+      // A quote on its way, or due; a refused or failed one is not being updated.
+      updating: cart.length > 0 && (next.quotePending || (!fresh && !next.quoteFailed)),
       failed: next.quoteFailed,
+      short: next.short.size > 0,
       currency: quote?.quote.currency ?? next.currency,
-      productName: (sku) => products.get(sku)?.name ?? sku,
+      hintAction: next.hintAction,
     });
     // Unavailable while checking out, not disabled: the pressed button keeps the keyboard's focus.
-    setUnavailable(checkoutButton, next.checkingOut || products.size === 0);
+    setUnavailable(checkoutButton, next.checkingOut || index.sellables.size === 0);
     checkoutButton.textContent = next.checkingOut ? 'Starting checkout…' : 'Checkout';
     form.hidden = cart.length === 0;
     checkoutButton.hidden = cart.length === 0;
@@ -170,5 +182,6 @@ export function createCartPanel(options: CartPanelOptions): CartPanel {
       element.hidden = false;
       renderBar();
     },
+    focusFirstFix: lines.focusFirstFix,
   };
 }

@@ -1,6 +1,7 @@
 import type { Quote, QuoteHint } from './api-types';
 import { h, replaceChildrenKeepingFocus } from './dom';
 import { formatMoney } from './messages';
+import type { HintAction } from './variants';
 
 /** What the summary shows. */
 export interface CartSummaryView {
@@ -12,8 +13,11 @@ export interface CartSummaryView {
   /** The cart changed since its quote, or a quote is on its way. */
   readonly updating: boolean;
   readonly failed: boolean;
+  /** Lines are short of stock: the cart cannot be priced until they are changed. */
+  readonly short: boolean;
   readonly currency: string;
-  readonly productName: (sku: string) => string;
+  /** What a hint's button does (its addition names products; a sized one needs a size). */
+  readonly hintAction: (hint: QuoteHint) => HintAction | null;
 }
 
 /**
@@ -27,8 +31,10 @@ export interface CartSummary {
   render(view: CartSummaryView): string | null;
 }
 
-/** The summary; `onHint` is called when the customer takes a hint's addition. */
-export function createCartSummary(options: { readonly onHint: (hint: QuoteHint) => void }): CartSummary {
+/** The summary; `onHint` is called when the customer presses a hint's button. */
+export function createCartSummary(options: {
+  readonly onHint: (hint: QuoteHint, action: HintAction) => void;
+}): CartSummary {
   const offers = h('div', { class: 'offers' });
   const element = h('div', { class: 'summary' });
 
@@ -47,7 +53,11 @@ export function createCartSummary(options: { readonly onHint: (hint: QuoteHint) 
           : h(
               'p',
               { class: 'quote-state' },
-              view.failed ? 'Prices are not available right now.' : 'Pricing your cart…',
+              view.short
+                ? 'Change the marked items to see your total.'
+                : view.failed
+                  ? 'Prices are not available right now.'
+                  : 'Pricing your cart…',
             ),
       );
       return null;
@@ -85,7 +95,7 @@ export function createCartSummary(options: { readonly onHint: (hint: QuoteHint) 
             h(
               'ul',
               {},
-              q.hints.map((hint) => hintItem(hint, view.productName)),
+              q.hints.map((hint) => hintItem(hint, view.hintAction(hint))),
             ),
           )
         : null,
@@ -116,17 +126,15 @@ export function createCartSummary(options: { readonly onHint: (hint: QuoteHint) 
     return view.fresh ? formatMoney(q.total, currency) : null;
   }
 
-  function hintItem(hint: QuoteHint, productName: (sku: string) => string) {
-    const addition = hint.addition ?? [];
-    const button =
-      addition.length > 0
-        ? h(
-            'button',
-            { type: 'button', class: 'secondary', 'data-focus-key': `hint-${hint.bundleId}` },
-            `Add ${addition.map((a) => (a.quantity > 1 ? `${a.quantity} × ${productName(a.sku)}` : productName(a.sku))).join(' and ')}`,
-          )
-        : null;
-    button?.addEventListener('click', () => options.onHint(hint));
+  function hintItem(hint: QuoteHint, action: HintAction | null) {
+    const button = action
+      ? h(
+          'button',
+          { type: 'button', class: 'secondary', 'data-focus-key': `hint-${hint.bundleId}` },
+          action.label,
+        )
+      : null;
+    if (action) button?.addEventListener('click', () => options.onHint(hint, action));
     return h('li', { class: 'hint', 'data-bundle-id': hint.bundleId }, h('p', {}, hint.message), button);
   }
 

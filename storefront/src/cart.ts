@@ -85,26 +85,6 @@ export function saveCart(store: KeyValueStore, cart: Cart): void {
   }
 }
 
-/** What the catalog says about each SKU of a saved cart: to drop retired ones and clamp the rest. */
-export function reconcileCart(
-  cart: Cart,
-  products: ReadonlyMap<string, { readonly maxQuantity: number }>,
-): { readonly cart: Cart; readonly removed: readonly string[]; readonly clamped: readonly string[] } {
-  const removed: string[] = [];
-  const clamped: string[] = [];
-  const kept: CartItem[] = [];
-  for (const line of cart) {
-    const product = products.get(line.sku);
-    if (!product) {
-      removed.push(line.sku);
-      continue;
-    }
-    if (line.quantity > product.maxQuantity) clamped.push(line.sku);
-    kept.push({ sku: line.sku, quantity: Math.min(line.quantity, product.maxQuantity) });
-  }
-  return { cart: kept, removed, clamped };
-}
-
 export const CART_ID_STORAGE_KEY = 'storefront.cart-id.v1';
 const CART_ID_PATTERN = /^[A-Za-z0-9_-]{16,64}$/;
 

@@ -21,6 +21,16 @@ export interface CheckoutOptions {
   readonly cart: () => Cart;
   /** Whether the catalog is loaded: without it there is nothing to check out. */
   readonly ready: () => boolean;
+  /**
+   * Whether lines the API found short of stock are still in the cart as they were; if so the page has
+   * brought the customer to them, and checkout does not start.
+   */
+  readonly heldBack: () => boolean;
+  /**
+   * The API refused the cart for some of its lines (409 `out_of_stock`: stock ran short since the
+   * quote; 422s): the page answers it (`true`) — marks or corrects the lines — or not.
+   */
+  readonly onRefused: (err: ApiError) => boolean;
   /** The checkout form's fields and its button. */
   readonly email: HTMLInputElement;
   readonly honeypot: HTMLInputElement;
@@ -57,6 +67,7 @@ export function createCheckout(options: CheckoutOptions): Checkout {
   async function start(): Promise<void> {
     // The button is only dimmed while checking out (it keeps focus), so presses arrive: ignore them.
     if (inProgress || options.cart().length === 0 || !options.ready()) return;
+    if (options.heldBack()) return;
     if (Date.now() < blockedUntil) {
       const seconds = Math.ceil((blockedUntil - Date.now()) / 1000);
       alerts.show({
@@ -77,6 +88,8 @@ export function createCheckout(options: CheckoutOptions): Checkout {
       const priced = await quotes.forCheckout();
       if (!priced) {
         inProgress = false;
+        // Refused for stock on the way: the customer is brought to the marked lines.
+        options.heldBack();
         return;
       }
       const session = await createSession(priced);
@@ -126,6 +139,7 @@ export function createCheckout(options: CheckoutOptions): Checkout {
   }
 
   function handleFailure(err: unknown) {
+    if (err instanceof ApiError && err.kind === 'http' && options.onRefused(err)) return;
     if (err instanceof ApiError && err.code === 'cart_already_paid') {
       // Another tab paid for this cart: it is an order now. A new cart starts empty.
       renewCartId(store);

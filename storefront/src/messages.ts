@@ -66,6 +66,12 @@ export function describeFailure(err: unknown, site: CallSite): string {
     case 'unknown_sku':
     case 'inactive_sku':
       return 'Some items are no longer sold and were removed from your cart.';
+    case 'variant_required':
+      return 'Some items in your cart need a size and were taken out. Choose a size and add them again.';
+    case 'out_of_stock':
+      return site === 'checkout'
+        ? 'Some items ran out while you were checking out, so nothing was charged. Change the marked items and try again.'
+        : 'Some items in your cart are not in stock in the quantity you chose.';
     case 'quantity_out_of_range':
       return 'Some quantities were above what we can sell at once and were lowered.';
     case 'validation_error':

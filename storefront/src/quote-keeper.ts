@@ -1,7 +1,7 @@
 import type { Alerts } from './alerts';
 import { type ApiClient, ApiError } from './api';
 import type { QuoteResponse } from './api-types';
-import { type Cart, cartKey, quantityOf, setQuantity } from './cart';
+import { type Cart, cartKey } from './cart';
 import { describeFailure, describePriceChange } from './messages';
 
 /** Wait after the last cart change before asking for a quote: one request per burst of clicks. */
@@ -14,10 +14,17 @@ export interface QuoteKeeperOptions {
   readonly alerts: Alerts;
   /** The cart as it is now. */
   readonly cart: () => Cart;
+  /** This browser's cart id: the units its own open checkout holds count as available to it. */
+  readonly cartId: () => string;
   /** Whether the catalog is loaded: nothing is priced before it. */
   readonly ready: () => boolean;
-  /** The API refused some lines (no longer sold, over the limit): take this cart instead. */
-  readonly correctCart: (next: Cart) => void;
+  /**
+   * The API refused the cart for some of its lines (no longer sold, without a size, over the limit,
+   * short of stock): the page answers it (`true`) — corrects the cart or marks the lines — or not.
+   */
+  readonly onRefused: (err: ApiError) => boolean;
+  /** A quote of the cart arrived (its lines say what is left of each SKU). */
+  readonly onQuote: (answer: QuoteResponse) => void;
   /** The quote, or whether one is on its way, changed: the cart should be drawn again. */
   readonly onChange: () => void;
 }
@@ -97,7 +104,7 @@ export function createQuoteKeeper(options: QuoteKeeperOptions): QuoteKeeper {
     const previous = quote && cartKey(quote.quote.items) === cartKey(items) ? quote : null;
     const done = (async () => {
       try {
-        const answer = await api.quoteCart(items, controller.signal);
+        const answer = await api.quoteCart(items, controller.signal, options.cartId());
         if (controller.signal.aborted) return;
         accept(answer, previous);
         retryDelayMs = 2000;
@@ -119,6 +126,7 @@ export function createQuoteKeeper(options: QuoteKeeperOptions): QuoteKeeper {
     quote = answer;
     failed = false;
     alerts.clear('quote');
+    options.onQuote(answer);
     const change = previous ? describePriceChange(previous.quote, answer.quote) : null;
     if (change) alerts.show({ text: change, tone: 'warning', source: 'price' });
     clearTimeout(expiryTimer);
@@ -133,21 +141,8 @@ export function createQuoteKeeper(options: QuoteKeeperOptions): QuoteKeeper {
 
   function handleFailure(err: unknown) {
     if (err instanceof ApiError && err.kind === 'http') {
-      if (err.code === 'unknown_sku' || err.code === 'inactive_sku' || err.code === 'quantity_out_of_range') {
-        const cart = options.cart();
-        let next = cart;
-        for (const detail of err.details) {
-          if (!detail.sku) continue;
-          next =
-            err.code === 'quantity_out_of_range' && detail.maxQuantity
-              ? setQuantity(next, detail.sku, quantityOf(next, detail.sku), detail.maxQuantity)
-              : setQuantity(next, detail.sku, 0, 0);
-        }
-        alerts.show({ text: describeFailure(err, 'quote'), tone: 'warning', source: 'cart' });
-        if (next !== cart) {
-          options.correctCart(next);
-          schedule();
-        }
+      if (options.onRefused(err)) {
+        alerts.clear('quote');
         return;
       }
       if (err.code === 'rate_limited') {

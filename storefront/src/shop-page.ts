@@ -1,13 +1,14 @@
 import { createAlerts, createAnnouncer } from './alerts';
-import type { ApiClient } from './api';
-import type { CatalogProduct, PublicCatalog, QuoteHint } from './api-types';
+import type { ApiClient, ApiError } from './api';
+import type { Availability, PublicCatalog, QuoteHint, QuoteResponse } from './api-types';
 import {
   addToCart,
   type Cart,
+  cartIdOf,
+  cartKey,
   type KeyValueStore,
   loadCart,
   quantityOf,
-  reconcileCart,
   saveCart,
   setQuantity,
 } from './cart';
@@ -18,6 +19,23 @@ import { describeFailure } from './messages';
 import { clearPendingCheckout } from './pending-checkout';
 import { createProductList } from './product-list';
 import { createQuoteKeeper } from './quote-keeper';
+import {
+  availabilityOfShortLine,
+  type CartRepair,
+  type CatalogIndex,
+  catalogAvailability,
+  describeShortLine,
+  EMPTY_INDEX,
+  type HintAction,
+  hintAction,
+  indexCatalog,
+  limitMessage,
+  lineLimit,
+  pruneShortLines,
+  reconcileSavedCart,
+  repairRefusedCart,
+  shortLinesOf,
+} from './variants';
 
 /** How long a saved cart may stay hidden while its first quote is on its way (a cold API can be slow). */
 const MAX_WAIT_FOR_PRICED_CART_MS = 2000;
@@ -38,18 +56,25 @@ export interface ShopPageOptions {
  * `POST /checkout/create-session`. The page never prices anything itself: every amount shown is
  * the API's, so what the customer sees is what Checkout will charge.
  *
- * This function owns the catalog and the cart and wires the parts: the product list, the cart
- * panel (lines, summary, checkout form), the quote keeper, checkout, and the alerts.
+ * This function owns the catalog, the cart and what is known of the stock, and wires the parts: the
+ * product list (with each product's sizes), the cart panel (lines, summary, checkout form), the
+ * quote keeper, checkout, and the alerts.
  */
 export async function startShopPage(options: ShopPageOptions): Promise<void> {
   const { api, store, root } = options;
   let catalog: PublicCatalog | null = null;
-  let products = new Map<string, CatalogProduct>();
+  let index: CatalogIndex = EMPTY_INDEX;
   let cart: Cart = loadCart(store);
+  /** Stock the quotes (and refusals) told of since the catalog was read: fresher than the catalog's. */
+  const liveStock = new Map<string, Availability>();
+  /** Lines the API found short of stock (409 `out_of_stock`), with what is left of each. */
+  let short = new Map<string, number>();
+  const availability = (sku: string) => liveStock.get(sku) ?? catalogAvailability(index, sku);
+  const ready = () => index.sellables.size > 0;
 
   const status = h('p', { class: 'visually-hidden', role: 'status', 'aria-live': 'polite' });
   const announce = createAnnouncer(status);
-  const productList = createProductList({ onAdd: (sku) => add(sku, 1) });
+  const productList = createProductList({ onAdd: add, announce });
   const panel = createCartPanel({
     cancelled: options.cancelled,
     onQuantity: setLineQuantity,
@@ -60,11 +85,10 @@ export async function startShopPage(options: ShopPageOptions): Promise<void> {
     api,
     alerts,
     cart: () => cart,
-    ready: () => products.size > 0,
-    correctCart: (next) => {
-      cart = next;
-      saveCart(store, cart);
-    },
+    cartId: () => cartIdOf(store),
+    ready,
+    onRefused: (err) => answerRefusal(err, 'quote'),
+    onQuote: takeQuote,
     onChange: render,
   });
   const checkout = createCheckout({
@@ -74,7 +98,9 @@ export async function startShopPage(options: ShopPageOptions): Promise<void> {
     alerts,
     announce,
     cart: () => cart,
-    ready: () => products.size > 0,
+    ready,
+    heldBack: showShortLines,
+    onRefused: (err) => answerRefusal(err, 'checkout'),
     email: panel.email,
     honeypot: panel.honeypot,
     button: panel.checkoutButton,
@@ -134,19 +160,12 @@ export async function startShopPage(options: ShopPageOptions): Promise<void> {
       return;
     }
     alerts.clear('catalog');
-    products = new Map(catalog.products.map((p) => [p.sku, p]));
-    const reconciled = reconcileCart(cart, products);
-    if (reconciled.removed.length > 0 || reconciled.clamped.length > 0) {
+    index = indexCatalog(catalog.products);
+    liveStock.clear();
+    const reconciled = reconcileSavedCart(cart, index);
+    if (showRepair(reconciled, 'Your saved cart')) {
       cart = reconciled.cart;
       saveCart(store, cart);
-      alerts.show({
-        text:
-          reconciled.removed.length > 0
-            ? 'Some items in your saved cart are no longer sold and were removed.'
-            : 'Some quantities in your saved cart were above the limit and were lowered.',
-        tone: 'warning',
-        source: 'cart',
-      });
     }
     productList.show(catalog);
     // Lines drawn before the catalog arrived know only SKUs: draw them again with names and limits.
@@ -169,44 +188,165 @@ export async function startShopPage(options: ShopPageOptions): Promise<void> {
     if (next === cart) return;
     cart = next;
     saveCart(store, cart);
-    alerts.clear('price', 'checkout', 'cart');
+    short = pruneShortLines(short, cart);
+    alerts.clear('price', 'checkout', 'cart', 'stock');
     if (announcement) announce(announcement);
     render();
     quotes.schedule();
   }
 
-  function add(sku: string, quantity: number) {
-    const product = products.get(sku);
-    if (!product) return;
-    const next = addToCart(cart, sku, quantity, product.maxQuantity);
-    if (next === cart || quantityOf(next, sku) === quantityOf(cart, sku)) {
-      announce(`You already have the most we sell at once of ${product.name}.`);
+  /** Add on a product card: one unit of the chosen size (or of the product without sizes). */
+  function add(sku: string) {
+    const sellable = index.sellables.get(sku);
+    if (!sellable) return;
+    const limit = lineLimit(cart, sku, index, availability);
+    if (quantityOf(cart, sku) + 1 > limit.max) {
+      announce(limitMessage(limit, sellable));
       return;
     }
-    changeCart(next, `Added ${product.name}. ${quantityOf(next, sku)} in your cart.`);
+    const next = addToCart(cart, sku, 1, limit.max);
+    if (next === cart) {
+      announce('Your cart cannot take more lines. Remove one to add another.');
+      return;
+    }
+    changeCart(next, `Added ${sellable.name}. ${quantityOf(next, sku)} in your cart.`);
   }
 
   function setLineQuantity(sku: string, quantity: number) {
-    const product = products.get(sku);
-    const name = product?.name ?? sku;
-    const next = setQuantity(cart, sku, quantity, product?.maxQuantity ?? quantity);
-    if (quantityOf(next, sku) === quantityOf(cart, sku)) {
+    const sellable = index.sellables.get(sku);
+    const name = sellable?.name ?? sku;
+    const current = quantityOf(cart, sku);
+    // Before the catalog is read the line's limits are unknown: the quote will say.
+    const limit = sellable ? lineLimit(cart, sku, index, availability) : null;
+    if (sellable && limit && quantity > current && current >= limit.max) {
       // "One more" at the most we sell (the button is dimmed, not disabled): say why nothing changed.
-      if (quantity > quantityOf(cart, sku)) announce(`You already have the most we sell at once of ${name}.`);
+      announce(limitMessage(limit, sellable));
       return;
     }
-    changeCart(
-      next,
-      quantityOf(next, sku) === 0 ? `Removed ${name}.` : `${name}: ${quantityOf(next, sku)} in your cart.`,
-    );
+    const next = setQuantity(cart, sku, quantity, limit?.max ?? Math.max(quantity, 0));
+    const now = quantityOf(next, sku);
+    if (now === current) return;
+    const lowered = sellable && limit && quantity > now && now > 0 ? ` ${limitMessage(limit, sellable)}` : '';
+    changeCart(next, now === 0 ? `Removed ${name}.` : `${name}: ${now} in your cart.${lowered}`);
   }
 
-  function addHint(hint: QuoteHint) {
+  function addHint(hint: QuoteHint, action: HintAction) {
+    if (action.kind === 'choose') {
+      // The deal names a product with sizes: the customer picks the size, then presses Add.
+      if (productList.chooseSize(action.product.sku)) {
+        announce(`Choose a size of ${action.product.name}, then press Add.`);
+      } else announce(`${action.product.name} is sold out in every size.`);
+      return;
+    }
     let next = cart;
-    for (const a of hint.addition ?? []) {
-      next = addToCart(next, a.sku, a.quantity, products.get(a.sku)?.maxQuantity ?? a.quantity);
+    for (const item of action.items) {
+      next = addToCart(next, item.sku, item.quantity, lineLimit(next, item.sku, index, availability).max);
     }
     changeCart(next, `Added for the ${hint.bundleName} deal.`);
+  }
+
+  // ── What the API refused, and the stock it told of ───────────────────────────────────────────
+
+  /** A quote of the cart: what it says is left of each line's SKU; priced means nothing is short. */
+  function takeQuote(answer: QuoteResponse) {
+    for (const line of answer.quote.lines) {
+      if (line.availability) liveStock.set(line.sku, line.availability);
+    }
+    if (cartKey(answer.quote.items) === cartKey(cart) && short.size > 0) {
+      short = new Map();
+      alerts.clear('stock');
+    }
+  }
+
+  /**
+   * Answers a refusal of the cart: lines short of stock (409 `out_of_stock`, from the quote or from
+   * checkout when another shopper took the last units) are marked with their fix; lines the API does
+   * not sell as they are (422) are corrected and the customer told. `false`: not a refusal of lines.
+   */
+  function answerRefusal(err: ApiError, site: 'quote' | 'checkout'): boolean {
+    if (err.code === 'out_of_stock') {
+      short = shortLinesOf(err.details);
+      for (const [sku, available] of short) liveStock.set(sku, availabilityOfShortLine(available));
+      const lines = describeShort();
+      alerts.show({
+        text:
+          site === 'checkout'
+            ? `Stock ran short while you were checking out, so nothing was charged. ${lines} Change the marked items and press Checkout again.`
+            : `${lines} Change the marked items to continue.`,
+        tone: site === 'checkout' ? 'error' : 'warning',
+        source: 'stock',
+      });
+      render();
+      if (site === 'checkout') panel.focusFirstFix();
+      return true;
+    }
+    const repair = repairRefusedCart(cart, err.code, err.details, index);
+    if (!repair) return false;
+    const changed = cartKey(repair.cart) !== cartKey(cart);
+    if (changed) {
+      cart = repair.cart;
+      saveCart(store, cart);
+    }
+    if (!showRepair(repair, 'Your cart')) {
+      alerts.show({ text: describeFailure(err, site), tone: 'warning', source: 'cart' });
+    }
+    render();
+    if (changed) quotes.schedule();
+    return true;
+  }
+
+  /** Says what a repair of the cart did; `false` if it did nothing to say. */
+  function showRepair(repair: CartRepair, whose: string): boolean {
+    const texts: string[] = [];
+    if (repair.needsSize.length > 0) {
+      const names = repair.needsSize.map((p) => p.name);
+      const one = names.length === 1;
+      texts.push(
+        `${whose} had ${names.join(' and ')} without a size, so ${one ? 'it was' : 'they were'} taken out. Choose a size and add ${one ? 'it' : 'them'} again.`,
+      );
+    }
+    if (repair.removed.length > 0)
+      texts.push(`Some items in ${whose.toLowerCase()} are no longer sold and were removed.`);
+    if (repair.lowered.length > 0) {
+      texts.push(
+        `Some quantities in ${whose.toLowerCase()} were above the most we sell at once and were lowered.`,
+      );
+    }
+    if (texts.length === 0) return false;
+    const first = repair.needsSize[0];
+    alerts.show({
+      text: texts.join(' '),
+      tone: 'warning',
+      source: 'cart',
+      ...(first
+        ? {
+            retry: () => void productList.chooseSize(first.sku),
+            retryLabel: `Choose a size of ${first.name}`,
+          }
+        : {}),
+    });
+    return true;
+  }
+
+  function describeShort(): string {
+    return [...short]
+      .map(([sku, available]) => describeShortLine(index.sellables.get(sku)?.name ?? sku, available))
+      .join(' ');
+  }
+
+  /**
+   * Lines still short as the API found them: checkout would be refused, so the customer is brought to
+   * the first line's fix instead (`true`).
+   */
+  function showShortLines(): boolean {
+    if (short.size === 0) return false;
+    alerts.show({
+      text: `${describeShort()} Change the marked items to check out.`,
+      tone: 'warning',
+      source: 'stock',
+    });
+    panel.focusFirstFix();
+    return true;
   }
 
   /** Draws the cart everywhere it shows; a control it removes hands its focus to the cart panel. */
@@ -215,10 +355,13 @@ export async function startShopPage(options: ShopPageOptions): Promise<void> {
   }
 
   function draw() {
-    productList.markCart(cart, products);
+    productList.update({ cart, index, availability });
     panel.render({
       cart,
-      products,
+      index,
+      availability,
+      short,
+      hintAction: (hint) => hintAction(hint, cart, index, availability),
       quote: quotes.latest,
       fresh: quotes.matchesCart(),
       quotePending: quotes.pending,

@@ -7,9 +7,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalStack, startLocalStack } from '../../local/stack';
 import { buildStorefront, storefrontHandler } from '../../local/storefront';
 import type { CartItem, PublicCatalog } from '../../storefront/src/api-types';
-import { CART_STORAGE_KEY } from '../../storefront/src/cart';
 import { parseShopConfig } from '../../storefront/src/shop-config';
 import { launchChromium, startLittleServer } from '../support/browser';
+import { itemOf, productCard, quoteSettled, saveCartInBrowser, sizeRadio } from '../support/storefront-page';
 import { createRecordingTelemetry } from '../support/telemetry';
 
 /*
@@ -92,14 +92,6 @@ async function openPage(viewport: { width: number; height: number }): Promise<Pa
   return page;
 }
 
-/** Saves a cart in the browser's storage for the shop's origin, as an earlier visit would have. */
-async function saveCartInBrowser(page: Page, cart: readonly CartItem[]) {
-  await page.goto(`${stack.url}/health`);
-  await page.evaluate(
-    `localStorage.setItem(${JSON.stringify(CART_STORAGE_KEY)}, ${JSON.stringify(JSON.stringify(cart))})`,
-  );
-}
-
 /** Opens `path` as a customer coming back to a saved cart: the cart is in storage before the page loads. */
 async function openShopWithCart(
   viewport: { width: number; height: number },
@@ -107,20 +99,14 @@ async function openShopWithCart(
   path = '/',
 ) {
   const page = await openPage(viewport);
-  await saveCartInBrowser(page, cart);
+  await saveCartInBrowser(page, stack.url, cart);
   await page.goto(`${stack.url}${path}`);
   await quoteSettled(page);
   return page;
 }
 
-async function quoteSettled(page: Page) {
-  await page.locator('.summary[aria-busy="false"]').waitFor();
-}
-
 function product(sku: string) {
-  const found = catalog.products.find((p) => p.sku === sku);
-  if (!found) throw new Error(`${sku} is not in the catalog`);
-  return found;
+  return itemOf(catalog, sku);
 }
 
 interface AxeViolation {
@@ -231,6 +217,21 @@ describe('a storefront a customer can trust', () => {
     expect(await axeViolations(desktop)).toEqual([]);
   });
 
+  it('passes the accessibility check with lines short of stock marked, each with its fix', async () => {
+    for (const viewport of [DESKTOP, PHONE]) {
+      const page = await openShopWithCart(viewport, [
+        { sku: 'HOODIE-LOGO-BLK-S', quantity: 1 },
+        { sku: 'HOODIE-LOGO-BLK-XXL', quantity: 4 },
+      ]);
+      await page.locator('.alert[data-source="stock"]').waitFor();
+      expect(await page.locator('li.line.short .fix').count()).toBe(2);
+      // The sold-out size is on its card too, disabled and named so.
+      expect(await page.getByRole('radio', { name: 'S, sold out', exact: true }).isDisabled()).toBe(true);
+      expect(await axeViolations(page)).toEqual([]);
+      await contexts.pop()?.close();
+    }
+  });
+
   it("holds the layout still while the shop loads a saved cart, or comes back from Checkout's cancel link (CLS under 0.1)", async () => {
     for (const viewport of [PHONE, DESKTOP]) {
       for (const path of ['/', '/checkout/cancel']) {
@@ -249,7 +250,7 @@ describe('a storefront a customer can trust', () => {
 
   it('still shows a saved cart whose first quote hangs, after a moment, saying it is being priced', async () => {
     const page = await openPage(PHONE);
-    await saveCartInBrowser(page, CART_WITH_HINTS);
+    await saveCartInBrowser(page, stack.url, CART_WITH_HINTS);
     await page.route('**/cart/quote', () => {}); // never answered
     await page.goto(stack.url);
     await page.locator('li.product').first().waitFor();
@@ -309,7 +310,7 @@ describe('a storefront a customer can trust', () => {
       const tee = product('TEE-LOGO-PNK-M');
       expect(seen).toEqual(
         expect.arrayContaining([
-          `button Add ${tee.name} to cart`,
+          `button Add ${tee.productName} to cart`,
           `button One more ${tee.name}`,
           'button Checkout',
         ]),
@@ -321,27 +322,41 @@ describe('a storefront a customer can trust', () => {
 });
 
 describe('keyboard focus on buttons that stop working', () => {
-  it('stays on an Add button at the most we sell, which then says why it adds nothing', async () => {
-    const hoodie = product('HOODIE-LOGO-BLK-M');
+  it('stays on an Add button at the most we sell (all sizes together), which then says why it adds nothing', async () => {
+    const medium = product('HOODIE-LOGO-BLK-M');
+    const large = product('HOODIE-LOGO-BLK-L');
     const page = await openPage(DESKTOP);
     await page.goto(stack.url);
-    const add = page.getByRole('button', { name: `Add ${hoodie.name} to cart` });
+    const add = page.getByRole('button', { name: `Add ${medium.productName} to cart` });
+    // From the keyboard: the size with the arrow keys, then Add.
+    await sizeRadio(page, medium).focus();
+    await page.keyboard.press('Space');
+    expect(await sizeRadio(page, medium).isChecked()).toBe(true);
     await add.focus();
-    for (let count = 1; count <= hoodie.maxQuantity; count += 1) await page.keyboard.press('Enter');
+    for (let count = 1; count < medium.maxQuantity; count += 1) await page.keyboard.press('Enter');
     await quoteSettled(page);
-    expect(await page.getByLabel(`Quantity of ${hoodie.name}`).inputValue()).toBe(String(hoodie.maxQuantity));
+    await sizeRadio(page, large).check();
+    await add.focus();
+    await page.keyboard.press('Enter');
+    await quoteSettled(page);
+    expect(await page.getByLabel(`Quantity of ${medium.name}`).inputValue()).toBe(
+      String(medium.maxQuantity - 1),
+    );
+    expect(await page.getByLabel(`Quantity of ${large.name}`).inputValue()).toBe('1');
     expect(await isFocused(add)).toBe(true);
     expect(await add.getAttribute('aria-disabled')).toBe('true');
-    expect(
-      await page.getByRole('button', { name: `One more ${hoodie.name}` }).getAttribute('aria-disabled'),
-    ).toBe('true');
+    for (const size of [medium, large]) {
+      expect(
+        await page.getByRole('button', { name: `One more ${size.name}` }).getAttribute('aria-disabled'),
+      ).toBe('true');
+    }
 
     await page.keyboard.press('Enter');
     await page
       .getByRole('status')
-      .getByText(`You already have the most we sell at once of ${hoodie.name}.`)
+      .getByText(`You already have the most we sell at once of ${medium.productName} (all sizes together).`)
       .waitFor();
-    expect(await page.getByLabel(`Quantity of ${hoodie.name}`).inputValue()).toBe(String(hoodie.maxQuantity));
+    expect(await page.getByLabel(`Quantity of ${large.name}`).inputValue()).toBe('1');
     expect(await isFocused(add)).toBe(true);
   });
 
@@ -375,13 +390,43 @@ describe('keyboard focus on buttons that stop working', () => {
   });
 
   it('hands the focus of a hint whose deal was reached to the cart, not the page', async () => {
-    const page = await openShopWithCart(DESKTOP, [{ sku: 'TEE-LOGO-PNK-M', quantity: 2 }]);
-    const hint = page.locator('.hint[data-bundle-id="tee-tiers"] button');
+    // The hoodie pair names the hoodie; the cart holds one size of it, so the hint adds that size.
+    const hoodie = product('HOODIE-LOGO-BLK-M');
+    const page = await openShopWithCart(DESKTOP, [{ sku: hoodie.sku, quantity: 1 }]);
+    const hint = page.locator('.hint[data-bundle-id="hoodie-pair"] button');
+    expect(await hint.textContent()).toBe(`Add ${hoodie.name}`);
     await hint.focus();
     await page.keyboard.press('Enter');
     await quoteSettled(page);
-    await page.locator('.hint[data-bundle-id="tee-tiers"]').waitFor({ state: 'detached' });
+    await page.locator('.hint[data-bundle-id="hoodie-pair"]').waitFor({ state: 'detached' });
     expect(await page.evaluate('document.activeElement.id')).toBe('cart');
+    expect(await page.getByLabel(`Quantity of ${hoodie.name}`).inputValue()).toBe('2');
+  });
+
+  it("takes a hint naming a product with sizes to that product's sizes, never guessing one", async () => {
+    const tee = product('TEE-LOGO-PNK-M');
+    const page = await openShopWithCart(DESKTOP, [{ sku: tee.sku, quantity: 1 }]);
+    const hint = page.locator('.hint[data-bundle-id="tee-tiers"] button');
+    const label = (await hint.textContent()) ?? '';
+    expect(label).toMatch(/^Choose a size of /);
+    const suggested = catalog.products.find((p) => label === `Choose a size of ${p.name}`);
+    if (!suggested) throw new Error(`no product for "${label}"`);
+    await hint.focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('status').getByText(`Choose a size of ${suggested.name}, then press Add.`).waitFor();
+    const focused = await page.evaluate(
+      '[document.activeElement.type, document.activeElement.closest("li.product")?.dataset.sku]',
+    );
+    expect(focused).toEqual(['radio', suggested.sku]);
+    expect(await page.locator('.line').count()).toBe(1);
+    // The customer picks a size (Space on the focused one) and adds it: the deal applies.
+    await page.keyboard.press('Space');
+    await productCard(page, itemOf(catalog, suggested.sku))
+      .getByRole('button', { name: `Add ${suggested.name} to cart` })
+      .click();
+    await quoteSettled(page);
+    await page.locator('.applied li[data-bundle-id="tee-tiers"]').waitFor();
+    expect(await axeViolations(page)).toEqual([]);
   });
 
   it('stays on Checkout while it starts (one request for two presses), and after it failed', async () => {

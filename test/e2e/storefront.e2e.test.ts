@@ -7,10 +7,15 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalStack, startLocalStack } from '../../local/stack';
 import { buildStorefront, type StorefrontAssets, storefrontHandler } from '../../local/storefront';
+import { createDynamoStockStore } from '../../src/adapters/dynamodb/stock-store';
+import { createTableClient } from '../../src/adapters/dynamodb/table-client';
+import type { StockStore } from '../../src/app/ports';
+import { listStock } from '../../src/ops/stock';
 import type { PublicCatalog, TieredBundle } from '../../storefront/src/api-types';
 import { formatMoney } from '../../storefront/src/messages';
 import { type LittleServer, launchChromium, startLittleServer } from '../support/browser';
-import { makeCatalog } from '../support/catalog-factory';
+import { loadSampleCatalog, makeCatalog } from '../support/catalog-factory';
+import { addToCart, itemOf, productCard, quoteSettled, saveCartInBrowser } from '../support/storefront-page';
 import { createRecordingTelemetry } from '../support/telemetry';
 
 const run = promisify(execFile);
@@ -33,6 +38,8 @@ let assets: StorefrontAssets;
 let allowedSite: LittleServer;
 let foreignSite: LittleServer;
 const contexts: BrowserContext[] = [];
+/** The catalog the stack sells (the tests' own, test/fixtures/catalog.json). */
+const testCatalog = loadSampleCatalog();
 const pageErrors: Error[] = [];
 
 beforeAll(async () => {
@@ -86,19 +93,27 @@ async function openPage(viewport = DESKTOP): Promise<Page> {
 }
 
 function product(sku: string) {
-  const found = catalog.products.find((p) => p.sku === sku);
-  if (!found) throw new Error(`${sku} is not in the catalog`);
-  return found;
+  return itemOf(catalog, sku);
 }
 
-/** Waits until the cart's quote is for the cart on screen (no change or request pending). */
-async function quoteSettled(page: Page) {
-  await page.locator('.summary[aria-busy="false"]').waitFor();
+/**
+ * The operator's stock list (`npm run stock -- list`: src/ops/stock.ts) on this stack's table, with
+ * the tests' catalog (the command itself reads the shop's catalog/catalog.json).
+ */
+async function withStock<T>(work: (stock: StockStore) => Promise<T>): Promise<T> {
+  const client = createTableClient({ endpoint: stack.dynamoEndpoint });
+  try {
+    return await work(createDynamoStockStore({ client, tableName: String(stack.env.COMMERCE_TABLE) }));
+  } finally {
+    client.close();
+  }
 }
 
-async function addToCart(page: Page, name: string) {
-  await page.getByRole('button', { name: `Add ${name} to cart` }).click();
-  await quoteSettled(page);
+async function availableOf(sku: string): Promise<number> {
+  const rows = await withStock((stock) => listStock(testCatalog, stock));
+  const row = rows.find((r) => r.sku === sku);
+  if (!row) throw new Error(`${sku} has no stock row`);
+  return row.available;
 }
 
 /** Saves a screenshot of the visible page for this run (and for the README, see DOC_IMAGES_DIR). */
@@ -156,11 +171,11 @@ describe('storefront in Chromium', () => {
 
     const teeHint = page.locator('.hint[data-bundle-id="tee-tiers"]');
     const teeDeal = page.locator('.applied li[data-bundle-id="tee-tiers"]');
-    await addToCart(page, tee.name);
+    await addToCart(page, tee);
     expect(await teeHint.textContent()).toContain(`${firstTier.percentOff}% off`);
     expect(await teeDeal.count()).toBe(0);
 
-    await addToCart(page, tee.name);
+    await addToCart(page, tee);
     expect(await teeDeal.count()).toBe(1);
     expect(await teeHint.textContent()).toContain(`${topTier.percentOff}% off`);
     await screenshot(page, 'cart.png', { forReadme: true });
@@ -220,8 +235,8 @@ describe('storefront in Chromium', () => {
     const joggers = product('SWEAT-JOGGER-GRY-M');
     const page = await openPage(PHONE);
     await page.goto(stack.url);
-    await addToCart(page, hoodie.name);
-    await addToCart(page, joggers.name);
+    await addToCart(page, hoodie);
+    await addToCart(page, joggers);
     const total = await page.getByTestId('total').textContent();
     // Nothing wider than the phone's screen.
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(PHONE.width);
@@ -250,7 +265,7 @@ describe('storefront in Chromium', () => {
     const tote = product('TOTE-CANVAS');
     const page = await openPage();
     await page.goto(stack.url);
-    await addToCart(page, tote.name);
+    await addToCart(page, tote);
     stack.stripe?.faults.add({ method: 'POST', path: '/v1/checkout/sessions', status: 500, times: 10 });
     try {
       await page.getByRole('button', { name: 'Checkout' }).click();
@@ -284,7 +299,7 @@ describe('storefront in Chromium', () => {
       apiBase = current.url;
       const page = await openPage();
       await page.goto(`${site.origin}/`);
-      await addToCart(page, tee.name);
+      await addToCart(page, tee);
       const oldTotal = formatMoney(tee.unitAmount, catalog.currency);
       expect(await page.getByTestId('total').textContent()).toBe(oldTotal);
 
@@ -293,7 +308,7 @@ describe('storefront in Chromium', () => {
       current = await startLocalStack({
         ...stackOptions,
         port: Number(new URL(apiBase).port),
-        catalog: makeCatalog({ version: `${catalog.version}-e2e`, prices: { [tee.sku]: newPrice } }),
+        catalog: makeCatalog({ version: `${catalog.version}-e2e`, prices: { [tee.productSku]: newPrice } }),
       });
       const newTotal = formatMoney(newPrice, catalog.currency);
       await page.getByRole('button', { name: 'Checkout' }).click();
@@ -348,7 +363,7 @@ describe('storefront in Chromium', () => {
     const cap = product('CAP-DAD-BLK');
     const page = await openPage();
     await page.goto(stack.url);
-    await addToCart(page, cap.name);
+    await addToCart(page, cap);
     const total = (await page.getByTestId('total').textContent()) ?? '';
     await page.getByRole('button', { name: 'Checkout' }).click();
     await page.waitForURL((url) => url.origin === stack.stripe?.url && url.pathname.startsWith('/pay/'));
@@ -380,7 +395,7 @@ describe('storefront in Chromium', () => {
     const beanie = product('BEANIE-PNK');
     const page = await openPage();
     await page.goto(stack.url);
-    await addToCart(page, beanie.name);
+    await addToCart(page, beanie);
     await page.getByRole('button', { name: 'Checkout' }).click();
     await page.waitForURL((url) => url.origin === stack.stripe?.url && url.pathname.startsWith('/pay/'));
     await payOnPage(page, 'Pay by bank transfer (async)');
@@ -413,7 +428,7 @@ describe('storefront in Chromium', () => {
     const [tab1, tab2] = [await context.newPage(), await context.newPage()];
     for (const tab of [tab1, tab2]) tab.on('pageerror', (err) => pageErrors.push(err));
     await tab1.goto(stack.url);
-    await addToCart(tab1, socks.name);
+    await addToCart(tab1, socks);
     await tab1.getByRole('button', { name: 'Checkout' }).click();
     await tab1.waitForURL((url) => url.origin === stack.stripe?.url && url.pathname.startsWith('/pay/'));
 
@@ -431,5 +446,144 @@ describe('storefront in Chromium', () => {
     await tab2.locator('.payment-status[data-state="paid"]').waitFor();
     const orders = (await listOrders()).filter((o) => sessionIds.includes(o.sessionId));
     expect(orders).toEqual([expect.objectContaining({ amountTotal: socks.unitAmount })]);
+  });
+  it('buys a size and sees its stock fall; a sold-out size cannot be chosen; the last unit taken by another shopper at checkout is fixed in the cart', async () => {
+    const xl = product('HOODIE-LOGO-BLK-XL');
+    const small = product('HOODIE-LOGO-BLK-S');
+    const before = await availableOf(xl.sku);
+    expect(before).toBe(2);
+    const page = await openPage();
+    await page.goto(stack.url);
+    const hoodie = productCard(page, xl);
+    const add = hoodie.getByRole('button', { name: `Add ${xl.productName} to cart` });
+    const note = hoodie.locator('.stock-note');
+
+    // The sold-out size is shown, named so, and cannot be chosen; Add without a size asks for one.
+    const soldOut = hoodie.getByRole('radio', { name: `${small.size}, sold out`, exact: true });
+    expect(await soldOut.isDisabled()).toBe(true);
+    await soldOut.locator('xpath=..').click({ force: true }); // its label, the chip
+    expect(await soldOut.isChecked()).toBe(false);
+    await add.click();
+    expect(await note.textContent()).toBe('Choose a size first.');
+    expect(await page.evaluate('document.activeElement.value')).toBe(product('HOODIE-LOGO-BLK-M').sku);
+    expect(await page.locator('li.line').count()).toBe(0);
+
+    // The size with few left says so, in its name and under the sizes.
+    const radio = hoodie.getByRole('radio', { name: `${xl.size}, only ${before} left`, exact: true });
+    await radio.check();
+    expect(await note.textContent()).toBe(`Only ${before} left`);
+    await add.click();
+    await quoteSettled(page);
+    expect(await page.locator(`li.line[data-sku="${xl.sku}"] .line-name`).textContent()).toBe(xl.name);
+    expect(await page.locator(`li.line[data-sku="${xl.sku}"] .line-note`).textContent()).toBe(
+      `Only ${before} left`,
+    );
+    const total = formatMoney(xl.unitAmount, catalog.currency);
+    expect(await page.getByTestId('total').textContent()).toBe(total);
+    await page.getByRole('button', { name: 'Checkout' }).click();
+    await page.waitForURL((url) => url.origin === stack.stripe?.url && url.pathname.startsWith('/pay/'));
+    await payOnPage(page, `Pay ${total}`);
+    await page.locator('.payment-status[data-state="paid"]').waitFor();
+    expect(await page.locator('.order-lines').textContent()).toContain(`1 × ${xl.name}`);
+
+    // Back in the shop: one fewer of that size, on the card and in the operator's stock list.
+    await page.getByRole('link', { name: 'Continue shopping' }).click();
+    await page.locator('li.product').first().waitFor();
+    expect(await availableOf(xl.sku)).toBe(before - 1);
+    const fewer = productCard(page, xl).getByRole('radio', {
+      name: `${xl.size}, only ${before - 1} left`,
+      exact: true,
+    });
+    await fewer.check();
+    expect(await productCard(page, xl).locator('.stock-note').textContent()).toBe(`Only ${before - 1} left`);
+
+    // The last one: Add stops at it and says why.
+    await productCard(page, xl)
+      .getByRole('button', { name: `Add ${xl.productName} to cart` })
+      .click();
+    await quoteSettled(page);
+    const addAgain = productCard(page, xl).getByRole('button', { name: `Add ${xl.productName} to cart` });
+    expect(await addAgain.getAttribute('aria-disabled')).toBe('true');
+    await addAgain.focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('status').getByText(`Only 1 of ${xl.name} left, and your cart has it.`).waitFor();
+
+    // Another shopper, with the same last one in their cart, reaches the payment page first (their
+    // checkout holds it): this shopper's checkout is refused, nothing is charged, the line says so
+    // and its fix has the focus.
+    const other = await openPage();
+    await other.goto(stack.url);
+    await addToCart(other, xl);
+    await other.getByRole('button', { name: 'Checkout' }).click();
+    await other.waitForURL((url) => url.origin === stack.stripe?.url && url.pathname.startsWith('/pay/'));
+    expect(await availableOf(xl.sku)).toBe(0);
+    await page.getByRole('button', { name: 'Checkout' }).click();
+    const alert = page.locator('.alert[data-source="stock"]');
+    await alert.waitFor();
+    expect(await alert.textContent()).toContain('nothing was charged');
+    expect(await alert.textContent()).toContain(`${xl.name} is sold out.`);
+    expect(new URL(page.url()).origin).toBe(stack.url);
+    const fix = page.getByRole('button', { name: `Remove sold-out ${xl.name}` });
+    expect(await fix.evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);
+    // The card learnt it too: the size cannot be chosen any more.
+    expect(
+      await productCard(page, xl)
+        .getByRole('radio', { name: `${xl.size}, sold out` })
+        .isDisabled(),
+    ).toBe(true);
+    await screenshot(page, 'cart-sold-out.png');
+    await page.keyboard.press('Enter');
+    await page.getByText('Your cart is empty').waitFor();
+    expect(await alert.count()).toBe(0);
+
+    // The other shopper pays for it: sold once, nothing left, nothing held.
+    await payOnPage(other, `Pay ${total}`);
+    await other.locator('.payment-status[data-state="paid"]').waitFor();
+    expect(await availableOf(xl.sku)).toBe(0);
+    expect(await withStock((stock) => listStock(testCatalog, stock))).toContainEqual(
+      expect.objectContaining({ sku: xl.sku, onHand: 0, held: 0, sold: before }),
+    );
+  });
+
+  it('brings back a cart saved before sizes and above what is left: names what needs a size, marks what is short and fixes it in a press', async () => {
+    const xxl = product('HOODIE-LOGO-BLK-XXL');
+    const small = product('HOODIE-LOGO-BLK-S');
+    const left = await availableOf(xxl.sku);
+    const page = await openPage();
+    await saveCartInBrowser(page, stack.url, [
+      { sku: 'TEE-LOGO-PNK', quantity: 2 },
+      { sku: xxl.sku, quantity: left + 1 },
+      { sku: small.sku, quantity: 1 },
+    ]);
+    await page.goto(stack.url);
+    const needsSize = page.locator('.alert[data-source="cart"]');
+    await needsSize.waitFor();
+    expect(await needsSize.textContent()).toContain('Your saved cart had Logo Tee — Pink without a size');
+    const stock = page.locator('.alert[data-source="stock"]');
+    await stock.waitFor();
+    expect(await stock.textContent()).toContain(`Only ${left} of ${xxl.name} left.`);
+    expect(await stock.textContent()).toContain(`${small.name} is sold out.`);
+    expect(await page.locator('.summary').textContent()).toBe('Change the marked items to see your total.');
+    expect(await page.locator('li.line.short').count()).toBe(2);
+
+    // "Choose a size" goes to the product's sizes.
+    await needsSize.getByRole('button', { name: 'Choose a size of Logo Tee — Pink' }).click();
+    expect(
+      await page.evaluate('document.activeElement.closest("li.product")?.getAttribute("data-sku")'),
+    ).toBe('TEE-LOGO-PNK');
+
+    await page.getByRole('button', { name: `Keep ${left} of ${xxl.name}` }).click();
+    await quoteSettled(page);
+    expect(await page.getByLabel(`Quantity of ${xxl.name}`).inputValue()).toBe(String(left));
+    // Checkout with a line still short brings the customer to it instead of failing.
+    await page.getByRole('button', { name: 'Checkout' }).click();
+    const remove = page.getByRole('button', { name: `Remove sold-out ${small.name}` });
+    await expect.poll(() => remove.evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);
+    await remove.click();
+    await quoteSettled(page);
+    expect(await page.locator('li.line.short').count()).toBe(0);
+    expect(await page.getByTestId('total').isVisible()).toBe(true);
+    await page.getByRole('button', { name: 'Checkout' }).click();
+    await page.waitForURL((url) => url.origin === stack.stripe?.url && url.pathname.startsWith('/pay/'));
   });
 });

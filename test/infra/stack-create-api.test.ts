@@ -24,7 +24,9 @@ describe('prod stage with an API of its own', () => {
     expect(JSON.stringify(outputs.ApiUrl?.Value)).toContain(`/${config.api.stageName}/`);
     expect(JSON.stringify(outputs.WebhookUrl?.Value)).toContain('stripe/webhook');
     expect(outputs.WebhookEvents?.Value).toBe(
-      'checkout.session.completed,checkout.session.async_payment_succeeded,checkout.session.async_payment_failed,checkout.session.expired',
+      'checkout.session.completed,checkout.session.async_payment_succeeded,checkout.session.async_payment_failed,checkout.session.expired,' +
+        'charge.refunded,refund.created,refund.updated,refund.failed,' +
+        'charge.dispute.created,charge.dispute.updated,charge.dispute.closed',
     );
   });
 

@@ -519,7 +519,12 @@ describe('GET /catalog', () => {
         product(sku).variants.map((v: { label: string; availability: unknown }) => [v.label, v.availability]),
       );
     // Untracked: always in stock, no count.
-    expect(sizes('TEE-CLASSIC-BLK').M).toEqual({ status: 'in_stock', available: null, message: null });
+    expect(sizes('TEE-CLASSIC-BLK').M).toEqual({
+      status: 'in_stock',
+      available: null,
+      message: null,
+      backorder: false,
+    });
     // Tracked, refused when short: counts from the table; no item is nothing on hand.
     expect(sizes('HOODIE-LOGO-BLK')).toMatchObject({
       S: { status: 'sold_out', available: 0, message: 'Sold out' },
@@ -527,7 +532,7 @@ describe('GET /catalog', () => {
       L: { status: 'in_stock', available: 40 },
     });
     // Tracked, sold beyond its stock.
-    expect(sizes('HOODIE-ZIP-GRY').M).toMatchObject({ status: 'backorder', available: 0 });
+    expect(sizes('HOODIE-ZIP-GRY').M).toMatchObject({ status: 'backorder', available: 0, backorder: true });
     // A product without sizes is its own one variant.
     expect(product('CAP-DAD-BLK').variants).toEqual([
       expect.objectContaining({ sku: 'CAP-DAD-BLK', label: '', options: {} }),

@@ -12,6 +12,25 @@ const dataDir = mkdtempSync(join(tmpdir(), 'local-stack-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 const ports = { port: 0, stripePort: 0, dynamoPort: 0 };
+
+interface CatalogWithImages {
+  readonly products: readonly {
+    readonly images: readonly string[];
+    readonly variants?: readonly { readonly images?: readonly string[] }[];
+  }[];
+}
+
+/** The shop's own catalog from disk (imports of it are aliased to the tests' catalog). */
+function readShopCatalog(): CatalogWithImages {
+  return JSON.parse(readFileSync(join('catalog', 'catalog.json'), 'utf8')) as CatalogWithImages;
+}
+
+/** The image paths on the shop's own site (`/images/…`) a catalog names, products and variants. */
+function imagePathsOf(catalog: CatalogWithImages): string[] {
+  return catalog.products
+    .flatMap((p) => [...p.images, ...(p.variants ?? []).flatMap((v) => v.images ?? [])])
+    .filter((image) => image.startsWith('/'));
+}
 const cart = { items: [{ sku: 'TEE-LOGO-PNK-M', quantity: 2 }] };
 
 async function postJson(url: string, body: unknown, origin: string) {
@@ -56,7 +75,22 @@ describe('local stack over HTTP', () => {
 
       const catalog = await fetch(`${first.url}/catalog`);
       expect(catalog.status).toBe(200);
-      expect(((await catalog.json()) as { products: unknown[] }).products.length).toBeGreaterThan(10);
+      const served = (await catalog.json()) as CatalogWithImages;
+      expect(served.products.length).toBeGreaterThan(10);
+
+      // Every picture the catalogs name on the shop's site — the tests' catalog, as served, and the
+      // shop's own catalog/catalog.json — is served by the stack, as an image a browser caches.
+      const paths = new Set([...imagePathsOf(served), ...imagePathsOf(readShopCatalog())]);
+      expect(paths.size).toBeGreaterThanOrEqual(18);
+      for (const path of paths) {
+        const image = await fetch(`${first.url}${path}`);
+        expect({ path, status: image.status }).toEqual({ path, status: 200 });
+        expect(image.headers.get('content-type')).toBe('image/svg+xml');
+        expect(image.headers.get('cache-control')).toBe('public, max-age=3600');
+        const body = await image.text();
+        expect(body.startsWith('<svg ')).toBe(true);
+        expect(body.length).toBeLessThan(4096);
+      }
 
       const origin = new URL(first.url).origin;
       const preflight = await fetch(`${first.url}/cart/quote`, {

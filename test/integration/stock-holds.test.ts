@@ -107,6 +107,7 @@ describe('stock holds', () => {
       status: 'in_stock',
       available: 20,
       message: null,
+      backorder: false,
     });
     const started = await checkout(api, items, { quoteSignature: quoted.body.quoteSignature });
     expect(started.status).toBe(201);

@@ -71,6 +71,22 @@ describe('storefront server', () => {
     expect((await get('/', { method: 'POST' })).status).toBe(405);
   });
 
+  it('serves the product images with their type and an hour of caching, and lets pages show https images', async () => {
+    const tee = await get('/images/tee-classic-blk.svg');
+    expect(tee.status).toBe(200);
+    expect(tee.headers).toMatchObject({
+      'content-type': 'image/svg+xml',
+      'cache-control': 'public, max-age=3600',
+      'x-content-type-options': 'nosniff',
+      // Opened on its own, the SVG is a document that may run nothing.
+      'content-security-policy': "default-src 'none'",
+    });
+    expect(tee.body).toContain('<title>Classic Tee — Black</title>');
+    expect((await get('/images/missing.svg')).status).toBe(404);
+    expect((await get('/images/../styles.css')).status).toBe(404);
+    expect((await get('/')).headers['content-security-policy']).toContain("img-src 'self' data: https:;");
+  });
+
   it('sends a page asked for under another host name to the canonical origin, path and query kept', async () => {
     const { port } = new URL(site.origin);
     const moved = await get('/checkout/cancel?x=1', { host: `localhost:${port}` });

@@ -1,7 +1,6 @@
 import { type LocalStack, startLocalStack } from '../../local/stack';
 import type { StripeEmulator } from '../../local/stripe-emulator';
 import type { TableClient } from '../../src/adapters/dynamodb/table-client';
-import type { RetrySummary } from '../../src/app/notify-order';
 import type { SweepSummary } from '../../src/app/stock-holds';
 import type { Env } from '../../src/config';
 import type { CartItem } from '../../src/domain/cart';
@@ -15,7 +14,8 @@ import {
   checkoutHandlerOf,
   sessionStatusHandlerOf,
 } from '../../src/wiring';
-import { createRecordingNotifier, SHOP } from '../support/commerce-harness';
+import type { WebhookFunction } from '../../src/wiring/payments';
+import { createRecordingNotifier, createRecordingOrderMail, SHOP } from '../support/commerce-harness';
 import { interceptTable, type TestTable, testDynamoEndpoint, uniqueTableName } from '../support/dynamo';
 import { makeTestEnv, UNLIMITED_RATE_LIMITS } from '../support/env';
 import { TEST_STRIPE_KEY, TEST_WEBHOOK_SECRET } from '../support/stripe';
@@ -28,8 +28,9 @@ export interface LiveApi {
   readonly status: ApiHandler;
   readonly catalog: ApiHandler;
   readonly notifier: ReturnType<typeof createRecordingNotifier>;
+  readonly mail: ReturnType<typeof createRecordingOrderMail>;
   /** One run of the scheduled retry of owed order notifications. */
-  readonly retryNotifications: (timeLeftMs?: () => number) => Promise<RetrySummary>;
+  readonly retryNotifications: WebhookFunction['retryNotifications'];
   /** One run of the scheduled sweep of stock holds. */
   readonly sweepHolds: (timeLeftMs?: () => number) => Promise<SweepSummary>;
   readonly env: Env;
@@ -61,11 +62,12 @@ export async function makeLiveApi(options: {
   });
   registerSecrets(env.QUOTE_SIGNING_KEYS, env.STRIPE_SECRET_KEY, env.STRIPE_WEBHOOK_SECRET);
   const notifier = createRecordingNotifier();
+  const mail = createRecordingOrderMail();
   const overrides = {
     ...(options.now ? { now: options.now } : {}),
     ...(options.tableClient ? { tableClient: options.tableClient } : {}),
   };
-  const fulfil = { ...overrides, ...(options.notifier === 'log' ? {} : { notifier }) };
+  const fulfil = { ...overrides, ...(options.notifier === 'log' ? {} : { notifier, mail }) };
   const shared = await buildSharedDeps(env, overrides);
   return {
     quote: cartQuoteHandlerOf(shared),
@@ -74,6 +76,7 @@ export async function makeLiveApi(options: {
     status: await sessionStatusHandlerOf(shared, fulfil),
     catalog: buildCatalogHandler(env),
     notifier,
+    mail,
     env,
   };
 }
@@ -161,16 +164,30 @@ export async function startReliabilityStack(
  * lose the request, half lose the answer after the write happened. The share is set per round.
  */
 export function flakyTable(table: Pick<TestTable, 'client'>, random: () => number) {
-  const state = { failureRate: 0, injected: 0, lostNotifyMarks: new Map<string, number>() };
+  const state = {
+    failureRate: 0,
+    injected: 0,
+    lostNotifyMarks: new Map<string, number>(),
+    /** Lost marks of sent "do not ship" alerts, by order item sort key (`<paidAt>#<sessionId>`). */
+    lostAlertMarks: new Map<string, number>(),
+  };
   const client = interceptTable(table.client, async ({ input }, proceed) => {
     if (random() >= state.failureRate) return proceed();
     state.injected += 1;
-    const key = String((input.Key as { PK?: unknown } | undefined)?.PK ?? '');
+    const itemKey = input.Key as { PK?: unknown; SK?: unknown } | undefined;
+    const key = String(itemKey?.PK ?? '');
+    const update = String(input.UpdateExpression ?? '');
     if (random() < 0.5) {
       // A notification sent but never marked as sent is the design's at-least-once window
       // (decision 11): each lost mark may cost one repeated notification.
-      if (String(input.UpdateExpression ?? '').includes('notifiedAt = if_not_exists')) {
+      if (update.includes('notifiedAt = if_not_exists')) {
         state.lostNotifyMarks.set(key, (state.lostNotifyMarks.get(key) ?? 0) + 1);
+      }
+      // The same window for an order's "do not ship" alert (decision 143).
+      const names = input.ExpressionAttributeNames as Record<string, string> | undefined;
+      if (names?.['#sent'] === 'alertedSeq' && update === 'SET #sent = :upTo') {
+        const sk = String(itemKey?.SK ?? '');
+        state.lostAlertMarks.set(sk, (state.lostAlertMarks.get(sk) ?? 0) + 1);
       }
       throw Object.assign(new Error('injected: request lost'), { name: 'NetworkingError' });
     }

@@ -38,6 +38,7 @@ const QuoteAnswer = v.strictObject({
             status: v.picklist(['in_stock', 'low_stock', 'sold_out', 'backorder']),
             available: v.nullable(v.pipe(v.number(), v.integer(), v.minValue(0))),
             message: v.nullable(v.string()),
+            backorder: v.boolean(),
           }),
         ),
       }),

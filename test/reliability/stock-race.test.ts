@@ -70,10 +70,14 @@ function cartOf(n: number): Item[] {
   }
 }
 
-/** A shopper as a storefront drives one: quote, check out, and try again on a 5xx or a busy cart. */
+/**
+ * A shopper as a storefront drives one: quote, check out, and try again on a 5xx or a busy cart. A
+ * busy cart (409 `checkout_in_progress`) may be the lease of an attempt whose release was lost: it
+ * lapses after its 20 s, so the shopper's wait moves the clock on.
+ */
 async function shop(api: LiveApi, n: number, items: Item[]): Promise<Outcome> {
   let last = '';
-  for (let attempt = 0; attempt < 12; attempt += 1) {
+  for (let attempt = 0; attempt < 20; attempt += 1) {
     const quoted = await api.quote(makeProxyEvent({ body: { items }, headers, sourceIp: IP }));
     const quote = JSON.parse(quoted.body) as Record<string, any>;
     if (quoted.statusCode === 409 && quote.error?.code === 'out_of_stock') return { kind: 'out_of_stock' };
@@ -105,6 +109,7 @@ async function shop(api: LiveApi, n: number, items: Item[]): Promise<Outcome> {
       };
     }
     if (result.statusCode === 409 && body.error?.code === 'out_of_stock') return { kind: 'out_of_stock' };
+    if (result.statusCode === 409 && body.error?.code === 'checkout_in_progress') clock.now += 5_000;
     last = `checkout ${result.statusCode} ${body.error?.code}`;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }

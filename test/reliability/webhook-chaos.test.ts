@@ -1,14 +1,17 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
+import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StripeEmulator } from '../../local/stripe-emulator';
 import type { RetryNotice } from '../../src/adapters/aws/json-client';
+import { createDynamoOrderLifeStore } from '../../src/adapters/dynamodb/order-life-store';
 import { createTableClient, type TableClient } from '../../src/adapters/dynamodb/table-client';
 import { PREFIXES } from '../../src/adapters/dynamodb/table-items';
+import type { PaymentState } from '../../src/domain/payment-state';
 import { type AwsProxy, startAwsProxy } from '../support/aws-proxy';
 import { scanTable, startTestTable, type TestTable } from '../support/dynamo';
 import { makeProxyEvent } from '../support/events';
 import { seededRandom } from '../support/seeded-random';
-import { startTestEmulator } from '../support/stripe';
+import { startTestEmulator, TEST_STRIPE_KEY } from '../support/stripe';
 import { makeSessionEvent, signedDelivery } from '../support/webhook';
 import { flakyTable, type LiveApi, makeLiveApi, runConcurrently, shuffled } from './harness';
 import { registerClientIps } from './log-audit';
@@ -164,13 +167,12 @@ describe('webhook chaos', () => {
         () => 1,
       );
     }
-    wire.chaos(0, wireRandom);
     // The chaos happened: calls failed, Stripe faults were used, Stripe was told to retry.
+    wire.chaos(0, wireRandom);
     expect(flaky.state.injected).toBeGreaterThan(20);
-    // On the wire: every kind of fault met, each signed request retried by the client with backoff
-    // (throttling on its 1 s base), and no request ever sent unsigned or wrongly signed.
-    const wireFaults = wire.requests.filter((r) => r.fault !== null);
-    expect(wireFaults.length).toBeGreaterThan(40);
+    // On the wire: every kind of fault met, each retried by the client with backoff (throttling on
+    // its 1 s base), and no request ever sent unsigned or wrongly signed.
+    expect(wire.requests.filter((r) => r.fault !== null).length).toBeGreaterThan(40);
     expect(wire.requests.every((r) => r.signatureValid)).toBe(true);
     expect(new Set(wireRetries.map((r) => r.failure))).toEqual(new Set(['throttling', 'transient']));
     expect(wireRetries.filter((r) => r.failure === 'throttling').every((r) => r.capMs >= 1_000)).toBe(true);
@@ -216,5 +218,181 @@ describe('webhook chaos', () => {
     const markers = items.filter((i) => String(i.PK).startsWith(PREFIXES.event));
     expect(markers.filter((m) => m.status !== 'done')).toEqual([]);
     expect(markers).toHaveLength(events.length - 30);
+  });
+});
+
+/** The payment state Stripe's own objects say an order is in (the expectation, computed apart). */
+function stripeState(paymentIntentId: string): { state: PaymentState; amountRefunded: number } {
+  const charge = stripe.chargeOfPaymentIntent(paymentIntentId);
+  if (!charge) throw new Error(`no charge for ${paymentIntentId}`);
+  const disputes = stripe.state().disputes.filter((d) => d.payment_intent === paymentIntentId);
+  const amountRefunded = charge.amount_refunded;
+  if (disputes.some((d) => d.status === 'lost')) return { state: 'dispute_lost', amountRefunded };
+  if (disputes.some((d) => !['won', 'lost', 'warning_closed'].includes(d.status))) {
+    return { state: 'disputed', amountRefunded };
+  }
+  if (disputes.some((d) => d.status === 'won')) return { state: 'dispute_won', amountRefunded };
+  if (amountRefunded >= charge.amount) return { state: 'refunded', amountRefunded };
+  return { state: amountRefunded > 0 ? 'partially_refunded' : 'paid', amountRefunded };
+}
+
+describe('webhook chaos after payment', () => {
+  it("ends every order in Stripe's payment state, alerting once per change, from shuffled, duplicated refund and dispute events racing the success page under faults", async () => {
+    const random = seededRandom(77);
+    const buyer = await makeLiveApi({ table, stripe, now: () => clock.now });
+    const flaky = flakyTable(table, seededRandom(5));
+    const api = await makeLiveApi({ table, stripe, now: () => clock.now, tableClient: flaky.client });
+    const sdk = new Stripe(TEST_STRIPE_KEY, { ...stripe.sdkOptions(), maxNetworkRetries: 0 });
+    const tick = () => {
+      clock.now += 2_000;
+    };
+
+    const from = stripe.events().length;
+    const sessions: string[] = [];
+    for (let i = 0; i < 48; i += 1) sessions.push(await buy(buyer, 200 + i));
+    const intents = new Map<string, string>();
+    for (const id of sessions) intents.set(id, String(stripe.completeSession(id).payment_intent));
+    const pi = (id: string) => intents.get(id) ?? '';
+    const [partial, several, failedRefund, won, lost, inquiry] = [0, 8, 16, 24, 32, 40].map((start) =>
+      sessions.slice(start, start + 6),
+    );
+    // Refunds (the Dashboard's or the CLI's: the same API) and disputes, a few seconds apart.
+    for (const id of partial ?? []) {
+      tick();
+      await sdk.refunds.create({ payment_intent: pi(id), amount: 700 });
+    }
+    for (const id of several ?? []) {
+      tick();
+      await sdk.refunds.create({ payment_intent: pi(id), amount: 500 });
+      tick();
+      await sdk.refunds.create({ payment_intent: pi(id), amount: 300 });
+      tick();
+      await sdk.refunds.create({ payment_intent: pi(id) });
+    }
+    for (const id of failedRefund ?? []) {
+      tick();
+      const refund = await sdk.refunds.create({ payment_intent: pi(id), amount: 900 });
+      tick();
+      stripe.failRefund(refund.id);
+    }
+    for (const [group, outcome] of [
+      [won, 'won'],
+      [lost, 'lost'],
+    ] as const) {
+      for (const id of group ?? []) {
+        tick();
+        const dispute = stripe.openDispute(pi(id));
+        tick();
+        stripe.updateDispute(dispute.id, 'under_review');
+        tick();
+        stripe.closeDispute(dispute.id, outcome);
+      }
+    }
+    for (const id of inquiry ?? []) {
+      tick();
+      const question = stripe.openDispute(pi(id), { inquiry: true });
+      tick();
+      stripe.closeDispute(question.id, 'warning_closed');
+    }
+
+    const events: object[] = stripe
+      .events()
+      .slice(from)
+      .map((record) => record.event);
+    const deliveries = [...events];
+    while (deliveries.length < 3 * events.length) {
+      deliveries.push(events[Math.floor(random() * events.length)] as object);
+    }
+    let pending = shuffled(deliveries, random);
+    const answered: number[] = [];
+    let rounds = 0;
+    for (; pending.length > 0 && rounds < 20; rounds += 1) {
+      flaky.state.failureRate = rounds < 3 ? 0.06 : rounds < 6 ? 0.02 : 0;
+      const failed: object[] = [];
+      await Promise.all([
+        runConcurrently(pending, 10, async (event) => {
+          const result = await api.webhook(
+            signedDelivery(JSON.stringify(event), { timestamp: nowSeconds() }),
+          );
+          answered.push(result.statusCode);
+          if (result.statusCode >= 300) failed.push(event);
+        }),
+        // Shoppers on the success page meanwhile: the same fulfilment, racing the webhook.
+        runConcurrently(shuffled(sessions, random).slice(0, 20), 4, async (id) => {
+          await api.status(
+            makeProxyEvent({
+              method: 'GET',
+              path: '/checkout/session-status',
+              query: { session_id: id },
+              sourceIp: BUYER_IP,
+            }),
+          );
+        }),
+      ]);
+      pending = failed;
+      clock.now += 31_000;
+    }
+    expect(pending).toEqual([]);
+    flaky.state.failureRate = 0;
+    for (let run = 0, owed = 1; run < 10 && owed > 0; run += 1) {
+      clock.now += 61_000;
+      const summary = await api.retryNotifications();
+      owed = summary.pending + (summary.mail.owed - summary.mail.sent);
+    }
+    expect(flaky.state.injected).toBeGreaterThan(10);
+    expect(answered.filter((s) => s >= 500).length).toBeGreaterThan(0);
+    expect(answered.filter((s) => s >= 400 && s < 500 && s !== 409)).toEqual([]);
+
+    const store = createDynamoOrderLifeStore(table);
+    const problems: string[] = [];
+    let alertsExpected = 0;
+    for (const id of sessions) {
+      const life = await store.findOrder(id);
+      if (!life) {
+        problems.push(`${id}: no order`);
+        continue;
+      }
+      const expected = stripeState(pi(id));
+      const state = life.payment?.state ?? 'paid';
+      const refunded = life.payment?.amountRefunded ?? 0;
+      if (state !== expected.state || refunded !== expected.amountRefunded) {
+        problems.push(
+          `${id}: ${state}/${refunded}, Stripe says ${expected.state}/${expected.amountRefunded}`,
+        );
+      }
+      // Each change is recorded once: never the same state and amount twice in a row.
+      life.history.forEach((entry, i) => {
+        const previous = life.history[i - 1];
+        if (entry.seq !== i + 1) problems.push(`${id}: history seq ${entry.seq} at ${i}`);
+        if (previous && previous.state === entry.state && previous.amountRefunded === entry.amountRefunded) {
+          problems.push(`${id}: change ${entry.seq} repeats ${previous.seq}`);
+        }
+      });
+      const allowed = 1 + (flaky.state.lostAlertMarks.get(`${life.order.paidAt}#${id}`) ?? 0);
+      for (const entry of life.history.filter((h) => h.alert)) {
+        alertsExpected += 1;
+        const sent = api.mail.alerts.filter(
+          (a) => a.order.sessionId === id && a.change.seq === entry.seq,
+        ).length;
+        if (sent < 1 || sent > allowed) problems.push(`${id}: alert ${entry.seq} sent ${sent}×`);
+      }
+      if (life.alertedSeq < Math.max(0, ...life.history.filter((h) => h.alert).map((h) => h.seq))) {
+        problems.push(`${id}: alerts not all marked sent`);
+      }
+      const notified = api.notifier.sent.filter((o) => o.sessionId === id).length;
+      const allowedNotices = 1 + (flaky.state.lostNotifyMarks.get(`${PREFIXES.session}${id}`) ?? 0);
+      if (notified < 1 || notified > allowedNotices) problems.push(`${id}: order notified ${notified}×`);
+    }
+    expect(problems).toEqual([]);
+    // The groups ended where Stripe left them, and those that took money were alerted.
+    const finalStates = new Set(sessions.map((id) => stripeState(pi(id)).state));
+    expect(finalStates).toEqual(
+      new Set(['partially_refunded', 'refunded', 'paid', 'dispute_won', 'dispute_lost']),
+    );
+    expect(alertsExpected).toBeGreaterThanOrEqual(18);
+    expect(
+      api.mail.alerts.filter((a) => a.change.state === 'paid' || a.change.state === 'dispute_won'),
+    ).toEqual([]);
+    expect(await scanTable(table, PREFIXES.owed)).toEqual([]);
   });
 });

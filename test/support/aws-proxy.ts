@@ -263,3 +263,40 @@ export async function startAwsProxy(options: {
     },
   };
 }
+
+/**
+ * SES v2 as the tests meet it: SES has no local engine, so a proxy checks each request's signature
+ * with AWS's signer and answers `SendEmail` as the API reference documents it, keeping what was sent.
+ */
+export async function startSesStandIn(): Promise<{
+  readonly proxy: AwsProxy;
+  /** The `SendEmail` bodies received, in order. */
+  readonly sent: Record<string, any>[];
+  /** What a sender needs to reach it. */
+  readonly access: {
+    readonly endpoint: string;
+    readonly region: string;
+    readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  };
+}> {
+  const secretAccessKey = 'ses-stand-in-secret';
+  const sent: Record<string, any>[] = [];
+  const proxy = await startAwsProxy({
+    service: 'ses',
+    secretAccessKey,
+    answer: (operation, body) => {
+      if (operation !== 'POST /v2/email/outbound-emails') throw new Error(`unexpected SES call ${operation}`);
+      sent.push(body);
+      return { MessageId: `m-${sent.length}` };
+    },
+  });
+  return {
+    proxy,
+    sent,
+    access: {
+      endpoint: proxy.endpoint,
+      region: 'eu-west-1',
+      credentials: { accessKeyId: 'AKIDSES', secretAccessKey },
+    },
+  };
+}

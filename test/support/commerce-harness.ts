@@ -1,7 +1,7 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import type { StripeEmulator } from '../../local/stripe-emulator';
 import type { TableClient } from '../../src/adapters/dynamodb/table-client';
-import type { RetrySummary } from '../../src/app/notify-order';
+import type { DoNotShipAlert, OrderMail, ShippedNotice } from '../../src/app/order-life-ports';
 import type { Notifier, OrderRecord } from '../../src/app/ports';
 import type { SweepSummary } from '../../src/app/stock-holds';
 import type { ApiHandler } from '../../src/http/route';
@@ -12,6 +12,7 @@ import {
   checkoutHandlerOf,
   sessionStatusHandlerOf,
 } from '../../src/wiring';
+import type { WebhookFunction } from '../../src/wiring/payments';
 import { couponOfSession } from './coupons';
 import type { TestTable } from './dynamo';
 import { makeTestEnv } from './env';
@@ -37,6 +38,29 @@ export function createRecordingNotifier(): Notifier & { readonly sent: OrderReco
   };
 }
 
+/** The order-life mailer's test double: remembers each mail; throws while `failing` is set. */
+export function createRecordingOrderMail(): OrderMail & {
+  readonly alerts: DoNotShipAlert[];
+  readonly shipped: ShippedNotice[];
+  failing: boolean;
+} {
+  const alerts: DoNotShipAlert[] = [];
+  const shipped: ShippedNotice[] = [];
+  return {
+    alerts,
+    shipped,
+    failing: false,
+    async sendDoNotShip(alert) {
+      if (this.failing) throw new Error('simulated mail failure (MessageRejected)');
+      alerts.push(alert);
+    },
+    async sendShipped(notice) {
+      if (this.failing) throw new Error('simulated mail failure (MessageRejected)');
+      shipped.push(notice);
+    },
+  };
+}
+
 export interface CommerceApi {
   readonly quote: ApiHandler;
   readonly checkout: ApiHandler;
@@ -44,8 +68,9 @@ export interface CommerceApi {
   readonly status: ApiHandler;
   readonly telemetry: RecordingTelemetry;
   readonly notifier: ReturnType<typeof createRecordingNotifier>;
+  readonly mail: ReturnType<typeof createRecordingOrderMail>;
   /** One run of the scheduled retry of owed order notifications. */
-  readonly retryNotifications: (timeLeftMs?: () => number) => Promise<RetrySummary>;
+  readonly retryNotifications: WebhookFunction['retryNotifications'];
   /** One run of the scheduled sweep of stock holds. */
   readonly sweepHolds: (timeLeftMs?: () => number) => Promise<SweepSummary>;
   /** Quotes and checks out a cart; returns the session id and the quote. */
@@ -66,6 +91,7 @@ export async function makeCommerceApi(options: {
 }): Promise<CommerceApi> {
   const telemetry = createRecordingTelemetry();
   const notifier = createRecordingNotifier();
+  const mail = createRecordingOrderMail();
   const env = makeTestEnv(options.table, {
     QUOTE_SIGNING_KEYS: `t1:${Buffer.alloc(32, 9).toString('base64')}`,
     STRIPE_SECRET_KEY: TEST_STRIPE_KEY,
@@ -83,6 +109,7 @@ export async function makeCommerceApi(options: {
   const fulfilOverrides = {
     telemetry,
     notifier,
+    mail,
     now: options.now,
     ...(options.tableClient ? { tableClient: options.tableClient } : {}),
     ...(options.webhookDeadlineMs ? { webhookDeadlineMs: options.webhookDeadlineMs } : {}),
@@ -91,9 +118,10 @@ export async function makeCommerceApi(options: {
     quote: cartQuoteHandlerOf(shared),
     checkout: await checkoutHandlerOf(shared),
     ...(await buildWebhookFunction(env, fulfilOverrides)),
-    status: await sessionStatusHandlerOf(shared, { notifier }),
+    status: await sessionStatusHandlerOf(shared, { notifier, mail }),
     telemetry,
     notifier,
+    mail,
   };
   const json = (r: APIGatewayProxyResult) => JSON.parse(r.body) as Record<string, any>;
   return {

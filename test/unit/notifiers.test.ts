@@ -5,40 +5,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createLogNotifier, createOutboxNotifier } from '../../src/adapters/notify/notifiers';
 import { formatOrderText, orderSubject } from '../../src/adapters/notify/order-text';
 import { createSesNotifier } from '../../src/adapters/notify/ses-notifier';
-import type { OrderRecord } from '../../src/app/ports';
-import { startAwsProxy } from '../support/aws-proxy';
+import { startSesStandIn } from '../support/aws-proxy';
+import { makeOrder } from '../support/orders';
 import { createRecordingTelemetry } from '../support/telemetry';
-
-function makeOrder(overrides: Partial<OrderRecord> = {}): OrderRecord {
-  return {
-    sessionId: 'cs_test_a1B2c3D4e5F6g7H8',
-    paidAt: '2026-11-26T18:04:05.000Z',
-    paymentStatus: 'paid',
-    currency: 'usd',
-    amountSubtotal: 7600,
-    amountDiscount: 840,
-    amountShipping: 600,
-    amountTax: 0,
-    amountTotal: 7360,
-    lines: [
-      { sku: 'STICKER-HEART', name: 'Heart Sticker', quantity: 3, unitAmount: 400, total: 1000 },
-      { sku: 'TEE-CLASSIC-BLK', name: 'Classic Tee — Black', quantity: 2, unitAmount: 3200, total: 5760 },
-    ],
-    customerEmail: 'jane.doe@example.com',
-    customerName: 'Jane Doe',
-    shippingAddress: {
-      line1: '1 Main St',
-      line2: null,
-      city: 'Portland',
-      state: 'OR',
-      postal_code: '97201',
-      country: 'US',
-    },
-    discountMode: 'coupon',
-    problems: [],
-    ...overrides,
-  };
-}
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -94,37 +63,25 @@ describe('order notifications', () => {
     expect(json).toEqual(makeOrder());
   });
 
-  it('sends the operator an SES email from the configured identity (SES v2 SendEmail, signed)', async () => {
-    const sent: { operation: string; body: Record<string, any> }[] = [];
-    // SES has no local engine: the proxy checks the signature with AWS's own signer and answers as
-    // the SES v2 API reference documents SendEmail.
-    const ses = await startAwsProxy({
-      service: 'ses',
-      secretAccessKey: 'ses-test-secret',
-      answer: (operation, body) => {
-        sent.push({ operation, body });
-        return { MessageId: 'm-1' };
-      },
-    });
+  it('sends the operator an SES email from the configured identity (SES v2 SendEmail, signed, retried)', async () => {
+    const ses = await startSesStandIn();
     try {
       const notifier = createSesNotifier({
         from: 'shop@shop.example.com',
         to: ['orders@shop.example.com', 'owner@shop.example.com'],
-        endpoint: ses.endpoint,
-        region: 'eu-west-1',
-        credentials: { accessKeyId: 'AKIDSES', secretAccessKey: 'ses-test-secret' },
+        ...ses.access,
       });
-      ses.inject({ kind: 'error', status: 429, code: 'TooManyRequestsException' });
+      ses.proxy.inject({ kind: 'error', status: 429, code: 'TooManyRequestsException' });
       await notifier.notifyOrder(makeOrder());
-      expect(ses.requests.map((r) => [r.operation, r.signatureValid, r.fault])).toEqual([
+      expect(ses.proxy.requests.map((r) => [r.operation, r.signatureValid, r.fault])).toEqual([
         ['POST /v2/email/outbound-emails', true, 'error'],
         ['POST /v2/email/outbound-emails', true, null],
       ]);
     } finally {
-      await ses.close();
+      await ses.proxy.close();
     }
-    expect(sent.map((s) => s.operation)).toEqual(['POST /v2/email/outbound-emails']);
-    const input = sent[0]?.body;
+    expect(ses.sent).toHaveLength(1);
+    const input = ses.sent[0];
     expect(input?.FromEmailAddress).toBe('shop@shop.example.com');
     expect(input?.Destination?.ToAddresses).toEqual(['orders@shop.example.com', 'owner@shop.example.com']);
     expect(input?.Content?.Simple?.Subject?.Data).toBe(orderSubject(makeOrder()));

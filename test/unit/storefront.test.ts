@@ -9,7 +9,6 @@ import {
   type KeyValueStore,
   loadCart,
   MAX_CART_LINES,
-  reconcileCart,
   renewCartId,
   saveCart,
   setQuantity,
@@ -109,27 +108,6 @@ describe('storefront cart', () => {
     };
     expect(() => saveCart(store, [{ sku: 'TEE-A', quantity: 1 }])).not.toThrow();
   });
-
-  it('drops SKUs the catalog no longer sells and lowers quantities above the maximum', () => {
-    const products = new Map([
-      ['TEE-A', { maxQuantity: 5 }],
-      ['CAP-B', { maxQuantity: 2 }],
-    ]);
-    const result = reconcileCart(
-      [
-        { sku: 'TEE-A', quantity: 1 },
-        { sku: 'GONE-C', quantity: 1 },
-        { sku: 'CAP-B', quantity: 4 },
-      ],
-      products,
-    );
-    expect(result.cart).toEqual([
-      { sku: 'TEE-A', quantity: 1 },
-      { sku: 'CAP-B', quantity: 2 },
-    ]);
-    expect(result.removed).toEqual(['GONE-C']);
-    expect(result.clamped).toEqual(['CAP-B']);
-  });
 });
 
 describe('storefront cart id', () => {
@@ -190,6 +168,26 @@ describe('storefront API client', () => {
     });
   });
 
+  it('asks for the catalog afresh on each load (the browser revalidates its copy), so stock shown is current', async () => {
+    const calls: { url: string; init: RequestInit }[] = [];
+    const api = createApiClient({
+      baseUrl: 'https://api.example',
+      fetch: async (url, init) => {
+        calls.push({ url, init });
+        return jsonResponse(200, {
+          version: 'v',
+          currency: 'usd',
+          sampleData: true,
+          products: [],
+          bundles: [],
+        });
+      },
+    });
+    await api.getCatalog();
+    expect(calls[0]?.url).toBe('https://api.example/catalog');
+    expect(calls[0]?.init).toMatchObject({ cache: 'no-cache', mode: 'cors', credentials: 'omit' });
+  });
+
   it('tells an open session (200) from a new one (201)', async () => {
     const api = createApiClient({
       baseUrl: '',
@@ -200,6 +198,23 @@ describe('storefront API client', () => {
       quoteSignature: 'q',
     });
     expect(result.created).toBe(false);
+  });
+
+  it('sends the cart id with the quote, so the cart’s own held units count as its own', async () => {
+    const bodies: unknown[] = [];
+    const api = createApiClient({
+      baseUrl: '',
+      fetch: async (_url, init) => {
+        bodies.push(JSON.parse(String(init.body)));
+        return jsonResponse(200, { quoteSignature: 'q', expiresAt: '2026-11-27T12:10:00Z', quote: {} });
+      },
+    });
+    await api.quoteCart([{ sku: 'A', quantity: 1 }], undefined, 'cart-id-0123456789');
+    await api.quoteCart([{ sku: 'A', quantity: 1 }]);
+    expect(bodies).toEqual([
+      { items: [{ sku: 'A', quantity: 1 }], cartId: 'cart-id-0123456789' },
+      { items: [{ sku: 'A', quantity: 1 }] },
+    ]);
   });
 
   it('turns an error answer into an ApiError with its code, details, wait and body', async () => {

@@ -14,9 +14,9 @@ function section(markdown: string, heading: string): string {
   return end < 0 ? rest : rest.slice(0, end);
 }
 
-/** Every Stripe event name the text mentions (`checkout.session.completed`, …). */
+/** Every Stripe event name the text mentions (`checkout.session.completed`, `charge.refunded`, …). */
 function eventNames(text: string): Set<string> {
-  return new Set(text.match(/\bcheckout\.session\.[a-z_]+\b/g) ?? []);
+  return new Set(text.match(/\b(?:checkout\.session|charge\.dispute|charge|refund)\.[a-z_]+\b/g) ?? []);
 }
 
 describe('the webhook events in the docs', () => {

@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { checkoutSlotId } from '../../app/checkout-slot';
+import type { OrderLife, OrderPayment, PaymentHistoryEntry, PaymentRecord } from '../../app/order-life-ports';
 import type {
   CachedPricing,
   CheckoutSlot,
@@ -11,6 +12,7 @@ import type {
   SlotSession,
   StockLevel,
 } from '../../app/ports';
+import { NO_FACTS, PAYMENT_STATES, type PaymentFacts } from '../../domain/payment-state';
 import type { PricedCart } from '../../domain/priced-cart';
 
 /**
@@ -30,6 +32,8 @@ export const PREFIXES = {
   event: 'EVENT#',
   limit: 'LIMIT#',
   orders: 'ORDERS#',
+  payment: 'PAYMENT#',
+  owed: 'OWED#',
   /** One partition: every tracked SKU's stock item, listed with one query. */
   stock: 'STOCK',
   /** One partition: every live stock hold, sorted by its end, so the sweep reads only ended ones. */
@@ -63,6 +67,14 @@ export const keys = {
     SK: `${paidAtIso}#${sessionId}`,
   }),
   ordersPartition: (day: string) => `${PREFIXES.orders}${day}`,
+  /** The money facts of one payment (PaymentIntent) and the order it paid for. */
+  payment: (paymentIntentId: string) => ({ PK: `${PREFIXES.payment}${paymentIntentId}`, SK: 'FACTS' }),
+  /** The partition of owed order mail (one item per order and kind, while owed). */
+  owedMailPartition: `${PREFIXES.owed}mail`,
+  owedMail: (kind: string, paidAtIso: string, sessionId: string) => ({
+    PK: `${PREFIXES.owed}mail`,
+    SK: `${paidAtIso}#${sessionId}#${kind}`,
+  }),
   stock: (sku: string) => ({ PK: PREFIXES.stock, SK: `SKU#${sku}` }),
   stockPartition: PREFIXES.stock,
   /** A live hold, sorted by when it ends (zero-padded epoch seconds). */
@@ -342,6 +354,7 @@ const OrderItemSchema = v.object({
   discountMode: DiscountModeSchema,
   problems: v.optional(v.array(v.picklist(['amount_mismatch', 'short_stock'], 'is not a known problem')), []),
   shortSkus: v.optional(v.array(Text)),
+  paymentIntentId: NullableText,
 });
 
 /** The item of a paid order (its `notifiedAt` is set later). */
@@ -398,4 +411,138 @@ export function readCachedPricing(cartHash: string, item: Item): CachedPricing &
     issuedAt: parsed.issuedAt,
     expiresAt: parsed.expiresAt,
   };
+}
+
+// ── Order life: payment, shipment and mail marks on the order item ───────────────────────────────
+
+const RefundFactSchema = v.object({
+  kind: v.literal('refund'),
+  refundId: Text,
+  amount: Int,
+  currency: Text,
+  status: Text,
+  created: Int,
+  at: Int,
+});
+const DisputeFactSchema = v.object({
+  kind: v.literal('dispute'),
+  disputeId: Text,
+  amount: Int,
+  currency: Text,
+  status: Text,
+  reason: v.nullable(Text),
+  evidenceDueBy: v.nullable(Int),
+  at: Int,
+});
+const ChargeFactSchema = v.object({
+  kind: v.literal('charge'),
+  chargeId: Text,
+  amount: Int,
+  amountRefunded: Int,
+  currency: Text,
+  at: Int,
+});
+const PaymentFactsSchema = v.object({
+  charge: v.nullable(ChargeFactSchema),
+  refunds: v.record(v.string(), RefundFactSchema),
+  disputes: v.record(v.string(), DisputeFactSchema),
+  lastEventId: v.nullable(Text),
+});
+
+const PaymentItemSchema = v.object({
+  paymentIntentId: Text,
+  facts: v.optional(jsonOf(PaymentFactsSchema), JSON.stringify(NO_FACTS)),
+  version: v.optional(Int, 0),
+  sessionId: v.optional(Text),
+  orderPaidAt: v.optional(Text),
+});
+
+/** Reads a `PAYMENT#<paymentIntentId>` item back into a {@link PaymentRecord}. */
+export function readPaymentRecord(item: Item): PaymentRecord {
+  const parsed = parseItem(PaymentItemSchema, item, 'payment');
+  return {
+    paymentIntentId: parsed.paymentIntentId,
+    facts: parsed.facts,
+    version: parsed.version,
+    order:
+      parsed.sessionId !== undefined && parsed.orderPaidAt !== undefined
+        ? { sessionId: parsed.sessionId, paidAt: parsed.orderPaidAt }
+        : null,
+  };
+}
+
+/** The facts attribute of a payment item. */
+export function paymentFactsAttribute(facts: PaymentFacts): string {
+  return JSON.stringify(facts);
+}
+
+const PaymentStateSchema = v.picklist(PAYMENT_STATES, `must be one of ${PAYMENT_STATES.join(', ')}`);
+const OrderPaymentSchema = v.object({
+  state: PaymentStateSchema,
+  amountRefunded: Int,
+  refunds: v.array(v.object({ id: Text, amount: Int, status: Text })),
+  dispute: v.nullable(
+    v.object({
+      id: Text,
+      status: Text,
+      amount: Int,
+      reason: v.nullable(Text),
+      evidenceDueBy: v.nullable(Int),
+    }),
+  ),
+  version: Int,
+  updatedAt: Int,
+});
+const HistorySchema = v.array(
+  v.object({
+    seq: Int,
+    state: PaymentStateSchema,
+    amountRefunded: Int,
+    at: Int,
+    eventId: v.nullable(Text),
+    recordedAt: Int,
+    alert: v.boolean(),
+  }),
+);
+const OrderLifeSchema = v.object({
+  payment: v.optional(jsonOf(OrderPaymentSchema)),
+  paymentHistory: v.optional(jsonOf(HistorySchema), '[]'),
+  shipVersion: v.optional(Int),
+  shippedAt: v.optional(Int),
+  carrier: v.optional(v.nullable(Text), null),
+  tracking: v.optional(v.nullable(Text), null),
+  alertedSeq: v.optional(Int, 0),
+  shipMailed: v.optional(Int, 0),
+});
+
+/** Reads an `ORDERS#<day>` item back with its payment, shipment and mail marks. */
+export function readOrderLife(item: Item): OrderLife {
+  const order = readOrderRecord(item);
+  const life = parseItem(OrderLifeSchema, item, 'order');
+  return {
+    order,
+    payment: life.payment ?? null,
+    history: life.paymentHistory,
+    shipment:
+      life.shipVersion !== undefined && life.shippedAt !== undefined
+        ? {
+            carrier: life.carrier,
+            tracking: life.tracking,
+            shippedAt: life.shippedAt,
+            version: life.shipVersion,
+          }
+        : null,
+    alertedSeq: life.alertedSeq,
+    shipMailedVersion: life.shipMailed,
+  };
+}
+
+/** The order item's attributes for a derived payment (JSON, plus the state on its own for filters). */
+export function orderPaymentAttributes(payment: OrderPayment): Record<string, unknown> {
+  return { payment: JSON.stringify(payment), paymentState: payment.state, paymentVersion: payment.version };
+}
+
+/** The order item's history attribute. */
+export function paymentHistoryAttribute(history: readonly PaymentHistoryEntry[]): string {
+  return JSON.stringify(history);
 }

@@ -39,17 +39,20 @@ export function formatOrderText(order: OrderRecord): string {
     '',
     `Customer: ${order.customerName ?? '(no name)'} <${order.customerEmail ?? 'no email'}>`,
     'Ship to:',
-    ...(address
-      ? [
-          order.customerName ?? '',
-          address.line1 ?? '',
-          address.line2 ?? '',
-          [address.city, address.state, address.postal_code].filter(Boolean).join(', '),
-          address.country ?? '',
-        ]
-          .filter(Boolean)
-          .map((l) => `  ${l}`)
-      : ['  (no shipping address collected)']),
+    ...(address ? shipToLines(order).map((l) => `  ${l}`) : ['  (no shipping address collected)']),
   ];
   return `${lines.join('\n')}\n`;
+}
+
+/** The lines of an order's shipping address as a label has them (name, street, city, country). */
+export function shipToLines(order: Pick<OrderRecord, 'customerName' | 'shippingAddress'>): string[] {
+  const address = order.shippingAddress;
+  if (!address) return [];
+  return [
+    order.customerName ?? '',
+    address.line1 ?? '',
+    address.line2 ?? '',
+    [address.city, address.state, address.postal_code].filter(Boolean).join(', '),
+    address.country ?? '',
+  ].filter(Boolean);
 }

@@ -164,5 +164,9 @@ export function toView(session: Stripe.Checkout.Session): CheckoutSessionView {
       session.collected_information?.shipping_details?.name ?? session.customer_details?.name ?? null,
     shippingAddress: shipping ? { ...shipping } : null,
     couponId: typeof discount === 'string' ? discount : (discount?.id ?? null),
+    paymentIntentId:
+      typeof session.payment_intent === 'string'
+        ? session.payment_intent
+        : (session.payment_intent?.id ?? null),
   };
 }

@@ -1,5 +1,5 @@
 import type Stripe from 'stripe';
-import { CHECKOUT_SESSION_EVENTS } from '../../app/stripe-events';
+import { HANDLED_EVENTS } from '../../app/stripe-events';
 
 /**
  * The events a stage's Stripe webhook endpoint must be registered for: the Checkout Session events
@@ -9,4 +9,4 @@ import { CHECKOUT_SESSION_EVENTS } from '../../app/stripe-events';
  * they name exactly these).
  */
 export const WEBHOOK_EVENTS =
-  CHECKOUT_SESSION_EVENTS satisfies readonly Stripe.WebhookEndpointCreateParams.EnabledEvent[];
+  HANDLED_EVENTS satisfies readonly Stripe.WebhookEndpointCreateParams.EnabledEvent[];

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import Stripe from 'stripe';
 import type { VerifiedEvent } from '../../app/ports';
 import { isCheckoutSessionEvent } from '../../app/stripe-events';
+import { paymentFactOf } from './payment-objects';
 import { toView } from './stripe-gateway';
 
 export type VerifyResult =
@@ -51,6 +52,8 @@ export function createWebhookVerifier(options: {
     if (!EVENT_ID.test(event.id) || (session && !hasWellFormedIds(session))) {
       return { ok: false, reason: 'malformed_event' };
     }
+    const money = paymentFactOf(event);
+    if (money === 'malformed') return { ok: false, reason: 'malformed_event' };
     return {
       ok: true,
       event: {
@@ -60,6 +63,7 @@ export function createWebhookVerifier(options: {
         livemode: event.livemode,
         digest: createHash('sha256').update(rawBody).digest('base64url'),
         session: session ? toView(session) : null,
+        money,
       },
     };
   };

@@ -140,7 +140,7 @@ export async function checkCatalog(
       id: 'catalog',
       status: 'fail',
       summary: `catalog ${catalog.version} is the sample catalog`,
-      fix: 'replace catalog/catalog.json with your own products and Stripe Price IDs, then deploy',
+      fix: 'replace catalog/catalog.json with your own products and Stripe Price IDs (npm run catalog -- pull --write fetches them from Stripe), then deploy',
     };
   }
   try {

@@ -449,6 +449,7 @@ export function itMeetsTheCommonRequirements(get: () => SynthesizedStage): void 
       'order-amount-mismatch',
       'order-stock-short',
       'notification-failed',
+      'payment-disputed',
       'webhook-signature-invalid',
       'rate-limiter-error',
     ].map((id) => prefix + id);
@@ -489,6 +490,7 @@ export function itMeetsTheCommonRequirements(get: () => SynthesizedStage): void 
       ['order-amount-mismatch', 'OrderAmountMismatch'],
       ['order-stock-short', 'OrderStockShort'],
       ['notification-failed', 'NotificationFailed'],
+      ['payment-disputed', 'PaymentDisputed'],
       ['webhook-signature-invalid', 'WebhookSignatureInvalid'],
       ['rate-limiter-error', 'RateLimiterError'],
     ] as const) {
