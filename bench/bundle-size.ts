@@ -20,29 +20,22 @@ export interface BundleSize {
 
 /**
  * What the handlers' dependencies alone cost, before any handler exists: the heaviest handler
- * (Stripe + DynamoDB + Secrets Manager + SES + Powertools + valibot) and the lightest kind
- * (DynamoDB + Secrets Manager + Powertools + valibot).
+ * (Stripe, the table and AWS clients, the JSON telemetry, valibot) and the lightest kind with a
+ * table (the same without Stripe).
  */
 const DEPENDENCY_FLOORS = {
   'floor: stripe handler': [
     "import Stripe from 'stripe';",
-    "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';",
-    "import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';",
-    "import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';",
-    "import { SESv2Client } from '@aws-sdk/client-sesv2';",
-    "import { Logger } from '@aws-lambda-powertools/logger';",
-    "import { Metrics } from '@aws-lambda-powertools/metrics';",
+    "import { createTableClient } from './src/adapters/dynamodb/table-client';",
+    "import { createJsonTelemetry } from './src/adapters/json-telemetry';",
     "import * as v from 'valibot';",
-    'export const handler = async () => [Stripe, DynamoDBDocumentClient.from(new DynamoDBClient({})), SecretsManagerClient, SESv2Client, new Logger(), new Metrics(), v.string()].length;',
+    "export const handler = async () => [Stripe, createTableClient({ region: 'us-east-1' }), createJsonTelemetry({ serviceName: 's' }), v.string()].length;",
   ].join('\n'),
   'floor: table handler': [
-    "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';",
-    "import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';",
-    "import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';",
-    "import { Logger } from '@aws-lambda-powertools/logger';",
-    "import { Metrics } from '@aws-lambda-powertools/metrics';",
+    "import { createTableClient } from './src/adapters/dynamodb/table-client';",
+    "import { createJsonTelemetry } from './src/adapters/json-telemetry';",
     "import * as v from 'valibot';",
-    'export const handler = async () => [DynamoDBDocumentClient.from(new DynamoDBClient({})), SecretsManagerClient, new Logger(), new Metrics(), v.string()].length;',
+    "export const handler = async () => [createTableClient({ region: 'us-east-1' }), createJsonTelemetry({ serviceName: 's' }), v.string()].length;",
   ].join('\n'),
 } as const;
 

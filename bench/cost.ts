@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { HANDLERS, type HandlerName } from '../infra/lib/handlers';
-import { createDocumentClient } from '../src/adapters/dynamodb/commerce-table';
+import { createTableClient } from '../src/adapters/dynamodb/table-client';
+import { WEBHOOK_TABLE_CALL_MS } from '../src/app/time-budgets';
 import type { ApiHandler } from '../src/http/route';
 import {
   buildCatalogHandler,
@@ -91,17 +92,19 @@ export async function measureCosts(): Promise<ScenarioCost[]> {
     process.env.POWERTOOLS_LOG_LEVEL = 'INFO';
     process.env.POWERTOOLS_METRICS_DISABLED = 'false';
     const endpoint = stack.dynamoEndpoint;
-    const tableClient = createDocumentClient({ endpoint });
-    const webhookClient = createDocumentClient({ endpoint, requestTimeoutMs: 500, maxAttempts: 2 });
-    const tally = tallyDynamoCalls(tableClient, { endpoint });
-    const webhookTally = tallyDynamoCalls(webhookClient, { endpoint });
+    const tally = tallyDynamoCalls(createTableClient({ endpoint }), { endpoint });
+    const webhookTally = tallyDynamoCalls(
+      createTableClient({ endpoint, requestTimeoutMs: WEBHOOK_TABLE_CALL_MS, maxAttempts: 2 }),
+      { endpoint },
+    );
+    const tableClient = tally.client;
     const shared = await buildSharedDeps(stack.env, { tableClient });
     const handlers: Record<RouteName, ApiHandler> = {
       'cart-quote': cartQuoteHandlerOf(shared),
       catalog: buildCatalogHandler(stack.env, { tableClient }),
       'checkout-create-session': await checkoutHandlerOf(shared),
       'checkout-session-status': await sessionStatusHandlerOf(shared),
-      'stripe-webhook': await buildWebhookHandler(stack.env, { tableClient: webhookClient }),
+      'stripe-webhook': await buildWebhookHandler(stack.env, { tableClient: webhookTally.client }),
     };
     const shop = new BenchShop(stack, 5_000);
     const results: ScenarioCost[] = [];
@@ -129,8 +132,8 @@ export async function measureCosts(): Promise<ScenarioCost[]> {
     }
     tally.close();
     webhookTally.close();
-    tableClient.destroy();
-    webhookClient.destroy();
+    tally.client.close();
+    webhookTally.client.close();
     return results;
   } finally {
     output.release();
@@ -357,7 +360,7 @@ const usd = (value: number) => `$${value < 0.01 ? value.toFixed(5) : value.toFix
 export async function runCostBench(): Promise<string> {
   const costs = await measureCosts();
   const lines = [
-    `DynamoDB work per call, counted at the SDK (ReturnConsumedCapacity: TOTAL, as DynamoDB Local computes it`,
+    `DynamoDB work per call, counted at the table client (ReturnConsumedCapacity: TOTAL, as DynamoDB Local computes it`,
     `from item sizes; refused conditional writes return none and are computed by DynamoDB's rules: the`,
     `larger of the stored and the sent item, at least 1 unit; a read that finds nothing is billed 0.5`,
     `(eventually consistent) or 1 unit, as DynamoDB Local reports for GetItem, though 0 for an empty Query).`,

@@ -1,8 +1,8 @@
 import Stripe from 'stripe';
 import { type LocalStack, startLocalStack } from '../local/stack';
 import type { StripeEmulator } from '../local/stripe-emulator';
-import { createDocumentClient } from '../src/adapters/dynamodb/commerce-table';
 import { createDynamoStockStore } from '../src/adapters/dynamodb/stock-store';
+import { createTableClient } from '../src/adapters/dynamodb/table-client';
 import type { Env } from '../src/config';
 import type { CartItem } from '../src/domain/cart';
 import { loadBundledCatalog } from '../src/wiring';
@@ -28,12 +28,12 @@ export async function startBenchStack(env: Env = {}): Promise<LocalStack & { str
   stripe.setWebhookUrl(null);
   // Every tracked size in ample supply: the bench measures holds, never a sold-out answer.
   const catalog = loadBundledCatalog();
-  const client = createDocumentClient({ endpoint: stack.dynamoEndpoint });
+  const client = createTableClient({ endpoint: stack.dynamoEndpoint });
   const stock = createDynamoStockStore({ client, tableName: String(stack.env.COMMERCE_TABLE) });
   for (const sellable of catalog.sellables.filter((s) => s.inventory.tracked)) {
     await stock.setOnHand(sellable.sku, 1_000_000, Math.floor(Date.now() / 1000));
   }
-  client.destroy();
+  client.close();
   return Object.assign(stack, { stripe });
 }
 

@@ -213,7 +213,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(options.now ? { now: options.now } : {}),
     };
     const shared = await buildSharedDeps(env, overrides);
-    closers.push(() => shared.dynamo.destroy());
+    closers.push(() => shared.dynamo.close());
     if (tableState === 'created') {
       summary.push(
         await seedSampleStock(catalog, shared.stock, Math.floor((options.now ?? Date.now)() / 1000)),

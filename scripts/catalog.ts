@@ -1,7 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { resolveSecretsManagerValue } from '../src/adapters/secrets-manager';
 import { createStripeClient } from '../src/adapters/stripe/stripe-client';
 import { EnvReader } from '../src/config';
 import {
@@ -13,6 +12,7 @@ import {
 import { fetchStripeCatalog, pullCatalog } from '../src/ops/catalog-pull';
 import { formatPullReport } from '../src/ops/catalog-pull-report';
 import { formatDifferences, verifyCatalogPrices } from '../src/ops/catalog-verify';
+import { createSdkSecretResolver } from '../src/ops/sdk-secrets';
 
 const SHOP_CATALOG = fileURLToPath(new URL('../catalog/catalog.json', import.meta.url));
 
@@ -69,13 +69,21 @@ async function main(argv: string[]): Promise<number> {
   const catalogFile = path.resolve(values.catalog ?? SHOP_CATALOG);
   const catalog = readCatalogFile(catalogFile);
 
-  const reader = new EnvReader(process.env, resolveSecretsManagerValue);
+  const secrets = createSdkSecretResolver();
+  const reader = new EnvReader(process.env, secrets.resolve);
   if (!reader.optional('STRIPE_SECRET_KEY')) {
     console.error(`catalog ${command}: set STRIPE_SECRET_KEY (and STRIPE_API_BASE for the emulator).`);
+    secrets.destroy();
     return 2;
   }
+  let secretKey: string;
+  try {
+    secretKey = await reader.secret('STRIPE_SECRET_KEY');
+  } finally {
+    secrets.destroy();
+  }
   const stripe = createStripeClient({
-    secretKey: await reader.secret('STRIPE_SECRET_KEY'),
+    secretKey,
     apiBase: reader.optional('STRIPE_API_BASE'),
     timeoutMs: 10_000,
     maxNetworkRetries: 2,

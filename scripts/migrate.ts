@@ -3,9 +3,9 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { StageConfigError } from '../infra/lib/stage-config';
 import { loadSelectedStage, readStageSelection } from '../infra/lib/stage-location';
-import { createDocumentClient } from '../src/adapters/dynamodb/commerce-table';
 import { MigrationError, parseMapping } from '../src/migrate/mapping';
 import { createFileCheckpointStore, type ItemEvent, runMigration } from '../src/migrate/run-migration';
+import { createOperatorTableClient } from '../src/ops/operator-table';
 
 const USAGE = `Copies items from a retired DynamoDB table into the commerce table.
 
@@ -69,7 +69,7 @@ async function main(): Promise<number> {
   }
   const mapping = parseMapping(JSON.parse(readFileSync(values.map, 'utf8')), values.map);
   const checkpointFile = values.checkpoint ?? path.join('.data', `migrate-${from}-to-${to}.json`);
-  const client = createDocumentClient({ endpoint: values.endpoint, region });
+  const client = await createOperatorTableClient({ endpoint: values.endpoint, region });
 
   console.log(
     values.apply
@@ -96,7 +96,7 @@ async function main(): Promise<number> {
     restart: values.restart,
     onItem: print,
   });
-  client.destroy();
+  client.close();
 
   if (result.skippedTable) {
     console.log(`Nothing to migrate: ${result.skippedTable}`);

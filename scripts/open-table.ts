@@ -11,7 +11,9 @@ import {
   RUNNING_STACK_POINTER,
   STACK_FILE,
 } from '../local/stack';
-import { createDocumentClient, ensureCommerceTable } from '../src/adapters/dynamodb/commerce-table';
+import { ensureCommerceTable } from '../src/adapters/dynamodb/commerce-table';
+import { createTableClient } from '../src/adapters/dynamodb/table-client';
+import { createOperatorTableClient } from '../src/ops/operator-table';
 
 /**
  * The table an operator command (`orders`, `stock`, …) works on: the deployed stage's (`--stage`), a
@@ -50,16 +52,16 @@ export async function openTable(
   if (options.stage) {
     const projectRoot = resolve(import.meta.dirname, '..');
     const config = loadCommandStage(projectRoot, options.stage, options['stages-dir']);
-    const client = createDocumentClient({ region: config.region });
+    const client = await createOperatorTableClient({ region: config.region });
     const place: TablePlace = { kind: 'stage', stage: options.stage, config };
-    return { client, tableName: config.tableName, place, close: async () => client.destroy() };
+    return { client, tableName: config.tableName, place, close: async () => client.close() };
   }
   if (options.aws) {
     const tableName = process.env.COMMERCE_TABLE;
     if (!tableName) throw new Error('--aws needs COMMERCE_TABLE (or use --stage <name>)');
-    const client = createDocumentClient({ region: process.env.AWS_REGION });
+    const client = await createOperatorTableClient({ region: process.env.AWS_REGION });
     const place: TablePlace = { kind: 'aws' };
-    return { client, tableName, place, close: async () => client.destroy() };
+    return { client, tableName, place, close: async () => client.close() };
   }
   const tableName = process.env.COMMERCE_TABLE ?? LOCAL_TABLE_NAME;
   const dataDir = resolve(process.env.DATA_DIR ?? '.data');
@@ -73,13 +75,13 @@ export async function openTable(
     if (running.dataDir && resolve(running.dataDir) !== dataDir) {
       console.error(`${command}: reading the running local stack (data in ${running.dataDir})`);
     }
-    const client = createDocumentClient({ endpoint: running.dynamoEndpoint });
+    const client = createTableClient({ endpoint: running.dynamoEndpoint });
     const place: TablePlace = {
       kind: 'local',
       dataDir: running.dataDir ? resolve(running.dataDir) : dataDir,
       stripeUrl: running.stripeUrl ?? null,
     };
-    return { client, tableName: running.tableName, place, close: async () => client.destroy() };
+    return { client, tableName: running.tableName, place, close: async () => client.close() };
   }
   if (!existsSync(dynamoDir)) {
     const dynalite = existsSync(join(dataDir, DYNALITE_DATA_DIR))
@@ -98,14 +100,14 @@ export async function openTable(
   });
   await ensureCommerceTable(admin, tableName);
   admin.destroy();
-  const client = createDocumentClient({ endpoint: dynamo.endpoint });
+  const client = createTableClient({ endpoint: dynamo.endpoint });
   const place: TablePlace = { kind: 'local', dataDir, stripeUrl: null };
   return {
     client,
     tableName,
     place,
     close: async () => {
-      client.destroy();
+      client.close();
       await dynamo.close();
     },
   };

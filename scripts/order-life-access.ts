@@ -6,6 +6,7 @@ import { LOCAL_STRIPE_KEY } from '../local/stack';
 import { createStripeClient } from '../src/adapters/stripe/stripe-client';
 import type { NotifierConfig } from '../src/config';
 import { maskEmail } from '../src/domain/email';
+import { type OperatorAws, operatorAws } from '../src/ops/operator-table';
 import type { TablePlace } from './open-table';
 
 /**
@@ -16,13 +17,20 @@ export interface OrderLifeAccess {
   readonly mail: NotifierConfig;
   /** Where the mail goes, for people. */
   readonly mailDescription: string;
+  /** The region and credentials SES mail is sent with: the operator's (read only when mail goes by SES). */
+  mailAws(): Promise<OperatorAws>;
   /** The Stripe client (read only when a refund needs it). */
   stripe(): Promise<Stripe>;
 }
 
 export function orderLifeAccess(place: TablePlace): OrderLifeAccess {
   const mail = mailOf(place);
-  return { mail, mailDescription: describeMail(mail), stripe: () => stripeOf(place) };
+  return {
+    mail,
+    mailDescription: describeMail(mail),
+    mailAws: () => operatorAws(place.kind === 'stage' ? place.config.region : process.env.AWS_REGION),
+    stripe: () => stripeOf(place),
+  };
 }
 
 function mailOf(place: TablePlace): NotifierConfig {

@@ -188,7 +188,11 @@ async function ship(
     throw new UsageError('--tracking: 4–40 letters, digits or dashes (spaces are dropped)');
   }
   const telemetry = createCliTelemetry();
-  const mail = await createOrderMail(target.mail, telemetry);
+  const mail = await createOrderMail(
+    target.mail,
+    telemetry,
+    target.mail.kind === 'ses' ? await target.mailAws() : {},
+  );
   const now = Math.floor(Date.now() / 1000);
   const result = await shipOrder(
     { orders, mail, telemetry },

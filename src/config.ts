@@ -39,7 +39,7 @@ export interface BaseConfig {
  * Reads an environment once into typed values; every problem names its variable. Values that
  * reference a secret (a Secrets Manager ARN) are resolved once, through `resolveSecret`: the
  * wiring of routes that read secrets passes the Secrets Manager resolver
- * (`src/adapters/secrets-manager.ts`), so routes that read none do not bundle its SDK client.
+ * (`src/adapters/secrets-manager.ts`), made on the first secret read, so routes that read none never make it.
  */
 export class EnvReader {
   constructor(

@@ -1,33 +1,38 @@
-import type {
-  GetSecretValueCommand as GetSecretValueCommandType,
-  SecretsManagerClient,
-} from '@aws-sdk/client-secrets-manager';
 import type { SecretResolver } from '../config';
-
-let sdk:
-  | Promise<{ client: SecretsManagerClient; GetSecretValueCommand: typeof GetSecretValueCommandType }>
-  | undefined;
+import { type AwsJsonClient, createAwsJsonClient } from './aws/json-client';
+import type { AwsCredentials } from './aws/signature-v4';
 
 /**
- * Reads a secret's string from AWS Secrets Manager. The SDK is loaded on the first call only, so a
- * process whose secrets are pinned in its environment (tests, the local stack) never loads it, and
- * one client serves every secret of a cold start (one connection set-up, not one per secret).
+ * Reads secrets' strings from AWS Secrets Manager (`GetSecretValue`) through the project's small
+ * AWS JSON client (docs/decisions.md #183): a cold start that reads its secrets pays a few
+ * milliseconds for the client, not the SDK's tens. One client serves every secret of a process
+ * (one connection), made on the first read, so a process whose secrets are pinned in its
+ * environment (tests, the local stack) never makes it.
  */
-export const resolveSecretsManagerValue: SecretResolver = async (arn) => {
-  sdk ??= import('@aws-sdk/client-secrets-manager')
-    .then(({ SecretsManagerClient, GetSecretValueCommand }) => ({
-      client: new SecretsManagerClient({
-        maxAttempts: 3,
-        requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000 },
-      }),
-      GetSecretValueCommand,
-    }))
-    .catch((err: unknown) => {
-      sdk = undefined; // a failed load is not cached: the next cold-start step tries again
-      throw err;
+export function createSecretsManagerResolver(
+  options: {
+    readonly endpoint?: string;
+    readonly region?: string;
+    readonly credentials?: AwsCredentials;
+  } = {},
+): SecretResolver {
+  let client: AwsJsonClient | undefined;
+  return async (arn) => {
+    client ??= createAwsJsonClient({
+      service: 'secretsmanager',
+      json: { targetPrefix: 'secretsmanager', version: '1.1' },
+      endpoint: options.endpoint,
+      region: options.region,
+      credentials: options.credentials,
+      connectTimeoutMs: 1_000,
+      requestTimeoutMs: 2_000,
+      maxAttempts: 3,
     });
-  const { client, GetSecretValueCommand } = await sdk;
-  const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: arn }));
-  if (!SecretString) throw new Error('the secret has no string value');
-  return SecretString.trim();
-};
+    const { SecretString } = await client.call('GetSecretValue', { SecretId: arn });
+    if (typeof SecretString !== 'string' || !SecretString) throw new Error('the secret has no string value');
+    return SecretString.trim();
+  };
+}
+
+/** The functions' resolver: Secrets Manager in the function's region, with the function's role. */
+export const resolveSecretsManagerValue: SecretResolver = createSecretsManagerResolver();

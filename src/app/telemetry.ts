@@ -26,7 +26,7 @@ export type MetricName =
   | 'CheckoutOutOfStock'
   | 'OrderStockShort';
 
-/** Structured logging, narrowed to what the application uses (Powertools Logger fits it). */
+/** Structured logging, narrowed to what the application uses (`src/adapters/json-telemetry.ts`). */
 export interface Log {
   debug(message: string, ...extra: Record<string, unknown>[]): void;
   info(message: string, ...extra: Record<string, unknown>[]): void;

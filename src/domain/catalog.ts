@@ -213,6 +213,14 @@ export function skusInCollection(catalog: Pick<PricingCatalog, 'products'>, coll
  * SKUs or empty collections, currencies that differ from the catalog's, tiers out of order.
  */
 export function parseCatalog(data: unknown): Catalog {
+  return catalogOf(validateCatalog(data));
+}
+
+/**
+ * The validation of {@link parseCatalog} alone: the catalog's data with every default filled in, as
+ * plain JSON. The bundling runs it at build time, so a function starts from its output (decision #187).
+ */
+export function validateCatalog(data: unknown): CatalogData {
   const result = v.safeParse(CatalogSchema, data);
   if (!result.success) {
     throw new CatalogError(
@@ -222,6 +230,11 @@ export function parseCatalog(data: unknown): Catalog {
   const catalog = result.output;
   const problems = [...checkProducts(catalog), ...checkVariants(catalog), ...checkBundles(catalog)];
   if (problems.length > 0) throw new CatalogError(problems);
+  return catalog;
+}
+
+/** The lookups of catalog data that {@link validateCatalog} returned (it checks nothing itself). */
+export function catalogOf(catalog: CatalogData): Catalog {
   const productsBySku = new Map(catalog.products.map((p) => [p.sku, p]));
   const activeBundles = catalog.bundles.filter((b) => b.active);
   const sellables = sellablesOf(catalog);

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedError, type TableClient } from '../adapters/dynamodb/table-client';
 import {
   isSkipMapping,
   type Mapping,
@@ -46,7 +45,7 @@ export type ItemEvent =
   | { readonly outcome: 'skip'; readonly reason: SkipReason; readonly detail: string };
 
 export interface MigrationOptions {
-  readonly client: Pick<DynamoDBDocumentClient, 'send'>;
+  readonly client: TableClient;
   readonly from: string;
   readonly to: string;
   readonly mapping: Mapping;
@@ -114,14 +113,12 @@ export async function runMigration(options: MigrationOptions): Promise<Migration
 
   let pages = 0;
   do {
-    const page = await client.send(
-      new ScanCommand({
-        TableName: options.from,
-        Limit: options.pageSize ?? 100,
-        ConsistentRead: true,
-        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-      }),
-    );
+    const page = await client.scan({
+      TableName: options.from,
+      Limit: options.pageSize ?? 100,
+      ConsistentRead: true,
+      ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+    });
     pages += 1;
     const items = page.Items ?? [];
     await forEachLimited(items, options.concurrency ?? 8, async (source) => {
@@ -163,12 +160,10 @@ async function putIfAbsent(
   item: TargetItem,
 ): Promise<PutOutcome> {
   try {
-    await client.send(
-      new PutCommand({ TableName: table, Item: item, ConditionExpression: 'attribute_not_exists(PK)' }),
-    );
+    await client.put({ TableName: table, Item: item, ConditionExpression: 'attribute_not_exists(PK)' });
     return 'write';
   } catch (err: unknown) {
-    if (!(err instanceof ConditionalCheckFailedException)) throw err;
+    if (!(err instanceof ConditionalCheckFailedError)) throw err;
   }
   return (await sameAsExisting(client, table, item)) ? 'already_present' : 'conflict';
 }
@@ -179,17 +174,21 @@ async function classify(
   table: string,
   item: TargetItem,
 ): Promise<PutOutcome> {
-  const { Item } = await client.send(
-    new GetCommand({ TableName: table, Key: { PK: item.PK, SK: item.SK }, ConsistentRead: true }),
-  );
+  const { Item } = await client.get({
+    TableName: table,
+    Key: { PK: item.PK, SK: item.SK },
+    ConsistentRead: true,
+  });
   if (!Item) return 'write';
   return isDeepStrictEqual(Item, item) ? 'already_present' : 'conflict';
 }
 
 async function sameAsExisting(client: MigrationOptions['client'], table: string, item: TargetItem) {
-  const { Item } = await client.send(
-    new GetCommand({ TableName: table, Key: { PK: item.PK, SK: item.SK }, ConsistentRead: true }),
-  );
+  const { Item } = await client.get({
+    TableName: table,
+    Key: { PK: item.PK, SK: item.SK },
+    ConsistentRead: true,
+  });
   return Item !== undefined && isDeepStrictEqual(Item, item);
 }
 

@@ -1,6 +1,5 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { queryPartition } from '../adapters/dynamodb/query-partition';
+import { ConditionalCheckFailedError, type TableClient } from '../adapters/dynamodb/table-client';
 import { codeItem, keys, readStoredCode } from '../adapters/dynamodb/table-items';
 import { type Catalog, skusInCollection } from '../domain/catalog';
 import {
@@ -22,7 +21,7 @@ import { formatTextTable } from './text-table';
  * shoppers already hold. To change one, disable it and create another.
  */
 
-type Table = { readonly client: Pick<DynamoDBDocumentClient, 'send'>; readonly tableName: string };
+type Table = { readonly client: TableClient; readonly tableName: string };
 
 /** The options of `codes -- create`, as strings from the command line. */
 export interface CreateCodeOptions {
@@ -180,16 +179,14 @@ export async function createCode(
   now: number,
 ): Promise<'created' | 'exists'> {
   try {
-    await table.client.send(
-      new PutCommand({
-        TableName: table.tableName,
-        Item: codeItem(code, now),
-        ConditionExpression: 'attribute_not_exists(PK)',
-      }),
-    );
+    await table.client.put({
+      TableName: table.tableName,
+      Item: codeItem(code, now),
+      ConditionExpression: 'attribute_not_exists(PK)',
+    });
     return 'created';
   } catch (err: unknown) {
-    if (err instanceof ConditionalCheckFailedException) return 'exists';
+    if (err instanceof ConditionalCheckFailedError) return 'exists';
     throw err;
   }
 }
@@ -211,22 +208,22 @@ export async function disableCode(
   const code = normaliseCode(rawCode);
   if (!code) return 'missing';
   try {
-    await table.client.send(
-      new UpdateCommand({
-        TableName: table.tableName,
-        Key: keys.code(code),
-        UpdateExpression: 'SET enabled = :false, disabledAt = :now',
-        ConditionExpression: 'attribute_exists(PK) AND enabled = :true',
-        ExpressionAttributeValues: { ':false': false, ':true': true, ':now': now },
-      }),
-    );
+    await table.client.update({
+      TableName: table.tableName,
+      Key: keys.code(code),
+      UpdateExpression: 'SET enabled = :false, disabledAt = :now',
+      ConditionExpression: 'attribute_exists(PK) AND enabled = :true',
+      ExpressionAttributeValues: { ':false': false, ':true': true, ':now': now },
+    });
     return 'disabled';
   } catch (err: unknown) {
-    if (!(err instanceof ConditionalCheckFailedException)) throw err;
+    if (!(err instanceof ConditionalCheckFailedError)) throw err;
   }
-  const { Item } = await table.client.send(
-    new GetCommand({ TableName: table.tableName, Key: keys.code(code), ConsistentRead: true }),
-  );
+  const { Item } = await table.client.get({
+    TableName: table.tableName,
+    Key: keys.code(code),
+    ConsistentRead: true,
+  });
   return Item ? 'already_disabled' : 'missing';
 }
 

@@ -1,11 +1,10 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import catalogData from '../../catalog/catalog.json';
-import { createDocumentClient } from '../adapters/dynamodb/commerce-table';
 import { createDynamoStockStore } from '../adapters/dynamodb/stock-store';
-import { createPowertoolsTelemetry } from '../adapters/powertools';
+import { createTableClient, type TableClient } from '../adapters/dynamodb/table-client';
+import { createJsonTelemetry } from '../adapters/json-telemetry';
 import type { Telemetry } from '../app/telemetry';
 import { type Env, EnvReader, readAllowedOrigins, type SecretResolver } from '../config';
-import { type Catalog, parseCatalog } from '../domain/catalog';
+import { type Catalog, type CatalogData, catalogOf, parseCatalog } from '../domain/catalog';
 import type { ApiHandler } from '../http/route';
 import { createCatalogRoute } from '../http/routes/catalog';
 
@@ -19,15 +18,33 @@ export interface WiringOverrides {
 
 let bundledCatalog: Catalog | undefined;
 
-/** The catalog shipped with the code, validated once per process. */
+/**
+ * The catalog as the bundling validated it, at build time: `infra/lib/bundling.ts` sets the flag and
+ * injects the data into every function's bundle (decision #187). Neither exists where the code runs
+ * unbundled (tests, the local stack), which validate the file here instead.
+ */
+declare const __CATALOG_VALIDATED_AT_BUILD__: true | undefined;
+declare const __validatedCatalog: CatalogData;
+
+/**
+ * The catalog shipped with the code, validated once: in a function, when it was bundled (its cold
+ * start only builds the lookups, and the bundle carries neither the raw file nor the schema);
+ * elsewhere, once per process.
+ */
 export function loadBundledCatalog(): Catalog {
-  bundledCatalog ??= parseCatalog(catalogData);
+  bundledCatalog ??=
+    typeof __CATALOG_VALIDATED_AT_BUILD__ === 'undefined'
+      ? parseCatalog(catalogData)
+      : catalogOf(__validatedCatalog);
   return bundledCatalog;
 }
 
-/** Powertools logging and metrics under the configured service name, unless overridden. */
+/** JSON logs and EMF metrics under the configured service name, unless overridden. */
 export function telemetryFor(env: Env, overrides: WiringOverrides): Telemetry {
-  return overrides.telemetry ?? createPowertoolsTelemetry(env.POWERTOOLS_SERVICE_NAME ?? 'cart-checkout');
+  return (
+    overrides.telemetry ??
+    createJsonTelemetry({ serviceName: env.POWERTOOLS_SERVICE_NAME ?? 'cart-checkout' })
+  );
 }
 
 /**
@@ -36,7 +53,7 @@ export function telemetryFor(env: Env, overrides: WiringOverrides): Telemetry {
  */
 export function buildCatalogHandler(
   env: Env,
-  overrides: WiringOverrides & { readonly tableClient?: DynamoDBDocumentClient } = {},
+  overrides: WiringOverrides & { readonly tableClient?: TableClient } = {},
 ): ApiHandler {
   const reader = new EnvReader(env);
   const catalog = overrides.catalog ?? loadBundledCatalog();
@@ -46,7 +63,7 @@ export function buildCatalogHandler(
       ? createDynamoStockStore({
           client:
             overrides.tableClient ??
-            createDocumentClient({ endpoint: reader.optional('DYNAMODB_ENDPOINT'), region: env.AWS_REGION }),
+            createTableClient({ endpoint: reader.optional('DYNAMODB_ENDPOINT'), region: env.AWS_REGION }),
           tableName,
         })
       : null;

@@ -1,11 +1,13 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createDocumentClient } from '../adapters/dynamodb/commerce-table';
 import { createDynamoEventLedger } from '../adapters/dynamodb/event-ledger';
 import { createDynamoOrderLifeStore, createDynamoPaymentStore } from '../adapters/dynamodb/order-life-store';
 import { createDynamoFulfilmentStore, createDynamoSessionStore } from '../adapters/dynamodb/session-store';
 import { createDynamoStockStore } from '../adapters/dynamodb/stock-store';
+import { createTableClient, type TableClient } from '../adapters/dynamodb/table-client';
 import { createLogNotifier, createOutboxNotifier } from '../adapters/notify/notifiers';
 import { createLogOrderMail, createOutboxOrderMail } from '../adapters/notify/order-life-mail';
+import { createSesNotifier } from '../adapters/notify/ses-notifier';
+import { createSesOrderMail } from '../adapters/notify/ses-order-mail';
+import type { SesAccess } from '../adapters/notify/ses-send';
 import { resolveSecretsManagerValue } from '../adapters/secrets-manager';
 import { createStripeClient } from '../adapters/stripe/stripe-client';
 import { createStripeGateway } from '../adapters/stripe/stripe-gateway';
@@ -77,7 +79,7 @@ export async function checkoutHandlerOf(
 async function buildFulfilDeps(
   config: FulfilmentConfig,
   telemetry: Telemetry,
-  dynamo: DynamoDBDocumentClient,
+  dynamo: TableClient,
   overrides: { gateway?: CheckoutGateway; notifier?: Notifier; mail?: OrderMail },
 ): Promise<FulfilDeps> {
   const table = { client: dynamo, tableName: config.tableName };
@@ -110,29 +112,29 @@ async function createNotifier(config: NotifierConfig, telemetry: Telemetry): Pro
       return createLogNotifier(telemetry.log);
     case 'outbox':
       return createOutboxNotifier(config.dir);
-    case 'ses': {
-      // Loaded only where SES is configured, so other deployments do not pay for the client.
-      const { createSesNotifier } = await import('../adapters/notify/ses-notifier');
+    case 'ses':
       return createSesNotifier({ from: config.from, to: config.to });
-    }
   }
 }
 
 /**
  * The mails of an order's life (operator alerts, customer shipping confirmations) on the same
  * configuration as the order notifications: the log, the local outbox, or SES from `NOTIFY_FROM`.
- * The operator commands send with it too.
+ * The operator commands send with it too, passing their workstation's region and credentials
+ * (`ses`); a function sends as its role.
  */
-export async function createOrderMail(config: NotifierConfig, telemetry: Telemetry): Promise<OrderMail> {
+export async function createOrderMail(
+  config: NotifierConfig,
+  telemetry: Telemetry,
+  ses: SesAccess = {},
+): Promise<OrderMail> {
   switch (config.kind) {
     case 'log':
       return createLogOrderMail(telemetry.log);
     case 'outbox':
       return createOutboxOrderMail(config.dir);
-    case 'ses': {
-      const { createSesOrderMail } = await import('../adapters/notify/ses-order-mail');
-      return createSesOrderMail({ from: config.from, operator: config.to });
-    }
+    case 'ses':
+      return createSesOrderMail({ from: config.from, operator: config.to, ...ses });
   }
 }
 
@@ -174,7 +176,7 @@ export async function buildWebhookFunction(
   const telemetry = telemetryFor(env, overrides);
   const dynamo =
     overrides.tableClient ??
-    createDocumentClient({
+    createTableClient({
       endpoint: config.dynamoEndpoint,
       region: env.AWS_REGION,
       requestTimeoutMs: WEBHOOK_TABLE_CALL_MS,

@@ -1,10 +1,9 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDynamoCodeStore } from '../adapters/dynamodb/code-store';
-import { createDocumentClient } from '../adapters/dynamodb/commerce-table';
 import { createDynamoQuoteStore } from '../adapters/dynamodb/quote-store';
 import { createDynamoRateLimiter } from '../adapters/dynamodb/rate-limiter';
 import { createDynamoSessionStore } from '../adapters/dynamodb/session-store';
 import { createDynamoStockStore } from '../adapters/dynamodb/stock-store';
+import { createTableClient, type TableClient } from '../adapters/dynamodb/table-client';
 import { resolveSecretsManagerValue } from '../adapters/secrets-manager';
 import type { CodeStore, QuoteStore, RateLimiter, StockStore } from '../app/ports';
 import type { Telemetry } from '../app/telemetry';
@@ -18,7 +17,7 @@ import { loadBundledCatalog, telemetryFor, type WiringOverrides } from './catalo
 /** Overrides of the table-backed routes. */
 export interface TableOverrides extends WiringOverrides {
   /** The table client to use instead of a new one (tests wrap it to inject failures, benchmarks to count). */
-  readonly tableClient?: DynamoDBDocumentClient;
+  readonly tableClient?: TableClient;
 }
 
 export interface SharedDeps {
@@ -26,7 +25,7 @@ export interface SharedDeps {
   readonly reader: EnvReader;
   readonly catalog: Catalog;
   readonly telemetry: Telemetry;
-  readonly dynamo: DynamoDBDocumentClient;
+  readonly dynamo: TableClient;
   readonly store: QuoteStore;
   readonly limiter: RateLimiter;
   readonly codes: CodeStore;
@@ -40,8 +39,7 @@ export async function buildSharedDeps(env: Env, overrides: TableOverrides = {}):
   const reader = new EnvReader(env, overrides.resolveSecret ?? resolveSecretsManagerValue);
   const config = await loadBaseConfig(reader);
   const dynamo =
-    overrides.tableClient ??
-    createDocumentClient({ endpoint: config.dynamoEndpoint, region: env.AWS_REGION });
+    overrides.tableClient ?? createTableClient({ endpoint: config.dynamoEndpoint, region: env.AWS_REGION });
   const table = { client: dynamo, tableName: config.tableName };
   const signingSecret = config.signingKeys.keys.get(config.signingKeys.signingKeyId);
   if (!signingSecret) throw new Error('signing key missing after validation');

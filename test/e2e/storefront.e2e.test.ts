@@ -7,8 +7,8 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalStack, startLocalStack } from '../../local/stack';
 import { buildStorefront, type StorefrontAssets, storefrontHandler } from '../../local/storefront';
-import { createDocumentClient } from '../../src/adapters/dynamodb/commerce-table';
 import { createDynamoStockStore } from '../../src/adapters/dynamodb/stock-store';
+import { createTableClient } from '../../src/adapters/dynamodb/table-client';
 import type { StockStore } from '../../src/app/ports';
 import { listStock } from '../../src/ops/stock';
 import type { PublicCatalog, TieredBundle } from '../../storefront/src/api-types';
@@ -102,11 +102,11 @@ function product(sku: string) {
  * the tests' catalog (the command itself reads the shop's catalog/catalog.json).
  */
 async function withStock<T>(work: (stock: StockStore) => Promise<T>): Promise<T> {
-  const client = createDocumentClient({ endpoint: stack.dynamoEndpoint });
+  const client = createTableClient({ endpoint: stack.dynamoEndpoint });
   try {
     return await work(createDynamoStockStore({ client, tableName: String(stack.env.COMMERCE_TABLE) }));
   } finally {
-    client.destroy();
+    client.close();
   }
 }
 

@@ -34,7 +34,7 @@ beforeAll(async () => {
   await storeCode(table, testCode('LATER', { startsAt: NOW + 86_400 }), NOW);
   await storeCode(table, testCode('LIMITED', { limit: 2 }), NOW);
   // Two of LIMITED's two uses taken by checkouts not yet paid.
-  await table.client.send(
+  await table.sdk.send(
     new UpdateCommand({
       TableName: table.tableName,
       Key: keys.code('LIMITED'),

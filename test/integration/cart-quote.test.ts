@@ -63,7 +63,7 @@ function parse(result: APIGatewayProxyResult) {
 }
 
 async function countItems(prefix: string): Promise<number> {
-  const { Items } = await table.client.send(new ScanCommand({ TableName: table.tableName }));
+  const { Items } = await table.sdk.send(new ScanCommand({ TableName: table.tableName }));
   return (Items ?? []).filter((item) => String(item.PK).startsWith(prefix)).length;
 }
 
@@ -369,16 +369,14 @@ describe('POST /cart/quote', () => {
 
     it.each(cases)('$name → $status $code', async ({ event, status, code }) => {
       const { handler } = await makeHarness();
-      const before = await table.client.send(
-        new ScanCommand({ TableName: table.tableName, Select: 'COUNT' }),
-      );
+      const before = await table.sdk.send(new ScanCommand({ TableName: table.tableName, Select: 'COUNT' }));
       const result = await handler(event());
       expect(result.statusCode).toBe(status);
       const body = parse(result);
       expect(body.error.code).toBe(code);
       expect(typeof body.error.message).toBe('string');
       expect(body.requestId).toMatch(/^req-/);
-      const after = await table.client.send(new ScanCommand({ TableName: table.tableName, Select: 'COUNT' }));
+      const after = await table.sdk.send(new ScanCommand({ TableName: table.tableName, Select: 'COUNT' }));
       expect(after.Count).toBe(before.Count);
     });
   });

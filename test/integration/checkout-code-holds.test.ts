@@ -48,7 +48,7 @@ async function counts(code: string) {
 }
 
 async function emailCounts(code: string, email: string) {
-  const { Item } = await table.client.send(
+  const { Item } = await table.sdk.send(
     new GetCommand({
       TableName: table.tableName,
       Key: keys.codeEmail(code, codeEmailKey(email)),

@@ -73,7 +73,7 @@ function parse(result: APIGatewayProxyResult) {
 }
 
 async function tableItems(prefix: string) {
-  const { Items } = await table.client.send(new ScanCommand({ TableName: table.tableName }));
+  const { Items } = await table.sdk.send(new ScanCommand({ TableName: table.tableName }));
   return (Items ?? []).filter((item) => String(item.PK).startsWith(prefix));
 }
 
@@ -199,7 +199,7 @@ describe('POST /checkout/create-session', () => {
     clock.now += 3_600_000;
     const api = await makeApi();
     const quoted = await quoteFor(api, ITEMS);
-    const before = (await table.client.send(new ScanCommand({ TableName: table.tableName, Select: 'COUNT' })))
+    const before = (await table.sdk.send(new ScanCommand({ TableName: table.tableName, Select: 'COUNT' })))
       .Count;
     const tampered = await api.checkout(
       post({
@@ -226,7 +226,7 @@ describe('POST /checkout/create-session', () => {
         message: 'The quote signature is not valid; request a new quote.',
       });
     }
-    const after = (await table.client.send(new ScanCommand({ TableName: table.tableName, Select: 'COUNT' })))
+    const after = (await table.sdk.send(new ScanCommand({ TableName: table.tableName, Select: 'COUNT' })))
       .Count;
     expect(after).toBe(before);
   });

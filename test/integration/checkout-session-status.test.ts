@@ -1,9 +1,8 @@
-import type { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { StripeEmulator } from '../../local/stripe-emulator';
 import { PREFIXES } from '../../src/adapters/dynamodb/table-items';
 import { type CommerceApi, makeCommerceApi } from '../support/commerce-harness';
-import { startTestTable, type TestTable } from '../support/dynamo';
+import { interceptTable, startTestTable, type TestTable } from '../support/dynamo';
 import { makeProxyEvent } from '../support/events';
 import { startTestEmulator } from '../support/stripe';
 import { makeSessionEvent } from '../support/webhook';
@@ -78,14 +77,12 @@ describe('GET /checkout/session-status', () => {
   });
 
   it('answers the success page while another caller holds the order notification', async () => {
-    const lostClaim = {
-      send: async (command: { input?: { UpdateExpression?: string } }) => {
-        const result = await table.client.send(command as PutCommand);
-        if (command.input?.UpdateExpression?.startsWith('SET notifyLeaseUntil'))
-          throw new Error('lost answer');
-        return result;
-      },
-    } as unknown as DynamoDBDocumentClient;
+    const lostClaim = interceptTable(table.client, async ({ input }, proceed) => {
+      const result = await proceed();
+      if (String(input.UpdateExpression ?? '').startsWith('SET notifyLeaseUntil'))
+        throw new Error('lost answer');
+      return result;
+    });
     const api = await makeCommerceApi({ table, stripe, now: () => clock.now, tableClient: lostClaim });
     const { sessionId } = await api.buy(nextCart());
     const paid = stripe.completeSession(sessionId);

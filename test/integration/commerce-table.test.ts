@@ -64,7 +64,7 @@ describe('quote store on DynamoDB', () => {
     await store.saveQuote(newer);
     const { quoteSignature, ...pricing } = newer;
     expect(await store.findCachedQuote('hash-newest', 'v1', NOW)).toEqual(pricing);
-    const { Items } = await table.client.send(new ScanCommand({ TableName: table.tableName }));
+    const { Items } = await table.sdk.send(new ScanCommand({ TableName: table.tableName }));
     expect(JSON.stringify(Items)).not.toContain(quoteSignature);
     expect(JSON.stringify(Items)).not.toContain(older.quoteSignature);
   });
@@ -75,7 +75,7 @@ describe('quote store on DynamoDB', () => {
     await store.saveQuote(quote);
     expect(await store.findCachedQuote('hash-expired', 'v1', quote.expiresAt - 1)).not.toBeNull();
     expect(await store.findCachedQuote('hash-expired', 'v1', quote.expiresAt)).toBeNull();
-    const { Item } = await table.client.send(
+    const { Item } = await table.sdk.send(
       new GetCommand({ TableName: table.tableName, Key: { PK: 'CART#hash-expired', SK: `QUOTE#${NOW}` } }),
     );
     expect(Item).toBeDefined();
@@ -170,7 +170,7 @@ describe('rate limiter on DynamoDB', () => {
 describe('table items read back', () => {
   it('refuses a damaged session item with its key and what is wrong, instead of reading NaN or "undefined"', async () => {
     const sessions = createDynamoSessionStore(table);
-    await table.client.send(
+    await table.sdk.send(
       new PutCommand({
         TableName: table.tableName,
         Item: {

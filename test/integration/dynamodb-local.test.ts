@@ -121,10 +121,8 @@ describe("DynamoDB's own rules, which dynalite did not enforce", () => {
   it('cancels a whole transaction when one condition fails, and says which', async () => {
     const table = await startTestTable('transactions');
     try {
-      await table.client.send(
-        new PutCommand({ TableName: table.tableName, Item: { PK: 'HOLD#1', SK: 'SKU' } }),
-      );
-      const attempt = table.client.send(
+      await table.sdk.send(new PutCommand({ TableName: table.tableName, Item: { PK: 'HOLD#1', SK: 'SKU' } }));
+      const attempt = table.sdk.send(
         new TransactWriteCommand({
           TransactItems: [
             { Put: { TableName: table.tableName, Item: { PK: 'HOLD#2', SK: 'SKU' } } },
@@ -144,7 +142,7 @@ describe("DynamoDB's own rules, which dynalite did not enforce", () => {
         'None',
         'ConditionalCheckFailed',
       ]);
-      const { Item } = await table.client.send(
+      const { Item } = await table.sdk.send(
         new GetCommand({ TableName: table.tableName, Key: { PK: 'HOLD#2', SK: 'SKU' } }),
       );
       expect(Item).toBeUndefined();

@@ -12,14 +12,21 @@ import {
   ScanCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createDocumentClient, ensureCommerceTable } from '../../src/adapters/dynamodb/commerce-table';
+import { ensureCommerceTable } from '../../src/adapters/dynamodb/commerce-table';
+import { createTableClient, type TableClient } from '../../src/adapters/dynamodb/table-client';
 import { type Mapping, parseMapping } from '../../src/migrate/mapping';
 import {
   createFileCheckpointStore,
   type MigrationOptions,
   runMigration,
 } from '../../src/migrate/run-migration';
-import { createTestAdminClient, testDynamoEndpoint, uniqueTableName } from '../support/dynamo';
+import {
+  createTestAdminClient,
+  createTestReader,
+  interceptTable,
+  testDynamoEndpoint,
+  uniqueTableName,
+} from '../support/dynamo';
 
 const REPO = path.resolve(import.meta.dirname, '../..');
 const ORDERS_MAPPING = parseMapping(
@@ -34,17 +41,22 @@ const NOW = 1_790_000_000;
 const JAN_1 = Date.UTC(2026, 0, 1);
 
 let raw: DynamoDBClient;
-let client: DynamoDBDocumentClient;
+/** The migration's client. */
+let client: TableClient;
+/** The official SDK, to seed and inspect the tables independently. */
+let sdk: DynamoDBDocumentClient;
 let workDir: string;
 let tableCounter = 0;
 
 beforeAll(async () => {
   raw = createTestAdminClient();
-  client = createDocumentClient({ endpoint: testDynamoEndpoint() });
+  client = createTableClient({ endpoint: testDynamoEndpoint() });
+  sdk = createTestReader();
   workDir = mkdtempSync(path.join(tmpdir(), 'migrate-'));
 });
 afterAll(async () => {
-  client.destroy();
+  client.close();
+  sdk.destroy();
   raw.destroy();
   rmSync(workDir, { recursive: true, force: true });
 });
@@ -72,7 +84,7 @@ async function seedOrders(count: number, extra: Record<string, unknown>[] = []):
   await ensureCommerceTable(raw, tables.to);
   const orders = Array.from({ length: count }, (_, i) => oldOrder(i));
   for (const item of [...orders, ...extra]) {
-    await client.send(new PutCommand({ TableName: tables.from, Item: item }));
+    await sdk.send(new PutCommand({ TableName: tables.from, Item: item }));
   }
   return tables;
 }
@@ -94,7 +106,7 @@ function oldOrder(i: number, overrides: Record<string, unknown> = {}): Record<st
 }
 
 async function scanAll(table: string): Promise<Record<string, unknown>[]> {
-  const { Items } = await client.send(new ScanCommand({ TableName: table, ConsistentRead: true }));
+  const { Items } = await sdk.send(new ScanCommand({ TableName: table, ConsistentRead: true }));
   return Items ?? [];
 }
 
@@ -129,7 +141,7 @@ describe('migrating an old orders table into the single table', () => {
     });
     expect(result.totals).toMatchObject({ scanned: 4, written: 3 });
     expect(result.totals.skipped.filtered).toBe(1);
-    const { Items } = await client.send(
+    const { Items } = await sdk.send(
       new QueryCommand({
         TableName: tables.to,
         KeyConditionExpression: 'PK = :pk',
@@ -168,10 +180,10 @@ describe('migrating an old orders table into the single table', () => {
       SK: '2026-01-01T00:00:00.000Z#cs_test_0',
       note: 'entered by hand',
     };
-    await client.send(new PutCommand({ TableName: tables.to, Item: existing }));
+    await sdk.send(new PutCommand({ TableName: tables.to, Item: existing }));
     const result = await migrate(tables, { apply: true });
     expect(result.totals).toMatchObject({ written: 1, conflicts: 1 });
-    const { Item } = await client.send(
+    const { Item } = await sdk.send(
       new GetCommand({ TableName: tables.to, Key: { PK: existing.PK, SK: existing.SK } }),
     );
     expect(Item).toEqual(existing);
@@ -182,12 +194,10 @@ describe('migrating an old orders table into the single table', () => {
     const store = createFileCheckpointStore(checkpointFile);
     // The real client, made to fail on the 13th write: the run dies in the middle of page 3.
     let puts = 0;
-    const failing: MigrationOptions['client'] = {
-      send: ((command: Parameters<DynamoDBDocumentClient['send']>[0]) => {
-        if (command instanceof PutCommand && ++puts === 13) return Promise.reject(new Error('network down'));
-        return client.send(command);
-      }) as DynamoDBDocumentClient['send'],
-    };
+    const failing: MigrationOptions['client'] = interceptTable(client, async ({ operation }, proceed) => {
+      if (operation === 'put' && ++puts === 13) throw new Error('network down');
+      return proceed();
+    });
     await expect(
       migrate(tables, { client: failing, apply: true, pageSize: 5, concurrency: 1, checkpoint: store }),
     ).rejects.toThrow('network down');

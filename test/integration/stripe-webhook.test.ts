@@ -1,10 +1,10 @@
-import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { StripeEmulator } from '../../local/stripe-emulator';
 import { createDynamoEventLedger } from '../../src/adapters/dynamodb/event-ledger';
 import { PREFIXES } from '../../src/adapters/dynamodb/table-items';
 import { makeCommerceApi } from '../support/commerce-harness';
-import { startTestTable, type TestTable } from '../support/dynamo';
+import { interceptTable, startTestTable, type TestTable } from '../support/dynamo';
 import { makeProxyEvent } from '../support/events';
 import { startTestEmulator } from '../support/stripe';
 import { makeSessionEvent, signedDelivery } from '../support/webhook';
@@ -238,15 +238,14 @@ describe('POST /stripe/webhook', () => {
 
   it('recovers from DynamoDB failing mid-event: 5xx, then the retry completes with no duplicate', async () => {
     let failOrderWrites = 1;
-    const flaky = {
-      send: async (command: { input?: { Item?: { PK?: string } } }) => {
-        if (failOrderWrites > 0 && String(command.input?.Item?.PK ?? '').startsWith(PREFIXES.orders)) {
-          failOrderWrites -= 1;
-          throw new Error('simulated DynamoDB outage');
-        }
-        return table.client.send(command as PutCommand);
-      },
-    } as unknown as DynamoDBDocumentClient;
+    const flaky = interceptTable(table.client, async ({ input }, proceed) => {
+      const item = input.Item as { PK?: unknown } | undefined;
+      if (failOrderWrites > 0 && String(item?.PK ?? '').startsWith(PREFIXES.orders)) {
+        failOrderWrites -= 1;
+        throw new Error('simulated DynamoDB outage');
+      }
+      return proceed();
+    });
     const api = await makeCommerceApi({ table, stripe, now: () => clock.now, tableClient: flaky });
     const { sessionId } = await api.buy(nextCart());
     const event = makeSessionEvent(
@@ -310,7 +309,7 @@ describe('POST /stripe/webhook', () => {
       makeSessionEvent('checkout.session.completed', stripe.completeSession(newer.sessionId), nowSeconds()),
     );
     const day = new Date(clock.now).toISOString().slice(0, 10);
-    await table.client.send(
+    await table.sdk.send(
       new PutCommand({
         TableName: table.tableName,
         Item: {
@@ -332,16 +331,14 @@ describe('POST /stripe/webhook', () => {
 
   it('finishes an event whose notification claim answer was lost; the retry sends it once the lease lapses', async () => {
     let loseClaimAnswers = 1;
-    const flaky = {
-      send: async (command: { input?: { UpdateExpression?: string } }) => {
-        const result = await table.client.send(command as PutCommand);
-        if (loseClaimAnswers > 0 && command.input?.UpdateExpression?.startsWith('SET notifyLeaseUntil')) {
-          loseClaimAnswers -= 1;
-          throw new Error('simulated lost answer: the claim was written');
-        }
-        return result;
-      },
-    } as unknown as DynamoDBDocumentClient;
+    const flaky = interceptTable(table.client, async ({ input }, proceed) => {
+      const result = await proceed();
+      if (loseClaimAnswers > 0 && String(input.UpdateExpression ?? '').startsWith('SET notifyLeaseUntil')) {
+        loseClaimAnswers -= 1;
+        throw new Error('simulated lost answer: the claim was written');
+      }
+      return result;
+    });
     const api = await makeCommerceApi({ table, stripe, now: () => clock.now, tableClient: flaky });
     const { sessionId } = await api.buy(nextCart());
     const event = makeSessionEvent(

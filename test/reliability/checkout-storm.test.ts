@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LoadAnswer, runLoad } from '../../bench/http-load';
 import type { LocalStack } from '../../local/stack';
-import { createDocumentClient } from '../../src/adapters/dynamodb/commerce-table';
+import { createTableClient, type TableClient } from '../../src/adapters/dynamodb/table-client';
 import { PREFIXES } from '../../src/adapters/dynamodb/table-items';
 import { createCode, listCodes } from '../../src/ops/codes';
 import { testCode } from '../support/codes';
-import { scanTable } from '../support/dynamo';
+import { createTestReader, scanTable } from '../support/dynamo';
 import { startReliabilityStack } from './harness';
 
 const QUOTES = 20;
@@ -18,16 +18,24 @@ beforeAll(async () => {
 afterAll(() => stack.close());
 
 async function withStackTable<T>(
-  run: (table: { client: ReturnType<typeof createDocumentClient>; tableName: string }) => Promise<T>,
+  run: (table: { client: TableClient; tableName: string }) => Promise<T>,
 ): Promise<T> {
-  const client = createDocumentClient({ endpoint: stack.dynamoEndpoint });
+  const client = createTableClient({ endpoint: stack.dynamoEndpoint });
   try {
     return await run({ client, tableName: String(stack.env.COMMERCE_TABLE) });
   } finally {
-    client.destroy();
+    client.close();
   }
 }
-const scanStackTable = () => withStackTable((table) => scanTable(table));
+
+async function scanStackTable(): Promise<Record<string, unknown>[]> {
+  const sdk = createTestReader(stack.dynamoEndpoint);
+  try {
+    return await scanTable({ sdk, tableName: String(stack.env.COMMERCE_TABLE) });
+  } finally {
+    sdk.destroy();
+  }
+}
 
 describe('checkout storm through the local stack', () => {
   it(`turns ${REQUESTS} concurrent checkouts of ${QUOTES} quotes into exactly ${QUOTES} sessions, coupons, records and code uses`, async () => {

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../local/stack';
-import { createDocumentClient } from '../../src/adapters/dynamodb/commerce-table';
+import { createTableClient, type TableClient } from '../../src/adapters/dynamodb/table-client';
 import { PREFIXES } from '../../src/adapters/dynamodb/table-items';
 import { createCode, listCodes } from '../../src/ops/codes';
 import { testCode } from '../support/codes';
-import { scanTable } from '../support/dynamo';
+import { createTestReader, scanTable } from '../support/dynamo';
 import { payOnHostedPage, postToStack, runConcurrently, startReliabilityStack } from './harness';
 
 // Shoppers racing for a code with few uses, through HTTP, as the storefront and Stripe's hosted
@@ -31,13 +32,15 @@ const emulator = () => {
 };
 
 async function withTable<T>(
-  run: (table: { client: ReturnType<typeof createDocumentClient>; tableName: string }) => Promise<T>,
+  run: (table: { client: TableClient; sdk: DynamoDBDocumentClient; tableName: string }) => Promise<T>,
 ) {
-  const client = createDocumentClient({ endpoint: stack.dynamoEndpoint });
+  const client = createTableClient({ endpoint: stack.dynamoEndpoint });
+  const sdk = createTestReader(stack.dynamoEndpoint);
   try {
-    return await run({ client, tableName: String(stack.env.COMMERCE_TABLE) });
+    return await run({ client, sdk, tableName: String(stack.env.COMMERCE_TABLE) });
   } finally {
-    client.destroy();
+    client.close();
+    sdk.destroy();
   }
 }
 

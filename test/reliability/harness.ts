@@ -1,6 +1,6 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type LocalStack, startLocalStack } from '../../local/stack';
 import type { StripeEmulator } from '../../local/stripe-emulator';
+import type { TableClient } from '../../src/adapters/dynamodb/table-client';
 import type { SweepSummary } from '../../src/app/stock-holds';
 import type { Env } from '../../src/config';
 import type { CartItem } from '../../src/domain/cart';
@@ -16,7 +16,7 @@ import {
 } from '../../src/wiring';
 import type { WebhookFunction } from '../../src/wiring/payments';
 import { createRecordingNotifier, createRecordingOrderMail, SHOP } from '../support/commerce-harness';
-import { type TestTable, testDynamoEndpoint, uniqueTableName } from '../support/dynamo';
+import { interceptTable, type TestTable, testDynamoEndpoint, uniqueTableName } from '../support/dynamo';
 import { makeTestEnv, UNLIMITED_RATE_LIMITS } from '../support/env';
 import { TEST_STRIPE_KEY, TEST_WEBHOOK_SECRET } from '../support/stripe';
 import { registerSecrets } from './log-audit';
@@ -46,7 +46,7 @@ export async function makeLiveApi(options: {
   readonly now?: () => number;
   readonly env?: Env;
   /** Replaces the table client of every route (tests wrap it to inject failures). */
-  readonly tableClient?: DynamoDBDocumentClient;
+  readonly tableClient?: TableClient;
   /** `log`: the production log notifier instead of the recording one. */
   readonly notifier?: 'recording' | 'log';
 }): Promise<LiveApi> {
@@ -163,7 +163,7 @@ export async function startReliabilityStack(
  * A table client that fails a share of calls, as a network or DynamoDB would: half of the failures
  * lose the request, half lose the answer after the write happened. The share is set per round.
  */
-export function flakyTable(table: TestTable, random: () => number) {
+export function flakyTable(table: Pick<TestTable, 'client'>, random: () => number) {
   const state = {
     failureRate: 0,
     injected: 0,
@@ -171,37 +171,29 @@ export function flakyTable(table: TestTable, random: () => number) {
     /** Lost marks of sent "do not ship" alerts, by order item sort key (`<paidAt>#<sessionId>`). */
     lostAlertMarks: new Map<string, number>(),
   };
-  const client = {
-    send: async (command: {
-      input?: {
-        Key?: { PK?: string; SK?: string };
-        UpdateExpression?: string;
-        ExpressionAttributeNames?: Record<string, string>;
-      };
-    }) => {
-      if (random() >= state.failureRate) return table.client.send(command as never);
-      state.injected += 1;
-      const key = String(command.input?.Key?.PK ?? '');
-      if (random() < 0.5) {
-        // A notification sent but never marked as sent is the design's at-least-once window
-        // (decision 11): each lost mark may cost one repeated notification.
-        if (command.input?.UpdateExpression?.includes('notifiedAt = if_not_exists')) {
-          state.lostNotifyMarks.set(key, (state.lostNotifyMarks.get(key) ?? 0) + 1);
-        }
-        // The same window for an order's "do not ship" alert (decision 143).
-        if (
-          command.input?.ExpressionAttributeNames?.['#sent'] === 'alertedSeq' &&
-          command.input.UpdateExpression === 'SET #sent = :upTo'
-        ) {
-          const sk = String(command.input.Key?.SK ?? '');
-          state.lostAlertMarks.set(sk, (state.lostAlertMarks.get(sk) ?? 0) + 1);
-        }
-        throw Object.assign(new Error('injected: request lost'), { name: 'NetworkingError' });
+  const client = interceptTable(table.client, async ({ input }, proceed) => {
+    if (random() >= state.failureRate) return proceed();
+    state.injected += 1;
+    const itemKey = input.Key as { PK?: unknown; SK?: unknown } | undefined;
+    const key = String(itemKey?.PK ?? '');
+    const update = String(input.UpdateExpression ?? '');
+    if (random() < 0.5) {
+      // A notification sent but never marked as sent is the design's at-least-once window
+      // (decision 11): each lost mark may cost one repeated notification.
+      if (update.includes('notifiedAt = if_not_exists')) {
+        state.lostNotifyMarks.set(key, (state.lostNotifyMarks.get(key) ?? 0) + 1);
       }
-      await table.client.send(command as never);
-      throw Object.assign(new Error('injected: answer lost'), { name: 'TimeoutError' });
-    },
-  } as unknown as DynamoDBDocumentClient;
+      // The same window for an order's "do not ship" alert (decision 143).
+      const names = input.ExpressionAttributeNames as Record<string, string> | undefined;
+      if (names?.['#sent'] === 'alertedSeq' && update === 'SET #sent = :upTo') {
+        const sk = String(itemKey?.SK ?? '');
+        state.lostAlertMarks.set(sk, (state.lostAlertMarks.get(sk) ?? 0) + 1);
+      }
+      throw Object.assign(new Error('injected: request lost'), { name: 'NetworkingError' });
+    }
+    await proceed();
+    throw Object.assign(new Error('injected: answer lost'), { name: 'TimeoutError' });
+  });
   return { client, state };
 }
 

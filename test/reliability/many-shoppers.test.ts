@@ -2,9 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../local/stack';
 import type { SessionObject } from '../../local/stripe-emulator';
-import { createDocumentClient } from '../../src/adapters/dynamodb/commerce-table';
 import { PREFIXES } from '../../src/adapters/dynamodb/table-items';
-import { scanTable } from '../support/dynamo';
+import { createTestReader, scanTable } from '../support/dynamo';
 import { payOnHostedPage, postToStack, startReliabilityStack } from './harness';
 
 // Many shoppers at once, through HTTP, as the storefront and Stripe's hosted page would drive the
@@ -77,11 +76,11 @@ async function settleTransfer(sessionId: string, outcome: 'succeeded' | 'failed'
 }
 
 async function tableItems(): Promise<Record<string, unknown>[]> {
-  const client = createDocumentClient({ endpoint: stack.dynamoEndpoint });
+  const sdk = createTestReader(stack.dynamoEndpoint);
   try {
-    return await scanTable({ client, tableName: String(stack.env.COMMERCE_TABLE) });
+    return await scanTable({ sdk, tableName: String(stack.env.COMMERCE_TABLE) });
   } finally {
-    client.destroy();
+    sdk.destroy();
   }
 }
 

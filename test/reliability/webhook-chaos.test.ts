@@ -2,10 +2,13 @@ import type { APIGatewayProxyResult } from 'aws-lambda';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StripeEmulator } from '../../local/stripe-emulator';
+import type { RetryNotice } from '../../src/adapters/aws/json-client';
 import { createDynamoOrderLifeStore } from '../../src/adapters/dynamodb/order-life-store';
+import { createTableClient, type TableClient } from '../../src/adapters/dynamodb/table-client';
 import { PREFIXES } from '../../src/adapters/dynamodb/table-items';
 import type { PaymentState } from '../../src/domain/payment-state';
 import { createCode, listCodes } from '../../src/ops/codes';
+import { type AwsProxy, startAwsProxy } from '../support/aws-proxy';
 import { testCode } from '../support/codes';
 import { scanTable, startTestTable, type TestTable } from '../support/dynamo';
 import { makeProxyEvent } from '../support/events';
@@ -20,15 +23,29 @@ const BUYER_IP = '203.0.113.61';
 
 let table: TestTable;
 let stripe: StripeEmulator;
+/** DynamoDB as the webhook meets it: behind a proxy that throttles, fails and drops connections. */
+let wire: AwsProxy;
+let wireClient: TableClient;
+const wireRetries: RetryNotice[] = [];
+const WIRE_SECRET = 'chaos-wire-secret';
 const clock = { now: Date.UTC(2026, 10, 27, 15, 0, 0) };
 const nowSeconds = () => Math.floor(clock.now / 1000);
 
 beforeAll(async () => {
   table = await startTestTable('chaos-test');
   stripe = await startTestEmulator({ now: () => clock.now });
+  wire = await startAwsProxy({ target: table.endpoint, secretAccessKey: WIRE_SECRET, service: 'dynamodb' });
+  wireClient = createTableClient({
+    endpoint: wire.endpoint,
+    region: 'eu-west-1',
+    credentials: { accessKeyId: 'AKIDCHAOS', secretAccessKey: WIRE_SECRET },
+    onRetry: (retry) => wireRetries.push(retry),
+  });
   registerClientIps(BUYER_IP, '203.0.113.10');
 });
 afterAll(async () => {
+  wireClient.close();
+  await wire.close();
   await stripe.close();
   await table.close();
 });
@@ -68,7 +85,11 @@ describe('webhook chaos', () => {
   it(`fulfils every paid session exactly once from ${DELIVERIES} shuffled, duplicated, concurrent deliveries despite DynamoDB and Stripe faults`, async () => {
     const random = seededRandom(2026);
     const buyer = await makeLiveApi({ table, stripe, now: () => clock.now });
-    const flaky = flakyTable(table, seededRandom(99));
+    // Two layers of trouble: on the wire, throttling, 5xx, resets and lost answers that the table
+    // client retries as the SDK would; above it, calls lost outright (a request or an answer the
+    // retries did not save), which the webhook's idempotent steps and Stripe's redelivery absorb.
+    const flaky = flakyTable({ client: wireClient }, seededRandom(99));
+    const wireRandom = seededRandom(7);
     const api = await makeLiveApi({ table, stripe, now: () => clock.now, tableClient: flaky.client });
 
     await createCode(table, testCode(CODE, { limit: 1_000 }), nowSeconds());
@@ -131,6 +152,7 @@ describe('webhook chaos', () => {
     let rounds = 0;
     for (; pending.length > 0 && rounds < 20; rounds += 1) {
       flaky.state.failureRate = rounds < 4 ? 0.08 : rounds < 7 ? 0.03 : 0;
+      wire.chaos(rounds < 4 ? 0.06 : rounds < 7 ? 0.02 : 0, wireRandom);
       const failed: object[] = [];
       await runConcurrently(pending, 10, async (event) => {
         const result: APIGatewayProxyResult = await api.webhook(
@@ -155,7 +177,15 @@ describe('webhook chaos', () => {
       );
     }
     // The chaos happened: calls failed, Stripe faults were used, Stripe was told to retry.
+    wire.chaos(0, wireRandom);
     expect(flaky.state.injected).toBeGreaterThan(20);
+    // On the wire: every kind of fault met, each retried by the client with backoff (throttling on
+    // its 1 s base), and no request ever sent unsigned or wrongly signed.
+    expect(wire.requests.filter((r) => r.fault !== null).length).toBeGreaterThan(40);
+    expect(wire.requests.every((r) => r.signatureValid)).toBe(true);
+    expect(new Set(wireRetries.map((r) => r.failure))).toEqual(new Set(['throttling', 'transient']));
+    expect(wireRetries.filter((r) => r.failure === 'throttling').every((r) => r.capMs >= 1_000)).toBe(true);
+    expect(wireRetries.every((r) => r.delayMs < r.capMs)).toBe(true);
     expect(stripe.faults.list()).toEqual([]);
     expect(answered.filter((s) => s >= 500).length).toBeGreaterThan(0);
     expect(answered.filter((s) => s >= 400 && s < 500 && s !== 409)).toEqual([]);

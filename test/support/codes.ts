@@ -1,6 +1,5 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { LocalStack } from '../../local/stack';
-import { createDocumentClient } from '../../src/adapters/dynamodb/commerce-table';
+import { createTableClient, type TableClient } from '../../src/adapters/dynamodb/table-client';
 import type { DiscountCode, StoredCode } from '../../src/domain/discount-code';
 import { createCode } from '../../src/ops/codes';
 
@@ -28,7 +27,7 @@ export function testStoredCode(code: string, overrides: Partial<StoredCode> = {}
 
 /** Stores a code as the operator's `codes create` does; fails the test if the code exists. */
 export async function storeCode(
-  table: { readonly client: Pick<DynamoDBDocumentClient, 'send'>; readonly tableName: string },
+  table: { readonly client: TableClient; readonly tableName: string },
   code: DiscountCode,
   now: number,
 ): Promise<void> {
@@ -40,7 +39,7 @@ export async function storeCodeInStack(
   stack: Pick<LocalStack, 'dynamoEndpoint' | 'env'>,
   code: DiscountCode,
 ): Promise<void> {
-  const client = createDocumentClient({ endpoint: stack.dynamoEndpoint });
+  const client = createTableClient({ endpoint: stack.dynamoEndpoint });
   try {
     await storeCode(
       { client, tableName: String(stack.env.COMMERCE_TABLE) },
@@ -48,6 +47,6 @@ export async function storeCodeInStack(
       Math.floor(Date.now() / 1000),
     );
   } finally {
-    client.destroy();
+    client.close();
   }
 }

@@ -1,6 +1,6 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import type { StripeEmulator } from '../../local/stripe-emulator';
+import type { TableClient } from '../../src/adapters/dynamodb/table-client';
 import type { DoNotShipAlert, OrderMail, ShippedNotice } from '../../src/app/order-life-ports';
 import type { Notifier, OrderRecord } from '../../src/app/ports';
 import type { SweepSummary } from '../../src/app/stock-holds';
@@ -87,7 +87,7 @@ export async function makeCommerceApi(options: {
   stripe: StripeEmulator;
   now: () => number;
   env?: Record<string, string>;
-  tableClient?: DynamoDBDocumentClient;
+  tableClient?: TableClient;
   webhookDeadlineMs?: number;
 }): Promise<CommerceApi> {
   const telemetry = createRecordingTelemetry();

@@ -1,11 +1,11 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createLogNotifier, createOutboxNotifier } from '../../src/adapters/notify/notifiers';
 import { formatOrderText, orderSubject } from '../../src/adapters/notify/order-text';
 import { createSesNotifier } from '../../src/adapters/notify/ses-notifier';
+import { startSesStandIn } from '../support/aws-proxy';
 import { makeOrder } from '../support/orders';
 import { createRecordingTelemetry } from '../support/telemetry';
 
@@ -70,21 +70,25 @@ describe('order notifications', () => {
     expect(json).toEqual(makeOrder());
   });
 
-  it('sends the operator an SES email from the configured identity', async () => {
-    const sent: SendEmailCommand[] = [];
-    const notifier = createSesNotifier({
-      from: 'shop@shop.example.com',
-      to: ['orders@shop.example.com', 'owner@shop.example.com'],
-      client: {
-        send: async (command: SendEmailCommand) => {
-          sent.push(command);
-          return { MessageId: 'm-1', $metadata: {} };
-        },
-      } as never,
-    });
-    await notifier.notifyOrder(makeOrder());
-    expect(sent).toHaveLength(1);
-    const input = sent[0]?.input;
+  it('sends the operator an SES email from the configured identity (SES v2 SendEmail, signed, retried)', async () => {
+    const ses = await startSesStandIn();
+    try {
+      const notifier = createSesNotifier({
+        from: 'shop@shop.example.com',
+        to: ['orders@shop.example.com', 'owner@shop.example.com'],
+        ...ses.access,
+      });
+      ses.proxy.inject({ kind: 'error', status: 429, code: 'TooManyRequestsException' });
+      await notifier.notifyOrder(makeOrder());
+      expect(ses.proxy.requests.map((r) => [r.operation, r.signatureValid, r.fault])).toEqual([
+        ['POST /v2/email/outbound-emails', true, 'error'],
+        ['POST /v2/email/outbound-emails', true, null],
+      ]);
+    } finally {
+      await ses.proxy.close();
+    }
+    expect(ses.sent).toHaveLength(1);
+    const input = ses.sent[0];
     expect(input?.FromEmailAddress).toBe('shop@shop.example.com');
     expect(input?.Destination?.ToAddresses).toEqual(['orders@shop.example.com', 'owner@shop.example.com']);
     expect(input?.Content?.Simple?.Subject?.Data).toBe(orderSubject(makeOrder()));

@@ -1,10 +1,10 @@
-import type { SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { describe, expect, it } from 'vitest';
 import { createLogOrderMail } from '../../src/adapters/notify/order-life-mail';
 import { doNotShipSubject, formatDoNotShip, formatShipped } from '../../src/adapters/notify/order-life-text';
 import { createSesOrderMail } from '../../src/adapters/notify/ses-order-mail';
 import type { DoNotShipAlert, ShippedNotice } from '../../src/app/order-life-ports';
 import { carrierTrackingUrl, normaliseCarrier, normaliseTracking } from '../../src/domain/shipping';
+import { startSesStandIn } from '../support/aws-proxy';
 import { makeOrder } from '../support/orders';
 import { createRecordingTelemetry } from '../support/telemetry';
 
@@ -68,25 +68,25 @@ describe('order life mail', () => {
   });
 
   it('sends the alert to the operator and the confirmation to the customer through SES', async () => {
-    const sent: SendEmailCommand[] = [];
-    const mail = createSesOrderMail({
-      from: 'shop@shop.example.com',
-      operator: ['owner@shop.example.com'],
-      client: {
-        send: async (command: SendEmailCommand) => {
-          sent.push(command);
-          return { MessageId: 'm-1', $metadata: {} };
-        },
-      } as never,
-    });
-    await mail.sendDoNotShip(disputed);
-    await mail.sendShipped(shipped);
-    await mail.sendShipped({ ...shipped, order: { ...order, customerEmail: null } });
-    expect(sent.map((c) => c.input.Destination?.ToAddresses)).toEqual([
+    const ses = await startSesStandIn();
+    try {
+      const mail = createSesOrderMail({
+        from: 'shop@shop.example.com',
+        operator: ['owner@shop.example.com'],
+        ...ses.access,
+      });
+      await mail.sendDoNotShip(disputed);
+      await mail.sendShipped(shipped);
+      await mail.sendShipped({ ...shipped, order: { ...order, customerEmail: null } });
+    } finally {
+      await ses.proxy.close();
+    }
+    expect(ses.proxy.requests.every((r) => r.signatureValid)).toBe(true);
+    expect(ses.sent.map((body) => body.Destination?.ToAddresses)).toEqual([
       ['owner@shop.example.com'],
       ['jane.doe@example.com'],
     ]);
-    expect(sent[1]?.input.Content?.Simple?.Subject?.Data).toBe('Your order has shipped');
+    expect(ses.sent[1]?.Content?.Simple?.Subject?.Data).toBe('Your order has shipped');
   });
 
   it('logs without the full email address', async () => {

@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createPowertoolsTelemetry } from '../../src/adapters/powertools';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createJsonTelemetry } from '../../src/adapters/json-telemetry';
 import { sourceMappedStack } from '../../src/adapters/source-mapped-stacks';
 import { describeError } from '../../src/app/telemetry';
 
@@ -78,24 +78,16 @@ describe('sourceMappedStack', () => {
   });
 });
 
-describe('the Powertools log', () => {
+describe('the JSON log', () => {
   it('logs an error with its stack mapped to the sources', () => {
-    vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'INFO');
-    const chunks: string[] = [];
-    for (const stream of [process.stdout, process.stderr]) {
-      vi.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
-        chunks.push(String(chunk));
-        return true;
-      });
-    }
-    try {
-      const failure = Object.assign(new Error('negative stock'), { stack: bundleStack });
-      createPowertoolsTelemetry('stacks-test').log.error('request failed', { error: describeError(failure) });
-    } finally {
-      vi.restoreAllMocks();
-      vi.unstubAllEnvs();
-    }
-    const line = JSON.parse(chunks.join('').trim()) as { message: string; error: { stack: string } };
+    const lines: string[] = [];
+    const failure = Object.assign(new Error('negative stock'), { stack: bundleStack });
+    createJsonTelemetry({
+      serviceName: 'stacks-test',
+      env: { POWERTOOLS_LOG_LEVEL: 'INFO' },
+      write: (text) => lines.push(text),
+    }).log.error('request failed', { error: describeError(failure) });
+    const line = JSON.parse(lines.join('')) as { message: string; error: { stack: string } };
     expect(line.message).toBe('request failed');
     expect(line.error.stack).toContain('src/stock/check-stock.ts:3:11');
     expect(line.error.stack).not.toContain('index.mjs');

@@ -1,8 +1,6 @@
-import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { HoldCode } from '../../app/ports';
+import type { TransactWriteItem as TransactItem } from './table-client';
 import { keys } from './table-items';
-
-type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 /**
  * What a hold does to a discount code's counts, as actions of the hold's own transaction (the hold's

@@ -1,5 +1,3 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type {
   OrderLife,
   OrderLifeStore,
@@ -10,6 +8,7 @@ import type {
 import { DO_NOT_SHIP_STATES, mergeFact, NO_FACTS } from '../../domain/payment-state';
 import { DAY_SECONDS } from '../../domain/time';
 import { queryPartition } from './query-partition';
+import { ConditionalCheckFailedError, type TableClient } from './table-client';
 import {
   CorruptItemError,
   keys,
@@ -20,7 +19,7 @@ import {
   readPaymentRecord,
 } from './table-items';
 
-type Table = { readonly client: Pick<DynamoDBDocumentClient, 'send'>; readonly tableName: string };
+type Table = { readonly client: TableClient; readonly tableName: string };
 
 /**
  * A payment's facts are kept this long after their last change: disputes may come months after the
@@ -39,7 +38,7 @@ async function conditionally(run: () => Promise<unknown>): Promise<boolean> {
     await run();
     return true;
   } catch (err: unknown) {
-    if (err instanceof ConditionalCheckFailedException) return false;
+    if (err instanceof ConditionalCheckFailedError) return false;
     throw err;
   }
 }
@@ -49,9 +48,11 @@ export function createDynamoPaymentStore(table: Table): PaymentStore {
   const { client, tableName } = table;
 
   async function read(paymentIntentId: string) {
-    const { Item } = await client.send(
-      new GetCommand({ TableName: tableName, Key: keys.payment(paymentIntentId), ConsistentRead: true }),
-    );
+    const { Item } = await client.get({
+      TableName: tableName,
+      Key: keys.payment(paymentIntentId),
+      ConsistentRead: true,
+    });
     return Item ? readPaymentRecord(Item) : null;
   }
 
@@ -71,28 +72,26 @@ export function createDynamoPaymentStore(table: Table): PaymentStore {
         const version = current.version + 1;
         const keepDays = current.order ? PAYMENT_RETENTION_DAYS : UNLINKED_PAYMENT_DAYS;
         const written = await conditionally(() =>
-          client.send(
-            new UpdateCommand({
-              TableName: tableName,
-              Key: keys.payment(paymentIntentId),
-              // Only the facts: the order link is written by fulfilment, maybe at the same moment.
-              UpdateExpression:
-                'SET #type = :type, paymentIntentId = :pi, facts = :facts, version = :version, ' +
-                'updatedAt = :now, expiresAt = :expiresAt',
-              ConditionExpression:
-                current.version === 0 ? 'attribute_not_exists(version)' : 'version = :expected',
-              ExpressionAttributeNames: { '#type': 'type' },
-              ExpressionAttributeValues: {
-                ':type': 'payment',
-                ':pi': paymentIntentId,
-                ':facts': paymentFactsAttribute(merged),
-                ':version': version,
-                ':now': now,
-                ':expiresAt': now + keepDays * DAY_SECONDS,
-                ...(current.version === 0 ? {} : { ':expected': current.version }),
-              },
-            }),
-          ),
+          client.update({
+            TableName: tableName,
+            Key: keys.payment(paymentIntentId),
+            // Only the facts: the order link is written by fulfilment, maybe at the same moment.
+            UpdateExpression:
+              'SET #type = :type, paymentIntentId = :pi, facts = :facts, version = :version, ' +
+              'updatedAt = :now, expiresAt = :expiresAt',
+            ConditionExpression:
+              current.version === 0 ? 'attribute_not_exists(version)' : 'version = :expected',
+            ExpressionAttributeNames: { '#type': 'type' },
+            ExpressionAttributeValues: {
+              ':type': 'payment',
+              ':pi': paymentIntentId,
+              ':facts': paymentFactsAttribute(merged),
+              ':version': version,
+              ':now': now,
+              ':expiresAt': now + keepDays * DAY_SECONDS,
+              ...(current.version === 0 ? {} : { ':expected': current.version }),
+            },
+          }),
         );
         if (written) {
           return { record: { ...current, facts: merged, version }, changed: true, before: current.facts };
@@ -102,24 +101,22 @@ export function createDynamoPaymentStore(table: Table): PaymentStore {
     },
 
     async linkOrder(paymentIntentId, order, now) {
-      const { Attributes } = await client.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: keys.payment(paymentIntentId),
-          UpdateExpression:
-            'SET #type = :type, paymentIntentId = :pi, sessionId = :sessionId, orderPaidAt = :paidAt, ' +
-            'expiresAt = :expiresAt',
-          ExpressionAttributeNames: { '#type': 'type' },
-          ExpressionAttributeValues: {
-            ':type': 'payment',
-            ':pi': paymentIntentId,
-            ':sessionId': order.sessionId,
-            ':paidAt': order.paidAt,
-            ':expiresAt': now + PAYMENT_RETENTION_DAYS * DAY_SECONDS,
-          },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
+      const { Attributes } = await client.update({
+        TableName: tableName,
+        Key: keys.payment(paymentIntentId),
+        UpdateExpression:
+          'SET #type = :type, paymentIntentId = :pi, sessionId = :sessionId, orderPaidAt = :paidAt, ' +
+          'expiresAt = :expiresAt',
+        ExpressionAttributeNames: { '#type': 'type' },
+        ExpressionAttributeValues: {
+          ':type': 'payment',
+          ':pi': paymentIntentId,
+          ':sessionId': order.sessionId,
+          ':paidAt': order.paidAt,
+          ':expiresAt': now + PAYMENT_RETENTION_DAYS * DAY_SECONDS,
+        },
+        ReturnValues: 'ALL_NEW',
+      });
       if (!Attributes) throw new Error(`payment ${paymentIntentId}: link not written`);
       return readPaymentRecord(Attributes);
     },
@@ -146,13 +143,11 @@ export function createDynamoOrderLifeStore(table: Table): OrderLifeStore {
   const { client, tableName } = table;
 
   async function getOrder(ref: { sessionId: string; paidAt: string }): Promise<OrderLife | null> {
-    const { Item } = await client.send(
-      new GetCommand({
-        TableName: tableName,
-        Key: keys.order(ref.paidAt, ref.sessionId),
-        ConsistentRead: true,
-      }),
-    );
+    const { Item } = await client.get({
+      TableName: tableName,
+      Key: keys.order(ref.paidAt, ref.sessionId),
+      ConsistentRead: true,
+    });
     return Item ? readOrderLife(Item) : null;
   }
 
@@ -160,14 +155,12 @@ export function createDynamoOrderLifeStore(table: Table): OrderLifeStore {
     getOrder,
 
     async findOrder(sessionId) {
-      const { Item } = await client.send(
-        new GetCommand({
-          TableName: tableName,
-          Key: keys.session(sessionId),
-          ConsistentRead: true,
-          ProjectionExpression: 'paidAt',
-        }),
-      );
+      const { Item } = await client.get({
+        TableName: tableName,
+        Key: keys.session(sessionId),
+        ConsistentRead: true,
+        ProjectionExpression: 'paidAt',
+      });
       if (typeof Item?.paidAt !== 'number') return null;
       return getOrder({ sessionId, paidAt: new Date(Item.paidAt * 1000).toISOString() });
     },
@@ -177,27 +170,25 @@ export function createDynamoOrderLifeStore(table: Table): OrderLifeStore {
       const entry = history?.at(-1);
       const attributes = orderPaymentAttributes(payment);
       return conditionally(() =>
-        client.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: keys.order(ref.paidAt, ref.sessionId),
-            UpdateExpression:
-              'SET payment = :payment, paymentState = :state, paymentVersion = :version' +
-              (history ? ', paymentHistory = :history' : '') +
-              (entry?.alert ? ', alertSeq = :seq' : ''),
-            ConditionExpression:
-              'attribute_exists(PK) AND ' +
-              (expectedVersion === 0 ? 'attribute_not_exists(paymentVersion)' : 'paymentVersion = :expected'),
-            ExpressionAttributeValues: {
-              ':payment': attributes.payment,
-              ':state': attributes.paymentState,
-              ':version': attributes.paymentVersion,
-              ...(expectedVersion === 0 ? {} : { ':expected': expectedVersion }),
-              ...(history ? { ':history': paymentHistoryAttribute(history) } : {}),
-              ...(entry?.alert ? { ':seq': entry.seq } : {}),
-            },
-          }),
-        ),
+        client.update({
+          TableName: tableName,
+          Key: keys.order(ref.paidAt, ref.sessionId),
+          UpdateExpression:
+            'SET payment = :payment, paymentState = :state, paymentVersion = :version' +
+            (history ? ', paymentHistory = :history' : '') +
+            (entry?.alert ? ', alertSeq = :seq' : ''),
+          ConditionExpression:
+            'attribute_exists(PK) AND ' +
+            (expectedVersion === 0 ? 'attribute_not_exists(paymentVersion)' : 'paymentVersion = :expected'),
+          ExpressionAttributeValues: {
+            ':payment': attributes.payment,
+            ':state': attributes.paymentState,
+            ':version': attributes.paymentVersion,
+            ...(expectedVersion === 0 ? {} : { ':expected': expectedVersion }),
+            ...(history ? { ':history': paymentHistoryAttribute(history) } : {}),
+            ...(entry?.alert ? { ':seq': entry.seq } : {}),
+          },
+        }),
       );
     },
 
@@ -223,33 +214,31 @@ export function createDynamoOrderLifeStore(table: Table): OrderLifeStore {
         };
         const names = SHIPPABLE.map((_, i) => `:shippable${i}`);
         const written = await conditionally(() =>
-          client.send(
-            new UpdateCommand({
-              TableName: tableName,
-              Key: keys.order(ref.paidAt, ref.sessionId),
-              UpdateExpression:
-                'SET shippedAt = :shippedAt, carrier = :carrier, tracking = :tracking, shipVersion = :version, ' +
-                'shipUpdatedAt = :now' +
-                (options.force ? ', shippedForced = :true' : ''),
-              ConditionExpression:
-                'attribute_exists(PK) AND ' +
-                (current ? 'shipVersion = :expected' : 'attribute_not_exists(shipVersion)') +
-                (options.force
-                  ? ''
-                  : ` AND (attribute_not_exists(paymentState) OR paymentState IN (${names.join(', ')}))`),
-              ExpressionAttributeValues: {
-                ':shippedAt': next.shippedAt,
-                ':carrier': next.carrier,
-                ':tracking': next.tracking,
-                ':version': next.version,
-                ':now': options.now,
-                ...(current ? { ':expected': current.version } : {}),
-                ...(options.force
-                  ? { ':true': true }
-                  : Object.fromEntries(SHIPPABLE.map((s, i) => [`:shippable${i}`, s]))),
-              },
-            }),
-          ),
+          client.update({
+            TableName: tableName,
+            Key: keys.order(ref.paidAt, ref.sessionId),
+            UpdateExpression:
+              'SET shippedAt = :shippedAt, carrier = :carrier, tracking = :tracking, shipVersion = :version, ' +
+              'shipUpdatedAt = :now' +
+              (options.force ? ', shippedForced = :true' : ''),
+            ConditionExpression:
+              'attribute_exists(PK) AND ' +
+              (current ? 'shipVersion = :expected' : 'attribute_not_exists(shipVersion)') +
+              (options.force
+                ? ''
+                : ` AND (attribute_not_exists(paymentState) OR paymentState IN (${names.join(', ')}))`),
+            ExpressionAttributeValues: {
+              ':shippedAt': next.shippedAt,
+              ':carrier': next.carrier,
+              ':tracking': next.tracking,
+              ':version': next.version,
+              ':now': options.now,
+              ...(current ? { ':expected': current.version } : {}),
+              ...(options.force
+                ? { ':true': true }
+                : Object.fromEntries(SHIPPABLE.map((s, i) => [`:shippable${i}`, s]))),
+            },
+          }),
         );
         if (written) return { result: current ? 'updated' : 'shipped', shipment: next } satisfies ShipOutcome;
       }
@@ -259,29 +248,25 @@ export function createDynamoOrderLifeStore(table: Table): OrderLifeStore {
     async claimMail(ref, kind, now) {
       const a = MAIL_ATTRIBUTES[kind];
       const claimed = await conditionally(() =>
-        client.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: keys.order(ref.paidAt, ref.sessionId),
-            UpdateExpression: 'SET #lease = :until',
-            ConditionExpression:
-              'attribute_exists(#owed) AND (attribute_not_exists(#sent) OR #sent < #owed) AND ' +
-              '(attribute_not_exists(#lease) OR #lease < :now)',
-            ExpressionAttributeNames: { '#owed': a.owed, '#sent': a.sent, '#lease': a.lease },
-            ExpressionAttributeValues: { ':until': now + MAIL_LEASE_SECONDS, ':now': now },
-          }),
-        ),
-      );
-      if (claimed) return 'claimed';
-      const { Item } = await client.send(
-        new GetCommand({
+        client.update({
           TableName: tableName,
           Key: keys.order(ref.paidAt, ref.sessionId),
-          ConsistentRead: true,
-          ProjectionExpression: '#owed, #sent',
-          ExpressionAttributeNames: { '#owed': a.owed, '#sent': a.sent },
+          UpdateExpression: 'SET #lease = :until',
+          ConditionExpression:
+            'attribute_exists(#owed) AND (attribute_not_exists(#sent) OR #sent < #owed) AND ' +
+            '(attribute_not_exists(#lease) OR #lease < :now)',
+          ExpressionAttributeNames: { '#owed': a.owed, '#sent': a.sent, '#lease': a.lease },
+          ExpressionAttributeValues: { ':until': now + MAIL_LEASE_SECONDS, ':now': now },
         }),
       );
+      if (claimed) return 'claimed';
+      const { Item } = await client.get({
+        TableName: tableName,
+        Key: keys.order(ref.paidAt, ref.sessionId),
+        ConsistentRead: true,
+        ProjectionExpression: '#owed, #sent',
+        ExpressionAttributeNames: { '#owed': a.owed, '#sent': a.sent },
+      });
       const owed = Number(Item?.[a.owed] ?? 0);
       const sent = Number(Item?.[a.sent] ?? 0);
       return owed > sent ? 'held' : 'nothing_owed';
@@ -290,57 +275,51 @@ export function createDynamoOrderLifeStore(table: Table): OrderLifeStore {
     async markMailed(ref, kind, upTo) {
       const a = MAIL_ATTRIBUTES[kind];
       await conditionally(() =>
-        client.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: keys.order(ref.paidAt, ref.sessionId),
-            UpdateExpression: 'SET #sent = :upTo',
-            ConditionExpression: 'attribute_exists(PK) AND (attribute_not_exists(#sent) OR #sent < :upTo)',
-            ExpressionAttributeNames: { '#sent': a.sent },
-            ExpressionAttributeValues: { ':upTo': upTo },
-          }),
-        ),
+        client.update({
+          TableName: tableName,
+          Key: keys.order(ref.paidAt, ref.sessionId),
+          UpdateExpression: 'SET #sent = :upTo',
+          ConditionExpression: 'attribute_exists(PK) AND (attribute_not_exists(#sent) OR #sent < :upTo)',
+          ExpressionAttributeNames: { '#sent': a.sent },
+          ExpressionAttributeValues: { ':upTo': upTo },
+        }),
       );
     },
 
     async releaseMail(ref, kind, failedAt) {
       const a = MAIL_ATTRIBUTES[kind];
       await conditionally(() =>
-        client.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: keys.order(ref.paidAt, ref.sessionId),
-            UpdateExpression: failedAt === null ? 'REMOVE #lease' : 'SET #failed = :failedAt REMOVE #lease',
-            ConditionExpression: 'attribute_exists(PK)',
-            ExpressionAttributeNames: {
-              '#lease': a.lease,
-              ...(failedAt === null ? {} : { '#failed': a.failed }),
-            },
-            ...(failedAt === null ? {} : { ExpressionAttributeValues: { ':failedAt': failedAt } }),
-          }),
-        ),
+        client.update({
+          TableName: tableName,
+          Key: keys.order(ref.paidAt, ref.sessionId),
+          UpdateExpression: failedAt === null ? 'REMOVE #lease' : 'SET #failed = :failedAt REMOVE #lease',
+          ConditionExpression: 'attribute_exists(PK)',
+          ExpressionAttributeNames: {
+            '#lease': a.lease,
+            ...(failedAt === null ? {} : { '#failed': a.failed }),
+          },
+          ...(failedAt === null ? {} : { ExpressionAttributeValues: { ':failedAt': failedAt } }),
+        }),
       );
     },
 
     async oweMail(ref, kind, now) {
-      await client.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: keys.owedMail(kind, ref.paidAt, ref.sessionId),
-          UpdateExpression:
-            'SET #type = :type, sessionId = :sessionId, paidAt = :paidAt, kind = :kind, ' +
-            'owedAt = if_not_exists(owedAt, :now) ADD noted :one',
-          ExpressionAttributeNames: { '#type': 'type' },
-          ExpressionAttributeValues: {
-            ':type': 'owed-mail',
-            ':sessionId': ref.sessionId,
-            ':paidAt': ref.paidAt,
-            ':kind': kind,
-            ':now': now,
-            ':one': 1,
-          },
-        }),
-      );
+      await client.update({
+        TableName: tableName,
+        Key: keys.owedMail(kind, ref.paidAt, ref.sessionId),
+        UpdateExpression:
+          'SET #type = :type, sessionId = :sessionId, paidAt = :paidAt, kind = :kind, ' +
+          'owedAt = if_not_exists(owedAt, :now) ADD noted :one',
+        ExpressionAttributeNames: { '#type': 'type' },
+        ExpressionAttributeValues: {
+          ':type': 'owed-mail',
+          ':sessionId': ref.sessionId,
+          ':paidAt': ref.paidAt,
+          ':kind': kind,
+          ':now': now,
+          ':one': 1,
+        },
+      });
     },
 
     async listOwedMail() {
@@ -365,14 +344,12 @@ export function createDynamoOrderLifeStore(table: Table): OrderLifeStore {
 
     async clearOwedMail(ref, kind, count) {
       await conditionally(() =>
-        client.send(
-          new DeleteCommand({
-            TableName: tableName,
-            Key: keys.owedMail(kind, ref.paidAt, ref.sessionId),
-            ConditionExpression: 'noted = :count',
-            ExpressionAttributeValues: { ':count': count },
-          }),
-        ),
+        client.delete({
+          TableName: tableName,
+          Key: keys.owedMail(kind, ref.paidAt, ref.sessionId),
+          ConditionExpression: 'noted = :count',
+          ExpressionAttributeValues: { ':count': count },
+        }),
       );
     },
 

@@ -1,6 +1,6 @@
-import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { TableClient } from './table-client';
 
-type Table = { readonly client: Pick<DynamoDBDocumentClient, 'send'>; readonly tableName: string };
+type Table = { readonly client: TableClient; readonly tableName: string };
 
 /** Every item of one partition, all pages, in key order (`consistent`: a strongly consistent read). */
 export async function queryPartition(
@@ -11,15 +11,13 @@ export async function queryPartition(
   const items: Record<string, unknown>[] = [];
   let start: Record<string, unknown> | undefined;
   do {
-    const page = await table.client.send(
-      new QueryCommand({
-        TableName: table.tableName,
-        KeyConditionExpression: 'PK = :pk',
-        ExpressionAttributeValues: { ':pk': pk },
-        ConsistentRead: consistent,
-        ExclusiveStartKey: start,
-      }),
-    );
+    const page = await table.client.query({
+      TableName: table.tableName,
+      KeyConditionExpression: 'PK = :pk',
+      ExpressionAttributeValues: { ':pk': pk },
+      ConsistentRead: consistent,
+      ExclusiveStartKey: start,
+    });
     items.push(...(page.Items ?? []));
     start = page.LastEvaluatedKey;
   } while (start);

@@ -1,5 +1,5 @@
-import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { QuoteStore } from '../../app/ports';
+import type { TableClient } from './table-client';
 import { cachedQuoteItem, keys, readCachedPricing } from './table-items';
 
 /**
@@ -8,28 +8,26 @@ import { cachedQuoteItem, keys, readCachedPricing } from './table-items';
  * only ever read back whole, and a string costs no marshalling work.
  */
 export function createDynamoQuoteStore(options: {
-  readonly client: Pick<DynamoDBDocumentClient, 'send'>;
+  readonly client: TableClient;
   readonly tableName: string;
 }): QuoteStore {
   const { client, tableName } = options;
   return {
     async saveQuote(quote) {
-      await client.send(new PutCommand({ TableName: tableName, Item: cachedQuoteItem(quote) }));
+      await client.put({ TableName: tableName, Item: cachedQuoteItem(quote) });
     },
 
     async findCachedQuote(cartHash, catalogVersion, now) {
-      const result = await client.send(
-        new QueryCommand({
-          TableName: tableName,
-          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-          ExpressionAttributeValues: {
-            ':pk': keys.cartPartition(cartHash),
-            ':prefix': keys.cachedQuotePrefix,
-          },
-          ScanIndexForward: false,
-          Limit: 1,
-        }),
-      );
+      const result = await client.query({
+        TableName: tableName,
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+        ExpressionAttributeValues: {
+          ':pk': keys.cartPartition(cartHash),
+          ':prefix': keys.cachedQuotePrefix,
+        },
+        ScanIndexForward: false,
+        Limit: 1,
+      });
       const item = result.Items?.[0];
       if (!item || Number(item.expiresAt) <= now) return null;
       const cached = readCachedPricing(cartHash, item);

@@ -1,7 +1,6 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { RateDecision, RateLimiter } from '../../app/ports';
 import { DAY_SECONDS, HOUR_SECONDS } from '../../domain/time';
+import { ConditionalCheckFailedError, type TableClient } from './table-client';
 import { keys } from './table-items';
 
 const HOUR = HOUR_SECONDS;
@@ -16,7 +15,7 @@ const EXPIRY_SLACK_SECONDS = HOUR;
  * push a count past its limit, and a refused request counts in neither window.
  */
 export function createDynamoRateLimiter(options: {
-  readonly client: Pick<DynamoDBDocumentClient, 'send'>;
+  readonly client: TableClient;
   readonly tableName: string;
 }): RateLimiter {
   const { client, tableName } = options;
@@ -25,32 +24,27 @@ export function createDynamoRateLimiter(options: {
       const { day, hourAttribute, dayEnds, hourEnds } = windowsAt(now);
       const itemKey = keys.rateWindow(scope, key, day);
       try {
-        await client.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: itemKey,
-            UpdateExpression:
-              'SET expiresAt = if_not_exists(expiresAt, :expiresAt) ADD #day :one, #hour :one',
-            ConditionExpression:
-              '(attribute_not_exists(#day) OR #day < :perDay) AND (attribute_not_exists(#hour) OR #hour < :perHour)',
-            ExpressionAttributeNames: { '#day': 'day', '#hour': hourAttribute },
-            ExpressionAttributeValues: {
-              ':one': 1,
-              ':perDay': limits.perDay,
-              ':perHour': limits.perHour,
-              ':expiresAt': dayEnds + EXPIRY_SLACK_SECONDS,
-            },
-          }),
-        );
+        await client.update({
+          TableName: tableName,
+          Key: itemKey,
+          UpdateExpression: 'SET expiresAt = if_not_exists(expiresAt, :expiresAt) ADD #day :one, #hour :one',
+          ConditionExpression:
+            '(attribute_not_exists(#day) OR #day < :perDay) AND (attribute_not_exists(#hour) OR #hour < :perHour)',
+          ExpressionAttributeNames: { '#day': 'day', '#hour': hourAttribute },
+          ExpressionAttributeValues: {
+            ':one': 1,
+            ':perDay': limits.perDay,
+            ':perHour': limits.perHour,
+            ':expiresAt': dayEnds + EXPIRY_SLACK_SECONDS,
+          },
+        });
         return { allowed: true };
       } catch (err: unknown) {
-        if (!(err instanceof ConditionalCheckFailedException)) throw err;
+        if (!(err instanceof ConditionalCheckFailedError)) throw err;
       }
       // Refused: read the window to tell the client how long to wait. Only refused requests pay
       // for this read.
-      const { Item } = await client.send(
-        new GetCommand({ TableName: tableName, Key: itemKey, ConsistentRead: true }),
-      );
+      const { Item } = await client.get({ TableName: tableName, Key: itemKey, ConsistentRead: true });
       const dayCount = Number(Item?.day ?? 0);
       if (dayCount >= limits.perDay)
         return { allowed: false, window: 'day', retryAfterSeconds: dayEnds - now };
@@ -60,19 +54,17 @@ export function createDynamoRateLimiter(options: {
     async uncount({ scope, key, now }) {
       const { day, hourAttribute } = windowsAt(now);
       try {
-        await client.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: keys.rateWindow(scope, key, day),
-            UpdateExpression: 'ADD #day :minusOne, #hour :minusOne',
-            ConditionExpression: '#day > :zero AND #hour > :zero',
-            ExpressionAttributeNames: { '#day': 'day', '#hour': hourAttribute },
-            ExpressionAttributeValues: { ':minusOne': -1, ':zero': 0 },
-          }),
-        );
+        await client.update({
+          TableName: tableName,
+          Key: keys.rateWindow(scope, key, day),
+          UpdateExpression: 'ADD #day :minusOne, #hour :minusOne',
+          ConditionExpression: '#day > :zero AND #hour > :zero',
+          ExpressionAttributeNames: { '#day': 'day', '#hour': hourAttribute },
+          ExpressionAttributeValues: { ':minusOne': -1, ':zero': 0 },
+        });
       } catch (err: unknown) {
         // Nothing to take back (the window is gone or empty): the count stays as it is.
-        if (!(err instanceof ConditionalCheckFailedException)) throw err;
+        if (!(err instanceof ConditionalCheckFailedError)) throw err;
       }
     },
   };

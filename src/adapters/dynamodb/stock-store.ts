@@ -1,19 +1,13 @@
 import { setTimeout } from 'node:timers/promises';
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import {
-  BatchGetCommand,
-  type DynamoDBDocumentClient,
-  PutCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  type TransactWriteCommandInput,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
 import type { HoldLine, StockHoldRef, StockLevel, StockStore } from '../../app/ports';
 import { codeHoldActions } from './code-holds';
+import {
+  ConditionalCheckFailedError,
+  type TableClient,
+  type TransactWriteItem as TransactItem,
+  TransactionCanceledError,
+} from './table-client';
 import { emptyStockItem, holdItem, keys, readLiveHold, readStockLevel } from './table-items';
-
-type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 /** Rounds a hold transaction is tried when it only lost a race with another transaction on its items. */
 const CONFLICT_ROUNDS = 8;
@@ -30,7 +24,7 @@ const BATCH_GET_KEYS = 100;
  * still exists — so whichever caller comes first does it, and every later one changes nothing.
  */
 export function createDynamoStockStore(options: {
-  readonly client: Pick<DynamoDBDocumentClient, 'send'>;
+  readonly client: TableClient;
   readonly tableName: string;
 }): StockStore {
   const { client, tableName } = options;
@@ -42,11 +36,11 @@ export function createDynamoStockStore(options: {
   async function transact(items: TransactItem[]): Promise<number[] | null> {
     for (let round = 0; ; round += 1) {
       try {
-        await client.send(new TransactWriteCommand({ TransactItems: items }));
+        await client.transactWrite({ TransactItems: items });
         return null;
       } catch (err: unknown) {
-        if (!(err instanceof TransactionCanceledException)) throw err;
-        const reasons = err.CancellationReasons ?? [];
+        if (!(err instanceof TransactionCanceledError)) throw err;
+        const reasons = err.CancellationReasons;
         const failed = reasons.flatMap((r, i) => (r.Code === 'ConditionalCheckFailed' ? [i] : []));
         if (failed.length > 0) return failed;
         const conflict = reasons.some((r) => r.Code === 'TransactionConflict');
@@ -75,15 +69,13 @@ export function createDynamoStockStore(options: {
 
   async function ensureItem(sku: string, now: number): Promise<void> {
     try {
-      await client.send(
-        new PutCommand({
-          TableName: tableName,
-          Item: emptyStockItem(sku, now),
-          ConditionExpression: 'attribute_not_exists(PK)',
-        }),
-      );
+      await client.put({
+        TableName: tableName,
+        Item: emptyStockItem(sku, now),
+        ConditionExpression: 'attribute_not_exists(PK)',
+      });
     } catch (err: unknown) {
-      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      if (!(err instanceof ConditionalCheckFailedError)) throw err;
     }
   }
 
@@ -94,15 +86,13 @@ export function createDynamoStockStore(options: {
     now: number,
   ): Promise<StockLevel> {
     await ensureItem(sku, now);
-    const { Attributes } = await client.send(
-      new UpdateCommand({
-        TableName: tableName,
-        Key: keys.stock(sku),
-        UpdateExpression: `${expression}, updatedAt = :now`,
-        ExpressionAttributeValues: { ...values, ':now': now },
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
+    const { Attributes } = await client.update({
+      TableName: tableName,
+      Key: keys.stock(sku),
+      UpdateExpression: `${expression}, updatedAt = :now`,
+      ExpressionAttributeValues: { ...values, ':now': now },
+      ReturnValues: 'ALL_NEW',
+    });
     return readStockLevel(Attributes ?? {});
   }
 
@@ -111,13 +101,13 @@ export function createDynamoStockStore(options: {
       const found = new Map<string, StockLevel>();
       const unique = [...new Set(skus)];
       for (let start = 0; start < unique.length; start += BATCH_GET_KEYS) {
-        let pending: Record<string, unknown>[] = unique
+        let pending: readonly Record<string, unknown>[] = unique
           .slice(start, start + BATCH_GET_KEYS)
           .map((sku) => keys.stock(sku));
         for (let round = 0; pending.length > 0; round += 1) {
-          const { Responses, UnprocessedKeys } = await client.send(
-            new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending } } }),
-          );
+          const { Responses, UnprocessedKeys } = await client.batchGet({
+            RequestItems: { [tableName]: { Keys: pending } },
+          });
           for (const item of Responses?.[tableName] ?? []) {
             const level = readStockLevel(item);
             found.set(level.sku, level);
@@ -136,15 +126,13 @@ export function createDynamoStockStore(options: {
       const levels: StockLevel[] = [];
       let startKey: Record<string, unknown> | undefined;
       do {
-        const page = await client.send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: 'PK = :pk',
-            ExpressionAttributeValues: { ':pk': keys.stockPartition },
-            ConsistentRead: true,
-            ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-          }),
-        );
+        const page = await client.query({
+          TableName: tableName,
+          KeyConditionExpression: 'PK = :pk',
+          ExpressionAttributeValues: { ':pk': keys.stockPartition },
+          ConsistentRead: true,
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        });
         for (const item of page.Items ?? []) levels.push(readStockLevel(item));
         startKey = page.LastEvaluatedKey;
       } while (startKey);
@@ -194,15 +182,13 @@ export function createDynamoStockStore(options: {
     },
 
     async attachSession(hold, sessionId) {
-      await client.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: keys.hold(hold.until, hold.holdId),
-          UpdateExpression: 'SET sessionId = :sessionId',
-          ConditionExpression: 'attribute_exists(PK)',
-          ExpressionAttributeValues: { ':sessionId': sessionId },
-        }),
-      );
+      await client.update({
+        TableName: tableName,
+        Key: keys.hold(hold.until, hold.holdId),
+        UpdateExpression: 'SET sessionId = :sessionId',
+        ConditionExpression: 'attribute_exists(PK)',
+        ExpressionAttributeValues: { ':sessionId': sessionId },
+      });
     },
 
     async releaseHold(hold, now) {
@@ -265,18 +251,16 @@ export function createDynamoStockStore(options: {
     },
 
     async expiredHolds(before, limit) {
-      const { Items } = await client.send(
-        new QueryCommand({
-          TableName: tableName,
-          KeyConditionExpression: 'PK = :pk AND SK < :before',
-          ExpressionAttributeValues: {
-            ':pk': keys.holdsPartition,
-            ':before': keys.holdsEndingBefore(before),
-          },
-          Limit: limit,
-          ConsistentRead: true,
-        }),
-      );
+      const { Items } = await client.query({
+        TableName: tableName,
+        KeyConditionExpression: 'PK = :pk AND SK < :before',
+        ExpressionAttributeValues: {
+          ':pk': keys.holdsPartition,
+          ':before': keys.holdsEndingBefore(before),
+        },
+        Limit: limit,
+        ConsistentRead: true,
+      });
       return (Items ?? []).map(readLiveHold);
     },
 

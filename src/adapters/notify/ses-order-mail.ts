@@ -1,22 +1,19 @@
-import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { OrderMail } from '../../app/order-life-ports';
 import { doNotShipSubject, formatDoNotShip, formatShipped, shippedSubject } from './order-life-text';
-import { boundedSesClient, sendTextEmail } from './ses-send';
+import { createSesSender, type SesAccess } from './ses-send';
 
 /**
  * The mails of an order's life through Amazon SES (v2 API), from the shop's verified identity: the
  * "do not ship" alert to the operator's addresses, the shipping confirmation to the customer (which
  * needs SES production access: in the sandbox SES sends only to verified addresses).
  */
-export function createSesOrderMail(options: {
-  readonly from: string;
-  readonly operator: readonly string[];
-  readonly client?: Pick<SESv2Client, 'send'>;
-}): OrderMail {
-  const client = options.client ?? boundedSesClient();
+export function createSesOrderMail(
+  options: { readonly from: string; readonly operator: readonly string[] } & SesAccess,
+): OrderMail {
+  const sender = createSesSender(options);
   return {
     async sendDoNotShip(alert) {
-      await sendTextEmail(client, {
+      await sender.send({
         from: options.from,
         to: options.operator,
         subject: doNotShipSubject(alert),
@@ -25,7 +22,7 @@ export function createSesOrderMail(options: {
     },
     async sendShipped(notice) {
       if (!notice.order.customerEmail) return;
-      await sendTextEmail(client, {
+      await sender.send({
         from: options.from,
         to: [notice.order.customerEmail],
         subject: shippedSubject(notice),
