@@ -17,7 +17,9 @@ export interface CodeLookupDeps {
 /** A shopper's code as a quote found it, or refused before any look-up. */
 export type CodeFinding =
   | { readonly kind: 'found'; readonly lookup: CodeLookup }
-  | { readonly kind: 'refused'; readonly code: string; readonly retryAfterSeconds: number };
+  | { readonly kind: 'refused'; readonly code: string; readonly retryAfterSeconds: number }
+  /** The code could not be read (the table failing): the cart prices without it. */
+  | { readonly kind: 'unavailable'; readonly code: string };
 
 /**
  * Looks up the code a shopper typed, for a quote. Every look-up first takes one count of the

@@ -82,7 +82,14 @@ export async function quoteCart(deps: QuoteCartDeps, request: QuoteCartRequest):
     readAvailabilitySafely(deps, items, ownHold),
     code === undefined
       ? Promise.resolve(null)
-      : findCodeForQuote(deps, { code, clientKey: request.clientKey, now }),
+      : findCodeForQuote(deps, { code, clientKey: request.clientKey, now }).catch(
+          (err: unknown): CodeFinding => {
+            telemetry.log.error('code lookup failed; pricing without the code', {
+              error: describeError(err),
+            });
+            return { kind: 'unavailable', code: code.trim().toUpperCase().slice(0, 40) };
+          },
+        ),
     ownHold.catch(() => null),
   ]);
   const finding = withOwnUse(found, own?.code ?? null);
@@ -130,6 +137,7 @@ function withCode(
   if (finding.kind === 'refused') {
     return refuseCode(pricedCart, finding.code, 'too_many_attempts', finding.retryAfterSeconds);
   }
+  if (finding.kind === 'unavailable') return refuseCode(pricedCart, finding.code, 'unavailable', 0);
   const priced = applyCode(
     deps.catalog,
     items,

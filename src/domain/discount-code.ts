@@ -73,7 +73,8 @@ export type CodeStatus =
   | 'limit_reached'
   | 'not_applicable'
   | 'worse_than_bundles'
-  | 'too_many_attempts';
+  | 'too_many_attempts'
+  | 'unavailable';
 
 /** A quote's account of the code it was asked for (`quote.code`). */
 export interface CodeOutcome {
@@ -153,6 +154,8 @@ export function codeStatusMessage(
       const minutes = Math.max(1, Math.ceil((detail.retryAfterSeconds ?? 3_600) / 60));
       return `Too many codes were tried. Please wait ${minutes} minute${minutes === 1 ? '' : 's'} and try again.`;
     }
+    case 'unavailable':
+      return 'Codes can’t be checked just now. Your cart is priced without it; try the code again in a moment.';
   }
 }
 

@@ -135,11 +135,14 @@ function discountAfterHint(
   return bundles + codeDiscountOn(code, subtotal - bundles);
 }
 
-/** The cart with a code refused before any look-up (too many failed guesses from this client). */
+/**
+ * The cart with a code refused before any look-up: too many failed guesses from this client, or the
+ * codes could not be read (the cart prices without it rather than fail).
+ */
 export function refuseCode(
   priced: PricedCart,
   code: string,
-  status: 'too_many_attempts',
+  status: 'too_many_attempts' | 'unavailable',
   retryAfterSeconds: number,
 ): PricedCart {
   return withOutcome(priced, {

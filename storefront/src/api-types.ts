@@ -129,7 +129,7 @@ export interface QuoteHint {
 /** What became of the discount code a cart was priced with (`quote.code`). */
 export interface QuoteCode {
   readonly code: string;
-  /** `applied`, or why not: `unknown`, `expired`, `not_started`, `min_subtotal_not_met`, `limit_reached`, `not_applicable`, `worse_than_bundles`, `too_many_attempts`. */
+  /** `applied`, or why not: `unknown`, `expired`, `not_started`, `min_subtotal_not_met`, `limit_reached`, `not_applicable`, `worse_than_bundles`, `too_many_attempts`, `unavailable`. */
   readonly status: string;
   /** What the code takes off; 0 unless applied. */
   readonly discount: number;

@@ -66,6 +66,16 @@ function parse(result: APIGatewayProxyResult) {
 }
 
 describe('POST /cart/quote with a discount code', () => {
+  it('prices the cart without the code when the codes cannot be read, saying so, never a 500', async () => {
+    const { quote, telemetry } = await makeHarness({ DYNAMODB_ENDPOINT: 'http://127.0.0.1:9' });
+    const answer = await quote({ items: TWO_TEES, code: 'babes10' });
+    expect(answer.status).toBe(200);
+    expect(answer.body.quote.total).toBe(5760); // the tee stack only
+    expect(answer.body.quote.code).toMatchObject({ code: 'BABES10', status: 'unavailable', discount: 0 });
+    expect(answer.body.quote.code.message).toMatch(/can’t be checked just now/);
+    expect(telemetry.logs.map((l) => l.message)).toContain('code lookup failed; pricing without the code');
+  });
+
   it('applies a code however it is typed, and binds it in the signature', async () => {
     const { quote, keys, telemetry } = await makeHarness();
     const { status, body } = await quote({ items: TWO_TEES, code: ' babes10 ' });
