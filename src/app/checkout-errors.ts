@@ -1,5 +1,5 @@
 import type { CodeOutcome } from '../domain/discount-code';
-import type { ShortLine } from '../domain/stock';
+import { type ShortLine, shortLineMessage } from '../domain/stock';
 import type { StoredQuote } from './ports';
 
 // The checkout's refusals live apart from the use case, so that the HTTP edge can map them
@@ -85,10 +85,6 @@ export class OutOfStockError extends Error {
   override readonly name = 'OutOfStockError';
   readonly code = 'out_of_stock';
   constructor(readonly lines: readonly ShortLine[]) {
-    super(
-      lines
-        .map((l) => (l.available === 0 ? `${l.name} is sold out.` : `Only ${l.available} of ${l.name} left.`))
-        .join(' '),
-    );
+    super(lines.map(shortLineMessage).join(' '));
   }
 }

@@ -49,6 +49,11 @@ export function availabilityOf(
   return { status: 'in_stock', available, message: null, backorder };
 }
 
+/** What a shopper is told of a short line: "X is sold out." or "Only 2 of X left." */
+export function shortLineMessage(line: Pick<ShortLine, 'name' | 'available'>): string {
+  return line.available === 0 ? `${line.name} is sold out.` : `Only ${line.available} of ${line.name} left.`;
+}
+
 /** The tracked SKUs of a (normalised) cart: the SKUs whose units a checkout holds. */
 export function trackedItems(catalog: Catalog, cart: readonly CartItem[]): CartItem[] {
   return cart.filter((item) => catalog.sellablesBySku.get(item.sku)?.inventory.tracked);

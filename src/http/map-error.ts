@@ -12,6 +12,7 @@ import { CouponRefusedError, PaymentProviderError } from '../app/ports';
 import { RateLimitedError } from '../app/rate-limit';
 import { UnknownSessionError } from '../app/session-status';
 import { CartValidationError } from '../domain/cart-validation';
+import { shortLineMessage } from '../domain/stock';
 import { HttpError, httpErrors } from './http-error';
 import { quoteBody } from './quote-body';
 
@@ -52,7 +53,7 @@ export function toHttpError(err: unknown): HttpError {
     return new HttpError(409, 'out_of_stock', err.message, {
       details: err.lines.map((l) => ({
         sku: l.sku,
-        message: l.available === 0 ? `${l.name} is sold out.` : `Only ${l.available} of ${l.name} left.`,
+        message: shortLineMessage(l),
         available: l.available,
       })),
     });

@@ -8,7 +8,7 @@ import { type CommerceApi, makeCommerceApi, SHOP } from '../support/commerce-har
 import { scanTable, startTestTable, type TestTable } from '../support/dynamo';
 import { makeProxyEvent } from '../support/events';
 import { startTestEmulator } from '../support/stripe';
-import { signedDelivery } from '../support/webhook';
+import { deliverLatestEvent } from '../support/webhook';
 
 // Stock holds through the routes, as shoppers and Stripe drive them. The test catalog tracks the
 // logo hoodie (refused when short) and the zip hoodie (sold on backorder).
@@ -64,13 +64,7 @@ async function checkout(
 }
 
 async function deliverLatest(api: CommerceApi, sessionId: string, type: string) {
-  const record = stripe
-    .events()
-    .filter((e) => e.event.type === type && (e.event.data.object as { id: string }).id === sessionId)
-    .at(-1);
-  if (!record) throw new Error(`no ${type} event for ${sessionId}`);
-  const result = await api.webhook(signedDelivery(JSON.stringify(record.event), { timestamp: nowSeconds() }));
-  expect(result.statusCode).toBe(200);
+  await deliverLatestEvent(stripe, api.webhook, sessionId, type, nowSeconds());
 }
 
 async function level(sku: string) {

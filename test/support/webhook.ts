@@ -1,5 +1,7 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import Stripe from 'stripe';
-import type { SessionObject } from '../../local/stripe-emulator';
+import { expect } from 'vitest';
+import type { SessionObject, StripeEmulator } from '../../local/stripe-emulator';
 import { makeProxyEvent } from './events';
 import { TEST_WEBHOOK_SECRET } from './stripe';
 
@@ -41,4 +43,24 @@ export function signedDelivery(
     isBase64Encoded: options.base64 ?? false,
     headers: { 'Content-Type': 'application/json', [options.headerName ?? 'Stripe-Signature']: signature },
   });
+}
+
+/**
+ * Delivers, signed, the latest event of `type` the emulator sent for a session (as Stripe's delivery
+ * would), and expects it acknowledged.
+ */
+export async function deliverLatestEvent(
+  stripe: Pick<StripeEmulator, 'events'>,
+  webhook: (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>,
+  sessionId: string,
+  type: string,
+  timestamp: number,
+): Promise<void> {
+  const record = stripe
+    .events()
+    .filter((e) => e.event.type === type && (e.event.data.object as { id: string }).id === sessionId)
+    .at(-1);
+  if (!record) throw new Error(`no ${type} event for ${sessionId}`);
+  const result = await webhook(signedDelivery(JSON.stringify(record.event), { timestamp }));
+  expect(result.statusCode).toBe(200);
 }
