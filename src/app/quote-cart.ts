@@ -3,9 +3,8 @@ import { type CartItem, hashCart } from '../domain/cart';
 import { validateCart } from '../domain/cart-validation';
 import type { Catalog } from '../domain/catalog';
 import type { PricedCart } from '../domain/priced-cart';
-import { priceCart } from '../domain/pricing';
+import { type HintPricings, priceCart } from '../domain/pricing';
 import { applyCode, type CodeLookup, refuseCode } from '../domain/pricing-codes';
-import type { ComponentCache } from '../domain/pricing-search';
 import { type SigningKeys, signQuote } from '../domain/quote-signature';
 import type { Availability } from '../domain/stock';
 import { checkoutSlotId } from './checkout-slot';
@@ -104,9 +103,9 @@ export async function quoteCart(deps: QuoteCartDeps, request: QuoteCartRequest):
     };
   }
 
-  // Kept for the code: a hint it must re-price reuses the searches the hints already ran.
-  const componentCache: ComponentCache = new Map();
-  const pricedCart = priceCart(catalog, items, { componentCache });
+  // Kept for the code: the hints' own bundle choices, so that none is priced twice.
+  const hintPricings: HintPricings = new Map();
+  const pricedCart = priceCart(catalog, items, { hintPricings });
   try {
     await store.saveQuote({
       cartHash,
@@ -121,7 +120,7 @@ export async function quoteCart(deps: QuoteCartDeps, request: QuoteCartRequest):
     telemetry.log.error('quote cache write failed; answering uncached', { error: describeError(err) });
   }
   telemetry.metrics.count('QuoteIssued');
-  const priced = withCode(deps, items, pricedCart, finding, componentCache);
+  const priced = withCode(deps, items, pricedCart, finding, hintPricings);
   return { quote: signPricedCart(deps, items, cartHash, priced, now), cached: false, availability };
 }
 
@@ -131,7 +130,7 @@ function withCode(
   items: readonly CartItem[],
   pricedCart: PricedCart,
   finding: CodeFinding | null,
-  componentCache?: ComponentCache,
+  hintPricings?: HintPricings,
 ): PricedCart {
   if (!finding) return pricedCart;
   if (finding.kind === 'refused') {
@@ -143,7 +142,7 @@ function withCode(
     items,
     pricedCart,
     finding.lookup,
-    componentCache ? { componentCache } : {},
+    hintPricings ? { hintPricings } : {},
   );
   if (priced.code?.status === 'applied') deps.telemetry.metrics.count('CodeApplied');
   return priced;
@@ -216,9 +215,9 @@ export function issueQuote(
   now: number,
   lookup: CodeLookup | null = null,
 ): StoredQuote {
-  const componentCache: ComponentCache = new Map();
-  const bundles = priceCart(deps.catalog, items, { componentCache });
-  const priced = lookup ? applyCode(deps.catalog, items, bundles, lookup, { componentCache }) : bundles;
+  const hintPricings: HintPricings = new Map();
+  const bundles = priceCart(deps.catalog, items, { hintPricings });
+  const priced = lookup ? applyCode(deps.catalog, items, bundles, lookup, { hintPricings }) : bundles;
   return signPricedCart(deps, items, cartHash, priced, now);
 }
 

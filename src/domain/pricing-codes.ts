@@ -11,8 +11,8 @@ import {
 } from './discount-code';
 import { allocateProportionally, type Cents, formatMoney, percentOf } from './money';
 import type { NextTierHint, PricedCart, PricedLine } from './priced-cart';
-import { MAX_HINTS, priceUnits } from './pricing';
-import type { ComponentCache } from './pricing-search';
+import { additionKey, type HintPricings, MAX_HINTS, priceUnits } from './pricing';
+import type { BundleChoice, ComponentCache } from './pricing-search';
 import { toUnitItems } from './pricing-variants';
 
 /*
@@ -47,10 +47,11 @@ export interface ApplyCodeOptions {
   /** `false`: no hints to keep true (checkout, which only needs the amounts). */
   readonly hints?: boolean;
   /**
-   * The component cache `priced` was priced with (pricing.ts `componentCache`), if the caller kept
-   * it: a hint that must be re-priced then reuses the bundle search the hint itself ran.
+   * The hints' own bundle choices, filled by the pricing of `priced` (pricing.ts `hintPricings`):
+   * with them no hint is re-priced. Without them (a quote from the cache) a hint a code on top of the
+   * bundles covers only partly is re-priced.
    */
-  readonly componentCache?: ComponentCache;
+  readonly hintPricings?: HintPricings;
 }
 
 /**
@@ -79,17 +80,21 @@ export function applyCode(
   const result = evaluate(catalog, priced, code);
   if (options.hints === false || priced.hints.length === 0) return result.cart;
   let units: CartItem[] | undefined;
+  const componentCache: ComponentCache = new Map();
+  const coverage = coverageOf(catalog, code, priced);
   const hints = repriceHints(priced.hints, result.cart, (hint) => {
-    const known = discountAfterHint(catalog, priced, code, hint);
+    const choice = options.hintPricings?.get(additionKey(hint.addition ?? []));
+    const known = discountAfterHint(catalog, priced, code, hint, choice, coverage);
     if (known !== undefined) return known;
-    // A code on top of the bundles and covering only some products: what it takes depends on
-    // which lines the bundles' discount falls on after the addition, so the cart is re-priced.
+    // A code on top of the bundles and covering only some products, and the hint's own bundle
+    // choice not at hand: what the code takes depends on which lines the bundles' discount falls
+    // on after the addition, so the cart is re-priced.
     units ??= toUnitItems(catalog, items);
     const after = evaluate(
       catalog,
       priceUnits(catalog.pricing, [...units, ...(hint.addition ?? [])], {
         hints: false,
-        ...(options.componentCache ? { componentCache: options.componentCache } : {}),
+        componentCache,
       }),
       code,
     );
@@ -99,26 +104,28 @@ export function applyCode(
 }
 
 /**
- * The cart's whole discount after a hint's addition, with the code, worked out from the hint alone
- * where that is exact: the addition's amounts are the catalog's, and the bundles then save the hint's
- * extra saving more. `null` when the code would push the hint's bundle out (best-of, the code then
- * saving more); `undefined` when only a re-pricing can tell (a code on top of bundles that covers
- * only some products).
+ * The cart's whole discount after a hint's addition, with the code, worked out without re-pricing:
+ * the addition's amounts are the catalog's, and the bundles then save the hint's extra saving more.
+ * `null` when the code would push the hint's bundle out (best-of, the code then saving more).
+ *
+ * A code on top of bundles that covers only some products takes its share of what the bundles leave
+ * of the covered lines, so it needs the bundles' discount on those lines after the addition: from
+ * `after`, the hint's own bundle choice, split over its units exactly as pricing-allocation.ts splits
+ * it over the lines. Without `after` such a hint gives `undefined`: only a re-pricing can tell.
  */
 function discountAfterHint(
   catalog: Catalog,
   priced: PricedCart,
   code: StoredCode,
   hint: NextTierHint,
+  after: BundleChoice | undefined,
+  coverage: Coverage,
 ): Cents | null | undefined {
-  if (code.combination === 'with_bundles' && code.scope.kind !== 'all') return undefined;
+  const partly = code.combination === 'with_bundles' && code.scope.kind !== 'all';
+  if (partly && after === undefined) return undefined;
   const addition = hint.addition ?? [];
   const amountOf = (sku: string) => catalog.pricing.productsBySku.get(sku)?.unitAmount ?? 0;
-  const covers = (sku: string) => {
-    const product = productOf(catalog, sku);
-    return product !== undefined && codeCovers(code, product);
-  };
-  const coveredBefore = priced.lines.reduce((sum, line) => sum + (covers(line.sku) ? line.subtotal : 0), 0);
+  const { covers, coveredBefore } = coverage;
   const coveredAdded = addition.reduce(
     (sum, a) => sum + (covers(a.sku) ? amountOf(a.sku) * a.quantity : 0),
     0,
@@ -131,8 +138,52 @@ function discountAfterHint(
     covered > 0 && !currencyDiffers && (code.minSubtotal === null || covered >= code.minSubtotal);
   if (!applies) return bundles;
   if (code.combination === 'best_of') return codeDiscountOn(code, covered) > bundles ? null : bundles;
-  // On top of the bundles, covering the whole cart: the code takes its share of what they leave.
-  return bundles + codeDiscountOn(code, subtotal - bundles);
+  // On top of the bundles: the code takes its share of what they leave of the lines it covers.
+  if (!partly) return bundles + codeDiscountOn(code, subtotal - bundles);
+  return after && bundles + codeDiscountOn(code, covered - coveredShare(catalog, after, covers));
+}
+
+/** Whether the code covers a SKU (a sellable's or a pricing unit's), and its covered subtotal now. */
+interface Coverage {
+  readonly covers: (sku: string) => boolean;
+  readonly coveredBefore: Cents;
+}
+
+function coverageOf(catalog: Catalog, code: StoredCode, priced: PricedCart): Coverage {
+  const known = new Map<string, boolean>();
+  const covers = (sku: string) => {
+    let covered = known.get(sku);
+    if (covered === undefined) {
+      const product = productOf(catalog, sku);
+      covered = product !== undefined && codeCovers(code, product);
+      known.set(sku, covered);
+    }
+    return covered;
+  };
+  const coveredBefore = priced.lines.reduce((sum, line) => sum + (covers(line.sku) ? line.subtotal : 0), 0);
+  return { covers, coveredBefore };
+}
+
+/**
+ * The part of a bundle choice's discount that falls on the units `covers` accepts: each
+ * application's discount split over its units in proportion to their amounts, by the same rule (and
+ * so to the same cent) as pricing-allocation.ts splits it over the cart's lines.
+ */
+function coveredShare(catalog: Catalog, choice: BundleChoice, covers: (sku: string) => boolean): Cents {
+  let share = 0;
+  for (const application of choice.applications) {
+    const covered = application.units.map((unit) => covers(unit.sku));
+    if (covered.every(Boolean)) share += application.discount;
+    if (covered.every(Boolean) || !covered.some(Boolean)) continue;
+    const weights = application.units.map(
+      (unit) => (catalog.pricing.productsBySku.get(unit.sku)?.unitAmount ?? 0) * unit.quantity,
+    );
+    const shares = allocateProportionally(application.discount, weights);
+    covered.forEach((isCovered, i) => {
+      if (isCovered) share += shares[i] ?? 0;
+    });
+  }
+  return share;
 }
 
 /**

@@ -54,6 +54,19 @@ export interface PriceCartOptions {
    * (a cart, then its hints' additions with a discount code): each component is solved once.
    */
   readonly componentCache?: ComponentCache;
+  /**
+   * Filled with the bundle choice each hint's addition was priced with, by {@link additionKey}: for a
+   * caller that puts a discount code on top (pricing-codes.ts), which then needs no re-pricing.
+   */
+  readonly hintPricings?: HintPricings;
+}
+
+/** The bundle choice of the cart with an addition, by the addition's {@link additionKey}. */
+export type HintPricings = Map<string, BundleChoice>;
+
+/** One key per addition: its items as the engine proposes them (by SKU, each once). */
+export function additionKey(addition: readonly CartItem[]): string {
+  return addition.map((item) => `${item.sku}:${item.quantity}`).join(',');
 }
 
 export type PricingErrorCode = 'unknown_sku' | 'quantity_out_of_range';
@@ -147,7 +160,10 @@ export function priceUnits(
     discount: choice.discount,
     total: subtotal - choice.discount,
     appliedBundles: summariseBundles(catalog, choice.applications),
-    hints: options.hints === false ? [] : findHints(catalog, cart, choice, budget, cache),
+    hints:
+      options.hints === false
+        ? []
+        : findHints(catalog, cart, choice, budget, cache, options.hintPricings ?? new Map()),
     search: choice.exact ? 'exact' : 'heuristic',
   };
 }
@@ -237,6 +253,7 @@ function findHints(
   choice: BundleChoice,
   budget: number,
   cache: ComponentCache,
+  repriced: HintPricings,
 ): NextTierHint[] {
   // Tallies: a SKU not in the cart, or not used, counts 0.
   const quantities = new Map(cart.map((line) => [line.product.sku, line.quantity]));
@@ -259,12 +276,11 @@ function findHints(
   const items = cart.map(({ product, quantity }) => ({ sku: product.sku, quantity }));
   const hints: (NextTierHint & { bundleIndex: number })[] = [];
   const meter = { remaining: budget * HINT_WORK_BUDGETS };
-  const repriced = new Map<string, BundleChoice>();
   for (const [bundleIndex, bundle] of catalog.activeBundles.entries()) {
     for (const proposal of proposeAdditions(state, bundle, bundleIndex)) {
       // Bundles often propose the same addition (a tee for the tier and for a set with a tee).
-      const additionKey = proposal.addition.map((item) => `${item.sku}:${item.quantity}`).join(',');
-      let after = repriced.get(additionKey);
+      const key = additionKey(proposal.addition);
+      let after = repriced.get(key);
       try {
         after ??= chooseBundles(
           catalog,
@@ -273,7 +289,7 @@ function findHints(
           cache,
           meter,
         );
-        repriced.set(additionKey, after);
+        repriced.set(key, after);
       } catch (err: unknown) {
         if (!(err instanceof WorkMeterExhausted)) throw err;
         // Out of hint work: keep the hints found so far; a saving not worked out is not shown.

@@ -237,7 +237,7 @@ describe('npm run orders', { timeout: 240_000 }, () => {
     expect(csv.code).toBe(0);
     const rows = csv.stdout.split('\r\n');
     expect(rows[0]).toBe(
-      'paid_at,session_id,payment,amount_total,amount_refunded,currency,fulfilment,carrier,tracking,customer_name,email,address_line1,address_line2,city,state,postal_code,country,items,problems',
+      'paid_at,session_id,payment,amount_total,amount_refunded,currency,code,code_discount,fulfilment,carrier,tracking,customer_name,email,address_line1,address_line2,city,state,postal_code,country,items,problems',
     );
     const row = rows.find((r) => r.includes(sessionId));
     expect(row).toContain(',paid,');

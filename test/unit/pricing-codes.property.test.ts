@@ -5,7 +5,7 @@ import type { Catalog } from '../../src/domain/catalog';
 import type { StoredCode } from '../../src/domain/discount-code';
 import { percentOf } from '../../src/domain/money';
 import type { PricedCart } from '../../src/domain/priced-cart';
-import { priceCart } from '../../src/domain/pricing';
+import { type HintPricings, priceCart } from '../../src/domain/pricing';
 import { applyCode } from '../../src/domain/pricing-codes';
 import { testStoredCode } from '../support/codes';
 import {
@@ -72,8 +72,16 @@ function covers(catalog: Catalog, code: StoredCode, sku: string): boolean {
   return product.collections.some((c) => collections.includes(c));
 }
 
+/** As the quote route prices: the hints' own bundle choices kept for the code. */
 function price(catalog: Catalog, items: readonly CartItem[], code: StoredCode): PricedCart {
-  return applyCode(catalog, items, priceCart(catalog, items), { code: code.code, found: code, now: NOW });
+  const hintPricings: HintPricings = new Map();
+  return applyCode(
+    catalog,
+    items,
+    priceCart(catalog, items, { hintPricings }),
+    { code: code.code, found: code, now: NOW },
+    { hintPricings },
+  );
 }
 
 const RUNS = { numRuns: 300 };
@@ -214,6 +222,21 @@ describe('discount codes on random catalogs and carts', () => {
           // The hint's bundle is part of the re-priced cart.
           expect(after.appliedBundles.map((b) => b.id)).toContain(hint.bundleId);
         }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('prices a quote from the cache (no hint choices at hand, so hints are re-priced) exactly as a fresh one', () => {
+    fc.assert(
+      fc.property(withCode('scoped', crowdedScenarioArb), ({ catalog, items, code }) => {
+        const fresh = price(catalog, items, code);
+        const cached = applyCode(catalog, items, priceCart(catalog, items), {
+          code: code.code,
+          found: code,
+          now: NOW,
+        });
+        expect(cached).toEqual(fresh);
       }),
       { numRuns: 150 },
     );
