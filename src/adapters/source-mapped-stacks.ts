@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { SourceMap } from 'node:module';
+import type { SourceMap } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 /** A frame's location: `at name (where:line:column)` or `at where:line:column`. */
@@ -40,7 +40,10 @@ function mapOf(where: string): SourceMap | null {
   let map: SourceMap | null = null;
   try {
     const file = where.startsWith('file://') ? fileURLToPath(where) : where;
-    map = new SourceMap(JSON.parse(readFileSync(`${file}.map`, 'utf8')));
+    // Taken on the first logged stack, not when the function loads: its default export is a class,
+    // which the built-in shims take at once (decision 184), loading Node's source-map code.
+    const { SourceMap: SourceMapOf } = process.getBuiltinModule('node:module');
+    map = new SourceMapOf(JSON.parse(readFileSync(`${file}.map`, 'utf8')));
   } catch {
     // No map next to this file (or an unreadable one): its frames stay as they are.
   }
