@@ -22,11 +22,13 @@ export type CodeFinding =
   | { readonly kind: 'unavailable'; readonly code: string };
 
 /**
- * Looks up the code a shopper typed, for a quote. Every look-up first takes one count of the
- * client's code-miss limit (one conditional write, so concurrent guesses can never pass it); a code
- * that is found gives its count back. So only codes that do not exist are counted, exactly, and a
- * client past the limit learns nothing more: its code is refused (`too_many_attempts`) whether it
- * exists or not. Like every rate limit here, an unreachable limiter lets the look-up through.
+ * Looks up the code a shopper typed, for a quote. Every look-up first counts the code among the
+ * distinct codes the client looked up in the code-miss windows (one conditional write, so concurrent
+ * guesses can never pass the limit); a code that is found is taken back out. So only codes that do
+ * not exist are counted, each once however often it is sent again (a shopper's cart keeps a mistyped
+ * code on every quote), and a client past the limit learns nothing more: a code not counted yet is
+ * refused (`too_many_attempts`) whether it exists or not. Like every rate limit here, an
+ * unreachable limiter lets the look-up through.
  */
 export async function findCodeForQuote(
   deps: CodeLookupDeps,
@@ -34,7 +36,8 @@ export async function findCodeForQuote(
 ): Promise<CodeFinding> {
   const normalised = normaliseCode(input.code);
   const shown = normalised ?? input.code.trim().toUpperCase();
-  const window = { scope: CODE_MISS_SCOPE, key: input.clientKey, now: input.now };
+  // What is counted: the code as it is looked up, or as typed when it cannot be a code.
+  const window = { scope: CODE_MISS_SCOPE, key: input.clientKey, value: shown, now: input.now };
   const [{ decision, counted }, found] = await allInOrder([
     countAttempt(deps, window),
     normalised ? deps.codes.findCode(normalised) : Promise.resolve(null),
@@ -47,8 +50,8 @@ export async function findCodeForQuote(
     return { kind: 'refused', code: shown, retryAfterSeconds: decision.retryAfterSeconds };
   }
   if (found && counted) {
-    await deps.limiter.uncount(window).catch((err: unknown) => {
-      // The client keeps one count too many: safe, and rare.
+    await deps.limiter.forget(window).catch((err: unknown) => {
+      // The client keeps one code counted too many: safe, and rare.
       deps.telemetry.log.error('could not give back a code look-up count', { error: describeError(err) });
     });
   }
@@ -58,10 +61,10 @@ export async function findCodeForQuote(
 
 async function countAttempt(
   deps: CodeLookupDeps,
-  window: { readonly scope: string; readonly key: string; readonly now: number },
+  window: { readonly scope: string; readonly key: string; readonly value: string; readonly now: number },
 ): Promise<{ readonly decision: RateDecision; readonly counted: boolean }> {
   try {
-    const decision = await deps.limiter.checkRateLimit({ ...window, limits: deps.codeMissLimits });
+    const decision = await deps.limiter.checkDistinct({ ...window, limits: deps.codeMissLimits });
     return { decision, counted: decision.allowed };
   } catch (err: unknown) {
     deps.telemetry.metrics.count('RateLimiterError');

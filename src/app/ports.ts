@@ -50,10 +50,27 @@ export interface RateLimiter {
     readonly now: number;
   }): Promise<RateDecision>;
   /**
-   * Takes back one count made by `checkRateLimit` at the same `now` (same windows), for a request
-   * that turned out not to count (a code that was found). Never below zero.
+   * Counts `value` (a code a client looked up) among the distinct values of `key` in `scope` in the
+   * windows that contain `now`, if it is one already counted there or the windows have room for one
+   * more: the same value again costs nothing.
    */
-  uncount(request: { readonly scope: string; readonly key: string; readonly now: number }): Promise<void>;
+  checkDistinct(request: {
+    readonly scope: string;
+    readonly key: string;
+    readonly value: string;
+    readonly limits: RateLimits;
+    readonly now: number;
+  }): Promise<RateDecision>;
+  /**
+   * Takes `value` out of the distinct values `checkDistinct` counted at the same `now` (same
+   * windows), for a look-up that turned out not to count (a code that was found).
+   */
+  forget(request: {
+    readonly scope: string;
+    readonly key: string;
+    readonly value: string;
+    readonly now: number;
+  }): Promise<void>;
 }
 
 /** Discount codes as checkout and quotes read them. */

@@ -195,6 +195,53 @@ describe('POST /cart/quote with a discount code', () => {
     expect(statuses.filter((s) => s === 'too_many_attempts')).toHaveLength(20);
   });
 
+  it('counts a code that does not exist once, however often the cart sends it again', async () => {
+    const { quote, telemetry } = await makeHarness({ RATE_LIMIT_CODE_MISSES_PER_HOUR: '3' });
+    const ip = '198.51.100.41';
+    // A shopper whose cart keeps a mistyped code re-quotes it with every change of the cart.
+    for (let i = 0; i < 12; i += 1) {
+      const answer = await quote(
+        { items: [{ sku: 'TEE-CLASSIC-BLK-M', quantity: 1 + (i % 4) }], code: 'babes1o' },
+        ip,
+      );
+      expect(answer.body.quote.code.status).toBe('unknown');
+    }
+    expect((await quote({ items: TWO_TEES, code: 'BABES10' }, ip)).body.quote.code.status).toBe('applied');
+    // Two more distinct misses fill the limit of three; a fourth distinct code is refused, while
+    // the codes already counted answer as before.
+    for (const guess of ['GUESS1', 'GUESS2']) {
+      expect((await quote({ items: TWO_TEES, code: guess }, ip)).body.quote.code.status).toBe('unknown');
+    }
+    expect((await quote({ items: TWO_TEES, code: 'GUESS3' }, ip)).body.quote.code.status).toBe(
+      'too_many_attempts',
+    );
+    expect((await quote({ items: TWO_TEES, code: 'BABES10' }, ip)).body.quote.code.status).toBe(
+      'too_many_attempts',
+    );
+    expect((await quote({ items: TWO_TEES, code: ' Babes1O ' }, ip)).body.quote.code.status).toBe('unknown');
+    expect(telemetry.countOf('CodeMiss')).toBe(15);
+  });
+
+  it('applies one code to every one of a client’s concurrent quotes, one miss short of the limit', async () => {
+    const { quote } = await makeHarness({ RATE_LIMIT_CODE_MISSES_PER_HOUR: '3' });
+    const ip = '198.51.100.42';
+    for (const guess of ['GUESS1', 'GUESS2']) {
+      expect((await quote({ items: TWO_TEES, code: guess }, ip)).body.quote.code.status).toBe('unknown');
+    }
+    // Shoppers behind one address (an office, a carrier's shared address) during a promotion.
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        quote({ items: [{ sku: 'TEE-CLASSIC-BLK-M', quantity: 1 + (i % 5) }], code: 'BABES10' }, ip),
+      ),
+    );
+    expect(answers.map((a) => a.body.quote.code.status)).toEqual(Array(30).fill('applied'));
+    // The code found was taken back out: the client still has its one miss left.
+    expect((await quote({ items: TWO_TEES, code: 'GUESS3' }, ip)).body.quote.code.status).toBe('unknown');
+    expect((await quote({ items: TWO_TEES, code: 'GUESS4' }, ip)).body.quote.code.status).toBe(
+      'too_many_attempts',
+    );
+  });
+
   it('gives back the count of every code found, so only misses fill a client’s limit', async () => {
     const { quote } = await makeHarness({ RATE_LIMIT_CODE_MISSES_PER_HOUR: '4' });
     const ip = '198.51.100.88';

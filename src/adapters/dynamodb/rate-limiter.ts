@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { RateDecision, RateLimiter } from '../../app/ports';
 import { DAY_SECONDS, HOUR_SECONDS } from '../../domain/time';
 import { ConditionalCheckFailedError, type TableClient } from './table-client';
@@ -12,7 +13,8 @@ const EXPIRY_SLACK_SECONDS = HOUR;
  * Fixed-window rate limits in the commerce table. One item per key and UTC day holds the day's
  * count and one count per hour (`h00`…`h23`), so a single conditional `UpdateItem` checks and counts
  * both windows atomically: DynamoDB serialises updates of one item, so concurrent requests can never
- * push a count past its limit, and a refused request counts in neither window.
+ * push a count past its limit, and a refused request counts in neither window. Distinct values (the
+ * codes a client looked up) are kept the same way, as sets of digests instead of counts.
  */
 export function createDynamoRateLimiter(options: {
   readonly client: TableClient;
@@ -51,23 +53,66 @@ export function createDynamoRateLimiter(options: {
       return { allowed: false, window: 'hour', retryAfterSeconds: hourEnds - now };
     },
 
-    async uncount({ scope, key, now }) {
-      const { day, hourAttribute } = windowsAt(now);
+    async checkDistinct({ scope, key, value, limits, now }): Promise<RateDecision> {
+      const { day, hourAttribute, dayEnds, hourEnds } = windowsAt(now);
+      const itemKey = keys.rateWindow(scope, key, day);
+      const names = { '#day': 'dayValues', '#hour': `${hourAttribute}Values` };
       try {
         await client.update({
           TableName: tableName,
-          Key: keys.rateWindow(scope, key, day),
-          UpdateExpression: 'ADD #day :minusOne, #hour :minusOne',
-          ConditionExpression: '#day > :zero AND #hour > :zero',
-          ExpressionAttributeNames: { '#day': 'day', '#hour': hourAttribute },
-          ExpressionAttributeValues: { ':minusOne': -1, ':zero': 0 },
+          Key: itemKey,
+          UpdateExpression:
+            'SET expiresAt = if_not_exists(expiresAt, :expiresAt) ADD #day :value, #hour :value',
+          ConditionExpression:
+            '(attribute_not_exists(#day) OR contains(#day, :digest) OR size(#day) < :perDay) AND ' +
+            '(attribute_not_exists(#hour) OR contains(#hour, :digest) OR size(#hour) < :perHour)',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: {
+            ':value': new Set([digestOf(value)]),
+            ':digest': digestOf(value),
+            ':perDay': limits.perDay,
+            ':perHour': limits.perHour,
+            ':expiresAt': dayEnds + EXPIRY_SLACK_SECONDS,
+          },
         });
+        return { allowed: true };
       } catch (err: unknown) {
-        // Nothing to take back (the window is gone or empty): the count stays as it is.
         if (!(err instanceof ConditionalCheckFailedError)) throw err;
       }
+      const { Item } = await client.get({ TableName: tableName, Key: itemKey, ConsistentRead: true });
+      const dayValues = Item?.dayValues;
+      if (dayValues instanceof Set && dayValues.size >= limits.perDay) {
+        return { allowed: false, window: 'day', retryAfterSeconds: dayEnds - now };
+      }
+      return { allowed: false, window: 'hour', retryAfterSeconds: hourEnds - now };
+    },
+
+    async forget({ scope, key, value, now }) {
+      const { day, hourAttribute } = windowsAt(now);
+      // Deleting a member a set does not hold, or from a set that is not there, changes nothing.
+      await client
+        .update({
+          TableName: tableName,
+          Key: keys.rateWindow(scope, key, day),
+          UpdateExpression: 'DELETE #day :value, #hour :value',
+          ConditionExpression: 'attribute_exists(#day)',
+          ExpressionAttributeNames: { '#day': 'dayValues', '#hour': `${hourAttribute}Values` },
+          ExpressionAttributeValues: { ':value': new Set([digestOf(value)]) },
+        })
+        .catch((err: unknown) => {
+          // No window to take it from (gone, or never counted): nothing to do.
+          if (!(err instanceof ConditionalCheckFailedError)) throw err;
+        });
     },
   };
+}
+
+/**
+ * What a distinct-value window stores of a value: a digest, so that a window holds no codes as typed
+ * and every member has the same small size whatever was sent.
+ */
+function digestOf(value: string): string {
+  return createHash('sha256').update(value).digest('base64url').slice(0, 16);
 }
 
 /** The UTC day and hour windows that contain `now` (epoch seconds). */
