@@ -148,15 +148,38 @@ function codeMetadata(pricedCart: PricedCart): Record<string, string> {
   return pricedCart.code?.status === 'applied' ? { code: pricedCart.code.code } : {};
 }
 
+/** Characters of a Stripe coupon's name, at most. */
+const COUPON_NAME_LENGTH = 40;
+
 /**
  * What Stripe's page calls the discount (a coupon name holds 40 characters): the code first, so the
- * shopper sees it, then the bundles — `BABES10 + Tee stack`.
+ * shopper sees it, then as many of the bundles' names as fit whole — `BABES10 + Tee stack`,
+ * `TEES20 + Tee stack, Hoodie pair + 1 more` — never a name cut off in the middle of a word.
  */
 export function discountName(pricedCart: PricedCart): string {
   const code = pricedCart.code?.status === 'applied' ? pricedCart.code.code : null;
-  const bundles = pricedCart.appliedBundles.map((b) => b.name).join(', ');
-  const name = code ? (bundles ? `${code} + ${bundles}` : `Code ${code}`) : bundles || 'Bundle discount';
-  return name.slice(0, 40);
+  const names = pricedCart.appliedBundles.map((b) => b.name);
+  if (names.length === 0) return fitted(code ? `Code ${code}` : 'Bundle discount');
+  const lead = code ? `${code} + ` : '';
+  for (let shown = names.length; shown >= 1; shown -= 1) {
+    const more = names.length - shown;
+    const name = `${lead}${names.slice(0, shown).join(', ')}${more > 0 ? ` + ${more} more` : ''}`;
+    if (name.length <= COUPON_NAME_LENGTH) return name;
+  }
+  // Not even one bundle's name fits beside the code (or alone: bundle names hold 80 characters).
+  if (!code) return names.length === 1 ? fitted(names[0] ?? '') : `${names.length} bundle deals`;
+  const summary = `${code} + bundle deals`;
+  return summary.length <= COUPON_NAME_LENGTH ? summary : fitted(`Code ${code}`);
+}
+
+/** `text`, or as many of its words as fit before an ellipsis within a coupon name's length. */
+function fitted(text: string): string {
+  if (text.length <= COUPON_NAME_LENGTH) return text;
+  const head = text.slice(0, COUPON_NAME_LENGTH - 1);
+  const wordEnd = text[COUPON_NAME_LENGTH - 1] === ' ' ? head.length : head.lastIndexOf(' ');
+  // One word longer than the name (a long code) is cut where it must be.
+  const words = wordEnd > 0 ? head.slice(0, wordEnd) : head;
+  return `${words.replace(/[\s,;:+–-]+$/, '')}…`;
 }
 
 /** The session to create for a quote, in the project's terms (the Stripe adapter maps it). */

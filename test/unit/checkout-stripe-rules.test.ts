@@ -1,7 +1,9 @@
 import Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
 import { toProviderError } from '../../src/adapters/stripe/stripe-gateway';
+import { discountName } from '../../src/app/checkout-session';
 import { sessionExpiryOf } from '../../src/app/create-checkout';
+import type { PricedCart } from '../../src/domain/priced-cart';
 
 /** An error as the SDK makes it from an answer of Stripe. */
 const stripeError = (type: Stripe.RawErrorType, statusCode: number) =>
@@ -37,6 +39,56 @@ describe('sessionExpiryOf', () => {
           ).toBeGreaterThanOrEqual(MIN_AHEAD);
           expect(expiry - now).toBeLessThanOrEqual(DAY);
         }
+      }
+    }
+  });
+});
+
+describe('discountName (the coupon name on Stripe’s page)', () => {
+  const cart = (bundles: string[], code?: string): PricedCart => ({
+    currency: 'usd',
+    catalogVersion: 'test',
+    lines: [],
+    subtotal: 10_000,
+    discount: 1_000,
+    total: 9_000,
+    appliedBundles: bundles.map((name, i) => ({
+      id: `b${i}`,
+      name,
+      kind: 'tiered_percent',
+      timesApplied: 1,
+      unitsUsed: 2,
+      discount: 100,
+    })),
+    hints: [],
+    ...(code ? { code: { code, status: 'applied', discount: 500, message: '' } } : {}),
+  });
+
+  it('names the code, then as many bundles as fit whole, and how many more', () => {
+    expect(discountName(cart(['Tee stack'], 'BABES10'))).toBe('BABES10 + Tee stack');
+    expect(discountName(cart(['Tee stack', 'Hoodie pair', 'Any 3 stickers'], 'TEES20'))).toBe(
+      'TEES20 + Tee stack, Hoodie pair + 1 more',
+    );
+    expect(discountName(cart(['Tee stack', 'Hoodie pair']))).toBe('Tee stack, Hoodie pair');
+    expect(discountName(cart([], 'BABES10'))).toBe('Code BABES10');
+    expect(discountName(cart([]))).toBe('Bundle discount');
+  });
+
+  it('never goes past Stripe’s 40 characters, nor cuts a name in the middle', () => {
+    const longCode = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345';
+    expect(discountName(cart(['Tee stack'], longCode))).toBe(`Code ${longCode}`);
+    expect(discountName(cart(['Tee stack'], 'SUMMER2026'))).toBe('SUMMER2026 + Tee stack');
+    expect(discountName(cart(['The whole summer collection, any three pieces'], 'SUMMER'))).toBe(
+      'SUMMER + bundle deals',
+    );
+    expect(discountName(cart(['The whole summer collection, any three pieces', 'Tee stack']))).toBe(
+      '2 bundle deals',
+    );
+    const alone = discountName(cart(['The whole summer collection, any three pieces']));
+    expect(alone).toBe('The whole summer collection, any three…');
+    for (const bundles of [['Tee stack', 'Hoodie pair', 'Any 3 stickers', 'Cozy set'], ['x'.repeat(80)]]) {
+      for (const code of [undefined, 'B', longCode]) {
+        expect(discountName(cart(bundles, code)).length).toBeLessThanOrEqual(40);
       }
     }
   });
