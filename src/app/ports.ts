@@ -305,6 +305,12 @@ export interface StockLevel {
   readonly sold: number;
 }
 
+/** What became of an operator's {@link StockStore.addOnHand}. */
+export type AddOnHandResult =
+  | { readonly outcome: 'added'; readonly level: StockLevel }
+  /** It would have taken on hand below 0: nothing written; `onHand` as it was then. */
+  | { readonly outcome: 'refused'; readonly onHand: number };
+
 /** A hold to take at checkout, before the Stripe session exists. */
 export interface HoldRequest extends StockHoldRef {
   readonly slotId: string;
@@ -359,8 +365,11 @@ export interface StockStore {
   expiredHolds(before: number, limit: number): Promise<LiveHold[]>;
   /** Operator: sets on-hand to `quantity` (held units stay held). */
   setOnHand(sku: string, quantity: number, now: number): Promise<StockLevel>;
-  /** Operator: adds `delta` (may be negative) to on-hand. */
-  addOnHand(sku: string, delta: number, now: number): Promise<StockLevel>;
+  /**
+   * Operator: adds `delta` to on-hand. A negative `delta` is taken out only if on-hand covers it, in
+   * the same conditional write (below what is held is allowed: those sales are flagged short).
+   */
+  addOnHand(sku: string, delta: number, now: number): Promise<AddOnHandResult>;
 }
 
 /** A session record as read back from the table, with how far its fulfilment got. */

@@ -1,4 +1,4 @@
-import type { StockLevel, StockStore } from '../app/ports';
+import type { AddOnHandResult, StockLevel, StockStore } from '../app/ports';
 import type { Catalog } from '../domain/catalog';
 import { availabilityOf } from '../domain/stock';
 import { formatTextTable } from './text-table';
@@ -77,6 +77,8 @@ export interface StockChange {
   readonly sku: string;
   readonly mode: 'set' | 'add';
   readonly quantity: number;
+  /** The CSV line it came from (an import). */
+  readonly line?: number;
 }
 
 /** The operator named a SKU or a quantity that cannot be applied; nothing was written. */
@@ -146,7 +148,11 @@ export function parseStockCsv(catalog: Catalog, text: string): StockChange[] {
       if (seen.has(sku)) throw new StockInputError(`line ${number}: ${sku} is listed twice`);
       seen.add(sku);
       changes.push(
-        checkChange(catalog, { sku, mode: setColumn >= 0 ? 'set' : 'add', quantity }, `line ${number}`),
+        checkChange(
+          catalog,
+          { sku, mode: setColumn >= 0 ? 'set' : 'add', quantity, line: number },
+          `line ${number}`,
+        ),
       );
     } catch (err: unknown) {
       if (!(err instanceof StockInputError)) throw err;
@@ -157,19 +163,67 @@ export function parseStockCsv(catalog: Catalog, text: string): StockChange[] {
   return changes;
 }
 
-/** Applies checked changes one SKU at a time (each its own idempotent-by-value write for `set`). */
+/** What became of one change: applied, or refused because on hand does not cover what it takes out. */
+export type StockChangeResult =
+  | { readonly change: StockChange; readonly outcome: 'applied'; readonly level: StockLevel }
+  | { readonly change: StockChange; readonly outcome: 'refused'; readonly onHand: number };
+
+/** Why an `add` that takes out more than is on hand is refused, in the operator's words. */
+export function refusalOf(change: StockChange, onHand: number): string {
+  const at = change.line === undefined ? '' : `line ${change.line}: `;
+  return (
+    `${at}${change.sku} has ${onHand} on hand: taking out ${-change.quantity} would leave ` +
+    `${onHand + change.quantity}, and on hand cannot go below 0`
+  );
+}
+
+/**
+ * The `add` changes that would take on hand below 0 as the counts are now, each in the operator's
+ * words (none: `[]`). A check before writing anything; each write checks again, atomically.
+ */
+export async function onHandShortfalls(
+  stock: Pick<StockStore, 'levels'>,
+  changes: readonly StockChange[],
+): Promise<string[]> {
+  const removals = changes.filter((c) => c.mode === 'add' && c.quantity < 0);
+  if (removals.length === 0) return [];
+  const levels = await stock.levels(removals.map((c) => c.sku));
+  return removals.flatMap((change) => {
+    const onHand = levels.get(change.sku)?.onHand ?? 0;
+    return onHand + change.quantity < 0 ? [refusalOf(change, onHand)] : [];
+  });
+}
+
+/**
+ * Applies checked changes one SKU at a time, each its own write (`set` idempotent by value), and
+ * hands each result to `onResult` as it is written. An `add` that on hand no longer covers is refused
+ * by its own write and the next changes still go on.
+ */
 export async function applyStockChanges(
   stock: Pick<StockStore, 'setOnHand' | 'addOnHand'>,
   changes: readonly StockChange[],
   now: number,
-): Promise<StockLevel[]> {
-  const levels: StockLevel[] = [];
+  onResult: (result: StockChangeResult) => void = () => {},
+): Promise<StockChangeResult[]> {
+  const results: StockChangeResult[] = [];
   for (const change of changes) {
-    levels.push(
+    const written: AddOnHandResult =
       change.mode === 'set'
-        ? await stock.setOnHand(change.sku, change.quantity, now)
-        : await stock.addOnHand(change.sku, change.quantity, now),
-    );
+        ? { outcome: 'added', level: await stock.setOnHand(change.sku, change.quantity, now) }
+        : await stock.addOnHand(change.sku, change.quantity, now);
+    const result: StockChangeResult =
+      written.outcome === 'added'
+        ? { change, outcome: 'applied', level: written.level }
+        : { change, outcome: 'refused', onHand: written.onHand };
+    onResult(result);
+    results.push(result);
   }
-  return levels;
+  return results;
+}
+
+/** One applied change as the command prints it. */
+export function describeLevel(level: StockLevel): string {
+  const warn =
+    level.available < 0 ? ` (below the ${level.held} held: the oldest checkouts may sell short)` : '';
+  return `${level.sku}: on hand ${level.onHand}, held ${level.held}, available ${level.available}${warn}`;
 }

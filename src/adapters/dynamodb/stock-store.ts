@@ -269,7 +269,32 @@ export function createDynamoStockStore(options: {
     },
 
     async addOnHand(sku, delta, now) {
-      return updateOnHand(sku, 'SET onHand = onHand + :d, available = available + :d', { ':d': delta }, now);
+      if (delta >= 0) {
+        const level = await updateOnHand(
+          sku,
+          'SET onHand = onHand + :d, available = available + :d',
+          { ':d': delta },
+          now,
+        );
+        return { outcome: 'added', level };
+      }
+      // Taking out: on condition that on hand covers it, in this very write (checkouts sell from the
+      // same item meanwhile). A SKU with no item has nothing on hand: the condition fails on it too.
+      try {
+        const { Attributes } = await client.update({
+          TableName: tableName,
+          Key: keys.stock(sku),
+          UpdateExpression: 'SET onHand = onHand + :d, available = available + :d, updatedAt = :now',
+          ConditionExpression: 'onHand >= :out',
+          ExpressionAttributeValues: { ':d': delta, ':out': -delta, ':now': now },
+          ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        });
+        return { outcome: 'added', level: readStockLevel(Attributes ?? {}) };
+      } catch (err: unknown) {
+        if (!(err instanceof ConditionalCheckFailedError)) throw err;
+        return { outcome: 'refused', onHand: err.Item ? readStockLevel(err.Item).onHand : 0 };
+      }
     },
   };
 }
