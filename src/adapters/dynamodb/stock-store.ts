@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { setTimeout } from 'node:timers/promises';
 import type { HoldLine, StockHoldRef, StockLevel, StockStore } from '../../app/ports';
 import { codeHoldActions } from './code-holds';
 import {
+  type CancellationReason,
   ConditionalCheckFailedError,
   type TableClient,
   type TransactWriteItem as TransactItem,
@@ -31,18 +33,24 @@ export function createDynamoStockStore(options: {
 
   /**
    * Runs a transaction; `null` when it went through, else the index of every action whose condition
-   * failed. A conflict with a concurrent transaction on the same items is tried again.
+   * failed, with DynamoDB's reasons (each failed action's item as it was, where the action asked for
+   * it). A conflict with a concurrent transaction on the same items is tried again. `tokened`:
+   * each round carries a token of its own, so the client's retry of a round whose answer was lost
+   * is that same round, applied once (for writes that are not idempotent by themselves).
    */
-  async function transact(items: TransactItem[]): Promise<number[] | null> {
+  async function transact(items: TransactItem[], tokened = false): Promise<TransactionFailure | null> {
     for (let round = 0; ; round += 1) {
       try {
-        await client.transactWrite({ TransactItems: items });
+        await client.transactWrite({
+          TransactItems: items,
+          ...(tokened ? { ClientRequestToken: randomUUID() } : {}),
+        });
         return null;
       } catch (err: unknown) {
         if (!(err instanceof TransactionCanceledError)) throw err;
         const reasons = err.CancellationReasons;
         const failed = reasons.flatMap((r, i) => (r.Code === 'ConditionalCheckFailed' ? [i] : []));
-        if (failed.length > 0) return failed;
+        if (failed.length > 0) return { indices: failed, reasons };
         const conflict = reasons.some((r) => r.Code === 'TransactionConflict');
         if (!conflict || round + 1 >= CONFLICT_ROUNDS) throw err;
         await setTimeout(CONFLICT_BACKOFF_MS * 2 ** Math.min(round, 4) * (0.5 + Math.random()));
@@ -171,14 +179,14 @@ export function createDynamoStockStore(options: {
       const failed = await transact(items);
       if (failed === null) return { outcome: 'taken' };
       // The hold exists: an earlier try of this very checkout attempt took it.
-      if (failed.includes(0)) return { outcome: 'taken' };
-      const short = failed.flatMap((i) =>
+      if (failed.indices.includes(0)) return { outcome: 'taken' };
+      const short = failed.indices.flatMap((i) =>
         i >= 1 && i <= hold.lines.length ? [hold.lines[i - 1]?.sku ?? ''] : [],
       );
       // Short stock first: the cart must change whatever becomes of the code.
       if (short.length > 0) return { outcome: 'short', short };
       const codeIndex = hold.lines.length + 1;
-      return { outcome: 'code_refused', reason: failed.includes(codeIndex) ? 'limit' : 'per_email' };
+      return { outcome: 'code_refused', reason: failed.indices.includes(codeIndex) ? 'limit' : 'per_email' };
     },
 
     async attachSession(hold, sessionId) {
@@ -241,11 +249,11 @@ export function createDynamoStockStore(options: {
         const lineIndex = (i: number) => (options.held ? i - 1 : i);
         const failed = await transact(actions);
         if (failed === null) return short;
-        if (failed.includes(marker)) return null;
-        if (options.held && failed.includes(hold.lines.length + 1)) {
+        if (failed.indices.includes(marker)) return null;
+        if (options.held && failed.indices.includes(hold.lines.length + 1)) {
           throw new Error(`session ${sessionId} is not recorded`);
         }
-        short = [...short, ...failed.map((i) => hold.lines[lineIndex(i)]?.sku ?? '').filter(Boolean)];
+        short = [...short, ...failed.indices.map((i) => hold.lines[lineIndex(i)]?.sku ?? '').filter(Boolean)];
       }
       throw new Error(`hold ${hold.holdId} could not be sold`);
     },
@@ -269,34 +277,39 @@ export function createDynamoStockStore(options: {
     },
 
     async addOnHand(sku, delta, now) {
-      if (delta >= 0) {
-        const level = await updateOnHand(
-          sku,
-          'SET onHand = onHand + :d, available = available + :d',
-          { ':d': delta },
-          now,
-        );
-        return { outcome: 'added', level };
-      }
-      // Taking out: on condition that on hand covers it, in this very write (checkouts sell from the
-      // same item meanwhile). A SKU with no item has nothing on hand: the condition fails on it too.
-      try {
-        const { Attributes } = await client.update({
+      // A delivery may be the SKU's first count; a removal from a SKU never counted is refused below.
+      if (delta >= 0) await ensureItem(sku, now);
+      // One update, as a transaction for its token: the client's retry of an answer lost on the way
+      // (a timeout, a reset) is then the same request, applied once, never a second delivery or
+      // removal. Taking out is on condition that on hand covers it, in this very write (checkouts
+      // sell from the same item meanwhile); a SKU with no item has nothing on hand.
+      const update: TransactItem = {
+        Update: {
           TableName: tableName,
           Key: keys.stock(sku),
           UpdateExpression: 'SET onHand = onHand + :d, available = available + :d, updatedAt = :now',
-          ConditionExpression: 'onHand >= :out',
-          ExpressionAttributeValues: { ':d': delta, ':out': -delta, ':now': now },
-          ReturnValues: 'ALL_NEW',
+          ConditionExpression: delta >= 0 ? 'attribute_exists(onHand)' : 'onHand >= :out',
+          ExpressionAttributeValues: { ':d': delta, ':now': now, ...(delta >= 0 ? {} : { ':out': -delta }) },
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        });
-        return { outcome: 'added', level: readStockLevel(Attributes ?? {}) };
-      } catch (err: unknown) {
-        if (!(err instanceof ConditionalCheckFailedError)) throw err;
-        return { outcome: 'refused', onHand: err.Item ? readStockLevel(err.Item).onHand : 0 };
+        },
+      };
+      const refused = await transact([update], true);
+      if (refused) {
+        // On hand as the refusal found it (none: a SKU never counted).
+        const found = refused.reasons[0]?.Item;
+        return { outcome: 'refused', onHand: found ? readStockLevel(found).onHand : 0 };
       }
+      // The level now (a transaction returns no item): this add, and whatever else has landed since.
+      const { Item } = await client.get({ TableName: tableName, Key: keys.stock(sku), ConsistentRead: true });
+      return { outcome: 'added', level: readStockLevel(Item ?? {}) };
     },
   };
+}
+
+/** What a transaction refused: the actions whose conditions failed, and DynamoDB's reason for each action. */
+interface TransactionFailure {
+  readonly indices: readonly number[];
+  readonly reasons: readonly CancellationReason[];
 }
 
 function holdDelete(tableName: string, hold: StockHoldRef): TransactItem {
