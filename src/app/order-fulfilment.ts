@@ -46,7 +46,8 @@ export function matchesFilter(life: OrderLife, filter: OrderFilter): boolean {
         state === 'refunded' || state === 'partially_refunded' || (life.payment?.amountRefunded ?? 0) > 0
       );
     case 'disputed':
-      return state === 'disputed' || state === 'dispute_won' || state === 'dispute_lost';
+      // Any dispute, whatever its end: a won one may leave the state to a refund made before it.
+      return (life.payment?.dispute ?? null) !== null || state === 'disputed' || state === 'dispute_lost';
     case 'all':
       return true;
   }

@@ -190,10 +190,12 @@ function refundedAmount(facts: PaymentFacts): number {
 
 /**
  * The payment state of an order that charged `amountCharged` (the charge's own amount wins when
- * known). A lost dispute outranks everything, then an open one, then a won one; an inquiry closed
- * without a chargeback (`warning_closed`) or one prevented leaves the money with the shop and does
- * not count; a status this code does not know counts as open (the careful reading).
- * Without a dispute: `refunded` once the refunds reach the charge, `partially_refunded` before.
+ * known). A lost dispute outranks everything, then an open one; then refunds: `refunded` once they
+ * reach the charge, `partially_refunded` before — also after a won dispute, which gives back only
+ * what the dispute held, never what the shop refunded (a refunded order must not ship because a
+ * dispute about it was won). A won dispute with nothing refunded is `dispute_won`. An inquiry
+ * closed without a chargeback (`warning_closed`) or one prevented leaves the money with the shop and
+ * does not count; a status this code does not know counts as open (the careful reading).
  */
 export function derivePayment(facts: PaymentFacts, amountCharged: number): PaymentSummary {
   const amountRefunded = refundedAmount(facts);
@@ -206,9 +208,9 @@ export function derivePayment(facts: PaymentFacts, amountCharged: number): Payme
   let state: PaymentState;
   if (lost) state = 'dispute_lost';
   else if (open) state = 'disputed';
-  else if (won) state = 'dispute_won';
   else if (amountRefunded > 0 && amountRefunded >= charged) state = 'refunded';
   else if (amountRefunded > 0) state = 'partially_refunded';
+  else if (won) state = 'dispute_won';
   else state = 'paid';
   return {
     state,

@@ -81,10 +81,24 @@ function shipTo(life: OrderLife): string {
     .join(', ');
 }
 
+/** `paid`, `partially_refunded (-$10.00)`, `disputed (needs_response, evidence by 2026-12-05)`. */
 function paymentCell(life: OrderLife): string {
   const state = paymentStateOf(life);
   const refunded = life.payment?.amountRefunded ?? 0;
-  return refunded > 0 ? `${state} (-${money(refunded, life.order.currency)})` : state;
+  const dispute = life.payment?.dispute ?? null;
+  const notes = [
+    ...(refunded > 0 ? [`-${money(refunded, life.order.currency)}`] : []),
+    ...(dispute
+      ? [
+          `dispute ${dispute.status}${
+            dispute.evidenceDueBy === null
+              ? ''
+              : `, evidence by ${new Date(dispute.evidenceDueBy * 1000).toISOString().slice(0, 10)}`
+          }`,
+        ]
+      : []),
+  ];
+  return notes.length > 0 ? `${state} (${notes.join('; ')})` : state;
 }
 
 /** A fixed-width table of orders for the terminal. */

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StripeEmulator } from '../../local/stripe-emulator';
 import { createDynamoOrderLifeStore } from '../../src/adapters/dynamodb/order-life-store';
 import { createStripeRefunds } from '../../src/adapters/stripe/refunds';
-import { executeRefund, planRefund, shipOrder } from '../../src/app/order-fulfilment';
+import { executeRefund, matchesFilter, planRefund, shipOrder } from '../../src/app/order-fulfilment';
 import { type CommerceApi, makeCommerceApi } from '../support/commerce-harness';
 import { startTestTable, type TestTable } from '../support/dynamo';
 import { startTestEmulator, TEST_STRIPE_KEY } from '../support/stripe';
@@ -96,6 +96,44 @@ describe('fulfilment after payment, with operators at once', () => {
       state: 'partially_refunded',
     });
     expect((await store.getOrder(ref))?.shipment).toBeNull();
+  });
+
+  it('keeps a refunded order out of the queue and unshippable after a dispute about it is won', async () => {
+    const api = await makeCommerceApi({ table, stripe, now: () => clock.now });
+    const refundedInFull = await paidOrder(api);
+    const refundedInPart = await paidOrder(api);
+    const store = createDynamoOrderLifeStore(table);
+    const deps = { orders: store, mail: api.mail, telemetry: api.telemetry };
+    const from = stripe.events().length;
+    for (const [sessionId, amount] of [
+      [refundedInFull, undefined],
+      [refundedInPart, 700],
+    ] as const) {
+      const paymentIntent = String((await store.findOrder(sessionId))?.order.paymentIntentId);
+      clock.now += 2_000;
+      await sdk.refunds.create({ payment_intent: paymentIntent, ...(amount ? { amount } : {}) });
+      clock.now += 2_000;
+      const dispute = stripe.openDispute(paymentIntent, { reason: 'credit_not_processed' });
+      clock.now += 2_000;
+      stripe.closeDispute(dispute.id, 'won');
+    }
+    await deliverNew(api, from);
+    for (const [sessionId, state] of [
+      [refundedInFull, 'refunded'],
+      [refundedInPart, 'partially_refunded'],
+    ] as const) {
+      const life = await store.findOrder(sessionId);
+      expect(life?.payment).toMatchObject({ state, dispute: { status: 'won' } });
+      if (!life) continue;
+      expect(matchesFilter(life, 'queue')).toBe(state === 'partially_refunded');
+      expect(matchesFilter(life, 'disputed')).toBe(true);
+      expect(
+        await shipOrder(deps, sessionId, { carrier: null, tracking: null, force: false }, nowSeconds()),
+      ).toMatchObject({
+        result: 'refused',
+        state,
+      });
+    }
   });
 
   it('refunds once when the same refund is run several times at once, and a returning shopper’s next order is its own', async () => {

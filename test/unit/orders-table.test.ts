@@ -47,4 +47,40 @@ describe('the orders list (npm run orders -- list)', () => {
     expect(cell('cs_test_noCode0001', 'code')).toBe('');
     expect(cell('cs_test_noCode0001', 'code_discount')).toBe('');
   });
+
+  it('shows a dispute’s status and evidence deadline, and what was refunded, in the payment column', () => {
+    const payment = {
+      state: 'disputed' as const,
+      amountRefunded: 1000,
+      refunds: [{ id: 're_1', amount: 1000, status: 'succeeded' }],
+      dispute: {
+        id: 'du_1',
+        status: 'needs_response',
+        amount: 6360,
+        reason: 'fraudulent',
+        evidenceDueBy: Date.UTC(2026, 11, 5, 23, 59) / 1000,
+      },
+      version: 2,
+      updatedAt: 1_800_000_000,
+    };
+    const table = formatOrderLivesTable(
+      [
+        { ...life({ sessionId: 'cs_test_disputed01' }), payment },
+        {
+          ...life({ sessionId: 'cs_test_wonAfterRf' }),
+          payment: {
+            ...payment,
+            state: 'refunded',
+            dispute: { ...payment.dispute, status: 'won', evidenceDueBy: null },
+          },
+        },
+      ],
+      'No orders.',
+    );
+    const line = (id: string) => table.split('\n').find((l) => l.includes(id)) ?? '';
+    expect(line('cs_test_disputed01')).toContain(
+      'disputed (-$10.00; dispute needs_response, evidence by 2026-12-05)',
+    );
+    expect(line('cs_test_wonAfterRf')).toContain('refunded (-$10.00; dispute won)');
+  });
 });

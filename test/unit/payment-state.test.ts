@@ -70,6 +70,19 @@ describe('payment state from Stripe facts', () => {
     expect(derivePayment(mergeAll([dispute('a_status_of_tomorrow', 1)]), 5000).state).toBe('disputed');
   });
 
+  it('keeps a refund’s state after a won dispute: winning gives back what the dispute held, not what was refunded', () => {
+    const won = [dispute('needs_response', 10), dispute('won', 20)];
+    expect(derivePayment(mergeAll(won), 5000).state).toBe('dispute_won');
+    expect(derivePayment(mergeAll([refund('re_a', 5000, 'succeeded', 5), ...won]), 5000)).toMatchObject({
+      state: 'refunded',
+      amountRefunded: 5000,
+      dispute: { status: 'won' },
+    });
+    expect(derivePayment(mergeAll([...won, refund('re_a', 1200, 'succeeded', 30)]), 5000).state).toBe(
+      'partially_refunded',
+    );
+  });
+
   it('takes a failed refund off the charge figure that still counted it', () => {
     const facts = mergeAll([charge(1000, 100), refund('re_a', 1000, 'failed', 100, 120)]);
     expect(derivePayment(facts, 5000)).toMatchObject({ state: 'paid', amountRefunded: 0 });
@@ -82,7 +95,12 @@ describe('payment state from Stripe facts', () => {
 
   it('ends in the same payment whatever the order and repetition of the events', () => {
     const expected = derivePayment(mergeAll(HISTORY), 5000);
-    expect(expected).toMatchObject({ state: 'dispute_won', amountRefunded: 2000 });
+    // The dispute was won, but $20 of the $50 was refunded: still not to ship as sold.
+    expect(expected).toMatchObject({
+      state: 'partially_refunded',
+      amountRefunded: 2000,
+      dispute: { status: 'won' },
+    });
     fc.assert(
       fc.property(
         fc.array(fc.integer({ min: 0, max: HISTORY.length - 1 }), { maxLength: 12 }),
