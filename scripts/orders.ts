@@ -42,7 +42,8 @@ const USAGE = `Usage:
 list: the packing queue by default (paid, not shipped, not refunded in full or disputed), over the
 last 30 days (--days N), or N days ending --date (1 day when only --date is given).
 ship: marks the order shipped and emails the customer once (a second ship with another carrier or
-tracking updates it); refused for a refunded or disputed order unless --force.
+tracking updates it, keeping the one not given); refused for an order refunded (also in part),
+disputed or with a lost dispute unless --force.
 refund: refunds at Stripe (the whole remainder unless --amount, in dollars); asks to confirm unless
 --yes. The webhook then records it on the order.
 

@@ -84,12 +84,17 @@ export async function shipOrder(
     return { result: 'refused', state: paymentStateOf(life), life };
   }
   const shipment = life.shipment;
+  // A correction that names only the carrier or only the tracking keeps the other as it was.
+  const given =
+    shipment !== null && (input.carrier === null) !== (input.tracking === null)
+      ? { carrier: input.carrier ?? shipment.carrier, tracking: input.tracking ?? shipment.tracking }
+      : { carrier: input.carrier, tracking: input.tracking };
   const changes =
     shipment === null ||
-    ((input.carrier !== null || input.tracking !== null) &&
-      (shipment.carrier !== input.carrier || shipment.tracking !== input.tracking));
+    ((given.carrier !== null || given.tracking !== null) &&
+      (shipment.carrier !== given.carrier || shipment.tracking !== given.tracking));
   if (changes) await deps.orders.oweMail(ref, 'shipped', now);
-  const outcome = await deps.orders.markShipped(ref, input, { force: input.force, now });
+  const outcome = await deps.orders.markShipped(ref, given, { force: input.force, now });
   if (outcome.result === 'refused') {
     const latest = (await deps.orders.getOrder(ref)) ?? life;
     return { ...outcome, life: latest };

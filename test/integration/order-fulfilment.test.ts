@@ -78,6 +78,34 @@ describe('fulfilment after payment, with operators at once', () => {
     expect(api.mail.shipped.at(-1)?.shipment.tracking).toBe(final?.shipment?.tracking);
   });
 
+  it('keeps the tracking when a correction names only the carrier, and the carrier when it names only the tracking', async () => {
+    const api = await makeCommerceApi({ table, stripe, now: () => clock.now });
+    const sessionId = await paidOrder(api);
+    const deps = { orders: createDynamoOrderLifeStore(table), mail: api.mail, telemetry: api.telemetry };
+    const ship = (carrier: string | null, tracking: string | null) =>
+      shipOrder(deps, sessionId, { carrier, tracking, force: false }, nowSeconds());
+    expect((await ship('usps', '1Z999AA10123456784')).result).toBe('shipped');
+    expect((await ship('ups', null)).result).toBe('updated');
+    expect((await deps.orders.findOrder(sessionId))?.shipment).toMatchObject({
+      carrier: 'ups',
+      tracking: '1Z999AA10123456784',
+    });
+    expect((await ship(null, '1Z999AA10123456785')).result).toBe('updated');
+    expect((await ship(null, '1Z999AA10123456785')).result).toBe('unchanged');
+    expect((await deps.orders.findOrder(sessionId))?.shipment).toMatchObject({
+      carrier: 'ups',
+      tracking: '1Z999AA10123456785',
+      version: 3,
+    });
+    // Every customer mail named a tracking number.
+    const mails = api.mail.shipped.filter((n) => n.order.sessionId === sessionId);
+    expect(mails.map((n) => n.shipment.tracking)).toEqual([
+      '1Z999AA10123456784',
+      '1Z999AA10123456784',
+      '1Z999AA10123456785',
+    ]);
+  });
+
   it('never ships past a refund recorded between the look and the write', async () => {
     const api = await makeCommerceApi({ table, stripe, now: () => clock.now });
     const sessionId = await paidOrder(api);
