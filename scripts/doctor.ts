@@ -18,7 +18,7 @@ const USAGE = `Usage: npm run doctor -- --stage prod [--api-url <url>] [--stages
 
 Checks a deployed stage end to end, reading only (nothing is changed): the stack and its table in the
 stage's region, the three secrets (present, well-formed, a Stripe key of the stage's mode), the Stripe
-key, the webhook endpoint (at the stage's URL, enabled, with the four events), the catalog's prices at
+key, the webhook endpoint (at the stage's URL, enabled, with the events it must send), the catalog's prices at
 Stripe, SES (identity verified, sandbox), and CORS for the shop's origins. Each problem says what to do.
 Uses your AWS credentials (read access: cloudformation:DescribeStacks, dynamodb:DescribeTable,
 secretsmanager:GetSecretValue, ses:GetEmailIdentity, ses:GetAccount). Exit code 1 when a check fails.

@@ -17,7 +17,7 @@ export async function checkStack(
   stage: DoctorStage,
   deps: Pick<DoctorDeps, 'stacks'>,
 ): Promise<{ result: CheckResult; stack: StackState | null }> {
-  const deploy = `npx cdk deploy ${stage.stackName} -c stage=${stage.stage} (docs/deploy.md, step 4)`;
+  const deploy = `npx cdk deploy ${stage.stackName} -c stage=${stage.stage} (docs/deploy.md, step 5)`;
   let stack: StackState | null;
   try {
     stack = await deps.stacks.describe(stage.stackName);

@@ -61,7 +61,7 @@ export async function checkWebhookEndpoint(
 ): Promise<CheckResult> {
   const register =
     `register it: Stripe dashboard → Developers → Webhooks → Add endpoint, URL ${webhookUrl}, ` +
-    `API version ${apiVersion}, events ${WEBHOOK_EVENTS.join(', ')} (docs/deploy.md, step 6); ` +
+    `API version ${apiVersion}, events ${WEBHOOK_EVENTS.join(', ')} (docs/deploy.md, step 7); ` +
     'then store its signing secret in the stripe-webhook-secret secret';
   let endpoints: Stripe.WebhookEndpoint[];
   try {
@@ -123,7 +123,7 @@ export async function checkWebhookEndpoint(
         : `registered at ${webhookUrl}, enabled, for ${WEBHOOK_EVENTS.length} events`,
     fix:
       notes.length > 0
-        ? 'keep one endpoint, with exactly the events and API version of docs/deploy.md step 6'
+        ? 'keep one endpoint, with exactly the events and API version of docs/deploy.md step 7'
         : undefined,
   };
 }
