@@ -62,28 +62,19 @@ class UsageError extends Error {}
 
 /** `npm run orders`: the operator's packing queue, fulfilment and refunds. */
 async function main(argv: string[]): Promise<number> {
-  const { positionals, values } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      date: { type: 'string' },
-      days: { type: 'string' },
-      status: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      csv: { type: 'boolean', default: false },
-      carrier: { type: 'string' },
-      tracking: { type: 'string' },
-      force: { type: 'boolean', default: false },
-      amount: { type: 'string' },
-      reason: { type: 'string' },
-      yes: { type: 'boolean', short: 'y', default: false },
-      ...TABLE_OPTIONS,
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
+  let parsed: ReturnType<typeof parseOrdersArgs>;
+  try {
+    parsed = parseOrdersArgs(argv);
+  } catch (err: unknown) {
+    // An unknown option or a missing value: a usage error like the others.
+    console.error(`orders: ${err instanceof Error ? err.message : String(err)}`);
+    return 2;
+  }
+  const { positionals, values } = parsed;
   const [name, sessionId] = positionals;
   const command = COMMANDS.find((c) => c === name);
-  if (values.help || !command || (NEEDS_SESSION.has(command) && !sessionId)) {
+  const expected = command && NEEDS_SESSION.has(command) ? 2 : 1;
+  if (values.help || !command || positionals.length !== expected) {
     console.log(USAGE);
     return values.help ? 0 : 2;
   }
@@ -144,6 +135,28 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+function parseOrdersArgs(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      date: { type: 'string' },
+      days: { type: 'string' },
+      status: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      csv: { type: 'boolean', default: false },
+      carrier: { type: 'string' },
+      tracking: { type: 'string' },
+      force: { type: 'boolean', default: false },
+      amount: { type: 'string' },
+      reason: { type: 'string' },
+      yes: { type: 'boolean', short: 'y', default: false },
+      ...TABLE_OPTIONS,
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+}
+
 function noOrder(sessionId: string, tableName: string): number {
   console.error(`No paid order for session ${sessionId} in ${tableName}.`);
   return 1;
@@ -158,8 +171,14 @@ function orderFilterOf(status: string | undefined): OrderFilter {
 
 function dateRangeOf(dateOption: string | undefined, daysOption: string | undefined) {
   const date = dateOption ?? new Date().toISOString().slice(0, 10);
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00Z`))) {
-    throw new UsageError('--date must be a day, YYYY-MM-DD');
+  // A day that exists: `2026-02-30` parses (as 2 March), so the day must read back as written.
+  const parsed = Date.parse(`${date}T00:00:00Z`);
+  if (
+    !/^\d{4}-\d{2}-\d{2}$/.test(date) ||
+    Number.isNaN(parsed) ||
+    new Date(parsed).toISOString().slice(0, 10) !== date
+  ) {
+    throw new UsageError(`--date must be a day of the calendar, YYYY-MM-DD (got "${date}")`);
   }
   const days = Number(daysOption ?? (dateOption ? 1 : 30));
   if (!Number.isInteger(days) || days < 1 || days > 366) throw new UsageError('--days must be 1–366');

@@ -208,6 +208,20 @@ describe('npm run orders', { timeout: 240_000 }, () => {
     const badStatus = await orders('list', '--status', 'lost');
     expect(badStatus.code).toBe(2);
     expect(badStatus.stderr).toContain('--status must be one of queue, shipped, refunded, disputed, all');
+    const [noSuchDay, unknownOption, extra] = await Promise.all([
+      orders('list', '--date', '2026-02-30'),
+      orders('list', '--colour', 'red'),
+      orders('list', 'extra'),
+    ]);
+    expect(noSuchDay).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--date must be a day of the calendar'),
+    });
+    expect(unknownOption).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining("Unknown option '--colour'"),
+    });
+    expect(extra).toMatchObject({ code: 2, stdout: expect.stringContaining('npm run orders --') });
     const badAmount = await orders('refund', sessionId, '--amount', '12,50', '--yes');
     expect(badAmount.stderr).toContain('--amount is in dollars');
     const unknown = await orders('ship', 'cs_test_a1NoSuchSession');
