@@ -36,7 +36,8 @@ pull    Builds the catalog from Stripe: its active products and their active one
   --write    write the pulled catalog
 
 Both use STRIPE_SECRET_KEY (a value or a Secrets Manager ARN) and STRIPE_API_BASE (e.g. the local
-emulator). Exit code 2: usage, configuration or a catalog file that cannot be read.`;
+emulator). Exit code 2: usage, configuration or a catalog file that cannot be read; 1 also when
+Stripe cannot be reached or refuses.`;
 
 class UsageError extends Error {}
 
@@ -135,7 +136,9 @@ main(process.argv.slice(2)).then(
     } else if (err instanceof CatalogFileError) {
       console.error(`catalog: ${err.message}`);
     } else {
+      // Stripe unreachable or refusing, or anything else that failed: not the operator's input.
       console.error(`catalog: ${err instanceof Error ? err.message : String(err)}`);
+      process.exit(1);
     }
     process.exit(2);
   },

@@ -175,14 +175,17 @@ function writeCurrent(data: unknown): string {
   return file;
 }
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function cli(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const { stdout, stderr } = await promisify(execFile)(
       process.execPath,
       [path.join(REPO, 'node_modules/tsx/dist/cli.mjs'), path.join(REPO, 'scripts/catalog.ts'), ...args],
       {
         cwd: dir,
-        env: { ...process.env, STRIPE_SECRET_KEY: TEST_STRIPE_KEY, STRIPE_API_BASE: emulator.url },
+        env: { ...process.env, STRIPE_SECRET_KEY: TEST_STRIPE_KEY, STRIPE_API_BASE: emulator.url, ...env },
       },
     );
     return { code: 0, stdout, stderr };
@@ -428,6 +431,12 @@ describe('catalog pull from the Stripe emulator', () => {
     const writeOnVerify = await cli(['verify', '--write']);
     expect(writeOnVerify.code).toBe(2);
     expect(emulator.state().requests.length).toBe(calls);
+  });
+
+  it('answers Stripe out of reach with exit code 1, not the usage code', async () => {
+    const unreachable = await cli(['verify'], { STRIPE_API_BASE: 'http://127.0.0.1:9' });
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stderr).toMatch(/^catalog: /);
   });
 });
 
