@@ -279,10 +279,28 @@ describe('refunds and disputes from Stripe', () => {
       },
       nowSeconds(),
     );
-    const refused = await deliver(api, malformed);
-    expect(refused.statusCode).toBe(400);
-    expect(await scan(PREFIXES.event)).not.toContainEqual(
-      expect.objectContaining({ PK: `${PREFIXES.event}${malformed.id}` }),
+    const negative = makeSessionEvent(
+      'charge.refunded',
+      {
+        id: 'ch_1',
+        object: 'charge',
+        amount: -500,
+        amount_refunded: 0,
+        currency: 'usd',
+        payment_intent: 'pi_1NotOurs',
+      },
+      nowSeconds(),
     );
+    for (const event of [malformed, negative]) {
+      const refused = await deliver(api, event);
+      expect(refused.statusCode).toBe(400);
+      // The answer names what is wrong: the money object, not the envelope.
+      expect(JSON.stringify(parse(refused))).toContain(
+        'charge, refund or dispute has an id, amount or status out of shape',
+      );
+      expect(await scan(PREFIXES.event)).not.toContainEqual(
+        expect.objectContaining({ PK: `${PREFIXES.event}${event.id}` }),
+      );
+    }
   });
 });

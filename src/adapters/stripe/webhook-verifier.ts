@@ -7,7 +7,9 @@ import { toView } from './stripe-gateway';
 
 export type VerifyResult =
   | { readonly ok: true; readonly event: VerifiedEvent }
-  | { readonly ok: false; readonly reason: 'missing_signature' | 'invalid_signature' | 'malformed_event' };
+  | { readonly ok: false; readonly reason: 'missing_signature' | 'invalid_signature' }
+  /** Signed, but not an event this endpoint can read; `problem` says what, for the 400's message. */
+  | { readonly ok: false; readonly reason: 'malformed_event'; readonly problem: string };
 
 /** Stripe's ids: a prefix, then letters, digits and underscores; bounded well under DynamoDB's key size. */
 const EVENT_ID = /^evt_[A-Za-z0-9_]{1,250}$/;
@@ -46,14 +48,30 @@ export function createWebhookVerifier(options: {
     }
     // Authentic, but not an event envelope this endpoint can process exactly once (no id to
     // deduplicate on, a Checkout event without its session): refused before anything is written.
-    if (!isEventEnvelope(event)) return { ok: false, reason: 'malformed_event' };
+    if (!isEventEnvelope(event)) {
+      return {
+        ok: false,
+        reason: 'malformed_event',
+        problem: 'The body is not a Stripe event with an id and type.',
+      };
+    }
     const session = checkoutSessionOf(event);
     // Ids become table keys: one that is not shaped like Stripe's is refused before any key is built.
     if (!EVENT_ID.test(event.id) || (session && !hasWellFormedIds(session))) {
-      return { ok: false, reason: 'malformed_event' };
+      return {
+        ok: false,
+        reason: 'malformed_event',
+        problem: 'The event carries an id not shaped like Stripe’s.',
+      };
     }
     const money = paymentFactOf(event);
-    if (money === 'malformed') return { ok: false, reason: 'malformed_event' };
+    if (money === 'malformed') {
+      return {
+        ok: false,
+        reason: 'malformed_event',
+        problem: 'The event’s charge, refund or dispute has an id, amount or status out of shape.',
+      };
+    }
     return {
       ok: true,
       event: {

@@ -41,7 +41,7 @@ export function createStripeWebhookRoute(deps: WebhookRouteDeps): ApiHandler {
       const verified = deps.verify(raw, headerOf(event, 'stripe-signature'), receivedAt);
       if (!verified.ok && verified.reason === 'malformed_event') {
         deps.telemetry.log.warn('signed webhook body is not a Stripe event this endpoint processes');
-        throw httpErrors.validation([{ message: 'The body is not a Stripe event with an id and type.' }]);
+        throw httpErrors.validation([{ message: verified.problem }]);
       }
       if (!verified.ok) {
         deps.telemetry.metrics.count('WebhookSignatureInvalid');
