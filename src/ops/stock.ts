@@ -160,6 +160,7 @@ export function parseStockCsv(catalog: Catalog, text: string): StockChange[] {
     }
   }
   if (problems.length > 0) throw new StockInputError(problems.join('\n'));
+  if (changes.length === 0) throw new StockInputError('the CSV file has a header but no rows');
   return changes;
 }
 

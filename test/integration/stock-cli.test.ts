@@ -192,6 +192,11 @@ describe('npm run stock -- import with an add column', () => {
       before,
     );
 
+    writeFileSync(csv, 'sku,add\n');
+    expect(await stockCommand(['import', csv])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('the CSV file has a header but no rows'),
+    });
     writeFileSync(csv, 'sku,add\nTOTE-CANVAS,5\nHOODIE-LOGO-BLK-S,-3\nHOODIE-LOGO-BLK-L,-1\n');
     const dry = await stockCommand(['import', csv, '--dry-run']);
     expect(dry).toMatchObject({
