@@ -36,7 +36,7 @@ const USAGE = `Usage:
   npm run orders -- list [--status queue|shipped|refunded|disputed|all] [--date YYYY-MM-DD] [--days N] [--json]
   npm run orders -- show <sessionId> [--json]
   npm run orders -- ship <sessionId> [--carrier C --tracking T] [--force]
-  npm run orders -- refund <sessionId> [--amount 12.50] [--reason requested_by_customer|duplicate|fraudulent] [--yes]
+  npm run orders -- refund <sessionId> [--amount 12.50] [--reason requested_by_customer|duplicate|fraudulent] [--again] [--yes]
   npm run orders -- export --csv [--status …] [--date YYYY-MM-DD] [--days N]
   npm run orders -- slip <sessionId>
   (each also takes --stage <name> [--stages-dir <dir>] or --aws)
@@ -46,7 +46,10 @@ last 30 days (--days N), or N days ending --date (1 day when only --date is give
 ship: marks the order shipped and emails the customer once (a second ship with another carrier or
 tracking updates it); refused for a refunded or disputed order unless --force.
 refund: refunds at Stripe (the whole remainder unless --amount, in dollars); asks to confirm unless
---yes. The webhook then records it on the order.
+--yes. The refund is written down before Stripe is asked, so running the same command again after a
+timeout or an error finishes that refund and never makes a second one; a second command for the
+same order at the same time is refused. The same amount again within ten minutes of a refund needs
+--again. A refund Stripe reported failed can be made again. The webhook records it on the order.
 
 ${TABLE_USAGE}
 Without --stage, refund needs the local stack running (its Stripe emulator) and ship writes the
@@ -78,6 +81,7 @@ async function main(argv: string[]): Promise<number> {
       amount: { type: 'string' },
       reason: { type: 'string' },
       yes: { type: 'boolean', short: 'y', default: false },
+      again: { type: 'boolean', default: false },
       ...TABLE_OPTIONS,
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -174,6 +178,7 @@ type Values = {
   amount?: string | undefined;
   reason?: string | undefined;
   yes?: boolean | undefined;
+  again?: boolean | undefined;
 };
 
 async function ship(
@@ -252,7 +257,12 @@ async function refund(
   const deps = { orders, refunds, attempts: createDynamoRefundAttemptStore(target) };
   const nowSeconds = () => Math.floor(Date.now() / 1000);
   try {
-    const plan = await planRefund(deps, sessionId, { amount, reason }, nowSeconds());
+    const plan = await planRefund(
+      deps,
+      sessionId,
+      { amount, reason, again: values.again ?? false },
+      nowSeconds(),
+    );
     const currency = plan.life.order.currency as Currency;
     const money = (minor: number) => formatMoney(minor, currency);
     if (plan.kind === 'made_earlier') return reportMadeEarlier(plan, money);

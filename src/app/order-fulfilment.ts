@@ -132,7 +132,15 @@ export function refundableOf(life: OrderLife): number {
 export interface RefundAsk {
   readonly amount: number | null;
   readonly reason: RefundReason | null;
+  /** The operator means a second refund of the amount just refunded (`--again`). */
+  readonly again?: boolean;
 }
+
+/**
+ * A refund of the amount refunded less than this ago is taken for the same command run twice (a
+ * second terminal, the shell's history) and needs `again` to be made.
+ */
+export const REPEAT_WINDOW_SECONDS = 600;
 
 /**
  * A refund the operator is about to make, before confirming it: a new one (following the order's
@@ -168,7 +176,8 @@ export type RefundRefusal =
   | 'amount_too_large'
   | 'no_payment'
   | 'in_progress'
-  | 'changed_meanwhile';
+  | 'changed_meanwhile'
+  | 'just_refunded';
 
 export class RefundRefusedError extends Error {
   override readonly name = 'RefundRefusedError';
@@ -202,6 +211,13 @@ const utc = (seconds: number) =>
 /** Whether the operator's request now is the earlier attempt's (the same command run again). */
 function asksFor(attempt: RefundAttempt, ask: RefundAsk): boolean {
   return ask.amount === null ? attempt.asked === null : ask.amount === attempt.amount;
+}
+
+/** Whether the order's payment says Stripe reported the refund failed (or canceled). */
+function failedAtStripe(life: OrderLife, refundId: string | null): boolean {
+  return (life.payment?.refunds ?? []).some(
+    (r) => r.id === refundId && (r.status === 'failed' || r.status === 'canceled'),
+  );
 }
 
 function inProgress(life: OrderLife, attempt: RefundAttempt): RefundRefusedError {
@@ -265,6 +281,19 @@ export async function planRefund(
       'amount_too_large',
       `At most ${money(refundable)} of order ${sessionId} can still be refunded ` +
         `(${money(life.order.amountTotal)} paid, ${money(refunded)} refunded); ${money(wanted)} was asked.`,
+    );
+  }
+  if (
+    !ask.again &&
+    attempt?.state === 'made' &&
+    asksFor(attempt, ask) &&
+    !failedAtStripe(life, attempt.refundId) &&
+    now - (attempt.endedAt ?? attempt.startedAt) < REPEAT_WINDOW_SECONDS
+  ) {
+    throw new RefundRefusedError(
+      'just_refunded',
+      `The same refund of order ${sessionId} was made ${utc(attempt.endedAt ?? attempt.startedAt)} ` +
+        `(${money(attempt.amount)}, ${attempt.refundId}). To refund ${money(wanted)} a second time, run it with --again.`,
     );
   }
   const paymentIntentId =

@@ -129,9 +129,14 @@ describe('fulfilment after payment, with operators at once', () => {
     const paymentIntent = String((await deps.orders.findOrder(sessionId))?.order.paymentIntentId);
     expect(refundsOf(paymentIntent).map((r) => r.amount)).toEqual([1500]);
 
-    // A run that looked before the first one finished, and writes after it: one look, one refund.
-    const stale = newPlan(await planRefund(deps, sessionId, ask, nowSeconds()));
-    await executeRefund(deps, newPlan(await planRefund(deps, sessionId, ask, nowSeconds())), nowSeconds());
+    // The same command once more, after the first one finished: taken for a repeat, unless --again.
+    await expect(planRefund(deps, sessionId, ask, nowSeconds())).rejects.toMatchObject({
+      code: 'just_refunded',
+    });
+    // A run that looked before another one finished, and writes after it: one look, one refund.
+    const twice = { ...ask, again: true };
+    const stale = newPlan(await planRefund(deps, sessionId, twice, nowSeconds()));
+    await executeRefund(deps, newPlan(await planRefund(deps, sessionId, twice, nowSeconds())), nowSeconds());
     await expect(executeRefund(deps, stale, nowSeconds())).rejects.toMatchObject({
       code: 'changed_meanwhile',
     });
@@ -176,9 +181,11 @@ describe('fulfilment after payment, with operators at once', () => {
       const rerun = await planRefund(deps, sessionId, ask, nowSeconds());
       expect(rerun).toMatchObject({ kind: 'made_earlier', sameRequest: true, refund: { amount: 1000 } });
       expect(refundsOf(paymentIntent).map((r) => r.amount)).toEqual([1000]);
-      // Recorded as made: the next run is a deliberate new refund.
+      // Recorded as made: another refund is a deliberate new one (`again` within ten minutes).
       expect(await deps.attempts.getAttempt(sessionId)).toMatchObject({ state: 'made', amount: 1000 });
-      expect(await planRefund(deps, sessionId, ask, nowSeconds())).toMatchObject({ kind: 'new' });
+      expect(await planRefund(deps, sessionId, { ...ask, again: true }, nowSeconds())).toMatchObject({
+        kind: 'new',
+      });
     }
   });
 
@@ -206,7 +213,12 @@ describe('fulfilment after payment, with operators at once', () => {
     });
     expect(stripe.refund(done.id)?.metadata).toMatchObject({ refundAttempt: pending?.attemptId, sessionId });
 
-    // The first refund is confirmed: a second partial refund is the operator's new intention.
+    // The first refund is confirmed: a second partial refund is the operator's new intention —
+    // said with `again` for the same amount within ten minutes, or simply later on.
+    await expect(planRefund(deps, sessionId, ask, nowSeconds())).rejects.toMatchObject({
+      code: 'just_refunded',
+    });
+    clock.now += 11 * 60_000;
     const second = await executeRefund(
       deps,
       newPlan(await planRefund(deps, sessionId, ask, nowSeconds())),
