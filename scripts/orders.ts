@@ -1,6 +1,7 @@
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { createDynamoOrderLifeStore } from '../src/adapters/dynamodb/order-life-store';
+import { createDynamoRefundAttemptStore } from '../src/adapters/dynamodb/refund-attempt-store';
 import { createStripeRefunds } from '../src/adapters/stripe/refunds';
 import {
   executeRefund,
@@ -8,6 +9,7 @@ import {
   type OrderFilter,
   planRefund,
   problemsOf,
+  RefundOutcomeUnknownError,
   RefundRefusedError,
   shipOrder,
 } from '../src/app/order-fulfilment';
@@ -34,7 +36,7 @@ const USAGE = `Usage:
   npm run orders -- list [--status queue|shipped|refunded|disputed|all] [--date YYYY-MM-DD] [--days N] [--json]
   npm run orders -- show <sessionId> [--json]
   npm run orders -- ship <sessionId> [--carrier C --tracking T] [--force]
-  npm run orders -- refund <sessionId> [--amount 12.50] [--reason requested_by_customer|duplicate|fraudulent] [--yes]
+  npm run orders -- refund <sessionId> [--amount 12.50] [--reason requested_by_customer|duplicate|fraudulent] [--again] [--yes]
   npm run orders -- export --csv [--status …] [--date YYYY-MM-DD] [--days N]
   npm run orders -- slip <sessionId>
   (each also takes --stage <name> [--stages-dir <dir>] or --aws)
@@ -45,7 +47,10 @@ ship: marks the order shipped and emails the customer once (a second ship with a
 tracking updates it, keeping the one not given); refused for an order refunded (also in part),
 disputed or with a lost dispute unless --force.
 refund: refunds at Stripe (the whole remainder unless --amount, in dollars); asks to confirm unless
---yes. The webhook then records it on the order.
+--yes. The refund is written down before Stripe is asked, so running the same command again after a
+timeout or an error finishes that refund and never makes a second one; a second command for the
+same order at the same time is refused. The same amount again within ten minutes of a refund needs
+--again. A refund Stripe reported failed can be made again. The webhook records it on the order.
 
 ${TABLE_USAGE}
 Without --stage, refund needs the local stack running (its Stripe emulator) and ship writes the
@@ -151,6 +156,7 @@ function parseOrdersArgs(argv: string[]) {
       amount: { type: 'string' },
       reason: { type: 'string' },
       yes: { type: 'boolean', short: 'y', default: false },
+      again: { type: 'boolean', default: false },
       ...TABLE_OPTIONS,
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -192,6 +198,7 @@ type Values = {
   amount?: string | undefined;
   reason?: string | undefined;
   yes?: boolean | undefined;
+  again?: boolean | undefined;
 };
 
 async function ship(
@@ -267,43 +274,92 @@ async function refund(
   const reason = values.reason === undefined ? null : REFUND_REASONS.find((r) => r === values.reason);
   if (reason === undefined) throw new UsageError(`--reason must be one of ${REFUND_REASONS.join(', ')}`);
   const refunds = createStripeRefunds(await target.stripe());
-  const deps = { orders, refunds };
-  let plan: Awaited<ReturnType<typeof planRefund>>;
+  const deps = { orders, refunds, attempts: createDynamoRefundAttemptStore(target) };
+  const nowSeconds = () => Math.floor(Date.now() / 1000);
   try {
-    plan = await planRefund(deps, sessionId, amount);
+    const plan = await planRefund(
+      deps,
+      sessionId,
+      { amount, reason, again: values.again ?? false },
+      nowSeconds(),
+    );
+    const currency = plan.life.order.currency as Currency;
+    const money = (minor: number) => formatMoney(minor, currency);
+    if (plan.kind === 'made_earlier') return reportMadeEarlier(plan, money);
+    const planned = plan.kind === 'new' ? plan.amount : plan.attempt.amount;
+    const shown = `${money(planned)} of ${money(plan.life.order.amountTotal)}`;
+    if (plan.kind === 'resume') {
+      console.log(
+        `A refund of ${money(planned)} of this order was started ${utcOf(plan.attempt.startedAt)} and Stripe never ` +
+          'answered it; finishing that refund (it is made once, whatever happened to the earlier run).',
+      );
+    }
+    if (!values.yes) {
+      if (!process.stdin.isTTY)
+        throw new UsageError('a refund needs confirming: run it in a terminal, or pass --yes');
+      const rl = createInterface({ input: process.stdin, output: process.stdout });
+      const answer = await rl.question(`Refund ${shown} of order ${sessionId} to the customer? [y/N] `);
+      rl.close();
+      if (!/^y(es)?$/i.test(answer.trim())) {
+        console.log('Not refunded.');
+        return 1;
+      }
+    }
+    const done = await executeRefund(deps, plan, nowSeconds());
+    console.log(
+      `Refund ${done.id} ${done.status}: ${money(done.amount)}. The order shows it once Stripe's event is processed.`,
+    );
+    return 0;
   } catch (err: unknown) {
     if (err instanceof RefundRefusedError) {
       console.error(`Not refunded: ${err.message}`);
       return 1;
     }
-    throw err;
-  }
-  const currency = plan.life.order.currency as Currency;
-  const shown = `${formatMoney(plan.amount, currency)} of ${formatMoney(plan.life.order.amountTotal, currency)}`;
-  if (!values.yes) {
-    if (!process.stdin.isTTY)
-      throw new UsageError('a refund needs confirming: run it in a terminal, or pass --yes');
-    const rl = createInterface({ input: process.stdin, output: process.stdout });
-    const answer = await rl.question(`Refund ${shown} of order ${sessionId} to the customer? [y/N] `);
-    rl.close();
-    if (!/^y(es)?$/i.test(answer.trim())) {
-      console.log('Not refunded.');
-      return 1;
-    }
-  }
-  try {
-    const done = await executeRefund(deps, plan, reason ?? null);
-    console.log(
-      `Refund ${done.id} ${done.status}: ${formatMoney(done.amount, currency)}. The order shows it once Stripe's event is processed.`,
-    );
-    return 0;
-  } catch (err: unknown) {
     if (err instanceof PaymentProviderError && err.kind === 'rejected') {
       console.error(`Stripe refused the refund: ${err.message}`);
       return 1;
     }
+    if (err instanceof RefundOutcomeUnknownError) {
+      const cause = err.cause instanceof Error ? err.cause.message : String(err.cause);
+      console.error(
+        `Stripe did not answer for certain whether it made the refund (${cause}). Run the same command ` +
+          'again: it finds out at Stripe, and makes the refund only if it was not made.',
+      );
+      return 1;
+    }
     throw err;
   }
+}
+
+/** An earlier run's refund that Stripe made though that run never heard the answer. */
+function reportMadeEarlier(
+  plan: Extract<Awaited<ReturnType<typeof planRefund>>, { kind: 'made_earlier' }>,
+  money: (minor: number) => string,
+): number {
+  const { attempt, refund } = plan;
+  const earlier = `The refund of ${money(refund.amount)} started ${utcOf(attempt.startedAt)} was made by Stripe (${refund.id}), though that run never heard so`;
+  if (refund.status === 'failed' || refund.status === 'canceled') {
+    console.error(
+      `${earlier}; Stripe has since reported it ${refund.status}: the customer did not get the money. ` +
+        'Run the command again to make a new refund.',
+    );
+    return 1;
+  }
+  if (plan.sameRequest) {
+    console.log(
+      `Refund ${refund.id} ${refund.status}: ${money(refund.amount)}. ${earlier}; nothing more refunded.`,
+    );
+    return 0;
+  }
+  console.error(
+    `${earlier}. Nothing more refunded now: look at the order (npm run orders -- show ${attempt.sessionId}) ` +
+      'and run the command again if another refund is wanted.',
+  );
+  return 1;
+}
+
+function utcOf(seconds: number): string {
+  return `${new Date(seconds * 1000).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
 /** `12.50` → 1250; whole cents only. */

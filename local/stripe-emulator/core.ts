@@ -62,7 +62,7 @@ export class EmulatorCore implements ApiResources {
       now,
       newId,
       charges: this.charges,
-      isChargedBack: (chargeId) => this.disputes.hasOpenChargeback(chargeId),
+      isChargedBack: (chargeId) => this.disputes.isChargedBack(chargeId),
       emit: options.emit,
     });
     this.sessionLifecycle = new SessionLifecycle({

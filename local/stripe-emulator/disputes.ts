@@ -115,10 +115,17 @@ export class DisputeStore {
     return snapshot(dispute);
   }
 
-  /** Whether a chargeback (not an inquiry) is open on the charge. */
-  hasOpenChargeback(chargeId: string): boolean {
+  /**
+   * Whether the charge is charged back: a chargeback (not an inquiry) is open, or was lost — the
+   * bank took the money back for the cardholder. Stripe refuses to refund it then
+   * (`charge_disputed`); a won chargeback or a closed inquiry leaves it refundable.
+   */
+  isChargedBack(chargeId: string): boolean {
     return [...this.disputes.values()].some(
-      (d) => d.charge === chargeId && !CLOSED.has(d.status) && !d.status.startsWith('warning_'),
+      (d) =>
+        d.charge === chargeId &&
+        !d.status.startsWith('warning_') &&
+        (d.status === 'lost' || !CLOSED.has(d.status)),
     );
   }
 

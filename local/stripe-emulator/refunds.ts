@@ -1,7 +1,8 @@
 /**
- * Refunds (`POST /v1/refunds`, `GET /v1/refunds/:id`) of a paid session's charge, named by its
- * `payment_intent` or its `charge`: whole or partial, several partial ones up to the charge's
- * amount, refused as Stripe refuses them (a refunded or charged-back charge, too large an amount).
+ * Refunds (`POST /v1/refunds`, `GET /v1/refunds/:id`, `GET /v1/refunds`) of a paid session's charge,
+ * named by its `payment_intent` or its `charge`: whole or partial, several partial ones up to the
+ * charge's amount, refused as Stripe refuses them (a refunded charge, a charged-back one — a
+ * chargeback open or lost —, too large an amount); listed newest first, by payment or charge.
  * Card refunds succeed at once; the control surface can make one fail later, as a closed card
  * account does. Each change emits Stripe's events: `charge.refunded` and `refund.created` on
  * creation, `refund.updated` and `refund.failed` on failure.
@@ -11,15 +12,17 @@ import type { ChargeStore } from './charges';
 import { EmulatorError, invalidParam, resourceMissing, StripeApiError } from './errors';
 import type { FormObject } from './form';
 import type { IdKind } from './ids';
-import { checkExpand } from './list-and-expand';
+import { checkExpand, pageOf } from './list-and-expand';
 import {
   type ChargeObject,
+  type ListObject,
   type MoneyEventType,
   type RefundObject,
   snapshot,
   stripeSeconds,
 } from './objects';
 import { email, integer, list, metadata, object, oneOf, optional, string } from './params';
+import { refundListSchema } from './schemas';
 
 /** Parameters of Stripe's `POST /v1/refunds` that the emulator implements. */
 const refundCreateSchema = object(
@@ -46,7 +49,7 @@ export interface RefundStoreOptions {
   now: () => number;
   newId: (kind: IdKind) => string;
   charges: ChargeStore;
-  /** Whether the charge has a chargeback open (Stripe refuses to refund it then). */
+  /** Whether the charge is charged back, the chargeback open or lost (Stripe refuses to refund it). */
   isChargedBack: (chargeId: string) => boolean;
   emit: (type: MoneyEventType, object: ChargeObject | RefundObject, request: RequestInfo) => void;
 }
@@ -55,6 +58,7 @@ export interface RefundStoreOptions {
 export const REFUND_ROUTES: readonly ApiRoute[] = [
   route('POST', '/v1/refunds', (r, c) => r.refunds.create(c.params, c.request)),
   route('GET', '/v1/refunds/:id', (r, c) => r.refunds.retrieve(c.id, c.params)),
+  route('GET', '/v1/refunds', (r, c) => r.refunds.list(c.params)),
 ];
 
 /** Every refund of the account, by id, in creation order. */
@@ -125,6 +129,32 @@ export class RefundStore {
     const refund = this.refunds.get(id);
     if (!refund) throw resourceMissing('refund', id);
     return snapshot(refund);
+  }
+
+  /**
+   * `GET /v1/refunds`: newest first, every refund of the account or those of one `payment_intent`
+   * or `charge` (a charge that does not exist is `resource_missing`, as Stripe documents; a
+   * PaymentIntent with no refunds lists none); Stripe's cursor pagination.
+   */
+  list(raw: FormObject): ListObject<RefundObject> {
+    const params = refundListSchema.parse(raw, '');
+    checkExpand(params.expand, []);
+    if (params.charge !== undefined && !this.options.charges.charges.has(params.charge)) {
+      throw resourceMissing('charge', params.charge, 'charge');
+    }
+    const all = [...this.refunds.values()].reverse();
+    const matching = all.filter(
+      (refund) =>
+        (params.payment_intent === undefined || refund.payment_intent === params.payment_intent) &&
+        (params.charge === undefined || refund.charge === params.charge),
+    );
+    return pageOf(
+      matching,
+      { limit: params.limit ?? 10, startingAfter: params.starting_after, endingBefore: params.ending_before },
+      '/v1/refunds',
+      'refund',
+      all,
+    );
   }
 
   /**

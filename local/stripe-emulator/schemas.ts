@@ -77,6 +77,16 @@ export const priceListSchema = object(
   { unknownHint: unfilteredHint(['created', 'lookup_keys', 'recurring']) },
 );
 
+/** `GET /v1/refunds`. */
+export const refundListSchema = object(
+  {
+    ...pageShape,
+    payment_intent: optional(string({ max: 5000 })),
+    charge: optional(string({ max: 5000 })),
+  },
+  { unknownHint: unfilteredHint(['created']) },
+);
+
 export const listLineItemsSchema = object({
   limit: optional(integer({ min: 1, max: 100 })),
   starting_after: optional(string({ max: 200 })),

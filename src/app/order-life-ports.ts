@@ -183,13 +183,77 @@ export interface RefundRequest {
 export type RefundReason = 'duplicate' | 'fraudulent' | 'requested_by_customer';
 export const REFUND_REASONS: readonly RefundReason[] = ['duplicate', 'fraudulent', 'requested_by_customer'];
 
+/** The refund's metadata key naming the operator's attempt that made it. */
+export const REFUND_ATTEMPT_METADATA_KEY = 'refundAttempt';
+
+/** A refund as Stripe answered or lists it. */
+export interface RefundMade {
+  readonly id: string;
+  /** Stripe's status: `pending`, `requires_action`, `succeeded`, `failed` or `canceled`. */
+  readonly status: string;
+  readonly amount: number;
+}
+
 /** Refunds at the payment provider (Stripe); the webhook then records them on the order. */
 export interface RefundGateway {
-  /** Creates the refund; the same `idempotencyKey` never refunds twice. */
-  createRefund(
-    request: RefundRequest,
-    options: { readonly idempotencyKey: string },
-  ): Promise<{ readonly id: string; readonly status: string; readonly amount: number }>;
+  /** Creates the refund; the same `idempotencyKey` never refunds twice (within Stripe's 24 hours). */
+  createRefund(request: RefundRequest, options: { readonly idempotencyKey: string }): Promise<RefundMade>;
+  /**
+   * The payment's refund whose metadata names the attempt (`refundAttempt`), or `null`: lists the
+   * payment's refunds at Stripe, so it answers whether an attempt was made however long ago.
+   */
+  findAttemptRefund(paymentIntentId: string, attemptId: string): Promise<RefundMade | null>;
   /** The session's PaymentIntent, for orders recorded before the order kept it. */
   paymentIntentOfSession(sessionId: string): Promise<string | null>;
+}
+
+/**
+ * The operator's refund of an order as recorded before Stripe is asked for it (decision 193): one
+ * item per order, the last attempt. While `pending` it is the order's refund lease: a command holds
+ * it (`leaseUntil`) while it calls Stripe, and a re-run finishes it with the same idempotency key
+ * rather than start another. `made` or `refused` once Stripe answered for certain.
+ */
+export interface RefundAttempt {
+  readonly sessionId: string;
+  /** 1, 2, 3… per order; a new attempt names the one it follows, so one look makes one refund. */
+  readonly seq: number;
+  /** Unique; in the refund's metadata (`refundAttempt`) and its idempotency key. */
+  readonly attemptId: string;
+  readonly idempotencyKey: string;
+  readonly paymentIntentId: string;
+  /** Minor units. */
+  readonly amount: number;
+  /** What the operator asked for: that amount, or `null` for the whole remainder. */
+  readonly asked: number | null;
+  readonly reason: RefundReason | null;
+  readonly state: 'pending' | 'made' | 'refused';
+  /** Epoch seconds. */
+  readonly startedAt: number;
+  /** Until when a command is asking Stripe for it (epoch seconds); 0 while no one is. */
+  readonly leaseUntil: number;
+  /** How many times a command has asked Stripe for it. */
+  readonly tries: number;
+  readonly refundId: string | null;
+  readonly endedAt: number | null;
+}
+
+/** The refund attempts of orders (`REFUND#<sessionId>`). */
+export interface RefundAttemptStore {
+  getAttempt(sessionId: string): Promise<RefundAttempt | null>;
+  /**
+   * Records `attempt` (pending, leased to the caller) if the order's attempt is still the one with
+   * `afterSeq` (0: none yet) and that one is not pending under a live lease; `false` otherwise.
+   */
+  startAttempt(attempt: RefundAttempt, afterSeq: number, now: number): Promise<boolean>;
+  /** Leases the pending attempt `seq` to the caller when no live lease holds it; `false` otherwise. */
+  resumeAttempt(sessionId: string, seq: number, leaseUntil: number, now: number): Promise<boolean>;
+  /** Stripe answered for certain: the attempt `seq` (if still pending) is `made` or `refused`. */
+  endAttempt(
+    sessionId: string,
+    seq: number,
+    outcome: { readonly state: 'made'; readonly refundId: string } | { readonly state: 'refused' },
+    now: number,
+  ): Promise<void>;
+  /** No certain answer: the attempt stays pending, its lease given back for the re-run. */
+  releaseAttempt(sessionId: string, seq: number): Promise<void>;
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalStack, startLocalStack } from '../../local/stack';
+import { formatMoney } from '../../src/domain/money';
 import { testDynamoEndpoint, uniqueTableName } from '../support/dynamo';
 import { UNLIMITED_RATE_LIMITS } from '../support/env';
 import { createRecordingTelemetry } from '../support/telemetry';
@@ -233,7 +234,9 @@ describe('npm run orders', { timeout: 240_000 }, () => {
     const { sessionId, total } = await buy();
     const tooMuch = await orders('refund', sessionId, '--amount', ((total + 100) / 100).toFixed(2), '--yes');
     expect(tooMuch.code).toBe(1);
-    expect(tooMuch.stderr).toContain(`At most ${total}`);
+    expect(tooMuch.stderr).toContain(
+      `At most ${formatMoney(total, 'usd')} of order ${sessionId} can still be refunded (${formatMoney(total, 'usd')} paid, $0.00 refunded); ${formatMoney(total + 100, 'usd')} was asked.`,
+    );
     const unconfirmed = await orders('refund', sessionId, '--amount', '1.00');
     expect(unconfirmed.code).toBe(2);
     expect(unconfirmed.stderr).toContain('pass --yes');
@@ -243,6 +246,64 @@ describe('npm run orders', { timeout: 240_000 }, () => {
         ?.state()
         .refunds.filter((r) => r.payment_intent === stack.stripe?.session(sessionId)?.payment_intent),
     ).toEqual([]);
+  });
+
+  it('a refund whose answer was lost is made once by running it again, however many run at once; a failed one is made again', async () => {
+    const { sessionId } = await buy();
+    const intent = String(stack.stripe?.session(sessionId)?.payment_intent);
+    const refunds = () => (stack.stripe?.state().refunds ?? []).filter((r) => r.payment_intent === intent);
+    // Stripe makes the refund; every answer to the command (and its retries) is lost.
+    stack.stripe?.faults.add({
+      method: 'POST',
+      path: '/v1/refunds',
+      afterProcessing: true,
+      disconnect: true,
+      times: 8,
+    });
+    const lost = await orders('refund', sessionId, '--amount', '10', '--yes');
+    stack.stripe?.faults.clear();
+    expect(lost.code).toBe(1);
+    expect(lost.stderr).toContain('Run the same command again');
+    await settled(); // the webhook records the refund
+    expect(refunds().map((r) => r.amount)).toEqual([1000]);
+
+    // Three terminals run the same command again at once: the refund stays one.
+    const again = await Promise.all(
+      [1, 2, 3].map(() => orders('refund', sessionId, '--amount', '10', '--yes')),
+    );
+    expect(refunds().map((r) => r.amount)).toEqual([1000]);
+    expect(again.filter((r) => r.code === 0)).toHaveLength(1);
+    expect(again.find((r) => r.code === 0)?.stdout).toMatch(
+      /^Refund re_\w+ succeeded: \$10\.00\. .*nothing more refunded/,
+    );
+    for (const refused of again.filter((r) => r.code !== 0)) {
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/Not refunded: (The same refund of order|Another command is refunding)/);
+    }
+
+    // Stripe reports the refund failed: the same command makes a new one.
+    const first = refunds()[0];
+    stack.stripe?.failRefund(String(first?.id));
+    await settled();
+    const redo = await orders('refund', sessionId, '--amount', '10', '--yes');
+    expect(redo.code).toBe(0);
+    expect(redo.stdout).toMatch(/^Refund re_\w+ succeeded: \$10\.00\./);
+    expect(refunds().map((r) => [r.id === first?.id, r.status])).toEqual([
+      [true, 'failed'],
+      [false, 'succeeded'],
+    ]);
+  });
+
+  it('refuses to refund an order whose dispute was lost', async () => {
+    const { sessionId } = await buy();
+    const intent = String(stack.stripe?.session(sessionId)?.payment_intent);
+    const dispute = stack.stripe?.openDispute(intent);
+    stack.stripe?.closeDispute(String(dispute?.id), 'lost');
+    await settled();
+    const refused = await orders('refund', sessionId, '--yes');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`Not refunded: Order ${sessionId} lost its dispute`);
+    expect((stack.stripe?.state().refunds ?? []).filter((r) => r.payment_intent === intent)).toEqual([]);
   });
 
   it('exports CSV with the same filters, and prints a packing slip', async () => {

@@ -116,6 +116,46 @@ describe('Stripe emulator: refunds', () => {
     expect(emulator.chargeOfPaymentIntent(intent)?.amount_refunded).toBe(0);
   });
 
+  it('lists refunds newest first, by payment intent or charge, page by page, with their metadata', async () => {
+    const intent = await paid();
+    const other = await paid();
+    const made: string[] = [];
+    for (const amount of [100, 200, 300]) {
+      clock.now += 1000;
+      made.push(
+        (
+          await stripe.refunds.create({
+            payment_intent: intent,
+            amount,
+            metadata: { refundAttempt: `a${amount}` },
+          })
+        ).id,
+      );
+    }
+    const elsewhere = await stripe.refunds.create({ payment_intent: other, amount: 50 });
+    const page = await stripe.refunds.list({ payment_intent: intent, limit: 2 });
+    expect(page).toMatchObject({ object: 'list', has_more: true, url: '/v1/refunds' });
+    expect(page.data.map((r) => [r.id, r.amount, r.metadata?.refundAttempt])).toEqual([
+      [made[2], 300, 'a300'],
+      [made[1], 200, 'a200'],
+    ]);
+    const all: string[] = [];
+    for await (const refund of stripe.refunds.list({ payment_intent: intent, limit: 1 })) all.push(refund.id);
+    expect(all).toEqual([...made].reverse());
+    const charge = emulator.chargeOfPaymentIntent(other)?.id ?? '';
+    expect((await stripe.refunds.list({ charge })).data.map((r) => r.id)).toEqual([elsewhere.id]);
+    expect((await stripe.refunds.list({ limit: 100 })).data.slice(0, 2).map((r) => r.id)).toEqual([
+      elsewhere.id,
+      made[2],
+    ]);
+    expect((await stripe.refunds.list({ payment_intent: 'pi_3NoRefundsHere' })).data).toEqual([]);
+    expect(await stripeError(stripe.refunds.list({ charge: 'ch_3Nope' }))).toMatchObject({
+      statusCode: 400,
+      code: 'resource_missing',
+      param: 'charge',
+    });
+  });
+
   it('replays a refund retried with the same idempotency key instead of refunding twice', async () => {
     const intent = await paid();
     const params = toRefundCreateParams({
@@ -185,6 +225,10 @@ describe('Stripe emulator: disputes', () => {
       body: JSON.stringify({ status: 'lost' }),
     });
     expect(await closed.json()).toMatchObject({ status: 'lost' });
+    // Lost: the bank took the money back for the cardholder; Stripe still refuses a refund.
+    expect(await stripeError(stripe.refunds.create({ payment_intent: intent, amount: 100 }))).toMatchObject({
+      code: 'charge_disputed',
+    });
     expect(
       emulator
         .events()
@@ -211,6 +255,14 @@ describe('Stripe emulator: disputes', () => {
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { message: string } }).error.message).toContain('paymentIntent');
     expect(emulator.closeDispute(inquiry.id, 'warning_closed').status).toBe('warning_closed');
+    // An inquiry takes no money: its charge stays refundable, as does a won chargeback's.
+    expect((await stripe.refunds.create({ payment_intent: intent, amount: 100 })).status).toBe('succeeded');
+    const won = emulator.openDispute(intent, { amount: 100 });
+    expect(await stripeError(stripe.refunds.create({ payment_intent: intent, amount: 100 }))).toMatchObject({
+      code: 'charge_disputed',
+    });
+    emulator.closeDispute(won.id, 'won');
+    expect((await stripe.refunds.create({ payment_intent: intent, amount: 100 })).status).toBe('succeeded');
   });
 
   it('keeps payment intents, charges, refunds and disputes across a restart', async () => {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { toRefundCreateParams } from '../../src/adapters/stripe/refunds';
+import { toRefundCreateParams, toRefundListParams } from '../../src/adapters/stripe/refunds';
 import { REFUND_REASONS } from '../../src/app/order-life-ports';
 
 const spec = JSON.parse(
@@ -13,7 +13,9 @@ function sdkFields(file: string, name: string): string[] {
     new URL(`../../node_modules/stripe/cjs/resources/${file}`, import.meta.url),
     'utf8',
   );
-  const start = text.indexOf(`export interface ${name} {`);
+  // `export interface Name {` or `export interface Name extends Other {` (the inherited fields aside).
+  const start = text.search(new RegExp(`export interface ${name} (extends \\w+ )?\\{`));
+  if (start < 0) throw new Error(`no interface ${name} in ${file}`);
   const body = text.slice(start, text.indexOf('\n}', start));
   return [...body.matchAll(/^ {4}([a-z_]+)\??:/gm)].map((m) => m[1] ?? '');
 }
@@ -34,5 +36,17 @@ describe("the calls the code makes are in Stripe's published API", () => {
       expect(Object.values(params.metadata ?? {}).every((v) => typeof v === 'string')).toBe(true);
     }
     expect([...REFUND_REASONS].sort()).toEqual([...spec.enums.reason].sort());
+  });
+
+  it('GET /v1/refunds: the list the refund command reads names the payment and a page size Stripe allows', () => {
+    const fields = [
+      ...sdkFields('Refunds.d.ts', 'RefundListParams'),
+      ...sdkFields('../shared.d.ts', 'PaginationParams'),
+    ];
+    expect(fields).toEqual(expect.arrayContaining(['charge', 'payment_intent', 'limit', 'starting_after']));
+    const params = toRefundListParams('pi_3Example');
+    for (const name of Object.keys(params)) expect(fields).toContain(name);
+    expect(params.limit).toBeGreaterThanOrEqual(1);
+    expect(params.limit).toBeLessThanOrEqual(100);
   });
 });

@@ -33,7 +33,8 @@ const MAIL_LEASE_SECONDS = 60;
 /** A write that loses a race to a concurrent one is read and tried again this often. */
 const MAX_RACES = 8;
 
-async function conditionally(run: () => Promise<unknown>): Promise<boolean> {
+/** Runs a conditional write: `false` when its condition failed. */
+export async function conditionally(run: () => Promise<unknown>): Promise<boolean> {
   try {
     await run();
     return true;

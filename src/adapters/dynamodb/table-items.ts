@@ -1,6 +1,13 @@
 import * as v from 'valibot';
 import { checkoutSlotId } from '../../app/checkout-slot';
-import type { OrderLife, OrderPayment, PaymentHistoryEntry, PaymentRecord } from '../../app/order-life-ports';
+import {
+  type OrderLife,
+  type OrderPayment,
+  type PaymentHistoryEntry,
+  type PaymentRecord,
+  REFUND_REASONS,
+  type RefundAttempt,
+} from '../../app/order-life-ports';
 import type {
   CachedPricing,
   CheckoutSlot,
@@ -45,6 +52,8 @@ export const PREFIXES = {
   /** A code's per-email counts. */
   code: 'CODE#',
   payment: 'PAYMENT#',
+  /** An order's operator refunds: the last one asked for, recorded before Stripe is called. */
+  refund: 'REFUND#',
   owed: 'OWED#',
   /** One partition: every tracked SKU's stock item, listed with one query. */
   stock: 'STOCK',
@@ -81,6 +90,8 @@ export const keys = {
   ordersPartition: (day: string) => `${PREFIXES.orders}${day}`,
   /** The money facts of one payment (PaymentIntent) and the order it paid for. */
   payment: (paymentIntentId: string) => ({ PK: `${PREFIXES.payment}${paymentIntentId}`, SK: 'FACTS' }),
+  /** The operator's last refund attempt of an order (`orders refund`), kept as its lease and record. */
+  refundAttempt: (sessionId: string) => ({ PK: `${PREFIXES.refund}${sessionId}`, SK: 'ATTEMPT' }),
   /** The partition of owed order mail (one item per order and kind, while owed). */
   owedMailPartition: `${PREFIXES.owed}mail`,
   owedMail: (kind: string, paidAtIso: string, sessionId: string) => ({
@@ -689,4 +700,38 @@ export function orderPaymentAttributes(payment: OrderPayment): Record<string, un
 /** The order item's history attribute. */
 export function paymentHistoryAttribute(history: readonly PaymentHistoryEntry[]): string {
   return JSON.stringify(history);
+}
+
+// ── Operator refunds: one attempt item per order (decision 193) ─────────────────────────────────
+
+const RefundAttemptSchema = v.object({
+  sessionId: Text,
+  seq: Int,
+  attemptId: Text,
+  idempotencyKey: Text,
+  paymentIntentId: Text,
+  amount: Int,
+  asked: v.nullable(Int),
+  reason: v.nullable(v.picklist(REFUND_REASONS, `must be one of ${REFUND_REASONS.join(', ')}`)),
+  state: v.picklist(['pending', 'made', 'refused'], 'must be pending, made or refused'),
+  startedAt: Int,
+  leaseUntil: Int,
+  tries: Int,
+  refundId: v.optional(v.nullable(Text), null),
+  endedAt: v.optional(v.nullable(Int), null),
+});
+
+/** A new pending attempt's item (kept as long as a payment's facts). */
+export function refundAttemptItem(attempt: RefundAttempt, expiresAt: number): Item {
+  return {
+    ...keys.refundAttempt(attempt.sessionId),
+    type: 'refund-attempt',
+    ...attempt,
+    expiresAt,
+  };
+}
+
+/** Reads a `REFUND#<sessionId>` / `ATTEMPT` item back into a {@link RefundAttempt}. */
+export function readRefundAttempt(item: Item): RefundAttempt {
+  return parseItem(RefundAttemptSchema, item, 'refund attempt');
 }

@@ -1,5 +1,10 @@
 import type Stripe from 'stripe';
-import type { RefundGateway, RefundRequest } from '../../app/order-life-ports';
+import {
+  REFUND_ATTEMPT_METADATA_KEY,
+  type RefundGateway,
+  type RefundMade,
+  type RefundRequest,
+} from '../../app/order-life-ports';
 import { toProviderError } from './stripe-gateway';
 
 /**
@@ -16,6 +21,18 @@ export function toRefundCreateParams(request: RefundRequest): Stripe.RefundCreat
   };
 }
 
+/**
+ * Stripe's `GET /v1/refunds` parameters for the refunds of one payment: by its PaymentIntent, the
+ * largest page Stripe gives (100), newest first (a test checks the names against the SDK's types).
+ */
+export function toRefundListParams(paymentIntentId: string): Stripe.RefundListParams {
+  return { payment_intent: paymentIntentId, limit: 100 };
+}
+
+function made(refund: Stripe.Refund): RefundMade {
+  return { id: refund.id, status: refund.status ?? 'pending', amount: refund.amount };
+}
+
 /** {@link RefundGateway} on the official Stripe SDK (the operator's `orders refund`). */
 export function createStripeRefunds(stripe: Stripe): RefundGateway {
   return {
@@ -24,7 +41,19 @@ export function createStripeRefunds(stripe: Stripe): RefundGateway {
         const refund = await stripe.refunds.create(toRefundCreateParams(request), {
           idempotencyKey: options.idempotencyKey,
         });
-        return { id: refund.id, status: refund.status ?? 'pending', amount: refund.amount };
+        return made(refund);
+      } catch (err: unknown) {
+        throw toProviderError(err);
+      }
+    },
+
+    async findAttemptRefund(paymentIntentId, attemptId) {
+      try {
+        // Every page (the SDK follows `has_more`): a payment has a handful of refunds at most.
+        for await (const refund of stripe.refunds.list(toRefundListParams(paymentIntentId))) {
+          if (refund.metadata?.[REFUND_ATTEMPT_METADATA_KEY] === attemptId) return made(refund);
+        }
+        return null;
       } catch (err: unknown) {
         throw toProviderError(err);
       }
