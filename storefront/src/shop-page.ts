@@ -3,6 +3,7 @@ import type { ApiClient, ApiError } from './api';
 import type { Availability, PublicCatalog, QuoteCode, QuoteHint, QuoteResponse } from './api-types';
 import {
   addToCart,
+  CART_STORAGE_KEY,
   type Cart,
   CODE_STORAGE_KEY,
   cartIdOf,
@@ -67,6 +68,12 @@ export async function startShopPage(options: ShopPageOptions): Promise<void> {
   let index: CatalogIndex = EMPTY_INDEX;
   let cart: Cart = loadCart(store);
   let code: string | null = loadCode(store);
+  /**
+   * The cart and code as this page last read or wrote them in storage: another tab's change is a
+   * difference from these (not from the page's own, which a storage that refuses writes would
+   * never hold).
+   */
+  let stored = { cart: cartKey(cart), code };
   /** Why the last code was dropped at checkout, shown under the field until the customer acts. */
   let droppedCode: QuoteCode | null = null;
   /** Stock the quotes (and refusals) told of since the catalog was read: fresher than the catalog's. */
@@ -116,6 +123,7 @@ export async function startShopPage(options: ShopPageOptions): Promise<void> {
       code = null;
       droppedCode = refused;
       saveCode(store, null);
+      noteStored();
     },
     navigate: options.navigate,
     onChange: render,
@@ -142,7 +150,17 @@ export async function startShopPage(options: ShopPageOptions): Promise<void> {
 
   panel.form.addEventListener('submit', (event) => {
     event.preventDefault();
+    // A cart another tab changed (or bought) is shown first, never checked out unseen.
+    if (takeOtherTabsCart()) return;
     void checkout.start();
+  });
+  // Another tab of this shop saved a cart or a code: this one shows the same (the storage event
+  // fires in every other tab of the origin; the checks on showing and at checkout cover a tab the
+  // browser froze meanwhile).
+  window.addEventListener('storage', (event) => {
+    if (event.key === null || event.key === CART_STORAGE_KEY || event.key === CODE_STORAGE_KEY) {
+      takeOtherTabsCart();
+    }
   });
   // Back from Checkout through the browser's back button: the page may come back from the
   // back/forward cache still saying "Starting checkout…".
@@ -150,7 +168,8 @@ export async function startShopPage(options: ShopPageOptions): Promise<void> {
     if (event.persisted) checkout.reset();
   });
   document.addEventListener('visibilitychange', () => {
-    if (document.visibilityState === 'visible') quotes.refreshIfExpired();
+    if (document.visibilityState !== 'visible') return;
+    if (!takeOtherTabsCart()) quotes.refreshIfExpired();
   });
 
   render();
@@ -178,6 +197,7 @@ export async function startShopPage(options: ShopPageOptions): Promise<void> {
     if (showRepair(reconciled, 'Your saved cart')) {
       cart = reconciled.cart;
       saveCart(store, cart);
+      noteStored();
     }
     productList.show(catalog);
     // Lines drawn before the catalog arrived know only SKUs: draw them again with names and limits.
@@ -200,11 +220,52 @@ export async function startShopPage(options: ShopPageOptions): Promise<void> {
     if (next === cart) return;
     cart = next;
     saveCart(store, cart);
+    noteStored();
     short = pruneShortLines(short, cart);
     alerts.clear('price', 'checkout', 'cart', 'stock');
     if (announcement) announce(announcement);
     render();
     quotes.schedule();
+  }
+
+  /**
+   * Takes the cart and code as saved now, if another tab changed them since this page last did:
+   * shown, said, and priced again. True when the cart itself changed (a checkout then waits for the
+   * customer to look at it).
+   */
+  function takeOtherTabsCart(): boolean {
+    const savedCode = loadCode(store);
+    const codeChanged = savedCode !== stored.code;
+    if (codeChanged) {
+      code = savedCode;
+      droppedCode = null;
+      panel.codeInput.value = code ?? '';
+    }
+    const loaded = loadCart(store);
+    const cartChanged = cartKey(loaded) !== stored.cart;
+    stored = { cart: cartKey(loaded), code: savedCode };
+    if (cartChanged) {
+      cart = ready() ? reconcileSavedCart(loaded, index).cart : loaded;
+      short = pruneShortLines(short, cart);
+      alerts.clear('price', 'checkout', 'cart', 'stock');
+      alerts.show({
+        text:
+          cart.length === 0
+            ? 'Your cart was emptied in another tab (an order placed there, or the cart cleared).'
+            : 'Your cart was changed in another tab; this is it now.',
+        tone: 'info',
+        source: 'cart',
+      });
+    }
+    if (!cartChanged && !codeChanged) return false;
+    render();
+    if (cart.length > 0) quotes.schedule();
+    return cartChanged;
+  }
+
+  /** Notes what storage holds after this page wrote it (nothing changes when storage is off). */
+  function noteStored() {
+    stored = { cart: cartKey(loadCart(store)), code: loadCode(store) };
   }
 
   /** Add on a product card: one unit of the chosen size (or of the product without sizes). */
@@ -252,6 +313,7 @@ export async function startShopPage(options: ShopPageOptions): Promise<void> {
     }
     code = normalised;
     saveCode(store, code);
+    noteStored();
     alerts.clear('price', 'checkout');
     render();
     if (cart.length > 0) void quotes.request();
@@ -313,6 +375,7 @@ export async function startShopPage(options: ShopPageOptions): Promise<void> {
     if (changed) {
       cart = repair.cart;
       saveCart(store, cart);
+      noteStored();
     }
     if (!showRepair(repair, 'Your cart')) {
       alerts.show({ text: describeFailure(err, site), tone: 'warning', source: 'cart' });

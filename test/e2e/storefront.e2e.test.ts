@@ -16,7 +16,14 @@ import { formatMoney } from '../../storefront/src/messages';
 import { type LittleServer, launchChromium, startLittleServer } from '../support/browser';
 import { loadSampleCatalog, makeCatalog } from '../support/catalog-factory';
 import { storeCodeInStack, testCode } from '../support/codes';
-import { addToCart, itemOf, productCard, quoteSettled, saveCartInBrowser } from '../support/storefront-page';
+import {
+  addToCart,
+  type CatalogItem,
+  itemOf,
+  productCard,
+  quoteSettled,
+  saveCartInBrowser,
+} from '../support/storefront-page';
 import { createRecordingTelemetry } from '../support/telemetry';
 
 const run = promisify(execFile);
@@ -525,6 +532,51 @@ describe('storefront in Chromium', () => {
     const orders = (await listOrders()).filter((o) => sessionIds.includes(o.sessionId));
     expect(orders).toEqual([expect.objectContaining({ amountTotal: socks.unitAmount })]);
   });
+  it('keeps two tabs of one cart in step, and never checks out in one tab what the other tab bought', async () => {
+    const [socks, beanie, tote] = ['SOCKS-CREW-WHT', 'BEANIE-PNK', 'TOTE-CANVAS'].map(product) as [
+      CatalogItem,
+      CatalogItem,
+      CatalogItem,
+    ];
+    const context = await browser.newContext({ viewport: DESKTOP });
+    contexts.push(context);
+    const [tab1, tab2] = [await context.newPage(), await context.newPage()];
+    for (const tab of [tab1, tab2]) tab.on('pageerror', (err) => pageErrors.push(err));
+    await tab1.goto(stack.url);
+    await addToCart(tab1, socks);
+    await tab2.goto(stack.url);
+    await quoteSettled(tab2);
+
+    // An addition in one tab shows in the other, so the other's next change does not drop it.
+    await addToCart(tab1, beanie);
+    await tab2.locator(`li.line[data-sku="${beanie.sku}"]`).waitFor();
+    expect(await tab2.locator('.alert[data-source="cart"]').textContent()).toContain(
+      'changed in another tab',
+    );
+
+    // Tab 1 buys socks and beanie; tab 2, still open, is told its cart was emptied, and what it
+    // checks out next is only what is added there afterwards.
+    await tab1.getByRole('button', { name: 'Checkout' }).click();
+    await tab1.waitForURL((url) => url.origin === stack.stripe?.url && url.pathname.startsWith('/pay/'));
+    const sessionIds = [new URL(tab1.url()).pathname.split('/').at(-1)];
+    const paid = socks.unitAmount + beanie.unitAmount;
+    await payOnPage(tab1, `Pay ${formatMoney(paid, catalog.currency)}`);
+    await tab1.locator('.payment-status[data-state="paid"]').waitFor();
+    await tab2.locator('.alert[data-source="cart"]', { hasText: 'emptied in another tab' }).waitFor();
+    expect(await tab2.locator('li.line').count()).toBe(0);
+    await addToCart(tab2, tote);
+    await quoteSettled(tab2);
+    await tab2.getByRole('button', { name: 'Checkout' }).click();
+    await tab2.waitForURL((url) => url.origin === stack.stripe?.url && url.pathname.startsWith('/pay/'));
+    sessionIds.push(new URL(tab2.url()).pathname.split('/').at(-1));
+    await payOnPage(tab2, `Pay ${formatMoney(tote.unitAmount, catalog.currency)}`);
+    await tab2.locator('.payment-status[data-state="paid"]').waitFor();
+    const orders = (await listOrders()).filter((o) => sessionIds.includes(o.sessionId));
+    expect(orders.map((o) => o.amountTotal).sort((a, b) => a - b)).toEqual(
+      [paid, tote.unitAmount].sort((a, b) => a - b),
+    );
+  });
+
   it('buys a size and sees its stock fall; a sold-out size cannot be chosen; the last unit taken by another shopper at checkout is fixed in the cart', async () => {
     const xl = product('HOODIE-LOGO-BLK-XL');
     const small = product('HOODIE-LOGO-BLK-S');
