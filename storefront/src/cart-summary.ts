@@ -44,7 +44,9 @@ export function createCartSummary(options: {
     element.classList.toggle('stale', view.updating);
     offers.classList.toggle('stale', view.updating);
     const q = view.quote;
-    if (view.empty || !q || (!view.fresh && view.failed)) {
+    // Short lines hide the total whichever refused them, a quote or a checkout (whose quote was
+    // fine a moment before): a cart that cannot be bought as it is has no total to show.
+    if (view.empty || !q || view.short || (!view.fresh && view.failed)) {
       replaceChildrenKeepingFocus(offers);
       replaceChildrenKeepingFocus(
         element,

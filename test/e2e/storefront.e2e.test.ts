@@ -655,6 +655,11 @@ describe('storefront in Chromium', () => {
     expect(new URL(page.url()).origin).toBe(stack.url);
     const fix = page.getByRole('button', { name: `Remove sold-out ${xl.name}` });
     expect(await fix.evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);
+    // No total for a cart that cannot be bought as it is, though its quote was fine a moment ago.
+    expect(await page.locator('.summary').textContent()).toContain(
+      'Change the marked items to see your total.',
+    );
+    expect(await page.getByTestId('total').count()).toBe(0);
     // The card learnt it too: the size cannot be chosen any more.
     expect(
       await productCard(page, xl)
