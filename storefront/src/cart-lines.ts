@@ -156,8 +156,9 @@ export function createCartLines(options: CartLinesOptions): CartLines {
     remove.addEventListener('click', () => options.onQuantity(sku, 0));
     input.addEventListener('change', () => {
       const value = Number.parseInt(input.value, 10);
-      // An emptied field means "changed my mind", not "remove": put the quantity back.
-      if (Number.isNaN(value)) {
+      // An emptied field means "changed my mind", not "remove", and so does a negative number (a
+      // stray minus): put the quantity back. 0 removes the line, as the Remove button does.
+      if (Number.isNaN(value) || value < 0) {
         input.value = String(current());
         return;
       }

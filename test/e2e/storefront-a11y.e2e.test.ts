@@ -398,6 +398,13 @@ describe('keyboard focus on buttons that stop working', () => {
     await page.keyboard.press('Enter');
     await page.waitForTimeout(300);
     expect(await page.getByLabel(`Quantity of ${cap.name}`).inputValue()).toBe('1');
+    // A stray minus typed into the quantity puts it back, as an emptied field does; it removes nothing.
+    const quantity = page.getByLabel(`Quantity of ${cap.name}`);
+    await quantity.fill('-3');
+    await quantity.press('Tab');
+    expect(await quantity.inputValue()).toBe('1');
+    expect(await page.locator(`li.line[data-sku="${cap.sku}"]`).count()).toBe(1);
+    await fewer.focus();
 
     await page.keyboard.press('Tab'); // the quantity
     await page.keyboard.press('Tab'); // one more
