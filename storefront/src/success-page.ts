@@ -120,6 +120,7 @@ export function startSuccessPage(options: SuccessPageOptions): void {
   function applyStatus(status: SessionStatusResponse, next: number): number | null {
     if (status.paymentStatus === 'failed') {
       heading.textContent = 'Your payment did not go through';
+      notAnOrder();
       show(
         'failed',
         'Your bank did not complete the payment, so nothing was charged. Your cart is still in the shop: you can check out again with another payment method.',
@@ -139,11 +140,18 @@ export function startSuccessPage(options: SuccessPageOptions): void {
     }
     if (status.status === 'expired') {
       heading.textContent = 'This checkout expired';
+      notAnOrder();
       show('expired', 'Nothing was charged. Your cart is still in the shop.');
       return null;
     }
     show('checking', 'Waiting for the payment to be confirmed…');
     return next;
+  }
+
+  /** The lines shown are what the checkout held, not an order: they are titled so. */
+  function notAnOrder() {
+    const title = root.querySelector('#order-title');
+    if (title) title.textContent = 'What this checkout held';
   }
 
   /**

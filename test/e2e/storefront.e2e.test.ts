@@ -501,6 +501,8 @@ describe('storefront in Chromium', () => {
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(
       'Your payment did not go through',
     );
+    // The lines shown are what the checkout held, not an order.
+    expect(await page.locator('#order-title').textContent()).toBe('What this checkout held');
     await page.goto(stack.url);
     await quoteSettled(page);
     expect(await page.getByLabel(`Quantity of ${beanie.name}`).inputValue()).toBe('1');
