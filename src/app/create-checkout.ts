@@ -201,7 +201,16 @@ export async function createCheckout(
         break;
     }
     if (round >= SLOT_WAIT_ROUNDS) throw new CheckoutInProgressError();
-    slot = await deps.sessions.getSlot(slotId);
+    // A look that fails while waiting learned nothing: the slot is as it was, and the wait goes on
+    // (ending, if the table stays unreachable, in 409 `checkout_in_progress`, which the storefront
+    // retries), rather than a 500 for a cart that is only busy.
+    const previous = slot;
+    slot = await deps.sessions.getSlot(slotId).catch((err: unknown) => {
+      deps.telemetry.log.warn('checkout slot read failed while waiting; waiting on', {
+        error: describeError(err),
+      });
+      return previous;
+    });
   }
 }
 

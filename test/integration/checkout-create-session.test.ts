@@ -2,14 +2,17 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { StripeEmulator } from '../../local/stripe-emulator';
+import { createDynamoSessionStore } from '../../src/adapters/dynamodb/session-store';
 import { createDynamoStockStore } from '../../src/adapters/dynamodb/stock-store';
-import { PREFIXES } from '../../src/adapters/dynamodb/table-items';
+import type { TableClient } from '../../src/adapters/dynamodb/table-client';
+import { keys, PREFIXES } from '../../src/adapters/dynamodb/table-items';
+import { checkoutSlotId } from '../../src/app/checkout-slot';
 import type { Catalog } from '../../src/domain/catalog';
 import { priceCart } from '../../src/domain/pricing';
 import { buildSharedDeps, cartQuoteHandlerOf, checkoutHandlerOf } from '../../src/wiring';
 import { loadSampleCatalog, makeCatalog } from '../support/catalog-factory';
 import { couponOfSession } from '../support/coupons';
-import { startTestTable, type TestTable } from '../support/dynamo';
+import { interceptTable, startTestTable, type TestTable } from '../support/dynamo';
 import { makeTestEnv } from '../support/env';
 import { makeProxyEvent } from '../support/events';
 import { startTestEmulator, TEST_STRIPE_KEY } from '../support/stripe';
@@ -42,7 +45,9 @@ const ITEMS = [
 
 const signingKeys = `t1:${Buffer.alloc(32, 7).toString('base64')}`;
 
-async function makeApi(options: { catalog?: Catalog; env?: Record<string, string> } = {}) {
+async function makeApi(
+  options: { catalog?: Catalog; env?: Record<string, string>; tableClient?: TableClient } = {},
+) {
   const telemetry = createRecordingTelemetry();
   const env = makeTestEnv(table, {
     QUOTE_SIGNING_KEYS: signingKeys,
@@ -56,6 +61,7 @@ async function makeApi(options: { catalog?: Catalog; env?: Record<string, string
     telemetry,
     now: () => clock.now,
     ...(options.catalog ? { catalog: options.catalog } : {}),
+    ...(options.tableClient ? { tableClient: options.tableClient } : {}),
   });
   return { quote: cartQuoteHandlerOf(shared), checkout: await checkoutHandlerOf(shared), telemetry };
 }
@@ -363,6 +369,42 @@ describe('POST /checkout/create-session', () => {
     expect(retried.statusCode).toBe(201);
     expect(stripe.state().sessions.length - sessionsBefore).toBe(1);
   });
+
+  it('answers a cart busy in another request with 409 checkout_in_progress even when a look at it fails while waiting', async () => {
+    const cartId = 'busy-cart-with-a-flaky-table';
+    const slotId = checkoutSlotId(cartId, '');
+    const slotPk = String(keys.checkoutSlot(slotId).PK);
+    // Another request holds the cart's lease (its checkout under way).
+    const now = Math.floor(clock.now / 1000);
+    expect(
+      await createDynamoSessionStore(table).claimSlot(slotId, {
+        expectedAttempt: null,
+        token: 'another-request',
+        until: now + 60,
+        now,
+      }),
+    ).toBe(true);
+    // Every look at the slot after the first fails, as a network or DynamoDB may.
+    let looks = 0;
+    const flaky = interceptTable(table.client, async ({ operation, input }, proceed) => {
+      const key = input.Key as { PK?: unknown } | undefined;
+      if (operation !== 'get' || key?.PK !== slotPk) return proceed();
+      looks += 1;
+      if (looks > 1) throw Object.assign(new Error('injected: request lost'), { name: 'NetworkingError' });
+      return proceed();
+    });
+    const api = await makeApi({ tableClient: flaky });
+    const quote = await quoteFor(api, ITEMS);
+    const result = await api.checkout(
+      post({ items: ITEMS, quoteSignature: quote.quoteSignature, email: 'busy@example.com', cartId }),
+    );
+    expect(result.statusCode).toBe(409);
+    expect(parse(result).error.code).toBe('checkout_in_progress');
+    expect(looks).toBeGreaterThan(1);
+    expect(
+      api.telemetry.logs.some((l) => l.message === 'checkout slot read failed while waiting; waiting on'),
+    ).toBe(true);
+  }, 20_000);
 
   it('rate-limits checkouts per quote signature', async () => {
     clock.now += 3_600_000;

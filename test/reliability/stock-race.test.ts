@@ -43,7 +43,8 @@ type Item = { sku: string; quantity: number };
 type Outcome =
   | { kind: 'session'; sessionId: string; units: Item[] }
   | { kind: 'out_of_stock' }
-  | { kind: 'gave_up'; last: string };
+  /** Every failed try, in order, so a shopper who gave up says why each time. */
+  | { kind: 'gave_up'; tries: string[] };
 
 /** Mixed carts: one or two of the size, two lines of it, the size with another, the size with a cap. */
 function cartOf(n: number): Item[] {
@@ -73,16 +74,17 @@ function cartOf(n: number): Item[] {
 /**
  * A shopper as a storefront drives one: quote, check out, and try again on a 5xx or a busy cart. A
  * busy cart (409 `checkout_in_progress`) may be the lease of an attempt whose release was lost: it
- * lapses after its 20 s, so the shopper's wait moves the clock on.
+ * lapses after its 20 s, so the shopper's waits move the clock on (a clock that stood still while a
+ * shopper retried would keep such a lease forever).
  */
 async function shop(api: LiveApi, n: number, items: Item[]): Promise<Outcome> {
-  let last = '';
+  const tries: string[] = [];
   for (let attempt = 0; attempt < 20; attempt += 1) {
     const quoted = await api.quote(makeProxyEvent({ body: { items }, headers, sourceIp: IP }));
     const quote = JSON.parse(quoted.body) as Record<string, any>;
     if (quoted.statusCode === 409 && quote.error?.code === 'out_of_stock') return { kind: 'out_of_stock' };
     if (quoted.statusCode !== 200) {
-      last = `quote ${quoted.statusCode}`;
+      tries.push(`quote ${quoted.statusCode} ${quote.error?.code}`);
       continue;
     }
     const result = await api.checkout(
@@ -109,11 +111,13 @@ async function shop(api: LiveApi, n: number, items: Item[]): Promise<Outcome> {
       };
     }
     if (result.statusCode === 409 && body.error?.code === 'out_of_stock') return { kind: 'out_of_stock' };
-    if (result.statusCode === 409 && body.error?.code === 'checkout_in_progress') clock.now += 5_000;
-    last = `checkout ${result.statusCode} ${body.error?.code}`;
+    // A shopper's time passes between tries: more on a busy cart (the storefront waits out its
+    // Retry-After), a second on an error.
+    clock.now += result.statusCode === 409 && body.error?.code === 'checkout_in_progress' ? 5_000 : 1_000;
+    tries.push(`checkout ${result.statusCode} ${body.error?.code}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-  return { kind: 'gave_up', last };
+  return { kind: 'gave_up', tries };
 }
 
 async function level(sku: string) {
