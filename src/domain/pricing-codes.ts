@@ -173,8 +173,11 @@ function coveredShare(catalog: Catalog, choice: BundleChoice, covers: (sku: stri
   let share = 0;
   for (const application of choice.applications) {
     const covered = application.units.map((unit) => covers(unit.sku));
-    if (covered.every(Boolean)) share += application.discount;
-    if (covered.every(Boolean) || !covered.some(Boolean)) continue;
+    if (!covered.some(Boolean)) continue;
+    if (covered.every(Boolean)) {
+      share += application.discount;
+      continue;
+    }
     const weights = application.units.map(
       (unit) => (catalog.pricing.productsBySku.get(unit.sku)?.unitAmount ?? 0) * unit.quantity,
     );

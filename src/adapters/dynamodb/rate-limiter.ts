@@ -57,6 +57,7 @@ export function createDynamoRateLimiter(options: {
       const { day, hourAttribute, dayEnds, hourEnds } = windowsAt(now);
       const itemKey = keys.rateWindow(scope, key, day);
       const names = { '#day': 'dayValues', '#hour': `${hourAttribute}Values` };
+      const digest = digestOf(value);
       try {
         await client.update({
           TableName: tableName,
@@ -68,8 +69,8 @@ export function createDynamoRateLimiter(options: {
             '(attribute_not_exists(#hour) OR contains(#hour, :digest) OR size(#hour) < :perHour)',
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: {
-            ':value': new Set([digestOf(value)]),
-            ':digest': digestOf(value),
+            ':value': new Set([digest]),
+            ':digest': digest,
             ':perDay': limits.perDay,
             ':perHour': limits.perHour,
             ':expiresAt': dayEnds + EXPIRY_SLACK_SECONDS,

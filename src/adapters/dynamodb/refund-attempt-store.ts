@@ -16,6 +16,28 @@ const REFUND_ATTEMPT_RETENTION_DAYS = 400;
 export function createDynamoRefundAttemptStore(table: Table): RefundAttemptStore {
   const { client, tableName } = table;
 
+  /** Updates the order's attempt `seq` while it is pending; `false` when it is not (or is another). */
+  function updatePending(
+    sessionId: string,
+    seq: number,
+    update: {
+      readonly expression: string;
+      readonly condition?: string;
+      readonly values: Record<string, unknown>;
+    },
+  ): Promise<boolean> {
+    return conditionally(() =>
+      client.update({
+        TableName: tableName,
+        Key: keys.refundAttempt(sessionId),
+        UpdateExpression: update.expression,
+        ConditionExpression: `seq = :seq AND #state = :pending${update.condition ? ` AND ${update.condition}` : ''}`,
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: { ...update.values, ':seq': seq, ':pending': 'pending' },
+      }),
+    );
+  }
+
   return {
     async getAttempt(sessionId) {
       const { Item } = await client.get({
@@ -46,55 +68,27 @@ export function createDynamoRefundAttemptStore(table: Table): RefundAttemptStore
     },
 
     async resumeAttempt(sessionId, seq, leaseUntil, now) {
-      return conditionally(() =>
-        client.update({
-          TableName: tableName,
-          Key: keys.refundAttempt(sessionId),
-          UpdateExpression: 'SET leaseUntil = :until ADD tries :one',
-          ConditionExpression: 'seq = :seq AND #state = :pending AND leaseUntil < :now',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: {
-            ':until': leaseUntil,
-            ':one': 1,
-            ':seq': seq,
-            ':pending': 'pending',
-            ':now': now,
-          },
-        }),
-      );
+      return updatePending(sessionId, seq, {
+        expression: 'SET leaseUntil = :until ADD tries :one',
+        condition: 'leaseUntil < :now',
+        values: { ':until': leaseUntil, ':one': 1, ':now': now },
+      });
     },
 
     async endAttempt(sessionId, seq, outcome, now) {
-      await conditionally(() =>
-        client.update({
-          TableName: tableName,
-          Key: keys.refundAttempt(sessionId),
-          UpdateExpression: 'SET #state = :state, refundId = :refundId, endedAt = :now, leaseUntil = :zero',
-          ConditionExpression: 'seq = :seq AND #state = :pending',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: {
-            ':state': outcome.state,
-            ':refundId': outcome.state === 'made' ? outcome.refundId : null,
-            ':now': now,
-            ':zero': 0,
-            ':seq': seq,
-            ':pending': 'pending',
-          },
-        }),
-      );
+      await updatePending(sessionId, seq, {
+        expression: 'SET #state = :state, refundId = :refundId, endedAt = :now, leaseUntil = :zero',
+        values: {
+          ':state': outcome.state,
+          ':refundId': outcome.state === 'made' ? outcome.refundId : null,
+          ':now': now,
+          ':zero': 0,
+        },
+      });
     },
 
     async releaseAttempt(sessionId, seq) {
-      await conditionally(() =>
-        client.update({
-          TableName: tableName,
-          Key: keys.refundAttempt(sessionId),
-          UpdateExpression: 'SET leaseUntil = :zero',
-          ConditionExpression: 'seq = :seq AND #state = :pending',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ':zero': 0, ':seq': seq, ':pending': 'pending' },
-        }),
-      );
+      await updatePending(sessionId, seq, { expression: 'SET leaseUntil = :zero', values: { ':zero': 0 } });
     },
   };
 }
